@@ -1,0 +1,172 @@
+/**
+ * Settings of the local backend: the simulation defaults that `../shared/spec/autoscaling.md`
+ * marks as inferred ([INF]), the Default job's benchmark length, an optional noise seed.
+ * They are persisted in the store, so every process opening the same folder simulates alike.
+ *
+ * @module
+ */
+
+/** Alarm shape that target tracking creates (spec autoscaling.md §1.1). */
+export interface AlarmShape {
+  /** Seconds per datapoint. */
+  periodSeconds: number;
+  /** N: the most recent datapoints evaluated. */
+  evaluationPeriods: number;
+  /** M: breaching datapoints among the N that put the alarm in ALARM. */
+  datapointsToAlarm: number;
+}
+
+/** Settings of the local backend. Every field is optional in {@linkcode openCloud}'s `local`. */
+export interface LocalSettings {
+  /**
+   * AWS account id the local backend pretends to be.
+   * @default {"000000000000"}
+   */
+  account: string;
+  /**
+   * Seconds from CreateEndpoint to InService. [OBS] 153 s for 1 x ml.c5.large (autoscaling.md §1.1).
+   * @default {150}
+   */
+  endpointCreateSeconds: number;
+  /**
+   * Seconds a new instance takes to come InService after a scale-out. [INF] autoscaling.md §6, §9.7.
+   * @default {240}
+   */
+  instanceStartSeconds: number;
+  /**
+   * Seconds an endpoint stays Deleting before it is gone. [INF]
+   * @default {60}
+   */
+  endpointDeleteSeconds: number;
+  /**
+   * Seconds a standard (60 s) metric datapoint takes to become visible to alarms. [INF] autoscaling.md §5, §9.6.
+   * @default {60}
+   */
+  metricDelaySeconds: number;
+  /**
+   * Seconds a high-resolution (10 s) datapoint takes to become visible. [INF] autoscaling.md §9.6.
+   * @default {10}
+   */
+  highResolutionMetricDelaySeconds: number;
+  /**
+   * AlarmHigh of a standard target-tracking policy: 60 s, 3 of 3. [OBS] autoscaling.md §1.1.
+   * @default {{ periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 }}
+   */
+  targetTrackingHigh: AlarmShape;
+  /**
+   * AlarmLow of a standard target-tracking policy: 60 s, 15 of 15. [OBS] autoscaling.md §1.1.
+   * @default {{ periodSeconds: 60, evaluationPeriods: 15, datapointsToAlarm: 15 }}
+   */
+  targetTrackingLow: AlarmShape;
+  /**
+   * AlarmHigh of a high-resolution target-tracking policy: 10 s, 3 of 3. [DOC] autoscaling.md §1.1.
+   * @default {{ periodSeconds: 10, evaluationPeriods: 3, datapointsToAlarm: 3 }}
+   */
+  highResolutionHigh: AlarmShape;
+  /**
+   * AlarmLow of a high-resolution target-tracking policy: 10 s, 90 of 90. [DOC] autoscaling.md §1.1.
+   * @default {{ periodSeconds: 10, evaluationPeriods: 90, datapointsToAlarm: 90 }}
+   */
+  highResolutionLow: AlarmShape;
+  /**
+   * AlarmLow threshold as a fraction of the target value. [OBS] autoscaling.md §1.1.
+   * @default {0.9}
+   */
+  scaleInThresholdRatio: number;
+  /**
+   * Seconds between re-invocations of an Auto Scaling action while its alarm stays in ALARM. [DOC] autoscaling.md §3.
+   * @default {60}
+   */
+  alarmActionRepeatSeconds: number;
+  /**
+   * Container invocation timeout in seconds; requests waiting longer fail as ModelError. [DOC] autoscaling.md §6.
+   * @default {60}
+   */
+  invocationTimeoutSeconds: number;
+  /**
+   * Minutes of flat `Invocations` (while users keep growing) after which `FlatInvocations: Stop`
+   * ends an Advanced job. AWS gives no window (inference-recommender.md §2) [INF]: 3 minutes is
+   * as long as a target-tracking AlarmHigh needs to see a plateau, so a saturated fleet with no
+   * scaling in sight stops, while a fleet that is scaling is not judged before its alarm could act.
+   * @default {3}
+   */
+  flatInvocationsMinutes: number;
+  /**
+   * Relative growth below which one minute's `Invocations` count as "flat" versus the previous minute. [INF]
+   * @default {0.01}
+   */
+  flatInvocationsTolerance: number;
+  /**
+   * Real seconds of load per ramp level of the local Default job's benchmark.
+   * @default {2}
+   */
+  benchmarkSecondsPerLevel: number;
+  /**
+   * Most ramp levels the local Default job measures before it stops on its own.
+   * @default {12}
+   */
+  benchmarkMaxLevels: number;
+  /**
+   * Seed for optional noise in the simulation; `undefined` means deterministic.
+   * @default {undefined}
+   */
+  noiseSeed: number | undefined;
+}
+
+/** The defaults of {@linkcode LocalSettings}, each justified in its field's documentation. */
+export const DEFAULT_LOCAL_SETTINGS: Readonly<LocalSettings> = Object.freeze({
+  account: "000000000000",
+  endpointCreateSeconds: 150,
+  instanceStartSeconds: 240,
+  endpointDeleteSeconds: 60,
+  metricDelaySeconds: 60,
+  highResolutionMetricDelaySeconds: 10,
+  targetTrackingHigh: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 },
+  targetTrackingLow: { periodSeconds: 60, evaluationPeriods: 15, datapointsToAlarm: 15 },
+  highResolutionHigh: { periodSeconds: 10, evaluationPeriods: 3, datapointsToAlarm: 3 },
+  highResolutionLow: { periodSeconds: 10, evaluationPeriods: 90, datapointsToAlarm: 90 },
+  scaleInThresholdRatio: 0.9,
+  alarmActionRepeatSeconds: 60,
+  invocationTimeoutSeconds: 60,
+  flatInvocationsMinutes: 3,
+  flatInvocationsTolerance: 0.01,
+  benchmarkSecondsPerLevel: 2,
+  benchmarkMaxLevels: 12,
+  noiseSeed: undefined,
+});
+
+/**
+ * Merges user overrides into settings, rejecting values that make no sense.
+ *
+ * @example Usage
+ * ```ts
+ * import { mergeLocalSettings, DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
+ * import assert from "node:assert/strict";
+ * const s = mergeLocalSettings(DEFAULT_LOCAL_SETTINGS, { instanceStartSeconds: 120 });
+ * assert.equal(s.instanceStartSeconds, 120);
+ * ```
+ */
+export function mergeLocalSettings(
+  base: Readonly<LocalSettings>,
+  overrides: Partial<LocalSettings> = {},
+): LocalSettings {
+  const merged: LocalSettings = structuredClone({ ...base, ...dropUndefined(overrides) });
+  for (const [key, value] of Object.entries(merged)) {
+    if (key === "account" || key === "noiseSeed") continue;
+    if (typeof value === "number" && !(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(
+        `Cannot use local setting '${key}': it must be a finite number >= 0, current value is ${value}`,
+      );
+    }
+  }
+  if (!/^\d{12}$/.test(merged.account)) {
+    throw new RangeError(
+      `Cannot use local setting 'account': it must be 12 digits, current value is "${merged.account}"`,
+    );
+  }
+  return merged;
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

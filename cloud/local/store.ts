@@ -1,0 +1,399 @@
+/**
+ * The local backend's state: one SQLite database (`node:sqlite`) in a folder, plus object files.
+ *
+ * Every write happens in a transaction (`BEGIN IMMEDIATE`), so a process killed half-way leaves
+ * the previous state; WAL mode and a busy timeout let several processes share one folder.
+ *
+ * @module
+ */
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** The folder the local backend uses when none is given: `.sagemaker-local/` in the working directory. */
+export const DEFAULT_LOCAL_DIR = ".sagemaker-local";
+
+/** One stored document. */
+export interface StoredDoc<T> {
+  /** Its id within its kind. */
+  id: string;
+  /** The document. */
+  doc: T;
+}
+
+/** A scheduled simulation event. */
+export interface SimEvent {
+  /** Row id (insertion order breaks ties between events due at the same time). */
+  id: number;
+  /** Due time, epoch milliseconds of the simulated clock. */
+  due: number;
+  /** Which handler runs it. */
+  kind: string;
+  /** What it is about (an endpoint name, a job name...), used to cancel it. */
+  ref: string;
+  /** Handler data. */
+  payload: unknown;
+}
+
+/** A metric datapoint as stored (one PutMetricData datum, or one simulated period). */
+export interface MetricRow {
+  namespace: string;
+  metricName: string;
+  /** Dimensions, in any order (stored sorted by name). */
+  dimensions: { Name: string; Value: string }[];
+  /** Epoch milliseconds. */
+  timestamp: number;
+  unit: string;
+  sampleCount: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Distribution of values (PutMetricData `Values`/`Counts`), kept for percentiles. */
+  values?: number[];
+  counts?: number[];
+  /** Storage resolution in seconds: 60 (standard) or 1 (high resolution). */
+  storageResolution?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, due INTEGER NOT NULL,
+  kind TEXT NOT NULL, ref TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_due ON events (due, id);
+CREATE INDEX IF NOT EXISTS events_ref ON events (kind, ref);
+CREATE TABLE IF NOT EXISTS metrics (namespace TEXT NOT NULL, name TEXT NOT NULL, dims TEXT NOT NULL,
+  ts INTEGER NOT NULL, unit TEXT NOT NULL, n REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL,
+  max REAL NOT NULL, dist TEXT, res INTEGER NOT NULL DEFAULT 60);
+CREATE INDEX IF NOT EXISTS metrics_key ON metrics (namespace, name, dims, ts);
+`;
+
+/**
+ * The local backend's store.
+ *
+ * @example Usage
+ * ```ts
+ * import { Store } from "./store.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const store = Store.open(dir);
+ * store.tx(() => store.putDoc("endpoint", "e1", { status: "Creating" }));
+ * assert.deepEqual(store.getDoc("endpoint", "e1"), { status: "Creating" });
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class Store {
+  /** Absolute path of the folder. */
+  readonly dir: string;
+  #db: DatabaseSync;
+  #depth = 0;
+  #statements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
+
+  private constructor(dir: string, db: DatabaseSync) {
+    this.dir = dir;
+    this.#db = db;
+  }
+
+  /** Opens (creating when needed) the store in `dir`. */
+  static open(dir: string = DEFAULT_LOCAL_DIR): Store {
+    const abs = resolve(dir);
+    try {
+      mkdirSync(join(abs, "objects"), { recursive: true });
+    } catch (error) {
+      throw new Error(
+        `Cannot open the local backend in "${abs}": ${(error as Error).message}. Choose another folder with --local-dir`,
+      );
+    }
+    const db = new DatabaseSync(join(abs, "state.sqlite"));
+    db.exec("PRAGMA busy_timeout = 10000");
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    const store = new Store(abs, db);
+    store.tx(() => {
+      db.exec(SCHEMA);
+      if (store.getMeta("createdAt") === undefined) {
+        const now = Date.now();
+        store.setMeta("createdAt", String(now));
+        // The simulated clock starts at the store's creation, rounded down to the minute (DESIGN.md).
+        store.setMeta("clock", String(Math.floor(now / 60_000) * 60_000));
+      }
+    });
+    return store;
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.#statements.clear();
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #prep(sql: string) {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
+  }
+
+  /**
+   * Runs `fn` in one transaction: all of its writes land, or none do. Nested calls join the
+   * outer transaction (as savepoints, so an inner failure that the caller catches rolls back
+   * only the inner part).
+   */
+  tx<T>(fn: () => T): T {
+    const outer = this.#depth === 0;
+    const savepoint = `sp${this.#depth}`;
+    this.#db.exec(outer ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
+    this.#depth++;
+    try {
+      const result = fn();
+      if (result instanceof Promise) {
+        throw new Error("Cannot run an async function in a store transaction: keep it synchronous");
+      }
+      this.#depth--;
+      this.#db.exec(outer ? "COMMIT" : `RELEASE ${savepoint}`);
+      return result;
+    } catch (error) {
+      this.#depth--;
+      this.#db.exec(outer ? "ROLLBACK" : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      throw error;
+    }
+  }
+
+  /** Reads a metadata value. */
+  getMeta(key: string): string | undefined {
+    const row = this.#prep("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  /** Writes a metadata value. */
+  setMeta(key: string, value: string): void {
+    this.#prep("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
+  }
+
+  /** The simulated clock, epoch milliseconds. */
+  now(): number {
+    return Number(this.getMeta("clock"));
+  }
+
+  /** Moves the simulated clock; it never goes backwards. */
+  setNow(ms: number): void {
+    if (ms > this.now()) this.setMeta("clock", String(ms));
+  }
+
+  /** Reads a document. */
+  getDoc<T>(kind: string, id: string): T | undefined {
+    const row = this.#prep("SELECT doc FROM docs WHERE kind = ? AND id = ?").get(kind, id) as
+      | { doc: string }
+      | undefined;
+    return row === undefined ? undefined : JSON.parse(row.doc) as T;
+  }
+
+  /** Writes (creates or replaces) a document. */
+  putDoc(kind: string, id: string, doc: unknown): void {
+    this.#prep(
+      "INSERT INTO docs (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc",
+    ).run(kind, id, JSON.stringify(doc));
+  }
+
+  /** Deletes a document; true when it existed. */
+  deleteDoc(kind: string, id: string): boolean {
+    return Number(this.#prep("DELETE FROM docs WHERE kind = ? AND id = ?").run(kind, id).changes) > 0;
+  }
+
+  /** Lists the documents of a kind in id order, optionally only ids starting with `prefix`. */
+  listDocs<T>(kind: string, prefix = ""): StoredDoc<T>[] {
+    const rows = this.#prep(
+      "SELECT id, doc FROM docs WHERE kind = ? AND substr(id, 1, ?) = ? ORDER BY id",
+    ).all(kind, prefix.length, prefix) as { id: string; doc: string }[];
+    return rows.map((r) => ({ id: r.id, doc: JSON.parse(r.doc) as T }));
+  }
+
+  /** Adds an event to the simulation queue. */
+  schedule(due: number, kind: string, ref: string, payload: unknown = null): void {
+    this.#prep("INSERT INTO events (due, kind, ref, payload) VALUES (?, ?, ?, ?)").run(
+      Math.round(due),
+      kind,
+      ref,
+      JSON.stringify(payload),
+    );
+  }
+
+  /** Removes queued events of a kind (and ref, when given); returns how many. */
+  cancelEvents(kind: string, ref?: string): number {
+    const result = ref === undefined
+      ? this.#prep("DELETE FROM events WHERE kind = ?").run(kind)
+      : this.#prep("DELETE FROM events WHERE kind = ? AND ref = ?").run(kind, ref);
+    return Number(result.changes);
+  }
+
+  /** Lists queued events of a kind (and ref), earliest first. */
+  listEvents(kind: string, ref?: string): SimEvent[] {
+    const rows = (ref === undefined
+      ? this.#prep("SELECT * FROM events WHERE kind = ? ORDER BY due, id").all(kind)
+      : this.#prep("SELECT * FROM events WHERE kind = ? AND ref = ? ORDER BY due, id").all(kind, ref)) as unknown as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  /** The earliest event due at or before `upTo`, if any. */
+  nextEvent(upTo: number): SimEvent | undefined {
+    const row = this.#prep("SELECT * FROM events WHERE due <= ? ORDER BY due, id LIMIT 1").get(upTo) as
+      | EventRow
+      | undefined;
+    return row === undefined ? undefined : toEvent(row);
+  }
+
+  /** Removes one event by id. */
+  deleteEvent(id: number): void {
+    this.#prep("DELETE FROM events WHERE id = ?").run(id);
+  }
+
+  /** Stores metric datapoints. */
+  putMetrics(rows: readonly MetricRow[]): void {
+    const st = this.#prep(
+      "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (const r of rows) {
+      const dist = r.values && r.values.length > 0
+        ? JSON.stringify({ values: r.values, counts: r.counts ?? r.values.map(() => 1) })
+        : null;
+      st.run(
+        r.namespace,
+        r.metricName,
+        dimensionsKey(r.dimensions),
+        Math.round(r.timestamp),
+        r.unit,
+        r.sampleCount,
+        r.sum,
+        r.min,
+        r.max,
+        dist,
+        r.storageResolution ?? 60,
+      );
+    }
+  }
+
+  /**
+   * Reads datapoints of one metric (exact dimension set) with `start <= timestamp < end`.
+   */
+  queryMetrics(
+    namespace: string,
+    metricName: string,
+    dimensions: readonly { Name: string; Value: string }[],
+    start: number,
+    end: number,
+  ): MetricRow[] {
+    const key = dimensionsKey(dimensions);
+    const rows = this.#prep(
+      "SELECT * FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ? ORDER BY ts",
+    ).all(namespace, metricName, key, start, end) as unknown as MetricDbRow[];
+    return rows.map(toMetricRow);
+  }
+
+  /** Distinct metrics (namespace, name, dimensions), optionally filtered. */
+  listMetrics(namespace?: string, metricName?: string): {
+    namespace: string;
+    metricName: string;
+    dimensions: { Name: string; Value: string }[];
+  }[] {
+    const rows = this.#prep(
+      "SELECT DISTINCT namespace, name, dims FROM metrics WHERE (?1 IS NULL OR namespace = ?1) AND (?2 IS NULL OR name = ?2) ORDER BY namespace, name, dims",
+    ).all(namespace ?? null, metricName ?? null) as { namespace: string; name: string; dims: string }[];
+    return rows.map((r) => ({
+      namespace: r.namespace,
+      metricName: r.name,
+      dimensions: JSON.parse(r.dims),
+    }));
+  }
+
+  /** Deletes metric datapoints older than `before` (retention). */
+  pruneMetrics(before: number): void {
+    this.#prep("DELETE FROM metrics WHERE ts < ?").run(before);
+  }
+
+  /**
+   * Writes bytes to a new object file atomically (temp file + rename) and returns its file name.
+   * Call it before the transaction that records the object; an interrupted write leaves at most
+   * an unreferenced file, never a half-written referenced one.
+   */
+  writeObjectFile(bytes: Uint8Array): string {
+    const name = crypto.randomUUID();
+    const path = join(this.dir, "objects", name);
+    writeFileSync(`${path}.tmp`, bytes);
+    renameSync(`${path}.tmp`, path);
+    return name;
+  }
+
+  /** Absolute path of an object file. */
+  objectPath(file: string): string {
+    return join(this.dir, "objects", file);
+  }
+
+  /** Deletes an object file (missing files are fine). */
+  removeObjectFile(file: string): void {
+    rmSync(this.objectPath(file), { force: true });
+  }
+
+  /** Runs raw SQL values through a prepared statement (for tests and diagnostics). */
+  query(sql: string, ...params: SQLInputValue[]): unknown[] {
+    return this.#prep(sql).all(...params);
+  }
+}
+
+interface EventRow {
+  id: number;
+  due: number;
+  kind: string;
+  ref: string;
+  payload: string;
+}
+
+function toEvent(r: EventRow): SimEvent {
+  return { id: r.id, due: r.due, kind: r.kind, ref: r.ref, payload: JSON.parse(r.payload) };
+}
+
+interface MetricDbRow {
+  namespace: string;
+  name: string;
+  dims: string;
+  ts: number;
+  unit: string;
+  n: number;
+  sum: number;
+  min: number;
+  max: number;
+  dist: string | null;
+  res: number;
+}
+
+function toMetricRow(r: MetricDbRow): MetricRow {
+  const dist = r.dist ? JSON.parse(r.dist) as { values: number[]; counts: number[] } : undefined;
+  return {
+    namespace: r.namespace,
+    metricName: r.name,
+    dimensions: JSON.parse(r.dims),
+    timestamp: r.ts,
+    unit: r.unit,
+    sampleCount: r.n,
+    sum: r.sum,
+    min: r.min,
+    max: r.max,
+    values: dist?.values,
+    counts: dist?.counts,
+    storageResolution: r.res,
+  };
+}
+
+/** Canonical text of a dimension set: sorted by name, as JSON. */
+export function dimensionsKey(dimensions: readonly { Name: string; Value: string }[]): string {
+  const sorted = [...dimensions].map((d) => ({ Name: d.Name, Value: d.Value })).sort((a, b) =>
+    a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0
+  );
+  return JSON.stringify(sorted);
+}

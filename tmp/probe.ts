@@ -1,0 +1,17 @@
+import { CreateBucketCommand, S3Client, NoSuchBucket, S3ServiceException } from "@aws-sdk/client-s3";
+import { RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
+import { DescribeEndpointCommand, SageMakerServiceException } from "@aws-sdk/client-sagemaker";
+import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import * as vl from "vega-lite";
+import * as vega from "vega";
+const c = new CreateBucketCommand({ Bucket: "x" });
+console.log(c.constructor.name, Object.keys(c), (c as any).input);
+console.log(new DescribeEndpointCommand({EndpointName:"a"}).constructor.name);
+console.log(new RegisterScalableTargetCommand({} as any).constructor.name, new PutMetricAlarmCommand({} as any).constructor.name);
+const e = new NoSuchBucket({ $metadata: {httpStatusCode: 404}, message: "nope" });
+console.log(e.name, e.$fault, e instanceof S3ServiceException, e.message);
+const g = new SageMakerServiceException({ name: "ValidationException", $fault: "client", $metadata: {}, message: "bad" });
+console.log(g.name, g.message, g instanceof Error);
+const spec = vl.compile({ $schema: "https://vega.github.io/schema/vega-lite/v5.json", data: {values: [{a:1,b:2}]}, mark: "bar", encoding: {x:{field:"a"}, y:{field:"b", type:"quantitative"}}} as any).spec;
+const view = new vega.View(vega.parse(spec), { renderer: "none" });
+const svg = await view.toSVG(); view.finalize(); console.log(svg.length);

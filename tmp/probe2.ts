@@ -1,0 +1,10 @@
+import { DatabaseSync } from "node:sqlite";
+const db = new DatabaseSync(":memory:");
+db.exec("create table t(a integer primary key, b text)");
+const st = db.prepare("insert into t(b) values (?)");
+console.log(st.run("x"));
+console.log(db.prepare("select * from t").all());
+console.log(typeof db.prepare("select * from t").iterate);
+import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+const c = new PutObjectCommand({Bucket:"b", Key:"k", Body: new Uint8Array([1,2])});
+console.log((c as any).schema);
