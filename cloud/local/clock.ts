@@ -81,7 +81,9 @@ export function advanceClock(ctx: LocalContext, target: number): void {
       store.setNow(event.due);
       const handler = runtime.handlers.get(event.kind);
       if (handler === undefined) {
-        console.error(`local backend: no handler for simulation event "${event.kind}" (${event.ref}); dropped`);
+        console.error(
+          `local backend: no handler for simulation event "${event.kind}" (${event.ref}); dropped`,
+        );
         continue;
       }
       try {

@@ -18,6 +18,12 @@ export class LocalRuntime {
   readonly realWork: Set<Promise<unknown>> = new Set();
   /** Cleanups to run on close (stop servers, abort benchmarks), newest first. */
   readonly closers: (() => Promise<void> | void)[] = [];
+  /**
+   * Starts the real-time part of a Default Inference Recommender job (the benchmark of a local
+   * model server). Set by the local backend's assembly (`cloud/local/default_job.ts`); the
+   * recommender calls it when a Default job is created.
+   */
+  defaultJobRunner: ((ctx: LocalContext, jobName: string) => void) | undefined = undefined;
 
   /** Registers the handler for an event kind (one per kind). */
   on(kind: string, handler: EventHandler): void {

@@ -103,7 +103,9 @@ export class Store {
       mkdirSync(join(abs, "objects"), { recursive: true });
     } catch (error) {
       throw new Error(
-        `Cannot open the local backend in "${abs}": ${(error as Error).message}. Choose another folder with --local-dir`,
+        `Cannot open the local backend in "${abs}": ${
+          (error as Error).message
+        }. Choose another folder with --local-dir`,
       );
     }
     const db = new DatabaseSync(join(abs, "state.sqlite"));
@@ -173,7 +175,9 @@ export class Store {
 
   /** Writes a metadata value. */
   setMeta(key: string, value: string): void {
-    this.#prep("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+    this.#prep(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )
       .run(key, value);
   }
 
@@ -204,7 +208,8 @@ export class Store {
 
   /** Deletes a document; true when it existed. */
   deleteDoc(kind: string, id: string): boolean {
-    return Number(this.#prep("DELETE FROM docs WHERE kind = ? AND id = ?").run(kind, id).changes) > 0;
+    return Number(this.#prep("DELETE FROM docs WHERE kind = ? AND id = ?").run(kind, id).changes) >
+      0;
   }
 
   /** Lists the documents of a kind in id order, optionally only ids starting with `prefix`. */
@@ -235,15 +240,21 @@ export class Store {
 
   /** Lists queued events of a kind (and ref), earliest first. */
   listEvents(kind: string, ref?: string): SimEvent[] {
-    const rows = (ref === undefined
-      ? this.#prep("SELECT * FROM events WHERE kind = ? ORDER BY due, id").all(kind)
-      : this.#prep("SELECT * FROM events WHERE kind = ? AND ref = ? ORDER BY due, id").all(kind, ref)) as unknown as EventRow[];
+    const rows =
+      (ref === undefined
+        ? this.#prep("SELECT * FROM events WHERE kind = ? ORDER BY due, id").all(kind)
+        : this.#prep("SELECT * FROM events WHERE kind = ? AND ref = ? ORDER BY due, id").all(
+          kind,
+          ref,
+        )) as unknown as EventRow[];
     return rows.map(toEvent);
   }
 
   /** The earliest event due at or before `upTo`, if any. */
   nextEvent(upTo: number): SimEvent | undefined {
-    const row = this.#prep("SELECT * FROM events WHERE due <= ? ORDER BY due, id LIMIT 1").get(upTo) as
+    const row = this.#prep("SELECT * FROM events WHERE due <= ? ORDER BY due, id LIMIT 1").get(
+      upTo,
+    ) as
       | EventRow
       | undefined;
     return row === undefined ? undefined : toEvent(row);
@@ -304,7 +315,11 @@ export class Store {
   }[] {
     const rows = this.#prep(
       "SELECT DISTINCT namespace, name, dims FROM metrics WHERE (?1 IS NULL OR namespace = ?1) AND (?2 IS NULL OR name = ?2) ORDER BY namespace, name, dims",
-    ).all(namespace ?? null, metricName ?? null) as { namespace: string; name: string; dims: string }[];
+    ).all(namespace ?? null, metricName ?? null) as {
+      namespace: string;
+      name: string;
+      dims: string;
+    }[];
     return rows.map((r) => ({
       namespace: r.namespace,
       metricName: r.name,

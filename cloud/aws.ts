@@ -1,0 +1,82 @@
+/**
+ * The AWS backend: the real SDK v3 clients with adaptive retries, and the wall clock.
+ *
+ * @module
+ */
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import type { Clock, Cloud } from "./types.ts";
+
+/** Options of {@linkcode openAwsCloud}. */
+export interface AwsCloudOptions {
+  /** Region; when absent the SDK's own resolution applies (AWS_REGION, the profile's config). */
+  region?: string;
+  /** Named profile of the shared config/credentials files (as `AWS_PROFILE`). */
+  profile?: string;
+  /**
+   * Endpoint URL for every service (e.g. a proxy or emulator). When absent, the SDK honours
+   * `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` as it defines them.
+   */
+  endpointUrl?: string;
+  /**
+   * Most attempts per request with adaptive retries (client-side rate limiting on throttling).
+   * @default {8}
+   */
+  maxAttempts?: number;
+}
+
+/** The wall clock. */
+export const wallClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/**
+ * Opens the AWS backend. Credentials come from the SDK's default chain.
+ *
+ * @example Usage
+ * ```ts no-eval
+ * import { openAwsCloud } from "./aws.ts";
+ * const cloud = await openAwsCloud({ region: "us-west-2" });
+ * ```
+ */
+export async function openAwsCloud(options: AwsCloudOptions = {}): Promise<Cloud> {
+  const config = {
+    region: options.region,
+    profile: options.profile,
+    endpoint: options.endpointUrl,
+    retryMode: "adaptive",
+    maxAttempts: options.maxAttempts ?? 8,
+  };
+  const sagemaker = new SageMakerClient(config);
+  let region: string;
+  try {
+    region = await sagemaker.config.region();
+  } catch {
+    sagemaker.destroy();
+    throw new Error(
+      "Cannot open the AWS backend: no region is set. Pass --region, or set AWS_REGION, or configure a region in your AWS profile",
+    );
+  }
+  const withRegion = { ...config, region };
+  const clients = {
+    sagemaker,
+    autoscaling: new ApplicationAutoScalingClient(withRegion),
+    cloudwatch: new CloudWatchClient(withRegion),
+    s3: new S3Client(withRegion),
+  };
+  return {
+    backend: "aws",
+    region,
+    defaultRoleArn: undefined,
+    ...clients,
+    clock: wallClock,
+    localSettings: undefined,
+    close() {
+      for (const client of Object.values(clients)) client.destroy();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * `openCloud`: the one entry point to a backend.
+ *
+ * @module
+ */
+import { openAwsCloud } from "./aws.ts";
+import { openLocalCloud } from "./local/mod.ts";
+import type { LocalSettings } from "./local/settings.ts";
+import type { Backend, Cloud } from "./types.ts";
+
+/** Options of {@linkcode openCloud}; every field is optional. */
+export interface OpenCloudOptions {
+  /**
+   * `"local"` (the embedded backend) or `"aws"`.
+   * @default {"local"}
+   */
+  backend?: Backend;
+  /**
+   * AWS region. On AWS, the SDK's resolution applies when absent; locally `AWS_REGION` or us-east-1.
+   */
+  region?: string;
+  /** AWS named profile (AWS backend only). */
+  profile?: string;
+  /** Endpoint URL for every service (AWS backend only; `AWS_ENDPOINT_URL` also works). */
+  endpointUrl?: string;
+  /**
+   * Folder of the local backend's store.
+   * @default {".sagemaker-local"}
+   */
+  localDir?: string;
+  /** Local backend settings (simulation defaults, benchmark length, noise seed), persisted in the store. */
+  local?: Partial<LocalSettings>;
+}
+
+/**
+ * Opens a {@linkcode Cloud}. Close it when done.
+ *
+ * @example Usage
+ * ```ts
+ * import { openCloud } from "./open.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const cloud = await openCloud({ localDir: dir });
+ * assert.equal(cloud.backend, "local");
+ * await cloud.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function openCloud(options: OpenCloudOptions = {}): Promise<Cloud> {
+  const backend = options.backend ?? "local";
+  if (backend === "aws") {
+    return await openAwsCloud({
+      region: options.region,
+      profile: options.profile,
+      endpointUrl: options.endpointUrl,
+    });
+  }
+  if (backend !== "local") {
+    throw new RangeError(`Cannot open backend "${backend}": use "local" or "aws"`);
+  }
+  return openLocalCloud({
+    localDir: options.localDir,
+    region: options.region ?? envRegion() ?? "us-east-1",
+    local: options.local,
+  });
+}
+
+function envRegion(): string | undefined {
+  try {
+    return Deno.env.get("AWS_REGION") || Deno.env.get("AWS_DEFAULT_REGION") || undefined;
+  } catch {
+    return undefined; // no --allow-env: the default applies
+  }
+}
