@@ -1,0 +1,188 @@
+/**
+ * The result of every walkthrough step, as DESIGN.md's data flow defines them. A step script's
+ * `--json` output is its result; a later step reads earlier results with `--from FILE`.
+ *
+ * @module
+ */
+import type { CapacityProfile } from "../cloud/local/profile.ts";
+
+/** Kinds of resources a step can create (cleanup deletes them in dependency order). */
+export type ResourceKind =
+  | "s3-object"
+  | "model-package-group"
+  | "model-package"
+  | "model"
+  | "endpoint-config"
+  | "endpoint"
+  | "scalable-target"
+  | "scaling-policy"
+  | "alarm"
+  | "scheduled-action"
+  | "recommendation-job";
+
+/** One entry of a `created[]` manifest: what a step made, enough to delete it. */
+export interface CreatedResource {
+  kind: ResourceKind;
+  /** Name (or S3 URL, or ARN for model packages). */
+  name: string;
+  /** ARN when AWS gives one. */
+  arn?: string;
+  /** For auto-scaling resources: `endpoint/<ep>/variant/<variant>`. */
+  resourceId?: string;
+}
+
+/** Common identity fields carried forward through every result. */
+export interface StepContext {
+  region: string;
+  roleArn: string;
+}
+
+/** `prepare`: the model and payload in S3 and the container image. */
+export interface PrepareResult extends StepContext {
+  modelUrl: string;
+  payloadUrl: string;
+  containerImage: string;
+  instanceType: string;
+  framework: "xgboost";
+  frameworkVersion: string;
+  created: CreatedResource[];
+}
+
+/** `recommend`: the Default job's outcome. */
+export interface RecommendResult extends StepContext {
+  jobName: string;
+  modelPackageArn: string;
+  modelPackageGroupName: string;
+  benchmarkEndpointName: string;
+  benchmarkVariantName: string;
+  instanceType: string;
+  /** Requests per minute one instance sustained at saturation (the recommendation's MaxInvocations). */
+  maxInvocations: number;
+  /** Model latency at that load, ms. */
+  modelLatencyMs: number;
+  invocationStartTime: string;
+  invocationEndTime: string;
+  /** The measured capacity profile (local backend), if known. */
+  profile?: CapacityProfile;
+  /** Carried forward for later steps. */
+  modelUrl: string;
+  payloadUrl: string;
+  containerImage: string;
+  created: CreatedResource[];
+}
+
+/** One minute of the analysed benchmark. */
+export interface AnalysisPoint {
+  time: string;
+  invocations: number;
+  modelLatencyP50Ms?: number;
+  modelLatencyP95Ms?: number;
+  cpuUtilization?: number;
+  memoryUtilization?: number;
+  diskUtilization?: number;
+  errors?: number;
+}
+
+/** `analyze`: the saturation curve and the scaling limits read from it. */
+export interface AnalyzeResult {
+  /** Maximum invocations per minute (one instance), ignoring minutes with errors over 1 %. */
+  maxValue: number;
+  upperLimit: number;
+  lowerLimit: number;
+  upperPercent: number;
+  lowerPercent: number;
+  crossings: { limit: "upper" | "lower"; time: string }[];
+  series: AnalysisPoint[];
+  /** Which window was read and why. */
+  window: { start: string; end: string; source: "invocation-window" | "fallback" };
+}
+
+/** `plan`: capacities and the target value. */
+export interface PlanResult {
+  maxTps: number;
+  minTps: number;
+  growthFactor: number;
+  upperLimit: number;
+  tpsSingleInstance: number;
+  minCapacity: number;
+  maxCapacity: number;
+  invocationsPerInstance: number;
+  pricePerHour?: number;
+  costPerHourAtMin?: number;
+  costPerHourAtMax?: number;
+}
+
+/** A scaling policy the scale step put. */
+export interface PolicySummary {
+  name: string;
+  arn: string;
+  type: "TargetTrackingScaling" | "StepScaling";
+  metric: string;
+  targetValue?: number;
+  alarmNames: string[];
+}
+
+/** `scale`: the endpoint and what scales it. */
+export interface ScaleResult extends StepContext {
+  endpointName: string;
+  variantName: string;
+  policies: PolicySummary[];
+  alarms: string[];
+  scheduledActions: string[];
+  created: CreatedResource[];
+}
+
+/** One minute of an evaluation. */
+export interface EvaluationPoint {
+  time: string;
+  invocations: number;
+  instancesInService: number;
+  desiredInstances: number;
+  p95Ms?: number;
+  errors?: number;
+}
+
+/** A scaling activity seen during an evaluation. */
+export interface ActivitySummary {
+  time: string;
+  description: string;
+  status: string;
+  cause?: string;
+}
+
+/** `evaluate`: one Advanced job against the endpoint, and its verdict. */
+export interface EvaluateResult {
+  jobName: string;
+  policyLabel: string;
+  spawnRate: number;
+  /** Invocations per minute that must be reached (max TPS x 60). */
+  expectation: number;
+  maxInvocationsRealized: number;
+  /** Minutes from the job's start until a minute reached the expectation; null when never. */
+  minutesToExpectation: number | null;
+  instanceMinutes: number;
+  worstP95Ms: number | null;
+  stopReason: string;
+  passed: boolean;
+  reasons: string[];
+  series: EvaluationPoint[];
+  activities: ActivitySummary[];
+  created: CreatedResource[];
+}
+
+/** `cleanup`: what was deleted. */
+export interface CleanupResult {
+  deleted: CreatedResource[];
+  alreadyGone: CreatedResource[];
+  failed: { resource: CreatedResource; error: string }[];
+}
+
+/** `walkthrough`: everything, in order. */
+export interface WalkthroughResult {
+  prepared: PrepareResult;
+  recommendation: RecommendResult;
+  analysis: AnalyzeResult;
+  plan: PlanResult;
+  evaluations: EvaluateResult[];
+  cleanup: CleanupResult;
+}
