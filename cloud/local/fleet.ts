@@ -14,6 +14,7 @@
  */
 import type { CapacityProfile, ProfileLevel } from "./profile.ts";
 import type { InstanceRecord } from "./records.ts";
+import { type TrafficPattern, userSchedule } from "../../load/traffic_pattern.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The profile curve (simulation-model.md §1)
@@ -587,43 +588,13 @@ export interface LoadTimeline {
   steps: readonly LoadStep[];
 }
 
-/** A traffic pattern as CreateInferenceRecommendationsJob takes it (`TrafficPattern`). */
-export interface TrafficPatternInput {
-  TrafficType?: string;
-  Phases?: readonly {
-    InitialNumberOfUsers?: number;
-    SpawnRate?: number;
-    DurationInSeconds?: number;
-  }[];
-  Stairs?: { DurationInSeconds?: number; NumberOfSteps?: number; UsersPerStep?: number };
-}
-
-/**
- * Seconds a traffic pattern lasts: the sum of the phases, or steps x step duration.
- *
- * @example Usage
- * ```ts
- * import { trafficPatternSeconds } from "./fleet.ts";
- * import assert from "node:assert/strict";
- * assert.equal(trafficPatternSeconds({ TrafficType: "STAIRS",
- *   Stairs: { DurationInSeconds: 120, NumberOfSteps: 5, UsersPerStep: 2 } }), 600);
- * ```
- */
-export function trafficPatternSeconds(pattern: TrafficPatternInput): number {
-  if ((pattern.TrafficType ?? "PHASES") === "STAIRS") {
-    const s = pattern.Stairs ?? {};
-    return (s.DurationInSeconds ?? 0) * (s.NumberOfSteps ?? 0);
-  }
-  return (pattern.Phases ?? []).reduce((sum, p) => sum + (p.DurationInSeconds ?? 0), 0);
-}
-
 /**
  * The users of a traffic pattern started at `start` (epoch ms), as a step function that drops to
- * zero when the pattern ends (simulation-model.md §4). PHASES: each phase starts with its
- * `InitialNumberOfUsers` and adds `SpawnRate` users per **minute** as whole users at evenly spaced
- * instants (`60 / SpawnRate` s apart); whether users carry over between phases is not documented
- * (inference-recommender.md §1.3), so each phase starts afresh [INF]. STAIRS: step `k` (from 1)
- * holds `k x UsersPerStep` users for `DurationInSeconds`.
+ * zero when the pattern ends (simulation-model.md §4). The spawn arithmetic is the load
+ * generator's ({@linkcode userSchedule} in `load/traffic_pattern.ts`): PHASES add `SpawnRate`
+ * users per **minute** as whole users at evenly spaced instants (`60 / SpawnRate` s apart),
+ * each phase starting afresh at its `InitialNumberOfUsers` (the docs are silent on carry-over);
+ * STAIRS step `k` holds `k x UsersPerStep` users.
  *
  * @example Usage
  * ```ts
@@ -635,33 +606,11 @@ export function trafficPatternSeconds(pattern: TrafficPatternInput): number {
  *   [[0, 1], [30, 2], [60, 3], [90, 4], [120, 0]]);
  * ```
  */
-export function usersTimeline(pattern: TrafficPatternInput, start: number): LoadTimeline {
-  const steps: LoadStep[] = [];
-  let t = start;
-  if ((pattern.TrafficType ?? "PHASES") === "STAIRS") {
-    const s = pattern.Stairs ?? {};
-    const duration = (s.DurationInSeconds ?? 0) * 1000;
-    for (let k = 1; k <= (s.NumberOfSteps ?? 0); k++) {
-      steps.push({ at: t, value: k * (s.UsersPerStep ?? 0) });
-      t += duration;
-    }
-  } else {
-    for (const phase of pattern.Phases ?? []) {
-      const duration = (phase.DurationInSeconds ?? 0) * 1000;
-      const initial = phase.InitialNumberOfUsers ?? 0;
-      const rate = phase.SpawnRate ?? 0;
-      steps.push({ at: t, value: initial });
-      if (rate > 0) {
-        const gap = 60_000 / rate;
-        for (let k = 1; k * gap < duration; k++) {
-          steps.push({ at: t + k * gap, value: initial + k });
-        }
-      }
-      t += duration;
-    }
-  }
-  steps.push({ at: t, value: 0 });
-  return { kind: "users", steps: mergeSteps(steps) };
+export function usersTimeline(pattern: TrafficPattern, start: number): LoadTimeline {
+  return {
+    kind: "users",
+    steps: userSchedule(pattern).map((s) => ({ at: start + s.atSeconds * 1000, value: s.users })),
+  };
 }
 
 /**
