@@ -10,7 +10,16 @@
  * @module
  */
 
-/** A schedule expression that Application Auto Scaling would reject (its `ValidationException`). */
+/**
+ * A schedule expression that Application Auto Scaling would reject (its `ValidationException`).
+ *
+ * @example Usage
+ * ```ts
+ * import { InvalidScheduleError, parseSchedule } from "./schedule.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => parseSchedule("rate(5 weeks)"), InvalidScheduleError);
+ * ```
+ */
 export class InvalidScheduleError extends Error {
   /** The expression as given. */
   readonly expression: string;
@@ -21,7 +30,16 @@ export class InvalidScheduleError extends Error {
   }
 }
 
-/** A time zone name that is not an IANA time zone known to this runtime. */
+/**
+ * A time zone name that is not an IANA time zone known to this runtime.
+ *
+ * @example Usage
+ * ```ts
+ * import { InvalidTimezoneError, validateTimezone } from "./schedule.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => validateTimezone("Moon/Base"), InvalidTimezoneError);
+ * ```
+ */
 export class InvalidTimezoneError extends Error {
   /** The time zone as given. */
   readonly timezone: string;

@@ -1,0 +1,632 @@
+/**
+ * The arithmetic of Application Auto Scaling, as pure functions over plain numbers
+ * (spec autoscaling.md §1.2–§1.4 and §3): target-tracking capacity, min/max clamping with the
+ * not-scaled reasons, step-adjustment validation and selection, percent rounding with
+ * MinAdjustmentMagnitude, and the cooldown rules of both policy types.
+ *
+ * The local Application Auto Scaling (`autoscaling.ts`) feeds these with the store's state and
+ * turns their answers into scaling activities.
+ *
+ * @module
+ */
+
+/** Why Application Auto Scaling decided not to scale (AAS-ACT's reason codes that apply here). */
+export type NotScaledCode =
+  | "AlreadyAtMaxCapacity"
+  | "AlreadyAtMinCapacity"
+  | "AlreadyAtDesiredCapacity"
+  | "TargetServicePutResourceAsUnscalable";
+
+/** A not-scaled reason as DescribeScalingActivities reports it. */
+export interface NotScaledReason {
+  Code: NotScaledCode;
+  MaxCapacity?: number;
+  MinCapacity?: number;
+  CurrentCapacity?: number;
+}
+
+/** Minimum and maximum capacity of a scalable target. */
+export interface CapacityBounds {
+  /** MinCapacity. */
+  min: number;
+  /** MaxCapacity. */
+  max: number;
+}
+
+/** The capacity to set, or why not to change it. */
+export type ClampResult =
+  | { scaled: true; capacity: number }
+  | { scaled: false; capacity: number; reason: NotScaledReason };
+
+/** Relative slack for float noise, so that 3 × 70 / 70 is 3 and not 3.0000000000000004. */
+const EPSILON = 1e-9;
+
+/**
+ * Desired capacity of a target-tracking policy: `ceil(current × metric / target)` [INF]
+ * (spec §1.2: AWS publishes no formula; it rounds additions up and removals down, so the result
+ * never adds too little nor removes too much — `ceil` does both).
+ *
+ * @example Usage
+ * ```ts
+ * import { targetTrackingCapacity } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(targetTrackingCapacity(1, 210, 70), 3); // 3 × the target: 3 instances
+ * assert.equal(targetTrackingCapacity(2, 71, 70), 3);  // just above: round the addition up
+ * assert.equal(targetTrackingCapacity(4, 30, 70), 2);  // 1.71: remove only 2 of 4
+ * ```
+ */
+export function targetTrackingCapacity(current: number, metric: number, target: number): number {
+  if (!(target > 0)) {
+    throw new RangeError(
+      `Cannot compute a target-tracking capacity: target value ${target} must be above 0`,
+    );
+  }
+  const exact = (current * metric) / target;
+  return Math.max(0, Math.ceil(exact - EPSILON * Math.max(1, Math.abs(exact))));
+}
+
+/**
+ * Clamps a proposed capacity to `[min, max]` (spec §1.2). A proposal that would move the other
+ * way once clamped (a scale-out of a target already above a lowered max) is not scaled, and a
+ * result equal to the current capacity reports the AAS-ACT reason: AlreadyAtMaxCapacity,
+ * AlreadyAtMinCapacity or AlreadyAtDesiredCapacity.
+ *
+ * @example Usage
+ * ```ts
+ * import { clampCapacity } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(clampCapacity(3, 7, { min: 1, max: 5 }), { scaled: true, capacity: 5 });
+ * assert.deepEqual(clampCapacity(5, 7, { min: 1, max: 5 }), {
+ *   scaled: false, capacity: 5, reason: { Code: "AlreadyAtMaxCapacity", MaxCapacity: 5 },
+ * });
+ * ```
+ */
+export function clampCapacity(
+  current: number,
+  desired: number,
+  bounds: CapacityBounds,
+): ClampResult {
+  const capacity = Math.min(bounds.max, Math.max(bounds.min, desired));
+  if (desired > current) {
+    if (capacity <= current) {
+      return {
+        scaled: false,
+        capacity: current,
+        reason: { Code: "AlreadyAtMaxCapacity", MaxCapacity: bounds.max },
+      };
+    }
+    return { scaled: true, capacity };
+  }
+  if (desired < current) {
+    if (capacity >= current) {
+      return {
+        scaled: false,
+        capacity: current,
+        reason: { Code: "AlreadyAtMinCapacity", MinCapacity: bounds.min },
+      };
+    }
+    return { scaled: true, capacity };
+  }
+  return {
+    scaled: false,
+    capacity: current,
+    reason: { Code: "AlreadyAtDesiredCapacity", CurrentCapacity: current },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step scaling (spec §3)
+
+/** One step of a step scaling policy (the SDK's `StepAdjustment`). */
+export interface StepAdjustment {
+  /** Lower bound of `metric − threshold`; absent means −infinity. */
+  MetricIntervalLowerBound?: number;
+  /** Upper bound of `metric − threshold`; absent means +infinity. */
+  MetricIntervalUpperBound?: number;
+  /** Capacity change (ChangeInCapacity), percent (PercentChangeInCapacity) or capacity (ExactCapacity). */
+  ScalingAdjustment: number;
+}
+
+/** How a step policy's ScalingAdjustment is read. */
+export type AdjustmentType = "ChangeInCapacity" | "PercentChangeInCapacity" | "ExactCapacity";
+
+/**
+ * Step adjustments that Application Auto Scaling rejects; the message is AWS's ValidationException.
+ *
+ * @example Usage
+ * ```ts
+ * import { StepAdjustmentError, validateStepAdjustments } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => validateStepAdjustments([{ ScalingAdjustment: 1 }]), StepAdjustmentError);
+ * ```
+ */
+export class StepAdjustmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StepAdjustmentError";
+  }
+}
+
+/** The most step adjustments one policy may have [DOC] AAS-QUOTA (spec §1.4). */
+export const MAX_STEP_ADJUSTMENTS = 20;
+
+/**
+ * Checks a policy's step adjustments against AAS-STEP's rules (spec §3): at least one and at
+ * most 20; no step with both bounds null; lower below upper; at most one null lower bound and
+ * one null upper bound; a negative lower bound needs a step with a null lower bound and a
+ * positive upper bound one with a null upper bound; no gap and no overlap. The first message
+ * is AWS's own wording [OBS]; the others follow it [INF].
+ *
+ * @example Usage
+ * ```ts
+ * import { validateStepAdjustments } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * validateStepAdjustments([
+ *   { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 20, ScalingAdjustment: 1 },
+ *   { MetricIntervalLowerBound: 20, ScalingAdjustment: 3 },
+ * ]);
+ * assert.throws(() => validateStepAdjustments([
+ *   { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 },
+ *   { MetricIntervalLowerBound: 20, ScalingAdjustment: 3 },
+ * ]), /gap/);
+ * ```
+ */
+export function validateStepAdjustments(steps: readonly StepAdjustment[]): void {
+  if (steps.length === 0) {
+    throw new StepAdjustmentError("StepAdjustments must contain at least one step adjustment");
+  }
+  if (steps.length > MAX_STEP_ADJUSTMENTS) {
+    throw new StepAdjustmentError(
+      `There can be at most ${MAX_STEP_ADJUSTMENTS} step adjustments per scaling policy, got ${steps.length}`,
+    );
+  }
+  let nullLower = 0;
+  let nullUpper = 0;
+  let negativeLower = false;
+  let positiveUpper = false;
+  for (const s of steps) {
+    const lo = s.MetricIntervalLowerBound;
+    const up = s.MetricIntervalUpperBound;
+    if (!Number.isInteger(s.ScalingAdjustment)) {
+      throw new StepAdjustmentError(
+        `ScalingAdjustment must be a whole number, got ${s.ScalingAdjustment}`,
+      );
+    }
+    if (lo === undefined && up === undefined) {
+      throw new StepAdjustmentError(
+        "Both lower and upper bounds of a step adjustment cannot be left unspecified",
+      );
+    }
+    if (lo !== undefined && up !== undefined && !(lo < up)) {
+      throw new StepAdjustmentError(
+        `The lower bound (${lo}) of a step adjustment must be less than its upper bound (${up})`,
+      );
+    }
+    if (lo === undefined) nullLower++;
+    if (up === undefined) nullUpper++;
+    if (lo !== undefined && lo < 0) negativeLower = true;
+    if (up !== undefined && up > 0) positiveUpper = true;
+  }
+  if (nullLower > 1) {
+    throw new StepAdjustmentError(
+      "At most one step adjustment can have an unspecified lower bound",
+    );
+  }
+  if (nullUpper > 1) {
+    throw new StepAdjustmentError(
+      "At most one step adjustment can have an unspecified upper bound",
+    );
+  }
+  if (negativeLower && nullLower === 0) {
+    throw new StepAdjustmentError(
+      "There must be a step adjustment with an unspecified lower bound (i.e., lower bound is null) when one step adjustment has a negative lower bound",
+    );
+  }
+  if (positiveUpper && nullUpper === 0) {
+    throw new StepAdjustmentError(
+      "There must be a step adjustment with an unspecified upper bound (i.e., upper bound is null) when one step adjustment has a positive upper bound",
+    );
+  }
+  const sorted = [...steps].sort((a, b) =>
+    (a.MetricIntervalLowerBound ?? -Infinity) - (b.MetricIntervalLowerBound ?? -Infinity)
+  );
+  for (let i = 1; i < sorted.length; i++) {
+    const prevUpper = sorted[i - 1].MetricIntervalUpperBound ?? Infinity;
+    const lower = sorted[i].MetricIntervalLowerBound ?? -Infinity;
+    if (prevUpper > lower) {
+      throw new StepAdjustmentError(
+        `Step adjustments cannot overlap: the interval ending at ${prevUpper} overlaps the one starting at ${lower}`,
+      );
+    }
+    if (prevUpper < lower) {
+      throw new StepAdjustmentError(
+        `Step adjustments cannot have a gap: nothing covers the breach values between ${prevUpper} and ${lower}`,
+      );
+    }
+  }
+}
+
+/** Which side of its threshold an alarm fires on (from its ComparisonOperator). */
+export type BreachSide = "above" | "below";
+
+/**
+ * The side of the threshold a comparison operator breaches on: `GreaterThan…` is above,
+ * `LessThan…` below.
+ *
+ * @example Usage
+ * ```ts
+ * import { breachSide } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(breachSide("GreaterThanOrEqualToThreshold"), "above");
+ * assert.equal(breachSide("LessThanThreshold"), "below");
+ * ```
+ */
+export function breachSide(comparisonOperator: string | undefined): BreachSide {
+  return comparisonOperator !== undefined && comparisonOperator.startsWith("LessThan")
+    ? "below"
+    : "above";
+}
+
+/**
+ * The step whose interval holds `breach = aggregated metric − alarm threshold` (spec §3). Above
+ * the threshold an interval includes its lower bound and excludes its upper; below it, the
+ * reverse — so a metric equal to the threshold of a `>=` alarm falls in the step starting at 0,
+ * and of a `<=` alarm in the step ending at 0.
+ *
+ * @example Usage
+ * ```ts
+ * import { selectStepAdjustment } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * const steps = [
+ *   { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 },
+ *   { MetricIntervalLowerBound: 10, ScalingAdjustment: 2 },
+ * ];
+ * assert.equal(selectStepAdjustment(steps, 9.9, "above")?.ScalingAdjustment, 1);
+ * assert.equal(selectStepAdjustment(steps, 10, "above")?.ScalingAdjustment, 2);
+ * assert.equal(selectStepAdjustment(steps, -1, "above"), undefined);
+ * ```
+ */
+export function selectStepAdjustment(
+  steps: readonly StepAdjustment[],
+  breach: number,
+  side: BreachSide,
+): StepAdjustment | undefined {
+  return steps.find((s) => {
+    const lo = s.MetricIntervalLowerBound ?? -Infinity;
+    const up = s.MetricIntervalUpperBound ?? Infinity;
+    return side === "above" ? lo <= breach && breach < up : lo < breach && breach <= up;
+  });
+}
+
+/**
+ * The signed capacity change of a PercentChangeInCapacity step (spec §3, AAS-STEP): a result
+ * above 1 rounds down (12.7 → 12), between 0 and 1 becomes 1, between −1 and 0 becomes −1, below
+ * −1 rounds toward zero (−6.67 → −6); then MinAdjustmentMagnitude raises its size.
+ *
+ * @example Usage
+ * ```ts
+ * import { percentChange } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(percentChange(11, 30), 3);     // 3.3 → 3
+ * assert.equal(percentChange(4, 25, 2), 2);   // 1, raised to the minimum magnitude 2
+ * assert.equal(percentChange(20, -33), -6);   // -6.6 → -6
+ * ```
+ */
+export function percentChange(
+  capacity: number,
+  percent: number,
+  minAdjustmentMagnitude?: number,
+): number {
+  const raw = (capacity * percent) / 100;
+  let change: number;
+  if (raw > 1) change = Math.floor(raw + EPSILON * raw);
+  else if (raw > 0) change = 1;
+  else if (raw === 0) change = 0;
+  else if (raw > -1) change = -1;
+  else change = Math.ceil(raw + EPSILON * raw); // raw < 0: the slack points away from zero
+  if (
+    minAdjustmentMagnitude !== undefined && change !== 0 &&
+    Math.abs(change) < minAdjustmentMagnitude
+  ) {
+    change = Math.sign(change) * minAdjustmentMagnitude;
+  }
+  return change;
+}
+
+/**
+ * The capacity a step asks for, applied to `capacity` (spec §3): ChangeInCapacity adds the
+ * adjustment, PercentChangeInCapacity adds {@linkcode percentChange}, ExactCapacity is the
+ * adjustment itself. Never below 0.
+ *
+ * @example Usage
+ * ```ts
+ * import { stepCapacity } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(stepCapacity(10, "PercentChangeInCapacity", 10), 11);
+ * assert.equal(stepCapacity(11, "PercentChangeInCapacity", 30), 14);
+ * assert.equal(stepCapacity(3, "ChangeInCapacity", -1), 2);
+ * assert.equal(stepCapacity(3, "ExactCapacity", 6), 6);
+ * ```
+ */
+export function stepCapacity(
+  capacity: number,
+  adjustmentType: AdjustmentType,
+  adjustment: number,
+  minAdjustmentMagnitude?: number,
+): number {
+  let result: number;
+  if (adjustmentType === "ExactCapacity") result = adjustment;
+  else if (adjustmentType === "ChangeInCapacity") result = capacity + adjustment;
+  else result = capacity + percentChange(capacity, adjustment, minAdjustmentMagnitude);
+  return Math.max(0, result);
+}
+
+/** How a step policy aggregates the alarm's datapoints; AWS's default is Average (spec §3). */
+export type MetricAggregationType = "Average" | "Minimum" | "Maximum";
+
+/**
+ * Aggregates the alarm's most recent datapoints for a step policy (spec §3: "applies the
+ * aggregation type to the most recent metric data points", not to the raw samples).
+ *
+ * @example Usage
+ * ```ts
+ * import { aggregateDatapoints } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(aggregateDatapoints([100, 110, 120]), 110);
+ * assert.equal(aggregateDatapoints([100, 110, 120], "Maximum"), 120);
+ * ```
+ */
+export function aggregateDatapoints(
+  values: readonly number[],
+  type: MetricAggregationType = "Average",
+): number {
+  if (values.length === 0) {
+    throw new RangeError("Cannot aggregate alarm datapoints: give at least one value");
+  }
+  if (type === "Minimum") return Math.min(...values);
+  if (type === "Maximum") return Math.max(...values);
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cooldowns (spec §1.3, §3)
+
+/** A policy's cooldown state, kept with the policy. Times are epoch ms. */
+export interface PolicyCooldown {
+  /**
+   * Scale-out cooldown: in force until `until`; `base` is the capacity before the scale-out
+   * that began it, which the next scale-out's adjustment is computed from, so the capacity that
+   * scale-out already added counts (spec §1.3, §3: +2 then +3 during cooldown adds 1 more).
+   */
+  scaleOut?: { until: number; base: number };
+  /** Scale-in cooldown: scale-ins by this policy wait until `until`. */
+  scaleIn?: { until: number };
+}
+
+/** Scale out (add capacity) or scale in (remove it). */
+export type Direction = "out" | "in";
+
+/** What one policy invocation asks for. */
+export type PolicyDecision =
+  | { kind: "scale"; direction: Direction; desired: number }
+  | { kind: "none"; reason: "ScaleInCooldown" | "ScaleInDisabled" | "NoStepAdjustment" }
+  | { kind: "none"; reason: "AlreadyAtDesiredCapacity"; direction: Direction; desired: number };
+
+/**
+ * The capacity a scale-out adjustment applies to: during the scale-out cooldown, the capacity
+ * before the scale-out that began it; otherwise the current capacity (spec §1.3, §3).
+ *
+ * @example Usage
+ * ```ts
+ * import { scaleOutBase } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * const cooldown = { scaleOut: { until: 1000, base: 2 } };
+ * assert.equal(scaleOutBase(4, cooldown, 500), 2);
+ * assert.equal(scaleOutBase(4, cooldown, 1000), 4); // the cooldown has ended
+ * ```
+ */
+export function scaleOutBase(current: number, cooldown: PolicyCooldown, now: number): number {
+  const c = cooldown.scaleOut;
+  return c !== undefined && now < c.until ? c.base : current;
+}
+
+/**
+ * True while a scale-in cooldown blocks this policy's scale-ins (spec §1.3).
+ *
+ * @example Usage
+ * ```ts
+ * import { inScaleInCooldown } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(inScaleInCooldown({ scaleIn: { until: 600_000 } }, 599_999), true);
+ * assert.equal(inScaleInCooldown({}, 0), false);
+ * ```
+ */
+export function inScaleInCooldown(cooldown: PolicyCooldown, now: number): boolean {
+  return cooldown.scaleIn !== undefined && now < cooldown.scaleIn.until;
+}
+
+/**
+ * A policy's cooldown after it scaled. A scale-out cools scale-outs until `completesAt +
+ * seconds` (the clock starts when the activity completes, spec §1.3/§9.5) keeping the base of a
+ * cooldown already running [INF: the episode's first base, so a chain of larger scale-outs never
+ * counts added capacity twice], and cancels the scale-in cooldown (spec §1.3). A scale-in cools
+ * scale-ins the same way and ends any scale-out cooldown [INF].
+ *
+ * @example Usage
+ * ```ts
+ * import { cooldownAfter } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * const after = cooldownAfter({ scaleIn: { until: 9_000 } }, "out", 1, 1_000, 240_000, 300);
+ * assert.deepEqual(after, { scaleOut: { until: 540_000, base: 1 } });
+ * ```
+ */
+export function cooldownAfter(
+  cooldown: PolicyCooldown,
+  direction: Direction,
+  capacityBefore: number,
+  now: number,
+  completesAt: number,
+  seconds: number,
+): PolicyCooldown {
+  const until = completesAt + seconds * 1000;
+  if (direction === "out") {
+    const running = cooldown.scaleOut !== undefined && now < cooldown.scaleOut.until;
+    const base = running ? cooldown.scaleOut!.base : capacityBefore;
+    return { scaleOut: { until: Math.max(until, running ? cooldown.scaleOut!.until : 0), base } };
+  }
+  return { scaleIn: { until } };
+}
+
+/** Inputs of {@linkcode targetTrackingDecision}. */
+export interface TargetTrackingInput {
+  /** Which of the policy's alarms invoked it: AlarmHigh (scale out) or AlarmLow (scale in). */
+  alarm: "high" | "low";
+  /** Current capacity of the scalable target. */
+  current: number;
+  /** The metric value the alarm saw (its latest datapoint). */
+  metric: number;
+  /** The policy's TargetValue. */
+  target: number;
+  /** DisableScaleIn. */
+  disableScaleIn: boolean;
+  /** The policy's cooldown state. */
+  cooldown: PolicyCooldown;
+  /** Now, epoch ms. */
+  now: number;
+}
+
+/**
+ * What a target-tracking policy asks for when one of its alarms invokes it (spec §1.2–§1.4).
+ * AlarmHigh: `max(current, ceil(base × metric / target))` where the base is the capacity before
+ * a running scale-out cooldown's scale-out. AlarmLow: `ceil(current × metric / target)` unless
+ * scale-in is disabled or cooling down.
+ *
+ * @example Usage
+ * ```ts
+ * import { targetTrackingDecision } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * const d = targetTrackingDecision({
+ *   alarm: "high", current: 1, metric: 210, target: 70, disableScaleIn: false, cooldown: {}, now: 0,
+ * });
+ * assert.deepEqual(d, { kind: "scale", direction: "out", desired: 3 });
+ * ```
+ */
+export function targetTrackingDecision(input: TargetTrackingInput): PolicyDecision {
+  const { current, metric, target, cooldown, now } = input;
+  if (input.alarm === "high") {
+    const base = scaleOutBase(current, cooldown, now);
+    const desired = Math.max(current, targetTrackingCapacity(base, metric, target));
+    return desired > current
+      ? { kind: "scale", direction: "out", desired }
+      : { kind: "none", reason: "AlreadyAtDesiredCapacity", direction: "out", desired };
+  }
+  if (input.disableScaleIn) return { kind: "none", reason: "ScaleInDisabled" };
+  if (inScaleInCooldown(cooldown, now)) return { kind: "none", reason: "ScaleInCooldown" };
+  const desired = Math.min(current, targetTrackingCapacity(current, metric, target));
+  return desired < current
+    ? { kind: "scale", direction: "in", desired }
+    : { kind: "none", reason: "AlreadyAtDesiredCapacity", direction: "in", desired };
+}
+
+/** Inputs of {@linkcode stepScalingDecision}. */
+export interface StepScalingInput {
+  /** Current capacity of the scalable target. */
+  current: number;
+  /** Aggregated metric minus the alarm threshold. */
+  breach: number;
+  /** The side of the threshold the alarm breaches on. */
+  side: BreachSide;
+  adjustmentType: AdjustmentType;
+  steps: readonly StepAdjustment[];
+  minAdjustmentMagnitude?: number;
+  /** The policy's cooldown state. */
+  cooldown: PolicyCooldown;
+  /** Now, epoch ms. */
+  now: number;
+}
+
+/**
+ * What a step scaling policy asks for when an alarm invokes it (spec §3): the step holding the
+ * breach, applied to the current capacity — or, for a scale-out during the scale-out cooldown,
+ * to the capacity before that cooldown's scale-out, never going below the current capacity. A
+ * scale-in waits out the scale-in cooldown.
+ *
+ * @example Usage
+ * ```ts
+ * import { stepScalingDecision } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * const steps = [
+ *   { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 20, ScalingAdjustment: 2 },
+ *   { MetricIntervalLowerBound: 20, ScalingAdjustment: 3 },
+ * ];
+ * // +2 took capacity from 1 to 3 and is cooling down; a +3 breach now adds only 1 more.
+ * const d = stepScalingDecision({
+ *   current: 3, breach: 25, side: "above", adjustmentType: "ChangeInCapacity", steps,
+ *   cooldown: { scaleOut: { until: 1_000, base: 1 } }, now: 500,
+ * });
+ * assert.deepEqual(d, { kind: "scale", direction: "out", desired: 4 });
+ * ```
+ */
+export function stepScalingDecision(input: StepScalingInput): PolicyDecision {
+  const { current, cooldown, now, adjustmentType } = input;
+  const step = selectStepAdjustment(input.steps, input.breach, input.side);
+  if (step === undefined) return { kind: "none", reason: "NoStepAdjustment" };
+  const adj = step.ScalingAdjustment;
+  const outward = adjustmentType === "ExactCapacity" ? adj > current : adj > 0;
+  const inward = adjustmentType === "ExactCapacity" ? adj < current : adj < 0;
+  if (outward) {
+    const base = scaleOutBase(current, cooldown, now);
+    const desired = Math.max(
+      current,
+      stepCapacity(base, adjustmentType, adj, input.minAdjustmentMagnitude),
+    );
+    return desired > current
+      ? { kind: "scale", direction: "out", desired }
+      : { kind: "none", reason: "AlreadyAtDesiredCapacity", direction: "out", desired };
+  }
+  if (inward) {
+    if (inScaleInCooldown(cooldown, now)) return { kind: "none", reason: "ScaleInCooldown" };
+    const desired = Math.min(
+      current,
+      stepCapacity(current, adjustmentType, adj, input.minAdjustmentMagnitude),
+    );
+    return desired < current
+      ? { kind: "scale", direction: "in", desired }
+      : { kind: "none", reason: "AlreadyAtDesiredCapacity", direction: "in", desired };
+  }
+  return { kind: "none", reason: "AlreadyAtDesiredCapacity", direction: "out", desired: current };
+}
+
+/** One policy's proposal in a batch of simultaneous invocations. */
+export interface Proposal {
+  /** The proposing policy's name. */
+  policyName: string;
+  direction: Direction;
+  desired: number;
+}
+
+/**
+ * Combines proposals made at the same moment for one target (spec §1.4, AAS-PUT): scale out if
+ * any policy wants out, to the largest capacity asked; otherwise scale in to the largest
+ * capacity asked by the scale-in proposals ("the policy that provides the largest capacity wins
+ * for both scale out and scale in").
+ *
+ * @example Usage
+ * ```ts
+ * import { combineProposals } from "./scaling_math.ts";
+ * import assert from "node:assert/strict";
+ * const winner = combineProposals([
+ *   { policyName: "plus3", direction: "out", desired: 13 },
+ *   { policyName: "double", direction: "out", desired: 30 },
+ *   { policyName: "in", direction: "in", desired: 8 },
+ * ]);
+ * assert.equal(winner?.policyName, "double");
+ * ```
+ */
+export function combineProposals(proposals: readonly Proposal[]): Proposal | undefined {
+  const out = proposals.filter((p) => p.direction === "out");
+  const pool = out.length > 0 ? out : proposals.filter((p) => p.direction === "in");
+  let best: Proposal | undefined;
+  for (const p of pool) if (best === undefined || p.desired > best.desired) best = p;
+  return best;
+}
