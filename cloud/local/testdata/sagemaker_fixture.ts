@@ -1,0 +1,73 @@
+// Test support for the local SageMaker and CloudWatch stand-ins: a context on a temp folder with
+// the real SDK command objects going through localSender.
+import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { LocalClock } from "../clock.ts";
+import { type LocalContext, LocalRuntime } from "../context.ts";
+import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
+import { s3Handlers } from "../s3.ts";
+import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker.ts";
+import { localSender } from "../service.ts";
+import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "../settings.ts";
+import { Store } from "../store.ts";
+
+export interface LocalFixture {
+  dir: string;
+  ctx: LocalContext;
+  // deno-lint-ignore no-explicit-any
+  sm: { send(command: any): Promise<any> };
+  // deno-lint-ignore no-explicit-any
+  cw: { send(command: any): Promise<any> };
+  // deno-lint-ignore no-explicit-any
+  s3: { send(command: any): Promise<any> };
+  clock: LocalClock;
+}
+
+export function openFixture(dir: string, settings: Partial<LocalSettings> = {}): LocalFixture {
+  const store = Store.open(dir);
+  const runtime = new LocalRuntime();
+  registerSageMakerEvents(runtime);
+  const ctx: LocalContext = {
+    store,
+    settings: mergeLocalSettings(DEFAULT_LOCAL_SETTINGS, settings),
+    region: "us-east-1",
+    account: "000000000000",
+    runtime,
+  };
+  return {
+    dir,
+    ctx,
+    sm: localSender("SageMaker", ctx, sageMakerHandlers),
+    cw: localSender("CloudWatch", ctx, cloudWatchMetricHandlers),
+    s3: localSender("S3", ctx, s3Handlers),
+    clock: new LocalClock(ctx),
+  };
+}
+
+export async function withFixture(
+  fn: (f: LocalFixture) => Promise<void>,
+  settings: Partial<LocalSettings> = {},
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "sagemaker-local-" });
+  const fixture = openFixture(dir, settings);
+  try {
+    await fn(fixture);
+  } finally {
+    fixture.ctx.store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+export const MODEL_URL = "s3://sagemaker-us-east-1-000000000000/model/model.tar.gz";
+export const IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1";
+export const ROLE = "arn:aws:iam::000000000000:role/LocalSageMakerRole";
+
+/** Uploads a model artifact to the local S3 so CreateModel's artifact check passes. */
+export async function uploadModel(f: LocalFixture, url = MODEL_URL): Promise<void> {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(url)!;
+  try {
+    await f.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if ((error as Error).name !== "BucketAlreadyOwnedByYou") throw error;
+  }
+  await f.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "model bytes" }));
+}
