@@ -16,6 +16,8 @@
  * @module
  */
 
+import { formatFloat32 } from "./float_format.ts";
+
 /** One tree in XGBoost's JSON model format (1.7), the fields this module reads and writes. */
 export interface XGBoostTreeJson {
   base_weights: number[];
@@ -550,4 +552,49 @@ function checkTree(tree: XGBoostTreeJson, t: number, numFeature: number): number
     }
   }
   return count;
+}
+
+/** Fields of a tree that hold float32 values (written with a decimal point, like XGBoost). */
+const FLOAT_FIELDS = new Set(["base_weights", "loss_changes", "split_conditions", "sum_hessian"]);
+
+/**
+ * Writes a model as XGBoost JSON text: float32 values in their shortest round-trip form, always
+ * with a decimal point (XGBoost's reader types `2` as an integer and `2.0` as a float).
+ *
+ * @example Usage
+ * ```ts
+ * import { loadXGBoostModel, stringifyXGBoostModel } from "./xgboost_json.ts";
+ * import assert from "node:assert/strict";
+ * const text = await Deno.readTextFile(
+ *   new URL("../tests/fixtures/xgboost/regression_depth4.model.json", import.meta.url),
+ * );
+ * const again = stringifyXGBoostModel(JSON.parse(text));
+ * assert.deepEqual(loadXGBoostModel(again), loadXGBoostModel(text));
+ * ```
+ */
+export function stringifyXGBoostModel(model: XGBoostModelJson): string {
+  return write(model, "");
+}
+
+function write(value: unknown, key: string): string {
+  if (Array.isArray(value)) {
+    if (FLOAT_FIELDS.has(key)) return `[${value.map(jsonFloat32).join(",")}]`;
+    return `[${value.map((v) => write(v, "")).join(",")}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}:${write(v, k)}`);
+    return `{${entries.join(",")}}`;
+  }
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    throw new RangeError(`Cannot write the model: field '${key}' is ${value}`);
+  }
+  return JSON.stringify(value);
+}
+
+function jsonFloat32(value: number): string {
+  const text = formatFloat32(value);
+  if (/[.e]/.test(text)) return text.includes(".") ? text : text.replace("e", ".0e");
+  return text + ".0";
 }
