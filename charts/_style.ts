@@ -1,0 +1,77 @@
+// Shared look of the charts (private to charts/): palette, sizes, the UTC time axis, number
+// formats, and the spec types the builders return.
+import type { Field, PositionDef } from "vega-lite/build/src/channeldef.js";
+import type { LayerSpec, UnitSpec } from "vega-lite/build/src/spec/index.js";
+
+/** One child of a `layer`: a unit spec (one mark) or a nested layer. */
+export type ChartLayer = UnitSpec<Field> | LayerSpec<Field>;
+
+/** Colour-blind-safe palette (Tableau 10, as Vega's default category scheme). */
+export const COLORS = {
+  blue: "#4c78a8",
+  orange: "#f58518",
+  red: "#e45756",
+  teal: "#72b7b2",
+  green: "#54a24b",
+  yellow: "#eeca3b",
+  purple: "#b279a2",
+  brown: "#9d755d",
+  grey: "#9d9d9d",
+} as const;
+
+/** Category colours in order, for series chosen at run time (policies, spawn rates). */
+export const CATEGORY_RANGE: readonly string[] = [
+  COLORS.blue,
+  COLORS.orange,
+  COLORS.green,
+  COLORS.red,
+  COLORS.purple,
+  COLORS.brown,
+  COLORS.teal,
+  COLORS.yellow,
+];
+
+/** Axis title of every time axis: CloudWatch timestamps are UTC, and so are the labels. */
+export const TIME_TITLE = "Time (UTC)";
+
+/**
+ * The x encoding of every time axis: an ISO `time` field on a UTC scale (so the labels are UTC
+ * whatever the viewer's time zone).
+ */
+export function utcTimeX(): PositionDef<Field> {
+  return {
+    field: "time",
+    type: "temporal",
+    scale: { type: "utc" },
+    axis: { format: "%H:%M" },
+    title: TIME_TITLE,
+  };
+}
+
+const COUNT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const DECIMAL = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+
+/** A count for labels: `3,300`. */
+export function formatCount(value: number): string {
+  return COUNT.format(value);
+}
+
+/** A percentage for labels: `55 %`, `47.5 %`. */
+export function formatPercent(value: number): string {
+  return `${DECIMAL.format(value)} %`;
+}
+
+/** `HH:MM` of an ISO time, in UTC. */
+export function formatUtcMinute(time: string): string {
+  return new Date(time).toISOString().slice(11, 16);
+}
+
+/** A tooltip entry showing the `time` field as UTC `HH:MM:SS`. */
+export function utcTimeTooltip() {
+  return {
+    field: "time",
+    type: "temporal",
+    timeUnit: "utchoursminutesseconds",
+    title: TIME_TITLE,
+  } as const;
+}

@@ -1,0 +1,554 @@
+/**
+ * Charts of the Default job's analysis (section 6b of the original): invocations per minute with
+ * model latency on a right axis, and utilization with invocations on a right axis, both with
+ * horizontal rules at the upper and lower limits and vertical rules where the invocation curve
+ * crosses them.
+ *
+ * @module
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { Field } from "vega-lite/build/src/channeldef.js";
+import type { LayerSpec, UnitSpec } from "vega-lite/build/src/spec/index.js";
+import {
+  COLORS,
+  formatCount,
+  formatPercent,
+  formatUtcMinute,
+  utcTimeTooltip,
+  utcTimeX,
+} from "./_style.ts";
+import { requireFinite, requireNonEmpty, requireOptionalFinite, requireTime } from "./_validate.ts";
+import { VEGA_LITE_SCHEMA } from "./render.ts";
+import { timeRules, valueRule } from "./rules.ts";
+
+/** One minute of the Default job's metrics, as the analyze step reads them. */
+export interface AnalysisPoint {
+  /** Start of the minute, ISO 8601 (UTC). */
+  time: string;
+  /** Invocations in that minute (CloudWatch `Invocations`, Sum, Period 60). */
+  invocations: number;
+  /** Model latency p50 in milliseconds. */
+  modelLatencyP50Ms?: number;
+  /** Model latency p95 in milliseconds. */
+  modelLatencyP95Ms?: number;
+  /** CPU utilization in percent, summed over vCPUs (so up to 100 x vCPUs), as CloudWatch has it. */
+  cpuUtilization?: number;
+  /** Memory utilization in percent. */
+  memoryUtilization?: number;
+  /** Disk utilization in percent. */
+  diskUtilization?: number;
+}
+
+/** Where the invocation curve crosses a limit. */
+export interface AnalysisCrossing {
+  /** Which limit is crossed. */
+  limit: "upper" | "lower";
+  /** When, ISO 8601 (UTC). */
+  time: string;
+}
+
+/** What the analysis charts draw: the analyze step's result (or the part of it they need). */
+export interface AnalysisChartInput {
+  /** Per-minute metrics over the job's invocation window. */
+  series: AnalysisPoint[];
+  /** Maximum invocations per minute (levels with errors over 1 % ignored). */
+  maxValue: number;
+  /** Upper limit in invocations per minute (`maxValue` x `upperPercent` / 100). */
+  upperLimit: number;
+  /** Lower limit in invocations per minute. */
+  lowerLimit: number;
+  /** Upper limit as a percentage of `maxValue`. */
+  upperPercent: number;
+  /** Lower limit as a percentage of `maxValue`. */
+  lowerPercent: number;
+  /** Times where the invocation curve crosses the limits. */
+  crossings: AnalysisCrossing[];
+  /** Chart title; each chart has its own default. */
+  title?: string;
+}
+
+/** Options for the analysis charts. */
+export interface AnalysisChartOptions {
+  /**
+   * Width of the plot area in pixels.
+   *
+   * @default {640}
+   */
+  width?: number;
+  /**
+   * Height of the plot area in pixels.
+   *
+   * @default {300}
+   */
+  height?: number;
+}
+
+/** Legend entry of the invocation line. */
+export const INVOCATIONS_SERIES = "Invocations per minute";
+/** Axis title of invocations. */
+export const INVOCATIONS_TITLE = "Invocations per minute";
+/** Axis title of model latency. */
+export const LATENCY_TITLE = "Model latency (ms)";
+/** Axis title of utilization. */
+export const UTILIZATION_TITLE = "Utilization (%)";
+
+const LATENCY_SERIES = [
+  { key: "modelLatencyP50Ms", name: "Model latency p50", color: COLORS.teal },
+  { key: "modelLatencyP95Ms", name: "Model latency p95", color: COLORS.orange },
+] as const;
+
+const UTILIZATION_SERIES = [
+  { key: "cpuUtilization", name: "CPU (summed over vCPUs)", color: COLORS.blue },
+  { key: "memoryUtilization", name: "Memory", color: COLORS.purple },
+  { key: "diskUtilization", name: "Disk", color: COLORS.brown },
+] as const;
+
+const LIMIT_COLORS = { upper: COLORS.red, lower: COLORS.green } as const;
+
+/**
+/** Options for {@linkcode invocationsLine}. */
+export interface InvocationsLineOptions {
+  /**
+   * Side of the invocation axis.
+   *
+   * @default {"left"}
+   */
+  orient?: "left" | "right";
+  /**
+   * Colour of the axis title (the line's colour comes from the legend).
+   *
+   * @default {"#4c78a8"}
+   */
+  color?: string;
+  /**
+   * The colour legend the chart's layers share.
+   *
+   * @default {{ domain: ["Invocations per minute"], range: [color] }}
+   */
+  legend?: SeriesLegend;
+}
+
+/**
+ * The invocation curve: one line of invocations per minute on the shared time axis.
+ *
+ * @param input The analysis.
+ * @param options Axis side, colour and legend.
+ * @returns A line mark with its own data, coloured through the shared `series` legend.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { invocationsLine } from "./analysis.ts";
+ *
+ * const line = invocationsLine({ series: [{ time: "2024-05-01T10:00:00Z", invocations: 1200 }] });
+ * assert.deepEqual((line.data as { values: unknown[] }).values, [
+ *   { time: "2024-05-01T10:00:00Z", series: "Invocations per minute", invocations: 1200 },
+ * ]);
+ * ```
+ */
+export function invocationsLine(
+  input: Pick<AnalysisChartInput, "series">,
+  options: InvocationsLineOptions = {},
+): UnitSpec<Field> {
+  const {
+    orient = "left",
+    color = COLORS.blue,
+    legend = legendFor([INVOCATIONS_SERIES], [color]),
+  } = options;
+  return {
+    data: {
+      values: input.series.map(({ time, invocations }) => ({
+        time,
+        series: INVOCATIONS_SERIES,
+        invocations,
+      })),
+    },
+    mark: { type: "line", point: true, strokeWidth: 2 },
+    encoding: {
+      x: utcTimeX(),
+      y: {
+        field: "invocations",
+        type: "quantitative",
+        title: INVOCATIONS_TITLE,
+        axis: { orient, titleColor: color },
+      },
+      color: seriesColor(legend),
+      tooltip: [
+        utcTimeTooltip(),
+        { field: "invocations", type: "quantitative", title: INVOCATIONS_TITLE, format: "," },
+      ],
+    },
+  };
+}
+
+/**
+ * Model latency p50 and p95 as two lines on a right-hand axis.
+ *
+ * @param input The analysis.
+ * @param legend The shared colour legend.
+ * @returns A line mark with its own long-format data, or `undefined` when no point has latency.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { latencyLines } from "./analysis.ts";
+ *
+ * const lines = latencyLines({
+ *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 1, modelLatencyP95Ms: 12 }],
+ * });
+ * assert.equal((lines?.data as { values: unknown[] }).values.length, 1);
+ * assert.equal(latencyLines({ series: [{ time: "2024-05-01T10:00:00Z", invocations: 1 }] }), undefined);
+ * ```
+ */
+export function latencyLines(
+  input: Pick<AnalysisChartInput, "series">,
+  legend: SeriesLegend = legendFor(
+    LATENCY_SERIES.map((s) => s.name),
+    LATENCY_SERIES.map((s) => s.color),
+  ),
+): UnitSpec<Field> | undefined {
+  const values = longFormat(input.series, LATENCY_SERIES, "latencyMs");
+  if (values.length === 0) return undefined;
+  return {
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.5 },
+    encoding: {
+      x: utcTimeX(),
+      y: {
+        field: "latencyMs",
+        type: "quantitative",
+        title: LATENCY_TITLE,
+        axis: { orient: "right", titleColor: COLORS.orange },
+      },
+      color: seriesColor(legend),
+      tooltip: [
+        utcTimeTooltip(),
+        { field: "series", type: "nominal", title: "Series" },
+        { field: "latencyMs", type: "quantitative", title: LATENCY_TITLE, format: ",.1f" },
+      ],
+    },
+  };
+}
+
+/**
+ * CPU (summed over vCPUs), memory and disk utilization as lines on a left-hand axis.
+ *
+ * @param input The analysis.
+ * @param legend The shared colour legend.
+ * @returns A line mark with its own long-format data, or `undefined` when no point has any.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { utilizationLines } from "./analysis.ts";
+ *
+ * const lines = utilizationLines({
+ *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 1, cpuUtilization: 150, memoryUtilization: 20 }],
+ * });
+ * assert.deepEqual((lines?.data as { values: unknown[] }).values, [
+ *   { time: "2024-05-01T10:00:00Z", series: "CPU (summed over vCPUs)", utilization: 150 },
+ *   { time: "2024-05-01T10:00:00Z", series: "Memory", utilization: 20 },
+ * ]);
+ * ```
+ */
+export function utilizationLines(
+  input: Pick<AnalysisChartInput, "series">,
+  legend: SeriesLegend = legendFor(
+    UTILIZATION_SERIES.map((s) => s.name),
+    UTILIZATION_SERIES.map((s) => s.color),
+  ),
+): UnitSpec<Field> | undefined {
+  const values = longFormat(input.series, UTILIZATION_SERIES, "utilization");
+  if (values.length === 0) return undefined;
+  return {
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.5 },
+    encoding: {
+      x: utcTimeX(),
+      y: { field: "utilization", type: "quantitative", title: UTILIZATION_TITLE },
+      color: seriesColor(legend),
+      tooltip: [
+        utcTimeTooltip(),
+        { field: "series", type: "nominal", title: "Series" },
+        { field: "utilization", type: "quantitative", title: UTILIZATION_TITLE, format: ",.1f" },
+      ],
+    },
+  };
+}
+
+/**
+ * Labelled horizontal rules at the upper and lower limits, in invocations per minute.
+ *
+ * @param input The analysis.
+ * @returns Two rule layers (upper first), to put in the layer that holds the invocation axis.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { limitRules } from "./analysis.ts";
+ *
+ * const [upper, lower] = limitRules({ maxValue: 3300, upperLimit: 1815, lowerLimit: 1485, upperPercent: 55, lowerPercent: 45 });
+ * assert.equal(upper.layer[1].encoding?.text && "value" in upper.layer[1].encoding.text && upper.layer[1].encoding.text.value, "Upper limit 55 % of 3,300: 1,815 per minute");
+ * assert.equal(lower.layer[0].mark && typeof lower.layer[0].mark === "object" && lower.layer[0].mark.color, "#54a24b");
+ * ```
+ */
+export function limitRules(
+  input: Pick<
+    AnalysisChartInput,
+    "maxValue" | "upperLimit" | "lowerLimit" | "upperPercent" | "lowerPercent"
+  >,
+): ReturnType<typeof valueRule>[] {
+  const max = formatCount(input.maxValue);
+  return [
+    valueRule({
+      value: input.upperLimit,
+      label: `Upper limit ${formatPercent(input.upperPercent)} of ${max}: ${
+        formatCount(input.upperLimit)
+      } per minute`,
+      color: LIMIT_COLORS.upper,
+    }),
+    valueRule({
+      value: input.lowerLimit,
+      label: `Lower limit ${formatPercent(input.lowerPercent)} of ${max}: ${
+        formatCount(input.lowerLimit)
+      } per minute`,
+      color: LIMIT_COLORS.lower,
+    }),
+  ];
+}
+
+/**
+ * Vertical rules at the times the invocation curve crosses a limit, coloured like that limit.
+ *
+ * @param input The analysis.
+ * @returns Up to two rule marks (upper crossings, lower crossings); none without crossings.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { crossingRules } from "./analysis.ts";
+ *
+ * const rules = crossingRules({ crossings: [{ limit: "lower", time: "2024-05-01T10:04:00Z" }] });
+ * assert.equal(rules.length, 1);
+ * ```
+ */
+export function crossingRules(
+  input: Pick<AnalysisChartInput, "crossings">,
+): UnitSpec<Field>[] {
+  return (["upper", "lower"] as const).flatMap((limit) => {
+    const data = input.crossings
+      .filter((crossing) => crossing.limit === limit)
+      .map(({ time }) => ({ time, crossing: `${limit} limit at ${formatUtcMinute(time)} UTC` }));
+    if (data.length === 0) return [];
+    return [timeRules({
+      data,
+      color: LIMIT_COLORS[limit],
+      tooltip: [{ field: "crossing", title: "Crossing" }],
+    })];
+  });
+}
+
+/**
+ * Invocations per minute (left axis) with model latency p50/p95 (right axis), the limits as
+ * horizontal rules on the invocation axis and the crossings as vertical rules.
+ *
+ * @param input The analysis.
+ * @param options Plot size.
+ * @returns A Vega-Lite v5 spec (a dual-axis layer: `resolve.scale.y` independent).
+ * @throws {RangeError} When the series is empty or a number or time is not valid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { analysisInvocationsChart } from "./analysis.ts";
+ *
+ * const spec = analysisInvocationsChart({
+ *   series: [
+ *     { time: "2024-05-01T10:00:00Z", invocations: 1200, modelLatencyP95Ms: 8 },
+ *     { time: "2024-05-01T10:01:00Z", invocations: 3300, modelLatencyP95Ms: 30 },
+ *   ],
+ *   maxValue: 3300, upperLimit: 1815, lowerLimit: 1485, upperPercent: 55, lowerPercent: 45,
+ *   crossings: [{ limit: "upper", time: "2024-05-01T10:00:30Z" }],
+ * });
+ * assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
+ * assert.deepEqual("resolve" in spec && spec.resolve, { scale: { y: "independent" } });
+ * ```
+ */
+export function analysisInvocationsChart(
+  input: AnalysisChartInput,
+  options: AnalysisChartOptions = {},
+): TopLevelSpec {
+  validateAnalysis(input);
+  const { width = 640, height = 300 } = options;
+  const legend = legendFor(
+    [INVOCATIONS_SERIES, ...LATENCY_SERIES.map((s) => s.name)],
+    [COLORS.blue, ...LATENCY_SERIES.map((s) => s.color)],
+  );
+  const invocationAxis: LayerSpec<Field> = {
+    layer: [
+      invocationsLine(input, { legend }),
+      ...limitRules(input),
+      ...crossingRules(input),
+    ],
+  };
+  const latency = latencyLines(input, legend);
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: {
+      text: input.title ?? "Invocations per minute and model latency",
+      subtitle: limitsSubtitle(input),
+    },
+    width,
+    height,
+    ...(latency === undefined
+      ? invocationAxis
+      : { layer: [invocationAxis, latency], resolve: { scale: { y: "independent" } } }),
+  };
+}
+
+/**
+ * Utilization — CPU summed over vCPUs, memory, disk — (left axis) with invocations per minute
+ * (right axis, where the limit rules sit) and the crossings as vertical rules.
+ *
+ * @param input The analysis.
+ * @param options Plot size.
+ * @returns A Vega-Lite v5 spec (a dual-axis layer: `resolve.scale.y` independent).
+ * @throws {RangeError} When the series is empty, has no utilization at all, or a number or time
+ * is not valid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { analysisUtilizationChart } from "./analysis.ts";
+ *
+ * const spec = analysisUtilizationChart({
+ *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 1200, cpuUtilization: 95 }],
+ *   maxValue: 1200, upperLimit: 660, lowerLimit: 540, upperPercent: 55, lowerPercent: 45,
+ *   crossings: [],
+ * });
+ * assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
+ * ```
+ */
+export function analysisUtilizationChart(
+  input: AnalysisChartInput,
+  options: AnalysisChartOptions = {},
+): TopLevelSpec {
+  validateAnalysis(input);
+  const { width = 640, height = 300 } = options;
+  const legend = legendFor(
+    [...UTILIZATION_SERIES.map((s) => s.name), INVOCATIONS_SERIES],
+    [...UTILIZATION_SERIES.map((s) => s.color), COLORS.grey],
+  );
+  const utilization = utilizationLines(input, legend);
+  if (utilization === undefined) {
+    throw new RangeError(
+      "Cannot chart utilization: no point of the series has cpuUtilization, memoryUtilization or diskUtilization: read the /aws/sagemaker/Endpoints metrics first",
+    );
+  }
+  const utilizationAxis: LayerSpec<Field> = {
+    layer: [utilization, ...crossingRules(input)],
+  };
+  const invocations = invocationsLine(input, { orient: "right", color: COLORS.grey, legend });
+  const invocationAxis: LayerSpec<Field> = {
+    layer: [
+      {
+        ...invocations,
+        mark: { type: "line", strokeWidth: 1.5, strokeDash: [4, 2], opacity: 0.8 },
+      },
+      ...limitRules(input),
+    ],
+  };
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: {
+      text: input.title ?? "Utilization: CPU (summed over vCPUs), memory and disk",
+      subtitle: limitsSubtitle(input),
+    },
+    width,
+    height,
+    layer: [utilizationAxis, invocationAxis],
+    resolve: { scale: { y: "independent" } },
+  };
+}
+
+/** Domain and colours of the one colour legend a chart's layers share. */
+export interface SeriesLegend {
+  /** Series names, in legend order. */
+  domain: string[];
+  /** Their colours. */
+  range: string[];
+}
+
+function legendFor(domain: string[], range: string[]): SeriesLegend {
+  return { domain, range };
+}
+
+function seriesColor(legend: SeriesLegend) {
+  return {
+    field: "series",
+    type: "nominal",
+    scale: { domain: legend.domain, range: legend.range },
+    legend: { title: null, orient: "bottom", labelLimit: 0 },
+  } as const;
+}
+
+function longFormat<K extends keyof AnalysisPoint, V extends string>(
+  series: AnalysisPoint[],
+  columns: readonly { key: K; name: string }[],
+  valueField: V,
+): ({ time: string; series: string } & Record<V, number>)[] {
+  return series.flatMap((point) =>
+    columns.flatMap(({ key, name }) => {
+      const value = point[key];
+      if (typeof value !== "number") return [];
+      return [
+        { time: point.time, series: name, [valueField]: value } as
+          & { time: string; series: string }
+          & Record<V, number>,
+      ];
+    })
+  );
+}
+
+function limitsSubtitle(input: AnalysisChartInput): string {
+  return `Max ${formatCount(input.maxValue)} invocations per minute; limits at ${
+    formatPercent(input.lowerPercent)
+  } and ${formatPercent(input.upperPercent)}: ${formatCount(input.lowerLimit)} and ${
+    formatCount(input.upperLimit)
+  } per minute`;
+}
+
+function validateAnalysis(input: AnalysisChartInput): void {
+  const chart = "the analysis";
+  requireNonEmpty(chart, "series", input.series);
+  input.series.forEach((point, i) => {
+    requireTime(chart, `series[${i}].time`, point.time);
+    requireFinite(chart, `series[${i}].invocations`, point.invocations);
+    for (
+      const key of [
+        "modelLatencyP50Ms",
+        "modelLatencyP95Ms",
+        "cpuUtilization",
+        "memoryUtilization",
+        "diskUtilization",
+      ] as const
+    ) {
+      requireOptionalFinite(chart, `series[${i}].${key}`, point[key]);
+    }
+  });
+  for (
+    const key of ["maxValue", "upperLimit", "lowerLimit", "upperPercent", "lowerPercent"] as const
+  ) {
+    requireFinite(chart, key, input[key]);
+  }
+  input.crossings.forEach((crossing, i) => {
+    requireTime(chart, `crossings[${i}].time`, crossing.time);
+    if (crossing.limit !== "upper" && crossing.limit !== "lower") {
+      throw new RangeError(
+        `Cannot chart the analysis: crossings[${i}].limit is "${
+          String(crossing.limit)
+        }": use "upper" or "lower"`,
+      );
+    }
+  });
+}

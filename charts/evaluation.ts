@@ -1,0 +1,567 @@
+/**
+ * Charts of the Advanced-job evaluations (sections 8–8d of the original): one evaluation as
+ * stacked panels on a shared time axis — invocations against the expectation, instances InService
+ * and desired, p95 latency, errors — with the scaling activities as vertical rules; and one chart
+ * comparing several evaluations by minutes since their start.
+ *
+ * @module
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { Field } from "vega-lite/build/src/channeldef.js";
+import type { LayerSpec, UnitSpec } from "vega-lite/build/src/spec/index.js";
+import { CATEGORY_RANGE, COLORS, formatCount, utcTimeTooltip, utcTimeX } from "./_style.ts";
+import { requireFinite, requireNonEmpty, requireOptionalFinite, requireTime } from "./_validate.ts";
+import { VEGA_LITE_SCHEMA } from "./render.ts";
+import { timeRules, valueRule } from "./rules.ts";
+
+/** One minute of an evaluation's timeline. */
+export interface EvaluationPoint {
+  /** Start of the minute, ISO 8601 (UTC). */
+  time: string;
+  /** Invocations in that minute, summed over the endpoint's instances. */
+  invocations: number;
+  /** Instances InService. */
+  instancesInService: number;
+  /** Desired instance count (what auto scaling asked for). */
+  desiredInstances: number;
+  /** Model latency p95 in milliseconds. */
+  p95Ms?: number;
+  /** Invocation errors (4XX + 5XX + model errors) in that minute. */
+  errors?: number;
+}
+
+/** One scaling activity of Application Auto Scaling. */
+export interface EvaluationActivity {
+  /** When it started, ISO 8601 (UTC). */
+  time: string;
+  /** Its description, e.g. "Setting desired instance count to 3." */
+  description: string;
+  /** Its status code: Successful, Failed, InProgress, Pending... */
+  status: string;
+}
+
+/** What the evaluation charts draw: the evaluate step's result (or the part they need). */
+export interface EvaluationChartInput {
+  /** The policy evaluated, e.g. "target tracking 3300". */
+  label: string;
+  /** Users added per minute by the job's traffic pattern. */
+  spawnRate: number;
+  /** The invocations per minute the endpoint must reach (max TPS x 60). */
+  expectation: number;
+  /** Per-minute timeline of the evaluation. */
+  series: EvaluationPoint[];
+  /** Scaling activities during the evaluation. */
+  activities: EvaluationActivity[];
+  /** The verdict. */
+  passed: boolean;
+}
+
+/** Options for the evaluation charts. */
+export interface EvaluationChartOptions {
+  /**
+   * Width of each panel in pixels.
+   *
+   * @default {640}
+   */
+  width?: number;
+  /**
+   * Height of the invocations panel in pixels (the other panels are 60 % of it).
+   *
+   * @default {220}
+   */
+  height?: number;
+}
+
+/** Axis title of invocations. */
+export const EVALUATION_INVOCATIONS_TITLE = "Invocations per minute";
+/** Axis title of the instance counts. */
+export const INSTANCES_TITLE = "Instances";
+/** Axis title of p95 latency. */
+export const P95_TITLE = "Model latency p95 (ms)";
+/** Axis title of errors. */
+export const ERRORS_TITLE = "Errors per minute";
+/** Axis title of the comparison's x axis. */
+export const MINUTES_TITLE = "Minutes since start";
+
+const INSTANCE_SERIES = [
+  { key: "instancesInService", name: "Instances InService", color: COLORS.blue },
+  { key: "desiredInstances", name: "Desired instances", color: COLORS.orange },
+] as const;
+
+/**
+ * The expectation as a labelled horizontal rule in invocations per minute.
+ *
+ * @param expectation Invocations per minute the endpoint must reach (max TPS x 60).
+ * @returns A rule layer for the invocations panel.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { expectationRule } from "./evaluation.ts";
+ *
+ * const rule = expectationRule(30000);
+ * assert.deepEqual(rule.layer[0].encoding?.y, { datum: 30000, type: "quantitative" });
+ * ```
+ */
+export function expectationRule(expectation: number): ReturnType<typeof valueRule> {
+  return valueRule({
+    value: expectation,
+    label: `Expectation: ${formatCount(expectation)} per minute (max TPS x 60)`,
+    color: COLORS.red,
+  });
+}
+
+/**
+ * Scaling activities as vertical rules with their description and status in the tooltip;
+ * failed activities red, the others grey.
+ *
+ * @param activities The activities.
+ * @returns Up to two rule marks; none without activities.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { activityRules } from "./evaluation.ts";
+ *
+ * const rules = activityRules([
+ *   { time: "2024-05-01T10:03:00Z", description: "Setting desired instance count to 3.", status: "Successful" },
+ *   { time: "2024-05-01T10:09:00Z", description: "Failed to set desired instance count to 9.", status: "Failed" },
+ * ]);
+ * assert.equal(rules.length, 2);
+ * ```
+ */
+export function activityRules(activities: EvaluationActivity[]): UnitSpec<Field>[] {
+  const tooltip = [
+    { field: "description", title: "Scaling activity" },
+    { field: "status", title: "Status" },
+  ];
+  const failed = activities.filter((a) => a.status === "Failed");
+  const others = activities.filter((a) => a.status !== "Failed");
+  return [
+    ...(others.length > 0 ? [timeRules({ data: others.map(toDatum), tooltip })] : []),
+    ...(failed.length > 0
+      ? [timeRules({ data: failed.map(toDatum), tooltip, color: COLORS.red })]
+      : []),
+  ];
+}
+
+/**
+ * The invocations panel: invocations per minute, the expectation rule and the activities.
+ *
+ * @param input The evaluation.
+ * @param options Panel size.
+ * @returns A layer spec for the panel.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { invocationsPanel } from "./evaluation.ts";
+ *
+ * const panel = invocationsPanel({
+ *   expectation: 30000,
+ *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 9000, instancesInService: 1, desiredInstances: 1 }],
+ *   activities: [],
+ * });
+ * assert.equal(panel.layer.length, 2);
+ * ```
+ */
+export function invocationsPanel(
+  input: Pick<EvaluationChartInput, "expectation" | "series" | "activities">,
+  options: EvaluationChartOptions = {},
+): LayerSpec<Field> {
+  const { width = 640, height = 220 } = options;
+  return {
+    width,
+    height,
+    layer: [
+      {
+        data: { values: input.series.map(({ time, invocations }) => ({ time, invocations })) },
+        mark: { type: "line", point: { color: COLORS.blue }, color: COLORS.blue, strokeWidth: 2 },
+        encoding: {
+          x: utcTimeX(),
+          y: { field: "invocations", type: "quantitative", title: EVALUATION_INVOCATIONS_TITLE },
+          tooltip: [
+            utcTimeTooltip(),
+            {
+              field: "invocations",
+              type: "quantitative",
+              title: EVALUATION_INVOCATIONS_TITLE,
+              format: ",",
+            },
+          ],
+        },
+      },
+      expectationRule(input.expectation),
+      ...activityRules(input.activities),
+    ],
+  };
+}
+
+/**
+ * The instances panel: instances InService and desired as step lines (`step-after`: a count
+ * holds until it changes), with the activities.
+ *
+ * @param input The evaluation.
+ * @param options Panel size.
+ * @returns A layer spec for the panel.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { instancesPanel } from "./evaluation.ts";
+ *
+ * const panel = instancesPanel({
+ *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 9000, instancesInService: 1, desiredInstances: 2 }],
+ *   activities: [],
+ * });
+ * assert.deepEqual(panel.layer[0].mark, { type: "line", interpolate: "step-after", strokeWidth: 2 });
+ * ```
+ */
+export function instancesPanel(
+  input: Pick<EvaluationChartInput, "series" | "activities">,
+  options: EvaluationChartOptions = {},
+): LayerSpec<Field> & { layer: UnitSpec<Field>[] } {
+  const { width = 640, height = 220 } = options;
+  const values = input.series.flatMap((point) =>
+    INSTANCE_SERIES.map(({ key, name }) => ({
+      time: point.time,
+      series: name,
+      instances: point[key],
+    }))
+  );
+  return {
+    width,
+    height: Math.round(height * 0.6),
+    layer: [
+      {
+        data: { values },
+        mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
+        encoding: {
+          x: utcTimeX(),
+          y: {
+            field: "instances",
+            type: "quantitative",
+            title: INSTANCES_TITLE,
+            axis: { tickMinStep: 1, format: "d" },
+            scale: { zero: true },
+          },
+          color: {
+            field: "series",
+            type: "nominal",
+            scale: {
+              domain: INSTANCE_SERIES.map((s) => s.name),
+              range: INSTANCE_SERIES.map((s) => s.color),
+            },
+            legend: { title: null, orient: "right" },
+          },
+          strokeDash: {
+            field: "series",
+            type: "nominal",
+            scale: { domain: INSTANCE_SERIES.map((s) => s.name), range: [[1, 0], [5, 3]] },
+            legend: null,
+          },
+          tooltip: [
+            utcTimeTooltip(),
+            { field: "series", type: "nominal", title: "Series" },
+            { field: "instances", type: "quantitative", title: INSTANCES_TITLE },
+          ],
+        },
+      },
+      ...activityRules(input.activities),
+    ],
+  };
+}
+
+/**
+ * The latency panel: model latency p95 per minute, with the activities.
+ *
+ * @param input The evaluation.
+ * @param options Panel size.
+ * @returns A layer spec for the panel, or `undefined` when no point has a p95.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { latencyPanel } from "./evaluation.ts";
+ *
+ * const point = { time: "2024-05-01T10:00:00Z", invocations: 1, instancesInService: 1, desiredInstances: 1 };
+ * assert.equal(latencyPanel({ series: [point], activities: [] }), undefined);
+ * assert.ok(latencyPanel({ series: [{ ...point, p95Ms: 12 }], activities: [] }));
+ * ```
+ */
+export function latencyPanel(
+  input: Pick<EvaluationChartInput, "series" | "activities">,
+  options: EvaluationChartOptions = {},
+): LayerSpec<Field> | undefined {
+  const { width = 640, height = 220 } = options;
+  const values = input.series.flatMap(({ time, p95Ms }) =>
+    p95Ms === undefined ? [] : [{ time, p95Ms }]
+  );
+  if (values.length === 0) return undefined;
+  return {
+    width,
+    height: Math.round(height * 0.6),
+    layer: [
+      {
+        data: { values },
+        mark: {
+          type: "line",
+          point: { color: COLORS.orange },
+          color: COLORS.orange,
+          strokeWidth: 1.5,
+        },
+        encoding: {
+          x: utcTimeX(),
+          y: { field: "p95Ms", type: "quantitative", title: P95_TITLE },
+          tooltip: [
+            utcTimeTooltip(),
+            { field: "p95Ms", type: "quantitative", title: P95_TITLE, format: ",.1f" },
+          ],
+        },
+      },
+      ...activityRules(input.activities),
+    ],
+  };
+}
+
+/**
+ * The errors panel: invocation errors per minute as bars.
+ *
+ * @param input The evaluation.
+ * @param options Panel size.
+ * @returns A unit spec for the panel, or `undefined` when no minute had an error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorsPanel } from "./evaluation.ts";
+ *
+ * const point = { time: "2024-05-01T10:00:00Z", invocations: 1, instancesInService: 1, desiredInstances: 1 };
+ * assert.equal(errorsPanel({ series: [{ ...point, errors: 0 }] }), undefined);
+ * assert.ok(errorsPanel({ series: [{ ...point, errors: 4 }] }));
+ * ```
+ */
+export function errorsPanel(
+  input: Pick<EvaluationChartInput, "series">,
+  options: EvaluationChartOptions = {},
+): UnitSpec<Field> & { width: number; height: number } | undefined {
+  const { width = 640, height = 220 } = options;
+  if (!input.series.some(({ errors }) => errors !== undefined && errors > 0)) return undefined;
+  return {
+    width,
+    height: Math.round(height * 0.4),
+    data: {
+      values: input.series.map(({ time, errors }) => ({ time, errors: errors ?? 0 })),
+    },
+    // A pixel width: relative band widths do not apply to a UTC (continuous) scale.
+    mark: {
+      type: "bar",
+      color: COLORS.red,
+      width: Math.max(1, Math.floor((width / input.series.length) * 0.8)),
+    },
+    encoding: {
+      x: utcTimeX(),
+      y: { field: "errors", type: "quantitative", title: ERRORS_TITLE },
+      tooltip: [
+        utcTimeTooltip(),
+        { field: "errors", type: "quantitative", title: ERRORS_TITLE, format: "," },
+      ],
+    },
+  };
+}
+
+/**
+ * One evaluation: invocations against the expectation, instances InService and desired, p95
+ * latency and (when any) errors, stacked on a shared UTC time axis, with the scaling activities
+ * as vertical rules in each panel and the verdict in the title.
+ *
+ * @param input The evaluation.
+ * @param options Panel size.
+ * @returns A Vega-Lite v5 spec (`vconcat` with a shared x scale).
+ * @throws {RangeError} When the series is empty or a number or time is not valid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evaluationChart } from "./evaluation.ts";
+ *
+ * const spec = evaluationChart({
+ *   label: "target tracking", spawnRate: 1, expectation: 30000, passed: false,
+ *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 9000, instancesInService: 1, desiredInstances: 2, p95Ms: 40 }],
+ *   activities: [{ time: "2024-05-01T10:00:00Z", description: "Setting desired instance count to 2.", status: "Successful" }],
+ * });
+ * assert.equal("vconcat" in spec && spec.vconcat.length, 3);
+ * ```
+ */
+export function evaluationChart(
+  input: EvaluationChartInput,
+  options: EvaluationChartOptions = {},
+): TopLevelSpec {
+  validateEvaluation("the evaluation", input);
+  const panels = [
+    invocationsPanel(input, options),
+    instancesPanel(input, options),
+    latencyPanel(input, options),
+    errorsPanel(input, options),
+  ].filter((panel) => panel !== undefined);
+  const peak = Math.max(...input.series.map((p) => p.invocations));
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: {
+      text: `${runName(input)}: ${input.passed ? "passed" : "failed"}`,
+      subtitle: `Peak ${formatCount(peak)} invocations per minute against an expectation of ${
+        formatCount(input.expectation)
+      }; ${input.activities.length} scaling activities`,
+    },
+    vconcat: panels,
+    resolve: { scale: { x: "shared", color: "independent" } },
+    spacing: 12,
+  };
+}
+
+/**
+ * Several evaluations side by side: invocations per minute and instances InService against
+ * minutes since each evaluation's start, one colour per policy and spawn rate, with the
+ * expectation line(s).
+ *
+ * @param inputs The evaluations, in legend order.
+ * @param options Panel size.
+ * @returns A Vega-Lite v5 spec (`vconcat` with shared x and colour scales).
+ * @throws {RangeError} When there is no evaluation, a series is empty, or a number or time is
+ * not valid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evaluationComparisonChart } from "./evaluation.ts";
+ *
+ * const run = (label: string, spawnRate: number, invocations: number) => ({
+ *   label, spawnRate, expectation: 30000, passed: invocations >= 30000, activities: [],
+ *   series: [
+ *     { time: "2024-05-01T10:00:00Z", invocations: 5000, instancesInService: 1, desiredInstances: 1 },
+ *     { time: "2024-05-01T10:01:00Z", invocations, instancesInService: 2, desiredInstances: 2 },
+ *   ],
+ * });
+ * const spec = evaluationComparisonChart([run("target tracking", 1, 30000), run("step scaling", 4, 28000)]);
+ * assert.equal("vconcat" in spec && spec.vconcat.length, 2);
+ * ```
+ */
+export function evaluationComparisonChart(
+  inputs: EvaluationChartInput[],
+  options: EvaluationChartOptions = {},
+): TopLevelSpec {
+  requireNonEmpty("the comparison", "evaluations", inputs);
+  inputs.forEach((input, i) => validateEvaluation(`the comparison (evaluation ${i})`, input));
+  const { width = 640, height = 220 } = options;
+  const names = uniqueNames(inputs.map((input) => `${runName(input)} (${verdict(input)})`));
+  const rows = inputs.flatMap((input, i) => {
+    const start = Math.min(...input.series.map((point) => Date.parse(point.time)));
+    return input.series.map((point) => ({
+      run: names[i]!,
+      minutes: (Date.parse(point.time) - start) / 60_000,
+      invocations: point.invocations,
+      instances: point.instancesInService,
+    }));
+  });
+  const x = { field: "minutes", type: "quantitative", title: MINUTES_TITLE } as const;
+  const color = {
+    field: "run",
+    type: "nominal",
+    scale: { domain: names, range: [...CATEGORY_RANGE] },
+    legend: { title: null, orient: "bottom", direction: "vertical", labelLimit: 0 },
+  } as const;
+  const tooltip = (field: string, title: string) =>
+    [
+      { field: "run", type: "nominal", title: "Evaluation" },
+      { field: "minutes", type: "quantitative", title: MINUTES_TITLE, format: ".1f" },
+      { field, type: "quantitative", title, format: "," },
+    ] as const;
+  const expectations = [...new Set(inputs.map((input) => input.expectation))];
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: {
+      text: "Evaluations compared",
+      subtitle: "Invocations per minute and instances InService since each evaluation started",
+    },
+    data: { values: rows },
+    vconcat: [
+      {
+        width,
+        height,
+        layer: [
+          {
+            mark: { type: "line", point: true, strokeWidth: 2 },
+            encoding: {
+              x,
+              y: {
+                field: "invocations",
+                type: "quantitative",
+                title: EVALUATION_INVOCATIONS_TITLE,
+              },
+              color,
+              tooltip: [...tooltip("invocations", EVALUATION_INVOCATIONS_TITLE)],
+            },
+          },
+          ...expectations.map(expectationRule),
+        ],
+      },
+      {
+        width,
+        height: Math.round(height * 0.6),
+        mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
+        encoding: {
+          x,
+          y: {
+            field: "instances",
+            type: "quantitative",
+            title: "Instances InService",
+            axis: { tickMinStep: 1, format: "d" },
+          },
+          color,
+          tooltip: [...tooltip("instances", "Instances InService")],
+        },
+      },
+    ],
+    resolve: { scale: { x: "shared", color: "shared" } },
+    spacing: 12,
+  };
+}
+
+function runName(input: EvaluationChartInput): string {
+  const users = input.spawnRate === 1 ? "user" : "users";
+  return `${input.label}, spawn rate ${input.spawnRate} ${users} per minute`;
+}
+
+function verdict(input: EvaluationChartInput): string {
+  return input.passed ? "passed" : "failed";
+}
+
+function uniqueNames(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name} #${count}`;
+  });
+}
+
+function toDatum(activity: EvaluationActivity) {
+  return { time: activity.time, description: activity.description, status: activity.status };
+}
+
+function validateEvaluation(chart: string, input: EvaluationChartInput): void {
+  requireNonEmpty(chart, "series", input.series);
+  requireFinite(chart, "spawnRate", input.spawnRate);
+  requireFinite(chart, "expectation", input.expectation);
+  input.series.forEach((point, i) => {
+    requireTime(chart, `series[${i}].time`, point.time);
+    for (const key of ["invocations", "instancesInService", "desiredInstances"] as const) {
+      requireFinite(chart, `series[${i}].${key}`, point[key]);
+    }
+    requireOptionalFinite(chart, `series[${i}].p95Ms`, point.p95Ms);
+    requireOptionalFinite(chart, `series[${i}].errors`, point.errors);
+  });
+  input.activities.forEach((activity, i) => {
+    requireTime(chart, `activities[${i}].time`, activity.time);
+  });
+}
