@@ -1,0 +1,256 @@
+/**
+ * Per-second measurement of a load test: each 1 s interval's requests, successes, errors by
+ * kind, latency percentiles (of successful requests), bytes, users and the target's CPU and
+ * memory; plus the running totals of the whole run.
+ *
+ * A request is counted in the interval in which it completes (as `wrk` and Locust do).
+ *
+ * @module
+ */
+
+import { LatencyHistogram, type LatencySummary } from "./histogram.ts";
+import type { ProcessSample } from "./process_stats.ts";
+
+/** Errors by kind: `http-<status>` (e.g. `http-503`), `timeout`, `connection`. */
+export type ErrorsByKind = Record<string, number>;
+
+/** What happened during one interval (1 s, the last one may be shorter). */
+export interface IntervalStats {
+  /** 0-based index of the interval from the start of the run. */
+  index: number;
+  /** Seconds from the start of the run to the start of the interval. */
+  startSeconds: number;
+  /** Length of the interval, s (1, or less for the last one). */
+  durationSeconds: number;
+  /** Active closed-loop users at the end of the interval (open loop: requests in flight or queued). */
+  users: number;
+  /** Requests completed (successes + errors). */
+  requests: number;
+  /** Requests answered with a 2xx status. */
+  successes: number;
+  /** Requests that failed (non-2xx, timeout, connection). */
+  errors: number;
+  /** Errors by kind. */
+  errorsByKind: ErrorsByKind;
+  /** `requests / durationSeconds`. */
+  requestsPerSecond: number;
+  /** `successes / durationSeconds`. */
+  successesPerSecond: number;
+  /** Latency percentiles of the interval's successful requests, ms (`NaN` if none). */
+  p50Ms: number;
+  /** 95th percentile, ms. */
+  p95Ms: number;
+  /** 99th percentile, ms. */
+  p99Ms: number;
+  /** Mean, ms. */
+  meanMs: number;
+  /** Largest, ms. */
+  maxMs: number;
+  /** Request bytes sent. */
+  bytesSent: number;
+  /** Response bytes received. */
+  bytesReceived: number;
+  /** CPU % of the sampled processes, summed over cores (`null` without `pids`). */
+  cpuPercent: number | null;
+  /** Resident memory of the sampled processes, bytes (`null` without `pids`). */
+  rssBytes: number | null;
+  /** `rssBytes` as a % of this machine's memory (`null` without `pids`). */
+  memoryPercent: number | null;
+}
+
+/** A closed interval and the histogram of its latencies (for windows that merge intervals). */
+export interface ClosedInterval {
+  /** The interval's numbers. */
+  stats: IntervalStats;
+  /** Its successful requests' latencies. */
+  histogram: LatencyHistogram;
+}
+
+/** Totals of a run so far. */
+export interface RunTotals extends LatencySummary {
+  /** Requests completed. */
+  requests: number;
+  /** 2xx answers. */
+  successes: number;
+  /** Failures. */
+  errors: number;
+  /** Failures by kind. */
+  errorsByKind: ErrorsByKind;
+  /** Request bytes sent. */
+  bytesSent: number;
+  /** Response bytes received. */
+  bytesReceived: number;
+}
+
+/** Options of an {@linkcode IntervalRecorder}. */
+export interface IntervalRecorderOptions {
+  /** `performance.now()` at the start of the run. @default performance.now() */
+  startMs?: number;
+  /** Called with each interval as it closes. @default none */
+  onInterval?: (interval: ClosedInterval) => void;
+  /** Samples the target processes when an interval closes. @default no sampling */
+  sample?: () => ProcessSample | null;
+  /** Current users, read when an interval closes. @default () => 0 */
+  users?: () => number;
+}
+
+/**
+ * Collects completions into 1 s intervals. The caller reports completions with the current
+ * `performance.now()`; intervals close as time passes them (on a completion or on `roll`).
+ *
+ * @example Usage
+ * ```ts
+ * import { IntervalRecorder } from "./interval_recorder.ts";
+ * import assert from "node:assert/strict";
+ * const closed: number[] = [];
+ * const r = new IntervalRecorder({ startMs: 0, onInterval: (i) => closed.push(i.stats.requests) });
+ * r.success(5, 100, 20, 10);
+ * r.failure("http-503", 100, 0, 500);
+ * r.success(7, 100, 20, 1200);
+ * r.finish(1500);
+ * assert.deepEqual(closed, [2, 1]);
+ * assert.equal(r.totals().errorsByKind["http-503"], 1);
+ * ```
+ */
+export class IntervalRecorder {
+  readonly #startMs: number;
+  readonly #onInterval?: (interval: ClosedInterval) => void;
+  readonly #sample?: () => ProcessSample | null;
+  readonly #users: () => number;
+  #index = 0;
+  #nextBoundary: number;
+  #requests = 0;
+  #successes = 0;
+  #errors = 0;
+  #bytesSent = 0;
+  #bytesReceived = 0;
+  #errorsByKind: ErrorsByKind = {};
+  #histogram = new LatencyHistogram();
+  readonly #total = new LatencyHistogram();
+  readonly #totals = {
+    requests: 0,
+    successes: 0,
+    errors: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    errorsByKind: {} as ErrorsByKind,
+  };
+  #finished = false;
+
+  /** Creates a recorder whose first interval starts at `startMs`. */
+  constructor(options: IntervalRecorderOptions = {}) {
+    this.#startMs = options.startMs ?? performance.now();
+    this.#nextBoundary = this.#startMs + 1000;
+    this.#onInterval = options.onInterval;
+    this.#sample = options.sample;
+    this.#users = options.users ?? (() => 0);
+  }
+
+  /** `performance.now()` at the start of the run. */
+  get startMs(): number {
+    return this.#startMs;
+  }
+
+  /** Index of the interval now being filled. */
+  get currentIndex(): number {
+    return this.#index;
+  }
+
+  /** Records a 2xx answer that took `latencyMs`. */
+  success(latencyMs: number, bytesSent: number, bytesReceived: number, nowMs: number): void {
+    if (nowMs >= this.#nextBoundary) this.roll(nowMs);
+    this.#requests++;
+    this.#successes++;
+    this.#bytesSent += bytesSent;
+    this.#bytesReceived += bytesReceived;
+    this.#histogram.recordMs(latencyMs);
+  }
+
+  /** Records a failed request of a kind (`http-<status>`, `timeout`, `connection`). */
+  failure(kind: string, bytesSent: number, bytesReceived: number, nowMs: number): void {
+    if (nowMs >= this.#nextBoundary) this.roll(nowMs);
+    this.#requests++;
+    this.#errors++;
+    this.#bytesSent += bytesSent;
+    this.#bytesReceived += bytesReceived;
+    this.#errorsByKind[kind] = (this.#errorsByKind[kind] ?? 0) + 1;
+  }
+
+  /** Closes every interval that ended at or before `nowMs`. */
+  roll(nowMs: number): void {
+    while (!this.#finished && nowMs >= this.#nextBoundary) this.#close(1);
+  }
+
+  /** Closes the intervals up to `nowMs` and the partial one in progress (if it is not empty). */
+  finish(nowMs: number): void {
+    if (this.#finished) return;
+    this.roll(nowMs);
+    const partial = (nowMs - (this.#nextBoundary - 1000)) / 1000;
+    if (partial > 0.001 || this.#requests > 0) this.#close(Math.max(partial, 0.001));
+    this.#finished = true;
+  }
+
+  /** Totals and whole-run latency percentiles so far (closed intervals only). */
+  totals(): RunTotals {
+    return {
+      ...this.#totals,
+      errorsByKind: { ...this.#totals.errorsByKind },
+      ...this.#total.summary(),
+    };
+  }
+
+  /** Seconds covered by the closed intervals. */
+  get closedSeconds(): number {
+    return this.#closedSeconds;
+  }
+  #closedSeconds = 0;
+
+  #close(durationSeconds: number): void {
+    const h = this.#histogram;
+    const lat = h.summary();
+    const sample = this.#sample?.() ?? null;
+    const stats: IntervalStats = {
+      index: this.#index,
+      startSeconds: this.#index,
+      durationSeconds,
+      users: this.#users(),
+      requests: this.#requests,
+      successes: this.#successes,
+      errors: this.#errors,
+      errorsByKind: this.#errorsByKind,
+      requestsPerSecond: this.#requests / durationSeconds,
+      successesPerSecond: this.#successes / durationSeconds,
+      p50Ms: lat.p50Ms,
+      p95Ms: lat.p95Ms,
+      p99Ms: lat.p99Ms,
+      meanMs: lat.meanMs,
+      maxMs: lat.maxMs,
+      bytesSent: this.#bytesSent,
+      bytesReceived: this.#bytesReceived,
+      cpuPercent: this.#sample ? (sample?.cpuPercent ?? null) : null,
+      rssBytes: this.#sample ? (sample?.rssBytes ?? null) : null,
+      memoryPercent: this.#sample ? (sample?.memoryPercent ?? null) : null,
+    };
+    const t = this.#totals;
+    t.requests += this.#requests;
+    t.successes += this.#successes;
+    t.errors += this.#errors;
+    t.bytesSent += this.#bytesSent;
+    t.bytesReceived += this.#bytesReceived;
+    for (const [kind, n] of Object.entries(this.#errorsByKind)) {
+      t.errorsByKind[kind] = (t.errorsByKind[kind] ?? 0) + n;
+    }
+    this.#total.add(h);
+    this.#closedSeconds += durationSeconds;
+    this.#index++;
+    this.#nextBoundary += 1000;
+    this.#requests = 0;
+    this.#successes = 0;
+    this.#errors = 0;
+    this.#bytesSent = 0;
+    this.#bytesReceived = 0;
+    this.#errorsByKind = {};
+    this.#histogram = new LatencyHistogram();
+    this.#onInterval?.({ stats, histogram: h });
+  }
+}
