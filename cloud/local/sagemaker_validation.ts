@@ -165,7 +165,8 @@ export class InputChecks {
     }
     if (options.max !== undefined && value.length > options.max) {
       this.add(value, path, `Member must have length less than or equal to ${options.max}`);
-    } else if (options.pattern !== undefined && !fullMatch(options.pattern, value)) {
+    }
+    if (options.pattern !== undefined && !fullMatch(options.pattern, value)) {
       this.add(value, path, `Member must satisfy regular expression pattern: ${options.pattern}`);
     }
     return this.#errors.length === before;

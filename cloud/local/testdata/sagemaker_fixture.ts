@@ -1,6 +1,8 @@
 // Test support for the local SageMaker and CloudWatch stand-ins: a context on a temp folder with
 // the real SDK command objects going through localSender.
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import assert from "node:assert/strict";
+import type { CloudWatchSender, S3Sender, SageMakerSender } from "../../types.ts";
 import { LocalClock } from "../clock.ts";
 import { type LocalContext, LocalRuntime } from "../context.ts";
 import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
@@ -13,12 +15,9 @@ import { Store } from "../store.ts";
 export interface LocalFixture {
   dir: string;
   ctx: LocalContext;
-  // deno-lint-ignore no-explicit-any
-  sm: { send(command: any): Promise<any> };
-  // deno-lint-ignore no-explicit-any
-  cw: { send(command: any): Promise<any> };
-  // deno-lint-ignore no-explicit-any
-  s3: { send(command: any): Promise<any> };
+  sm: SageMakerSender;
+  cw: CloudWatchSender;
+  s3: S3Sender;
   clock: LocalClock;
 }
 
@@ -36,9 +35,9 @@ export function openFixture(dir: string, settings: Partial<LocalSettings> = {}):
   return {
     dir,
     ctx,
-    sm: localSender("SageMaker", ctx, sageMakerHandlers),
-    cw: localSender("CloudWatch", ctx, cloudWatchMetricHandlers),
-    s3: localSender("S3", ctx, s3Handlers),
+    sm: localSender("SageMaker", ctx, sageMakerHandlers) as SageMakerSender,
+    cw: localSender("CloudWatch", ctx, cloudWatchMetricHandlers) as CloudWatchSender,
+    s3: localSender("S3", ctx, s3Handlers) as S3Sender,
     clock: new LocalClock(ctx),
   };
 }
@@ -70,4 +69,21 @@ export async function uploadModel(f: LocalFixture, url = MODEL_URL): Promise<voi
     if ((error as Error).name !== "BucketAlreadyOwnedByYou") throw error;
   }
   await f.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "model bytes" }));
+}
+
+/** Asserts that `promise` rejects with an SDK service exception of `name` whose message matches. */
+export async function rejectsAws(
+  promise: Promise<unknown>,
+  name: string,
+  message: RegExp | string,
+): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    const e = error as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string };
+    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
+    assert.equal(e.$metadata?.httpStatusCode, 400);
+    assert.equal(e.$fault, "client");
+    if (typeof message === "string") assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  });
 }
