@@ -36,7 +36,9 @@ function requirePositive(name: string, value: number | undefined): number {
     throw new InputError(`Cannot plan capacity: ${name} is missing`);
   }
   if (!Number.isFinite(value) || value <= 0) {
-    throw new InputError(`Cannot plan capacity: ${name} must be a finite number above 0, current value is ${value}`);
+    throw new InputError(
+      `Cannot plan capacity: ${name} must be a finite number above 0, current value is ${value}`,
+    );
   }
   return value;
 }
@@ -70,7 +72,10 @@ function roundMoney(x: number): number {
 export function planCapacity(options: PlanOptions): PlanResult {
   const maxTps = requirePositive("max TPS", options.maxTps);
   const minTps = requirePositive("min TPS", options.minTps);
-  const upperLimit = requirePositive("the upper limit (invocations per minute per instance)", options.upperLimit);
+  const upperLimit = requirePositive(
+    "the upper limit (invocations per minute per instance)",
+    options.upperLimit,
+  );
   const growthFactor = options.growthFactor ?? 1.2;
   if (!Number.isFinite(growthFactor) || growthFactor < 1) {
     throw new InputError(
@@ -122,14 +127,26 @@ export const PLAN_SCRIPT: ScriptSpec = {
   summary: "min/max capacity and the InvocationsPerInstance target from expected TPS (section 7)",
   usesCloud: false,
   flags: {
-    "max-tps": { type: "string", placeholder: "TPS", description: "expected peak requests per second" },
-    "min-tps": { type: "string", placeholder: "TPS", description: "expected lowest requests per second" },
+    "max-tps": {
+      type: "string",
+      placeholder: "TPS",
+      description: "expected peak requests per second",
+    },
+    "min-tps": {
+      type: "string",
+      placeholder: "TPS",
+      description: "expected lowest requests per second",
+    },
     "upper-limit": {
       type: "string",
       placeholder: "N",
       description: "invocations per minute per instance (analyze's upperLimit)",
     },
-    "growth-factor": { type: "string", placeholder: "F", description: "headroom over the peak (default 1.2)" },
+    "growth-factor": {
+      type: "string",
+      placeholder: "F",
+      description: "headroom over the peak (default 1.2)",
+    },
     "price-per-hour": {
       type: "string",
       placeholder: "USD",

@@ -25,7 +25,15 @@ async function run(args: string[], stdin?: string) {
 }
 
 Deno.test("plan --json prints the plan of the original's numbers", async () => {
-  const { code, stdout } = await run(["--max-tps", "500", "--min-tps", "70", "--upper-limit", "3300", "--json"]);
+  const { code, stdout } = await run([
+    "--max-tps",
+    "500",
+    "--min-tps",
+    "70",
+    "--upper-limit",
+    "3300",
+    "--json",
+  ]);
   assert.equal(code, 0);
   const plan = JSON.parse(stdout);
   assert.equal(plan.minCapacity, 2);
@@ -34,11 +42,21 @@ Deno.test("plan --json prints the plan of the original's numbers", async () => {
 });
 
 Deno.test("plan with a negative TPS prints one line and exits 2", async () => {
-  const { code, stdout, stderr } = await run(["--max-tps", "-5", "--min-tps", "70", "--upper-limit", "3300"]);
+  const { code, stdout, stderr } = await run([
+    "--max-tps",
+    "-5",
+    "--min-tps",
+    "70",
+    "--upper-limit",
+    "3300",
+  ]);
   assert.equal(code, 2);
   assert.equal(stdout, "");
   assert.equal(stderr.trim().split("\n").length, 1);
-  assert.match(stderr, /^plan: Cannot plan capacity: max TPS must be a finite number above 0, current value is -5/);
+  assert.match(
+    stderr,
+    /^plan: Cannot plan capacity: max TPS must be a finite number above 0, current value is -5/,
+  );
 });
 
 Deno.test("plan takes the upper limit from --from - and explicit flags win", async () => {

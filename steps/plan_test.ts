@@ -15,7 +15,10 @@ Deno.test("planCapacity() reproduces section 7 of the original on its numbers", 
 Deno.test("planCapacity() is not fooled by floating point at exact integers", () => {
   // 100 x 60 x 1.1 / 600 is 11 exactly; in binary floating point it is 11.000000000000002.
   assert.equal(Math.ceil(100 * 60 * 1.1 / 600), 12, "the float trap is real");
-  assert.equal(planCapacity({ maxTps: 100, minTps: 10, upperLimit: 600, growthFactor: 1.1 }).maxCapacity, 11);
+  assert.equal(
+    planCapacity({ maxTps: 100, minTps: 10, upperLimit: 600, growthFactor: 1.1 }).maxCapacity,
+    11,
+  );
   // 2.1 / (42 / 60) is 3 exactly; the original's formula in floats gives 3.0000000000000004.
   assert.equal(Math.ceil(2.1 / (42 / 60)), 4, "the float trap is real");
   assert.equal(planCapacity({ maxTps: 5, minTps: 2.1, upperLimit: 42 }).minCapacity, 3);
@@ -29,15 +32,19 @@ Deno.test("planCapacity() gives the hourly cost at min and max capacity", () => 
 
 Deno.test("planCapacity() rejects inputs that make no plan", () => {
   const base = { maxTps: 500, minTps: 70, upperLimit: 3300 };
-  const cases: [Partial<typeof base> & { growthFactor?: number; pricePerHour?: number }, RegExp][] = [
-    [{ maxTps: -5 }, /max TPS must be a finite number above 0, current value is -5/],
-    [{ minTps: 0 }, /min TPS must be a finite number above 0/],
-    [{ upperLimit: Number.NaN }, /upper limit .* current value is NaN/],
-    [{ maxTps: Infinity }, /max TPS must be a finite number/],
-    [{ minTps: 90, maxTps: 70 }, /^Cannot plan capacity: min TPS \(90\) is above max TPS \(70\)$/],
-    [{ growthFactor: 0.9 }, /growth factor must be a finite number >= 1, current value is 0.9/],
-    [{ pricePerHour: -1 }, /price per hour must be a finite number above 0/],
-  ];
+  const cases: [Partial<typeof base> & { growthFactor?: number; pricePerHour?: number }, RegExp][] =
+    [
+      [{ maxTps: -5 }, /max TPS must be a finite number above 0, current value is -5/],
+      [{ minTps: 0 }, /min TPS must be a finite number above 0/],
+      [{ upperLimit: Number.NaN }, /upper limit .* current value is NaN/],
+      [{ maxTps: Infinity }, /max TPS must be a finite number/],
+      [
+        { minTps: 90, maxTps: 70 },
+        /^Cannot plan capacity: min TPS \(90\) is above max TPS \(70\)$/,
+      ],
+      [{ growthFactor: 0.9 }, /growth factor must be a finite number >= 1, current value is 0.9/],
+      [{ pricePerHour: -1 }, /price per hour must be a finite number above 0/],
+    ];
   for (const [override, message] of cases) {
     assert.throws(() => planCapacity({ ...base, ...override }), (error: unknown) => {
       assert.ok(error instanceof InputError);
@@ -86,10 +93,21 @@ Deno.test("planCapacity() capacities equal exact rational arithmetic on 20,000 r
       growthFactor: growthValue,
     });
     // max capacity = ceil(max x 60 x growth / upper), min capacity = ceil(min x 60 / upper)
-    const expectMax = ceilDiv(max.num * 60n * growth.num * upper.den, max.den * growth.den * upper.num);
+    const expectMax = ceilDiv(
+      max.num * 60n * growth.num * upper.den,
+      max.den * growth.den * upper.num,
+    );
     const expectMin = ceilDiv(min.num * 60n * upper.den, min.den * upper.num);
-    assert.equal(plan.maxCapacity, expectMax, `max for ${JSON.stringify({ max: max.value, upper: upper.value, growthValue })}`);
-    assert.equal(plan.minCapacity, expectMin, `min for ${JSON.stringify({ min: min.value, upper: upper.value })}`);
+    assert.equal(
+      plan.maxCapacity,
+      expectMax,
+      `max for ${JSON.stringify({ max: max.value, upper: upper.value, growthValue })}`,
+    );
+    assert.equal(
+      plan.minCapacity,
+      expectMin,
+      `min for ${JSON.stringify({ min: min.value, upper: upper.value })}`,
+    );
     assert.ok(plan.minCapacity <= plan.maxCapacity);
   }
 });

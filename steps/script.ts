@@ -43,6 +43,8 @@ export interface ScriptContext {
   flags: Flags;
   /** Fields merged from the `--from` files (later files win). */
   from: Record<string, unknown>;
+  /** Each `--from` file's object, in order (for inputs that accumulate, like `created[]`). */
+  fromFiles: Record<string, unknown>[];
   /** Whether `--json` was given. */
   json: boolean;
   /** Opens the backend the common flags name (once; closed when the script ends). */
@@ -153,7 +155,9 @@ export function parseFlags(spec: ScriptSpec, argv: string[]): Flags {
     }
   }
   const options = Object.fromEntries(
-    Object.entries(flags).map(([name, f]) => [name, { type: f.type, multiple: f.multiple === true }]),
+    Object.entries(flags).map((
+      [name, f],
+    ) => [name, { type: f.type, multiple: f.multiple === true }]),
   );
   try {
     const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
@@ -168,11 +172,20 @@ export function parseFlags(spec: ScriptSpec, argv: string[]): Flags {
  * Reads and merges the `--from` JSON files (objects; later files win; `-` is stdin).
  */
 export async function readFromFiles(paths: readonly string[]): Promise<Record<string, unknown>> {
-  let merged: Record<string, unknown> = {};
+  return Object.assign({}, ...await readFromFileList(paths));
+}
+
+/** Reads each `--from` JSON file (objects; `-` is stdin), in order. */
+export async function readFromFileList(
+  paths: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const files: Record<string, unknown>[] = [];
   for (const path of paths) {
     let text: string;
     try {
-      text = path === "-" ? await new Response(Deno.stdin.readable).text() : await Deno.readTextFile(path);
+      text = path === "-"
+        ? await new Response(Deno.stdin.readable).text()
+        : await Deno.readTextFile(path);
     } catch (error) {
       throw new InputError(`Cannot read --from "${path}": ${(error as Error).message}`);
     }
@@ -187,9 +200,9 @@ export async function readFromFiles(paths: readonly string[]): Promise<Record<st
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new InputError(`Cannot read --from "${path}": it must hold a JSON object`);
     }
-    merged = { ...merged, ...value };
+    files.push(value as Record<string, unknown>);
   }
-  return merged;
+  return files;
 }
 
 /**
@@ -223,7 +236,9 @@ export function numberInput(
   const carried = from[field];
   if (carried !== undefined && carried !== null) {
     if (typeof carried !== "number") {
-      throw new InputError(`Cannot read "${field}" from --from: ${JSON.stringify(carried)} is not a number`);
+      throw new InputError(
+        `Cannot read "${field}" from --from: ${JSON.stringify(carried)} is not a number`,
+      );
     }
     return carried;
   }
@@ -314,14 +329,18 @@ export async function runScript<R>(
       console.log(helpText(spec));
       return;
     }
-    const from = await readFromFiles((flags.from as string[] | undefined) ?? []);
+    const fromFiles = await readFromFileList((flags.from as string[] | undefined) ?? []);
+    const from: Record<string, unknown> = Object.assign({}, ...fromFiles);
     const backendFlag = (flags.backend as string | undefined) ?? env("SCALING_BACKEND") ?? "local";
     if (backendFlag !== "local" && backendFlag !== "aws") {
-      throw new InputError(`Cannot use backend "${backendFlag}": use --backend local or --backend aws`);
+      throw new InputError(
+        `Cannot use backend "${backendFlag}": use --backend local or --backend aws`,
+      );
     }
     const ctx: ScriptContext = {
       flags,
       from,
+      fromFiles,
       json: flags.json === true,
       async cloud() {
         // Loaded on demand: scripts that never talk to a backend do not load the AWS SDK.

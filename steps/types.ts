@@ -174,6 +174,8 @@ export interface EvaluateResult {
 export interface CleanupResult {
   deleted: CreatedResource[];
   alreadyGone: CreatedResource[];
+  /** Kept on purpose, with why (a finished Inference Recommender job cannot be deleted). */
+  kept: { resource: CreatedResource; why: string }[];
   failed: { resource: CreatedResource; error: string }[];
 }
 

@@ -7,6 +7,7 @@
 import type { Cloud } from "../types.ts";
 import { LocalClock } from "./clock.ts";
 import { type LocalContext, LocalRuntime } from "./context.ts";
+import { type CapacityProfile, PROFILE_KIND, profileKey } from "./profile.ts";
 import { s3Handlers } from "./s3.ts";
 import { localSender } from "./service.ts";
 import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "./settings.ts";
@@ -100,4 +101,28 @@ export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { conte
 
 function registerAll(_runtime: LocalRuntime): void {
   // Services register their simulation event handlers here as they land.
+}
+
+/** The local backend's context behind a `Cloud`, or undefined for AWS. */
+export function localContextOf(cloud: Cloud): LocalContext | undefined {
+  return cloud.backend === "local"
+    ? (cloud as Partial<{ context: LocalContext }>).context
+    : undefined;
+}
+
+/**
+ * The capacity profile the local backend measured for a model, image and instance type (undefined
+ * on AWS, or before a Default job measured it).
+ */
+export function localProfileFor(
+  cloud: Cloud,
+  modelDataUrl: string,
+  image: string,
+  instanceType: string,
+): CapacityProfile | undefined {
+  const ctx = localContextOf(cloud);
+  return ctx?.store.getDoc<CapacityProfile>(
+    PROFILE_KIND,
+    profileKey(modelDataUrl, image, instanceType),
+  );
 }

@@ -1,0 +1,166 @@
+/**
+ * Endpoint life cycle for the walkthrough (section 8 of the original): model, endpoint config,
+ * endpoint, waiting for InService; and resetting a variant's instance count.
+ *
+ * @module
+ */
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DescribeEndpointCommand,
+  type DescribeEndpointCommandOutput,
+  type ProductionVariantInstanceType,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+} from "@aws-sdk/client-sagemaker";
+import type { Cloud } from "../cloud/types.ts";
+import { StepError } from "./errors.ts";
+import type { CreatedResource } from "./types.ts";
+import { pollUntil, progress } from "./wait.ts";
+
+/** Options of {@linkcode createEndpoint}. */
+export interface CreateEndpointOptions {
+  /** Endpoint name; the model and endpoint config get the same name. */
+  endpointName: string;
+  modelUrl: string;
+  containerImage: string;
+  instanceType: string;
+  /** Instances to start with (the plan's MinCapacity). */
+  initialInstanceCount: number;
+  roleArn: string;
+  /**
+   * Variant name.
+   * @default {"AllTraffic"}
+   */
+  variantName?: string;
+  /** Where created resources are recorded as soon as they exist. */
+  manifest: CreatedResource[];
+  /**
+   * Milliseconds between DescribeEndpoint polls.
+   * @default {30000}
+   */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Waits until an endpoint is InService. `Failed` (and the other terminal failures) is a
+ * {@linkcode StepError} carrying FailureReason — unlike the original, which treated it as "done".
+ */
+export async function waitForEndpointInService(
+  cloud: Cloud,
+  step: string,
+  endpointName: string,
+  pollIntervalMs = 30_000,
+): Promise<DescribeEndpointCommandOutput> {
+  let last = "";
+  const endpoint = await pollUntil(
+    cloud.clock,
+    () => cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName })),
+    (e) =>
+      !["Creating", "Updating", "SystemUpdating", "RollingBack"].includes(e.EndpointStatus ?? ""),
+    {
+      what: `endpoint "${endpointName}" to be InService`,
+      intervalMs: pollIntervalMs,
+      timeoutMs: 3_600_000,
+      onPoll(e, elapsed) {
+        if (e.EndpointStatus !== last) {
+          last = e.EndpointStatus ?? "";
+          progress(step, `endpoint ${endpointName} ${last} (${Math.round(elapsed / 1000)} s)`);
+        }
+      },
+    },
+  );
+  if (endpoint.EndpointStatus !== "InService") {
+    throw new StepError(
+      step,
+      `Endpoint "${endpointName}" is ${endpoint.EndpointStatus}${
+        endpoint.FailureReason ? `: ${endpoint.FailureReason}` : ""
+      }; delete it and create it again`,
+    );
+  }
+  return endpoint;
+}
+
+/**
+ * Creates the model, endpoint config and endpoint, and waits for InService.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await createEndpoint(cloud, { endpointName: "eval-1", modelUrl, containerImage,
+ *   instanceType: "ml.c5.large", initialInstanceCount: 2, roleArn, manifest });
+ * ```
+ */
+export async function createEndpoint(
+  cloud: Cloud,
+  options: CreateEndpointOptions,
+): Promise<{ endpointName: string; variantName: string }> {
+  const name = options.endpointName;
+  const variantName = options.variantName ?? "AllTraffic";
+  await cloud.sagemaker.send(
+    new CreateModelCommand({
+      ModelName: name,
+      ExecutionRoleArn: options.roleArn,
+      PrimaryContainer: { Image: options.containerImage, ModelDataUrl: options.modelUrl },
+    }),
+  );
+  options.manifest.push({ kind: "model", name });
+  await cloud.sagemaker.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: name,
+      ProductionVariants: [{
+        VariantName: variantName,
+        ModelName: name,
+        InstanceType: options.instanceType as ProductionVariantInstanceType,
+        InitialInstanceCount: options.initialInstanceCount,
+        InitialVariantWeight: 1,
+      }],
+    }),
+  );
+  options.manifest.push({ kind: "endpoint-config", name });
+  await cloud.sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }),
+  );
+  options.manifest.push({ kind: "endpoint", name });
+  progress(
+    "scale",
+    `creating endpoint ${name} with ${options.initialInstanceCount} x ${options.instanceType}`,
+  );
+  await waitForEndpointInService(cloud, "scale", name, options.pollIntervalMs);
+  return { endpointName: name, variantName };
+}
+
+/**
+ * Sets a variant's instance count (UpdateEndpointWeightsAndCapacities) after the endpoint is
+ * InService, and waits until it is InService again.
+ */
+export async function setInstanceCount(
+  cloud: Cloud,
+  step: string,
+  endpointName: string,
+  variantName: string,
+  instanceCount: number,
+  pollIntervalMs = 30_000,
+): Promise<void> {
+  const endpoint = await waitForEndpointInService(cloud, step, endpointName, pollIntervalMs);
+  const variant = endpoint.ProductionVariants?.find((v) => v.VariantName === variantName);
+  if (variant === undefined) {
+    throw new StepError(step, `Endpoint "${endpointName}" has no variant "${variantName}"`);
+  }
+  if (
+    variant.DesiredInstanceCount === instanceCount && variant.CurrentInstanceCount === instanceCount
+  ) return;
+  await cloud.sagemaker.send(
+    new UpdateEndpointWeightsAndCapacitiesCommand({
+      EndpointName: endpointName,
+      DesiredWeightsAndCapacities: [{
+        VariantName: variantName,
+        DesiredInstanceCount: instanceCount,
+      }],
+    }),
+  );
+  progress(
+    step,
+    `endpoint ${endpointName} variant ${variantName} set to ${instanceCount} instances`,
+  );
+  await waitForEndpointInService(cloud, step, endpointName, pollIntervalMs);
+}

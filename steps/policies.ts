@@ -1,0 +1,446 @@
+/**
+ * Scaling policies of an endpoint variant (section 8a and the step-scaling part of the original):
+ * the scalable target, target tracking on InvocationsPerInstance, on CPU and on the
+ * high-resolution concurrency metric, step scaling together with the CloudWatch alarm that drives
+ * it (the original created the policy without one, so it could never fire), scheduled actions,
+ * and clearing everything back to a fixed instance count.
+ *
+ * @module
+ */
+import {
+  DeleteScheduledActionCommand,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  DescribeScheduledActionsCommand,
+  PutScalingPolicyCommand,
+  PutScheduledActionCommand,
+  RegisterScalableTargetCommand,
+  type StepAdjustment,
+} from "@aws-sdk/client-application-auto-scaling";
+import { DeleteAlarmsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import type { Cloud } from "../cloud/types.ts";
+import { vCpusOf } from "../cloud/instance_types.ts";
+import { InputError } from "./errors.ts";
+import { setInstanceCount } from "./endpoint.ts";
+import type { CreatedResource, PolicySummary } from "./types.ts";
+
+/** The variant a policy scales. */
+export interface VariantTarget {
+  endpointName: string;
+  variantName: string;
+}
+
+const NAMESPACE = "sagemaker";
+const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
+
+/**
+ * The Application Auto Scaling resource id of a variant.
+ *
+ * @example Usage
+ * ```ts
+ * import { resourceIdOf } from "./policies.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(resourceIdOf({ endpointName: "e", variantName: "AllTraffic" }), "endpoint/e/variant/AllTraffic");
+ * ```
+ */
+export function resourceIdOf(target: VariantTarget): string {
+  return `endpoint/${target.endpointName}/variant/${target.variantName}`;
+}
+
+/** Registers (or updates) the variant as a scalable target between min and max capacity. */
+export async function registerScalableTarget(
+  cloud: Cloud,
+  target: VariantTarget,
+  capacity: { minCapacity: number; maxCapacity: number },
+  manifest: CreatedResource[],
+): Promise<void> {
+  if (!(Number.isInteger(capacity.minCapacity) && capacity.minCapacity >= 1)) {
+    throw new InputError(
+      `Cannot register the scalable target: MinCapacity must be an integer >= 1, current value is ${capacity.minCapacity}`,
+    );
+  }
+  if (!(Number.isInteger(capacity.maxCapacity) && capacity.maxCapacity >= capacity.minCapacity)) {
+    throw new InputError(
+      `Cannot register the scalable target: MaxCapacity (${capacity.maxCapacity}) must be an integer >= MinCapacity (${capacity.minCapacity})`,
+    );
+  }
+  const resourceId = resourceIdOf(target);
+  await cloud.autoscaling.send(
+    new RegisterScalableTargetCommand({
+      ServiceNamespace: NAMESPACE,
+      ResourceId: resourceId,
+      ScalableDimension: DIMENSION,
+      MinCapacity: capacity.minCapacity,
+      MaxCapacity: capacity.maxCapacity,
+    }),
+  );
+  if (!manifest.some((r) => r.kind === "scalable-target" && r.resourceId === resourceId)) {
+    manifest.push({ kind: "scalable-target", name: resourceId, resourceId });
+  }
+}
+
+/** Which metric a target-tracking policy follows. */
+export type TrackedMetric = "invocations" | "concurrency" | "cpu";
+
+/** A target-tracking policy. */
+export interface TargetTrackingSpec {
+  metric: TrackedMetric;
+  /**
+   * The target: invocations per instance per minute (`invocations`), concurrent requests per
+   * model (`concurrency`), or, for `cpu`, the CPU % PER vCPU (see {@linkcode cpuTargetValue}).
+   */
+  target: number;
+  /**
+   * Seconds after a scale-out before the policy adds more than it already did (AAS default for
+   * SageMaker: 300; the original's 10 s invites flapping on one-minute metrics).
+   * @default {300}
+   */
+  scaleOutCooldown?: number;
+  /**
+   * Seconds after a scale-in before the next (AAS default for SageMaker: 300).
+   * @default {300}
+   */
+  scaleInCooldown?: number;
+  /**
+   * Never remove capacity through this policy.
+   * @default {false}
+   */
+  disableScaleIn?: boolean;
+}
+
+/**
+ * The CloudWatch `CPUUtilization` target for a per-vCPU percentage: SageMaker reports CPU summed
+ * over cores (0–200 % on a 2-vCPU ml.c5.large), so "50 % of each core" is 100 there and 200 on a
+ * 4-vCPU type. The original's unexplained `target_value=100` is 50 % per core on ml.c5.large only.
+ *
+ * @example Usage
+ * ```ts
+ * import { cpuTargetValue } from "./policies.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(cpuTargetValue(50, "ml.c5.large"), 100);
+ * assert.equal(cpuTargetValue(50, "ml.c5.xlarge"), 200);
+ * ```
+ */
+export function cpuTargetValue(percentPerVcpu: number, instanceType: string): number {
+  if (!(percentPerVcpu > 0 && percentPerVcpu <= 100)) {
+    throw new InputError(
+      `Cannot set a CPU target of ${percentPerVcpu} % per vCPU: give a value in (0, 100]`,
+    );
+  }
+  return percentPerVcpu * vCpusOf(instanceType);
+}
+
+function policyName(target: VariantTarget, suffix: string): string {
+  return `${target.endpointName}-${suffix}`.slice(0, 256);
+}
+
+/** Puts one target-tracking policy; its AlarmHigh/AlarmLow are created (and deleted) by AAS. */
+export async function putTargetTracking(
+  cloud: Cloud,
+  target: VariantTarget,
+  spec: TargetTrackingSpec,
+  instanceType: string,
+  manifest: CreatedResource[],
+): Promise<PolicySummary> {
+  if (!(Number.isFinite(spec.target) && spec.target > 0)) {
+    throw new InputError(
+      `Cannot put a target-tracking policy on ${spec.metric}: the target must be above 0, current value is ${spec.target}`,
+    );
+  }
+  const resourceId = resourceIdOf(target);
+  const dimensions = [
+    { Name: "EndpointName", Value: target.endpointName },
+    { Name: "VariantName", Value: target.variantName },
+  ];
+  const name = policyName(target, `tt-${spec.metric}`);
+  const targetValue = spec.metric === "cpu"
+    ? cpuTargetValue(spec.target, instanceType)
+    : spec.target;
+  const metricConfig = spec.metric === "invocations"
+    ? {
+      PredefinedMetricSpecification: {
+        PredefinedMetricType: "SageMakerVariantInvocationsPerInstance" as const,
+      },
+    }
+    : spec.metric === "concurrency"
+    ? {
+      PredefinedMetricSpecification: {
+        PredefinedMetricType: "SageMakerVariantConcurrentRequestsPerModelHighResolution" as const,
+      },
+    }
+    : {
+      CustomizedMetricSpecification: {
+        MetricName: "CPUUtilization",
+        Namespace: "/aws/sagemaker/Endpoints",
+        Dimensions: dimensions,
+        Statistic: "Average" as const,
+        Unit: "Percent",
+      },
+    };
+  const out = await cloud.autoscaling.send(
+    new PutScalingPolicyCommand({
+      PolicyName: name,
+      ServiceNamespace: NAMESPACE,
+      ResourceId: resourceId,
+      ScalableDimension: DIMENSION,
+      PolicyType: "TargetTrackingScaling",
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: targetValue,
+        ...metricConfig,
+        ScaleOutCooldown: spec.scaleOutCooldown ?? 300,
+        ScaleInCooldown: spec.scaleInCooldown ?? 300,
+        DisableScaleIn: spec.disableScaleIn ?? false,
+      },
+    }),
+  );
+  manifest.push({ kind: "scaling-policy", name, resourceId, arn: out.PolicyARN });
+  return {
+    name,
+    arn: out.PolicyARN ?? "",
+    type: "TargetTrackingScaling",
+    metric: spec.metric === "cpu"
+      ? "CPUUtilization"
+      : spec.metric === "invocations"
+      ? "InvocationsPerInstance"
+      : "ConcurrentRequestsPerModel",
+    targetValue,
+    alarmNames: (out.Alarms ?? []).map((a) => a.AlarmName ?? ""),
+  };
+}
+
+/** A step-scaling policy and the alarm that drives it. */
+export interface StepScalingSpec {
+  /** Policy name suffix, e.g. `step-invocations`. */
+  label: string;
+  /** Alarm threshold on InvocationsPerInstance (Sum per minute). Step bounds are relative to it. */
+  threshold: number;
+  /** Steps: bounds relative to the threshold, in the metric's units; adjustments in instances. */
+  steps: { lower?: number; upper?: number; adjustment: number }[];
+  /**
+   * Seconds during which capacity added counts toward the next scale-out (AAS default 300).
+   * @default {300}
+   */
+  cooldown?: number;
+  /**
+   * Alarm: consecutive one-minute datapoints above the threshold before it fires.
+   * @default {1}
+   */
+  evaluationPeriods?: number;
+}
+
+/**
+ * The original's step policy (+1, +3, +4 instances), with bounds it never had a threshold for.
+ * Here the bounds are fractions of the threshold in invocations per instance per minute: up to 5 %
+ * above: +1; 5 % to 80 % above: +3; 80 % or more above: +4. The alarm fires after one minute above
+ * the threshold (target tracking waits for three), which is what makes step scaling the faster
+ * reaction at a fast ramp.
+ *
+ * @example Usage
+ * ```ts
+ * import { originalStepScaling } from "./policies.ts";
+ * import assert from "node:assert/strict";
+ * const spec = originalStepScaling(1000);
+ * assert.deepEqual(spec.steps.map((s) => s.adjustment), [1, 3, 4]);
+ * assert.equal(spec.steps[1].lower, 50);
+ * ```
+ */
+export function originalStepScaling(threshold: number): StepScalingSpec {
+  return {
+    label: "step-invocations",
+    threshold,
+    steps: [
+      { lower: 0, upper: threshold * 0.05, adjustment: 1 },
+      { lower: threshold * 0.05, upper: threshold * 0.8, adjustment: 3 },
+      { lower: threshold * 0.8, adjustment: 4 },
+    ],
+    cooldown: 120,
+    evaluationPeriods: 1,
+  };
+}
+
+/** Puts a step-scaling policy AND the CloudWatch alarm that invokes it. */
+export async function putStepScaling(
+  cloud: Cloud,
+  target: VariantTarget,
+  spec: StepScalingSpec,
+  manifest: CreatedResource[],
+): Promise<PolicySummary> {
+  const resourceId = resourceIdOf(target);
+  const name = policyName(target, spec.label);
+  const adjustments: StepAdjustment[] = spec.steps.map((s) => ({
+    MetricIntervalLowerBound: s.lower,
+    MetricIntervalUpperBound: s.upper,
+    ScalingAdjustment: s.adjustment,
+  }));
+  const out = await cloud.autoscaling.send(
+    new PutScalingPolicyCommand({
+      PolicyName: name,
+      ServiceNamespace: NAMESPACE,
+      ResourceId: resourceId,
+      ScalableDimension: DIMENSION,
+      PolicyType: "StepScaling",
+      StepScalingPolicyConfiguration: {
+        AdjustmentType: "ChangeInCapacity",
+        StepAdjustments: adjustments,
+        MetricAggregationType: "Average",
+        Cooldown: spec.cooldown ?? 300,
+      },
+    }),
+  );
+  manifest.push({ kind: "scaling-policy", name, resourceId, arn: out.PolicyARN });
+  const alarmName = `${name}-alarm`;
+  const periods = spec.evaluationPeriods ?? 1;
+  await cloud.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: alarmName,
+      AlarmDescription:
+        `Drives step-scaling policy ${name} (InvocationsPerInstance above ${spec.threshold})`,
+      ActionsEnabled: true,
+      AlarmActions: [out.PolicyARN!],
+      Namespace: "AWS/SageMaker",
+      MetricName: "InvocationsPerInstance",
+      Dimensions: [
+        { Name: "EndpointName", Value: target.endpointName },
+        { Name: "VariantName", Value: target.variantName },
+      ],
+      Statistic: "Sum",
+      Period: 60,
+      EvaluationPeriods: periods,
+      DatapointsToAlarm: periods,
+      Threshold: spec.threshold,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "missing",
+    }),
+  );
+  manifest.push({ kind: "alarm", name: alarmName });
+  return {
+    name,
+    arn: out.PolicyARN ?? "",
+    type: "StepScaling",
+    metric: "InvocationsPerInstance",
+    targetValue: spec.threshold,
+    alarmNames: [alarmName],
+  };
+}
+
+/** A scheduled action. */
+export interface ScheduledActionSpec {
+  name: string;
+  /** `at(...)`, `rate(...)` or `cron(...)`. */
+  schedule: string;
+  /** IANA time zone. @default {"UTC"} */
+  timezone?: string;
+  minCapacity?: number;
+  maxCapacity?: number;
+}
+
+/** Puts a scheduled action on the variant. */
+export async function putScheduledAction(
+  cloud: Cloud,
+  target: VariantTarget,
+  spec: ScheduledActionSpec,
+  manifest: CreatedResource[],
+): Promise<string> {
+  const resourceId = resourceIdOf(target);
+  await cloud.autoscaling.send(
+    new PutScheduledActionCommand({
+      ServiceNamespace: NAMESPACE,
+      ResourceId: resourceId,
+      ScalableDimension: DIMENSION,
+      ScheduledActionName: spec.name,
+      Schedule: spec.schedule,
+      Timezone: spec.timezone ?? "UTC",
+      ScalableTargetAction: { MinCapacity: spec.minCapacity, MaxCapacity: spec.maxCapacity },
+    }),
+  );
+  manifest.push({ kind: "scheduled-action", name: spec.name, resourceId });
+  return spec.name;
+}
+
+/**
+ * Clears the variant's auto scaling and resets it to an instance count (the original's
+ * `clear_auto_scaling_and_reset_to_initialCount`, done completely): deletes scheduled actions,
+ * deregisters the scalable target (which deletes its policies and the alarms target tracking made),
+ * deletes the step alarms it was given (deregistering does not), sets the instance count and waits
+ * for InService (a Failed endpoint is an error). The manifest entries of what it deleted go.
+ */
+export async function clearAndReset(
+  cloud: Cloud,
+  target: VariantTarget,
+  instanceCount: number,
+  manifest: CreatedResource[],
+  pollIntervalMs?: number,
+): Promise<void> {
+  const resourceId = resourceIdOf(target);
+  const registered = await cloud.autoscaling.send(
+    new DescribeScalableTargetsCommand({
+      ServiceNamespace: NAMESPACE,
+      ResourceIds: [resourceId],
+      ScalableDimension: DIMENSION,
+    }),
+  );
+  if ((registered.ScalableTargets ?? []).length > 0) {
+    const actions = await cloud.autoscaling.send(
+      new DescribeScheduledActionsCommand({
+        ServiceNamespace: NAMESPACE,
+        ResourceId: resourceId,
+        ScalableDimension: DIMENSION,
+      }),
+    );
+    for (const a of actions.ScheduledActions ?? []) {
+      await cloud.autoscaling.send(
+        new DeleteScheduledActionCommand({
+          ServiceNamespace: NAMESPACE,
+          ResourceId: resourceId,
+          ScalableDimension: DIMENSION,
+          ScheduledActionName: a.ScheduledActionName,
+        }),
+      );
+    }
+    // Policies go with the target; read them first to know which user alarms point at them.
+    const policies = await cloud.autoscaling.send(
+      new DescribeScalingPoliciesCommand({
+        ServiceNamespace: NAMESPACE,
+        ResourceId: resourceId,
+        ScalableDimension: DIMENSION,
+      }),
+    );
+    await cloud.autoscaling.send(
+      new DeregisterScalableTargetCommand({
+        ServiceNamespace: NAMESPACE,
+        ResourceId: resourceId,
+        ScalableDimension: DIMENSION,
+      }),
+    );
+    const policyNames = new Set((policies.ScalingPolicies ?? []).map((p) => p.PolicyName));
+    removeFromManifest(manifest, (r) =>
+      r.resourceId === resourceId &&
+      (r.kind === "scalable-target" || r.kind === "scheduled-action" ||
+        (r.kind === "scaling-policy" && policyNames.has(r.name))));
+  }
+  const stepAlarms = manifest.filter((r) =>
+    r.kind === "alarm" && r.name.startsWith(`${target.endpointName}-`)
+  );
+  if (stepAlarms.length > 0) {
+    await cloud.cloudwatch.send(
+      new DeleteAlarmsCommand({ AlarmNames: stepAlarms.map((a) => a.name) }),
+    );
+    removeFromManifest(manifest, (r) => stepAlarms.includes(r));
+  }
+  await setInstanceCount(
+    cloud,
+    "scale",
+    target.endpointName,
+    target.variantName,
+    instanceCount,
+    pollIntervalMs,
+  );
+}
+
+function removeFromManifest(
+  manifest: CreatedResource[],
+  drop: (r: CreatedResource) => boolean,
+): void {
+  for (let i = manifest.length - 1; i >= 0; i--) if (drop(manifest[i])) manifest.splice(i, 1);
+}

@@ -1,0 +1,285 @@
+/**
+ * Step `scale` (sections 8 and 8a of the original): create the evaluation endpoint at MinCapacity,
+ * register it as a scalable target between MinCapacity and MaxCapacity, and put a set of scaling
+ * policies on it — or clear them and reset the instance count.
+ *
+ * @module
+ */
+import type { Cloud } from "../cloud/types.ts";
+import { createEndpoint } from "./endpoint.ts";
+import { InputError } from "./errors.ts";
+import { requireRole } from "./inputs.ts";
+import { runName } from "./names.ts";
+import {
+  clearAndReset,
+  originalStepScaling,
+  putScheduledAction,
+  putStepScaling,
+  putTargetTracking,
+  registerScalableTarget,
+  type ScheduledActionSpec,
+  type StepScalingSpec,
+  type TargetTrackingSpec,
+} from "./policies.ts";
+import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
+import type { CreatedResource, PolicySummary, ScaleResult } from "./types.ts";
+
+/** The policies to put on a variant, under a label that names them in evaluations. */
+export interface PolicySet {
+  /** e.g. `target tracking` or `step scaling`. */
+  label: string;
+  targetTracking?: TargetTrackingSpec[];
+  stepScaling?: StepScalingSpec[];
+  scheduledActions?: ScheduledActionSpec[];
+}
+
+/** Inputs of {@linkcode scale}. */
+export interface ScaleOptions {
+  /** An existing endpoint to scale; when absent one is created (model, config, endpoint). */
+  endpointName?: string;
+  /** @default {"AllTraffic"} */
+  variantName?: string;
+  /** Needed to create the endpoint. */
+  modelUrl?: string;
+  containerImage?: string;
+  instanceType: string;
+  roleArn: string;
+  minCapacity: number;
+  maxCapacity: number;
+  policies: PolicySet;
+  /** @default {"scaling-lab"} */
+  namePrefix?: string;
+  /** @default {30000} */
+  pollIntervalMs?: number;
+  /** Where created resources are recorded as soon as they exist. */
+  manifest?: CreatedResource[];
+}
+
+/**
+ * Creates (or reuses) the endpoint and applies a policy set.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const scaled = await scale(cloud, { ...prepared, roleArn, minCapacity: 2, maxCapacity: 11,
+ *   policies: { label: "target tracking", targetTracking: [
+ *     { metric: "invocations", target: 3300 }, { metric: "cpu", target: 50 }] } });
+ * ```
+ */
+export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleResult> {
+  const manifest = options.manifest ?? [];
+  const before = manifest.length;
+  let endpointName = options.endpointName;
+  let variantName = options.variantName ?? "AllTraffic";
+  if (endpointName === undefined) {
+    if (!options.modelUrl || !options.containerImage) {
+      throw new InputError(
+        "Cannot create the endpoint: give the model URL and container image (--from prepare's output)",
+      );
+    }
+    const created = await createEndpoint(cloud, {
+      endpointName: `${runName(options.namePrefix ?? "scaling-lab", cloud.clock.now())}-ep`,
+      modelUrl: options.modelUrl,
+      containerImage: options.containerImage,
+      instanceType: options.instanceType,
+      initialInstanceCount: options.minCapacity,
+      roleArn: options.roleArn,
+      variantName,
+      manifest,
+      pollIntervalMs: options.pollIntervalMs,
+    });
+    endpointName = created.endpointName;
+    variantName = created.variantName;
+  }
+  const applied = await applyPolicies(cloud, { endpointName, variantName }, options, manifest);
+  return {
+    region: cloud.region,
+    roleArn: options.roleArn,
+    endpointName,
+    variantName,
+    ...applied,
+    created: manifest.slice(before),
+  };
+}
+
+/** Registers the scalable target and puts every policy of the set (with step alarms). */
+export async function applyPolicies(
+  cloud: Cloud,
+  target: { endpointName: string; variantName: string },
+  options: Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType">,
+  manifest: CreatedResource[],
+): Promise<Pick<ScaleResult, "policies" | "alarms" | "scheduledActions">> {
+  await registerScalableTarget(cloud, target, options, manifest);
+  const policies: PolicySummary[] = [];
+  for (const spec of options.policies.targetTracking ?? []) {
+    policies.push(await putTargetTracking(cloud, target, spec, options.instanceType, manifest));
+  }
+  for (const spec of options.policies.stepScaling ?? []) {
+    policies.push(await putStepScaling(cloud, target, spec, manifest));
+  }
+  const scheduledActions: string[] = [];
+  for (const spec of options.policies.scheduledActions ?? []) {
+    scheduledActions.push(await putScheduledAction(cloud, target, spec, manifest));
+  }
+  return { policies, alarms: policies.flatMap((p) => p.alarmNames), scheduledActions };
+}
+
+export { clearAndReset };
+
+/** How a scale result reads for people. */
+export function renderScale(r: ScaleResult): string {
+  return table([
+    ["Endpoint / variant", `${r.endpointName} / ${r.variantName}`],
+    ...r.policies.map((p) =>
+      [
+        `Policy ${p.name}`,
+        `${p.type} on ${p.metric}${p.targetValue === undefined ? "" : ` at ${p.targetValue}`}`,
+      ] as const
+    ),
+    ["Alarms", r.alarms.join(", ")],
+    ["Scheduled actions", r.scheduledActions.join(", ") || "none"],
+  ]);
+}
+
+/** The `scale` script's flags. */
+export const SCALE_SCRIPT: ScriptSpec = {
+  name: "scale",
+  summary: "create the endpoint and put scaling policies on it, or clear them (sections 8, 8a)",
+  flags: {
+    "endpoint-name": {
+      type: "string",
+      placeholder: "NAME",
+      description: "scale this existing endpoint instead of creating one",
+    },
+    "variant-name": {
+      type: "string",
+      placeholder: "NAME",
+      description: "variant (default AllTraffic)",
+    },
+    "instance-type": {
+      type: "string",
+      placeholder: "TYPE",
+      description: "instance type (default ml.c5.large)",
+    },
+    "min-capacity": {
+      type: "string",
+      placeholder: "N",
+      description: "MinCapacity (plan's minCapacity)",
+    },
+    "max-capacity": {
+      type: "string",
+      placeholder: "N",
+      description: "MaxCapacity (plan's maxCapacity)",
+    },
+    "target-invocations": {
+      type: "string",
+      placeholder: "N",
+      description:
+        "target tracking on InvocationsPerInstance (default plan's invocationsPerInstance; 0 = none)",
+    },
+    "cpu-target": {
+      type: "string",
+      placeholder: "PCT",
+      description: "target tracking on CPU, % per vCPU (default 50; 0 = none)",
+    },
+    "concurrency-target": {
+      type: "string",
+      placeholder: "N",
+      description: "target tracking on the high-resolution ConcurrentRequestsPerModel metric",
+    },
+    "step-threshold": {
+      type: "string",
+      placeholder: "N",
+      description:
+        "step scaling (+1/+3/+4) with an alarm at this InvocationsPerInstance per minute",
+    },
+    schedule: {
+      type: "string",
+      multiple: true,
+      placeholder: "SPEC",
+      description:
+        'scheduled action "NAME|SCHEDULE|MIN|MAX" (e.g. "morning|cron(0 8 * * ? *)|4|11")',
+    },
+    label: {
+      type: "string",
+      placeholder: "TEXT",
+      description: "label of this policy set in evaluations",
+    },
+    clear: {
+      type: "string",
+      placeholder: "N",
+      description: "instead: clear all scaling and reset to N instances",
+    },
+  },
+  examples: [
+    "deno task scale --from prepared.json --from plan.json --json > scaled.json",
+    "deno task scale --from scaled.json --clear 2",
+  ],
+};
+
+function parseSchedule(spec: string): ScheduledActionSpec {
+  const [name, schedule, min, max] = spec.split("|");
+  if (!name || !schedule) {
+    throw new InputError(`Cannot read --schedule "${spec}": give "NAME|SCHEDULE|MIN|MAX"`);
+  }
+  const num = (s: string | undefined) => (s === undefined || s === "" ? undefined : Number(s));
+  return { name, schedule, minCapacity: num(min), maxCapacity: num(max) };
+}
+
+if (import.meta.main) {
+  await runScript(SCALE_SCRIPT, async (ctx) => {
+    const { flags, from } = ctx;
+    const cloud = await ctx.cloud();
+    const roleArn = requireRole(ctx.roleArn(), cloud);
+    const endpointName = stringInput(flags, from, "endpoint-name", "endpointName");
+    const variantName = stringInput(flags, from, "variant-name", "variantName", "AllTraffic")!;
+    const clear = numberInput(flags, {}, "clear", "clear");
+    if (clear !== undefined) {
+      if (endpointName === undefined) {
+        throw new InputError("Missing --endpoint-name: --clear resets an existing endpoint");
+      }
+      const manifest = Array.isArray(from.created) ? [...from.created as CreatedResource[]] : [];
+      await clearAndReset(cloud, { endpointName, variantName }, clear, manifest);
+      return {
+        region: cloud.region,
+        roleArn,
+        endpointName,
+        variantName,
+        policies: [],
+        alarms: [],
+        scheduledActions: [],
+        created: manifest,
+      } satisfies ScaleResult;
+    }
+    const minCapacity = numberInput(flags, from, "min-capacity", "minCapacity");
+    const maxCapacity = numberInput(flags, from, "max-capacity", "maxCapacity");
+    if (minCapacity === undefined || maxCapacity === undefined) {
+      throw new InputError(
+        'Missing --min-capacity/--max-capacity: give them, or --from the output of "plan --json"',
+      );
+    }
+    const invocations = numberInput(flags, from, "target-invocations", "invocationsPerInstance");
+    const cpu = numberInput(flags, {}, "cpu-target", "cpuTarget", 50)!;
+    const concurrency = numberInput(flags, {}, "concurrency-target", "concurrencyTarget");
+    const step = numberInput(flags, {}, "step-threshold", "stepThreshold");
+    const targetTracking: TargetTrackingSpec[] = [];
+    if (invocations) targetTracking.push({ metric: "invocations", target: invocations });
+    if (cpu) targetTracking.push({ metric: "cpu", target: cpu });
+    if (concurrency) targetTracking.push({ metric: "concurrency", target: concurrency });
+    return await scale(cloud, {
+      endpointName,
+      variantName,
+      modelUrl: stringInput(flags, from, "model-url", "modelUrl"),
+      containerImage: stringInput(flags, from, "container-image", "containerImage"),
+      instanceType: stringInput(flags, from, "instance-type", "instanceType", "ml.c5.large")!,
+      roleArn,
+      minCapacity,
+      maxCapacity,
+      policies: {
+        label: (flags.label as string | undefined) ?? (step ? "step scaling" : "target tracking"),
+        targetTracking,
+        stepScaling: step ? [originalStepScaling(step)] : [],
+        scheduledActions: ((flags.schedule as string[] | undefined) ?? []).map(parseSchedule),
+      },
+    });
+  }, renderScale);
+}
