@@ -13,8 +13,8 @@
  *   "You have requested up to N datapoints, which exceeds the limit of 1440. You may reduce the
  *   datapoints requested by increasing Period, or decreasing the time range." (quoted verbatim in
  *   cloud-custodian/cloud-custodian#7683). Its datapoints are "not returned in chronological
- *   order": here they come in a fixed scrambled order (a hash of the timestamp), so callers that
- *   forget to sort fail locally too.
+ *   order": here they come in a fixed zigzag order ({@linkcode zigzag}), so callers that forget
+ *   to sort fail locally too.
  * - GetMetricData returns newest first (`ScanBy` TimestampDescending, the default), pages at
  *   `MaxDatapoints` (default 100,800) with `NextToken` and `StatusCode: PartialData`; query ids
  *   must match `^[a-z][a-zA-Z0-9_]*$` (`ValidationError` wording from influxdata/telegraf#5420).
@@ -117,9 +117,24 @@ export function retentionAllows(start: number, periodSeconds: number, now: numbe
   return true;
 }
 
-/** A fixed, non-chronological order (GetMetricStatistics promises no order). */
-function scrambleKey(timestamp: number): number {
-  return Math.imul(Math.floor(timestamp / 1000) | 0, 2654435761) >>> 0;
+/**
+ * A fixed, non-chronological order (GetMetricStatistics promises no order): newest, oldest,
+ * second newest, second oldest, ... — never ascending (2+ points) nor descending (3+ points).
+ *
+ * @example Usage
+ * ```ts
+ * import { zigzag } from "./cloudwatch_metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(zigzag([1, 2, 3, 4, 5]), [5, 1, 4, 2, 3]);
+ * ```
+ */
+export function zigzag<T>(chronological: readonly T[]): T[] {
+  const out: T[] = [];
+  for (let lo = 0, hi = chronological.length - 1; lo <= hi; lo++, hi--) {
+    out.push(chronological[hi]);
+    if (lo < hi) out.push(chronological[lo]);
+  }
+  return out;
 }
 
 function checkDimensions(dimensions: Dimension[] | undefined, path: string): void {
@@ -434,9 +449,10 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
         out.Datapoints!.push(point);
       }
     }
-    out.Datapoints!.sort((a, b) =>
-      scrambleKey(a.Timestamp!.getTime()) - scrambleKey(b.Timestamp!.getTime()) ||
-      a.Timestamp!.getTime() - b.Timestamp!.getTime() || (a.Unit! < b.Unit! ? -1 : 1)
+    out.Datapoints = zigzag(
+      out.Datapoints!.sort((a, b) =>
+        a.Timestamp!.getTime() - b.Timestamp!.getTime() || (a.Unit! < b.Unit! ? -1 : 1)
+      ),
     );
     return out;
   },
