@@ -130,9 +130,11 @@ export function retentionAllows(start: number, periodSeconds: number, now: numbe
  */
 export function zigzag<T>(chronological: readonly T[]): T[] {
   const out: T[] = [];
-  for (let lo = 0, hi = chronological.length - 1; lo <= hi; lo++, hi--) {
-    out.push(chronological[hi]);
-    if (lo < hi) out.push(chronological[lo]);
+  let lo = 0;
+  let hi = chronological.length - 1;
+  while (lo <= hi) {
+    out.push(chronological[hi--]);
+    if (lo <= hi) out.push(chronological[lo++]);
   }
   return out;
 }
