@@ -1,0 +1,120 @@
+// Test support for the local Inference Recommender: the SageMaker fixture plus the recommender's
+// handlers and events, a model package, an endpoint, and the fixture capacity profile.
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  CreateModelPackageCommand,
+  CreateModelPackageGroupCommand,
+} from "@aws-sdk/client-sagemaker";
+import type { SageMakerSender } from "../../types.ts";
+import type { CapacityProfile } from "../profile.ts";
+import { PROFILE_KIND } from "../profile.ts";
+import { recommenderHandlers, registerRecommenderEvents } from "../recommender.ts";
+import { describeEndpointRecord, sageMakerHandlers } from "../sagemaker.ts";
+import { localSender } from "../service.ts";
+import type { LocalSettings } from "../settings.ts";
+import {
+  IMAGE,
+  type LocalFixture,
+  MODEL_URL,
+  openFixture,
+  ROLE,
+  uploadModel,
+} from "./sagemaker_fixture.ts";
+
+export { IMAGE, MODEL_URL, ROLE };
+
+/** The capacity profile of `tests/fixtures/capacity_profile.json` (about 50 requests/s). */
+export const FIXTURE_PROFILE: CapacityProfile = JSON.parse(
+  Deno.readTextFileSync(new URL("../../../tests/fixtures/capacity_profile.json", import.meta.url)),
+);
+
+/** The SageMaker fixture with the recommender merged into the SageMaker sender. */
+export interface RecommenderFixture extends LocalFixture {
+  /** SageMaker sender including the Inference Recommender operations. */
+  sm: SageMakerSender;
+}
+
+/** Opens a fixture on a temp folder, runs `fn`, closes and removes everything. */
+export async function withRecommender(
+  fn: (f: RecommenderFixture) => Promise<void>,
+  settings: Partial<LocalSettings> = {},
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "recommender-local-" });
+  const base = openFixture(dir, settings);
+  registerRecommenderEvents(base.ctx.runtime);
+  const fixture: RecommenderFixture = {
+    ...base,
+    sm: localSender("SageMaker", base.ctx, {
+      ...sageMakerHandlers,
+      ...recommenderHandlers,
+    }) as SageMakerSender,
+  };
+  try {
+    await fn(fixture);
+  } finally {
+    for (const closer of base.ctx.runtime.closers.toReversed()) await closer();
+    base.ctx.store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Creates group `xgb` with version 1 (the fixture model) and returns the version's ARN. */
+export async function createPackage(f: RecommenderFixture): Promise<string> {
+  await uploadModel(f);
+  await f.sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "xgb" }));
+  const out = await f.sm.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: "xgb",
+      InferenceSpecification: {
+        Containers: [{ Image: IMAGE, ModelDataUrl: MODEL_URL }],
+        SupportedContentTypes: ["text/csv"],
+        SupportedResponseMIMETypes: ["text/csv"],
+        SupportedRealtimeInferenceInstanceTypes: ["ml.c5.large"],
+      },
+    }),
+  );
+  return out.ModelPackageArn!;
+}
+
+/**
+ * Deploys endpoint `name` (model `xgb`, `count` x ml.c5.large), waits until it is InService and,
+ * unless `withProfile` is false, stores the fixture profile under the variant's profile key.
+ */
+export async function deployEndpoint(
+  f: RecommenderFixture,
+  options: { name?: string; count?: number; withProfile?: boolean } = {},
+): Promise<void> {
+  const name = options.name ?? "ep";
+  await uploadModel(f);
+  await f.sm.send(
+    new CreateModelCommand({
+      ModelName: "xgb",
+      ExecutionRoleArn: ROLE,
+      PrimaryContainer: { Image: IMAGE, ModelDataUrl: MODEL_URL },
+    }),
+  );
+  await f.sm.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: `${name}-cfg`,
+      ProductionVariants: [{
+        VariantName: "AllTraffic",
+        ModelName: "xgb",
+        InstanceType: "ml.c5.large",
+        InitialInstanceCount: options.count ?? 1,
+      }],
+    }),
+  );
+  await f.sm.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-cfg` }),
+  );
+  await f.clock.sleep(f.ctx.settings.endpointCreateSeconds * 1000);
+  if (options.withProfile ?? true) storeFixtureProfile(f, name);
+}
+
+/** Stores the fixture profile under the profile key of endpoint `name`'s first variant. */
+export function storeFixtureProfile(f: RecommenderFixture, name = "ep"): void {
+  const key = describeEndpointRecord(f.ctx, name).ProductionVariants[0].profileKey;
+  f.ctx.store.tx(() => f.ctx.store.putDoc(PROFILE_KIND, key, FIXTURE_PROFILE));
+}
