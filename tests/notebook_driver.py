@@ -1,0 +1,503 @@
+#!/usr/bin/python3
+"""Execute a Jupyter notebook under the real Deno kernel and report every code cell's outputs.
+
+Run with Debian's Python (it has jupyter_client and nbformat; pyenv's python3 does not):
+
+    /usr/bin/python3 tests/notebook_driver.py notebooks/optimize_endpoint_scaling.ipynb \
+        [--timeout 300] [--quiet 1] [--startup-timeout 60] [--deno PATH] \
+        [--write executed.ipynb] [--continue-on-error] [--include-data]
+
+What it does, and why it does not simply call nbconvert/nbclient:
+- installs the Deno kernelspec with `deno jupyter --install --force` into a temporary Jupyter
+  data dir (`DENO_TEST_JUPYTER_PATH`), so the user's Jupyter dir is never touched and the spec
+  always points at the deno binary in use (the kernelspec's argv holds an absolute path);
+- starts the kernel with the notebook's folder as working directory (so `deno.json` and relative
+  imports resolve as in JupyterLab) and `NO_COLOR=1`;
+- runs each code cell and, after its execute_reply and idle status, keeps reading IOPub until
+  `--quiet` seconds pass without a message: outputs published late (timers, unawaited promises)
+  are kept, where nbconvert can drop them. An output is filed under the cell whose request it
+  answers (its parent header), marked `late` when it came after that cell's idle status;
+- prints one JSON report on stdout: per code cell its index in the notebook, the head of its
+  source, status, duration and outputs (type, MIME types, text/plain or stream text, error
+  ename/evalue/traceback), plus timings;
+- with `--write`, saves the executed notebook with its outputs (nbformat 4), atomically.
+
+Exit status: 0 when every cell ran without an error output; 1 on an error output, a cell
+timeout or a dead kernel; 2 when it cannot run at all (bad arguments, unreadable notebook,
+missing Debian packages, no deno, kernel would not start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+INSTALL_HINT = "apt-get install -y jupyter-nbconvert python3-nbclient"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+TEXT_LIMIT = 4000
+
+
+class DriverError(Exception):
+    """A problem that stops the driver before or outside cell execution (exit status 2)."""
+
+
+@dataclass
+class Cell:
+    index: int
+    source: str
+    msg_id: str | None = None
+    status: str = "not_run"
+    execution_count: int | None = None
+    duration_s: float | None = None
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    idle: bool = False
+    clear_pending: bool = False
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Execute a notebook under the Deno Jupyter kernel and print a JSON report.",
+    )
+    parser.add_argument("notebook", help="path of the .ipynb to execute")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="seconds one cell may run before it counts as timed out (default 300)")
+    parser.add_argument("--quiet", type=float, default=1.0,
+                        help="seconds without IOPub messages that end a cell's output (default 1)")
+    parser.add_argument("--startup-timeout", type=float, default=60.0,
+                        help="seconds to wait for the kernel to answer (default 60)")
+    parser.add_argument("--deno", help="deno binary (default: node_modules/.bin/deno found upward"
+                        " from the notebook or this script, then deno on PATH)")
+    parser.add_argument("--write", metavar="PATH",
+                        help="also write the executed notebook with its outputs to PATH")
+    parser.add_argument("--continue-on-error", action="store_true",
+                        help="run the remaining cells after a cell fails (exit status stays 1)")
+    parser.add_argument("--include-data", action="store_true",
+                        help="include every output's full MIME data in the report")
+    args = parser.parse_args(argv)
+    for name in ("timeout", "quiet", "startup_timeout"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be a positive number of seconds")
+    return args
+
+
+def import_jupyter() -> tuple[Any, Any, Any]:
+    try:
+        import nbformat
+        from jupyter_client import KernelManager
+        from jupyter_client.kernelspec import KernelSpecManager
+    except ImportError as error:
+        raise DriverError(
+            f"Cannot run notebooks: {error.name or error} is missing from {sys.executable}: "
+            f"run `{INSTALL_HINT}` and use /usr/bin/python3"
+        ) from error
+    return nbformat, KernelManager, KernelSpecManager
+
+
+def find_deno(explicit: str | None, notebook: Path) -> str:
+    if explicit:
+        if not (os.path.isfile(explicit) and os.access(explicit, os.X_OK)):
+            raise DriverError(f'Cannot use deno "{explicit}": it is not an executable file')
+        return explicit
+    for start in (notebook.parent, Path(__file__).resolve().parent):
+        for folder in (start, *start.parents):
+            candidate = folder / "node_modules" / ".bin" / "deno"
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+    found = shutil.which("deno")
+    if found:
+        return found
+    raise DriverError(
+        "Cannot find deno: install it with `npm install` in the project or pass --deno PATH"
+    )
+
+
+def install_kernelspec(deno: str, data_dir: str) -> None:
+    """`deno jupyter --install --force` into data_dir (Deno's DENO_TEST_JUPYTER_PATH hook)."""
+    env = dict(os.environ, DENO_TEST_JUPYTER_PATH=data_dir, NO_COLOR="1")
+    result = subprocess.run(
+        [deno, "jupyter", "--install", "--force"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    spec = Path(data_dir) / "kernels" / "deno" / "kernel.json"
+    if result.returncode != 0 or not spec.is_file():
+        raise DriverError(
+            f"Cannot install the Deno kernelspec with {deno}: "
+            f"{(result.stderr or result.stdout).strip()[-500:]}"
+        )
+
+
+def plain(text: str) -> str:
+    return ANSI.sub("", text)
+
+
+def clip(text: str) -> str:
+    if len(text) <= TEXT_LIMIT:
+        return text
+    return text[:TEXT_LIMIT] + f"…[{len(text) - TEXT_LIMIT} more characters]"
+
+
+def as_text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+class NotebookRun:
+    """One kernel, one notebook: executes the cells and collects what the kernel publishes."""
+
+    def __init__(self, args: argparse.Namespace, nbformat: Any, km_class: Any, ksm_class: Any):
+        self.args = args
+        self.nbformat = nbformat
+        self.path = Path(args.notebook).resolve()
+        try:
+            self.notebook = nbformat.read(str(self.path), as_version=4)
+        except (OSError, ValueError) as error:
+            raise DriverError(f'Cannot read notebook "{args.notebook}": {error}') from error
+        self.cells = [
+            Cell(index=i, source=as_text(cell.source))
+            for i, cell in enumerate(self.notebook.cells)
+            if cell.cell_type == "code"
+        ]
+        self.by_msg_id: dict[str, Cell] = {}
+        self.display_outputs: dict[str, list[dict[str, Any]]] = {}
+        self.km_class = km_class
+        self.ksm_class = ksm_class
+        self.km: Any = None
+        self.kc: Any = None
+        self.failure: dict[str, Any] | None = None
+        self.timings: dict[str, float] = {}
+        self.kernel_info: dict[str, Any] = {}
+        self.temp = tempfile.mkdtemp(prefix="notebook-driver-")
+        self.log_path = os.path.join(self.temp, "kernel.log")
+
+    # -- kernel lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        started = time.monotonic()
+        deno = find_deno(self.args.deno, self.path)
+        install_kernelspec(deno, self.temp)
+        self.timings["install_s"] = round(time.monotonic() - started, 3)
+        ksm = self.ksm_class(
+            kernel_dirs=[os.path.join(self.temp, "kernels")], ensure_native_kernel=False,
+        )
+        spec = ksm.get_kernel_spec("deno")
+        self.kernel_info = {"name": "deno", "argv": spec.argv, "language": spec.language}
+        self.km = self.km_class(
+            kernel_name="deno", kernel_spec_manager=ksm,
+            connection_file=os.path.join(self.temp, "connection.json"),
+        )
+        env = {k: v for k, v in os.environ.items() if k != "DENO_TEST_JUPYTER_PATH"}
+        env["NO_COLOR"] = "1"
+        started = time.monotonic()
+        with open(self.log_path, "wb") as log:  # the kernel process keeps its own descriptor
+            try:
+                self.km.start_kernel(cwd=str(self.path.parent), env=env, stdout=log, stderr=log)
+            except OSError as error:
+                raise DriverError(f"Cannot start the Deno kernel: {error}") from error
+        self.kernel_info["pid"] = getattr(self.km.provisioner, "pid", None)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=self.args.startup_timeout)
+        except RuntimeError as error:
+            raise DriverError(
+                f"Cannot start the Deno kernel: {error}: kernel log: {self.kernel_log()}"
+            ) from error
+        self.timings["startup_s"] = round(time.monotonic() - started, 3)
+
+    def stop(self) -> None:
+        started = time.monotonic()
+        if self.kc is not None:
+            try:
+                if self.km is not None and self.km.is_alive():
+                    self.kc.shutdown()
+                    deadline = time.monotonic() + 3
+                    while self.km.is_alive() and time.monotonic() < deadline:
+                        time.sleep(0.05)
+            finally:
+                self.kc.stop_channels()
+        if self.km is not None:
+            if self.km.is_alive():
+                self.km.shutdown_kernel(now=True)
+            self.km.cleanup_resources()
+        shutil.rmtree(self.temp, ignore_errors=True)
+        self.timings["shutdown_s"] = round(time.monotonic() - started, 3)
+
+    def kernel_log(self) -> str:
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as log:
+                return plain(log.read())[-2000:].strip()
+        except OSError:
+            return ""
+
+    # -- execution --------------------------------------------------------------------------
+
+    def run(self) -> None:
+        started = time.monotonic()
+        for cell in self.cells:
+            self.execute(cell)
+            if cell.status == "timeout" or self.failure and self.failure["kind"] == "kernel_died":
+                break
+            if cell.status == "error" and not self.args.continue_on_error:
+                break
+        self.timings["cells_s"] = round(time.monotonic() - started, 3)
+
+    def execute(self, cell: Cell) -> None:
+        started = time.monotonic()
+        cell.msg_id = self.kc.execute(cell.source, allow_stdin=False, store_history=True)
+        self.by_msg_id[cell.msg_id] = cell
+        reply: dict[str, Any] | None = None
+        last_message = time.monotonic()
+        while True:
+            now = time.monotonic()
+            done = reply is not None and cell.idle
+            if done and now - last_message >= self.args.quiet:
+                break
+            if now - started > self.args.timeout:
+                if not done:
+                    cell.status = "timeout"
+                    self.fail("timeout", cell, f"cell {cell.index} ran over {self.args.timeout} s")
+                    self.interrupt()
+                break  # done, but output never goes quiet: stop listening all the same
+            if not self.km.is_alive():
+                cell.status = "error"
+                self.fail("kernel_died", cell,
+                          f"the kernel died during cell {cell.index}: {self.kernel_log()}")
+                break
+            if self.read_iopub(cell, timeout=0.05):
+                last_message = time.monotonic()
+            if reply is None:
+                reply = self.read_reply(cell)
+        cell.duration_s = round(time.monotonic() - started, 3)
+        if cell.status == "not_run":
+            cell.status = "ok"
+        if reply is not None:
+            cell.execution_count = reply.get("execution_count", cell.execution_count)
+            if reply.get("status") == "error" and not self.has_error(cell):
+                cell.outputs.append({
+                    "output_type": "error", "ename": reply.get("ename", ""),
+                    "evalue": reply.get("evalue", ""), "traceback": reply.get("traceback", []),
+                    "late": False,
+                })
+        if self.has_error(cell) and cell.status == "ok":
+            cell.status = "error"
+        if cell.status == "error" and self.failure is None:
+            error = next(o for o in cell.outputs if o["output_type"] == "error")
+            self.fail("error", cell, f"{error.get('ename')}: {error.get('evalue')}")
+
+    def interrupt(self) -> None:
+        try:
+            self.km.interrupt_kernel()
+        except Exception:  # best effort: the kernel is shut down next anyway
+            pass
+
+    def fail(self, kind: str, cell: Cell, message: str) -> None:
+        if self.failure is None:
+            self.failure = {"kind": kind, "cell": cell.index, "message": message}
+
+    @staticmethod
+    def has_error(cell: Cell) -> bool:
+        return any(o["output_type"] == "error" for o in cell.outputs)
+
+    def read_reply(self, cell: Cell) -> dict[str, Any] | None:
+        try:
+            message = self.kc.get_shell_msg(timeout=0.01)
+        except queue.Empty:
+            return None
+        if message["parent_header"].get("msg_id") != cell.msg_id:
+            return None
+        return message["content"]
+
+    def read_iopub(self, current: Cell, timeout: float) -> bool:
+        try:
+            message = self.kc.get_iopub_msg(timeout=timeout)
+        except queue.Empty:
+            return False
+        kind = message["msg_type"]
+        content = message["content"]
+        parent_id = message.get("parent_header", {}).get("msg_id")
+        owner = self.by_msg_id.get(parent_id, current)
+        if kind == "status":
+            if content.get("execution_state") == "idle" and parent_id in self.by_msg_id:
+                owner.idle = True
+        elif kind == "execute_input":
+            owner.execution_count = content.get("execution_count")
+        elif kind == "clear_output":
+            if content.get("wait"):
+                owner.clear_pending = True
+            else:
+                owner.outputs.clear()
+        elif kind == "update_display_data":
+            display_id = content.get("transient", {}).get("display_id")
+            for output in self.display_outputs.get(display_id, []):
+                output["data"] = content.get("data", {})
+                output["metadata"] = content.get("metadata", {})
+        elif kind in ("stream", "display_data", "execute_result", "error"):
+            self.add_output(owner, kind, content)
+        return True
+
+    def add_output(self, cell: Cell, kind: str, content: dict[str, Any]) -> None:
+        if cell.clear_pending:
+            cell.outputs.clear()
+            cell.clear_pending = False
+        late = cell.idle
+        if kind == "stream":
+            last = cell.outputs[-1] if cell.outputs else None
+            if last and last["output_type"] == "stream" and last["name"] == content["name"] \
+                    and last["late"] == late:
+                last["text"] += content.get("text", "")
+                return
+            cell.outputs.append({"output_type": "stream", "name": content.get("name"),
+                                 "text": content.get("text", ""), "late": late})
+        elif kind == "error":
+            cell.outputs.append({
+                "output_type": "error", "ename": content.get("ename", ""),
+                "evalue": content.get("evalue", ""), "traceback": content.get("traceback", []),
+                "late": late,
+            })
+        else:
+            output = {"output_type": kind, "data": content.get("data", {}),
+                      "metadata": content.get("metadata", {}), "late": late}
+            if kind == "execute_result":
+                output["execution_count"] = content.get("execution_count")
+            display_id = content.get("transient", {}).get("display_id")
+            if display_id:
+                output["display_id"] = display_id
+                self.display_outputs.setdefault(display_id, []).append(output)
+            cell.outputs.append(output)
+
+    # -- results ----------------------------------------------------------------------------
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "notebook": str(self.path),
+            "kernel": self.kernel_info,
+            "ok": self.failure is None,
+            "failure": self.failure,
+            "timings": self.timings,
+            "cells": [self.cell_report(cell) for cell in self.cells],
+        }
+
+    def cell_report(self, cell: Cell) -> dict[str, Any]:
+        lines = cell.source.strip().splitlines()
+        head = lines[0][:100] if lines else ""
+        return {
+            "index": cell.index,
+            "execution_count": cell.execution_count,
+            "source_head": head,
+            "status": cell.status,
+            "duration_s": cell.duration_s,
+            "outputs": [self.output_report(o) for o in cell.outputs],
+        }
+
+    def output_report(self, output: dict[str, Any]) -> dict[str, Any]:
+        kind = output["output_type"]
+        result: dict[str, Any] = {"output_type": kind, "late": output["late"]}
+        if kind == "stream":
+            result["name"] = output["name"]
+            result["text"] = clip(plain(output["text"]))
+        elif kind == "error":
+            result["ename"] = output["ename"]
+            result["evalue"] = plain(output["evalue"])
+            result["traceback"] = clip(plain("\n".join(output["traceback"])))
+        else:
+            data = output["data"]
+            result["mime_types"] = sorted(data)
+            result["text"] = clip(as_text(data.get("text/plain", "")))
+            if self.args.include_data:
+                result["data"] = data
+        return result
+
+    def write_notebook(self, target: str) -> None:
+        """Writes the notebook with the outputs collected, via a temp file and a rename."""
+        notebook = copy.deepcopy(self.notebook)
+        cells = {cell.index: cell for cell in self.cells}
+        v4 = self.nbformat.v4
+        for index, nb_cell in enumerate(notebook.cells):
+            cell = cells.get(index)
+            if cell is None:
+                continue
+            nb_cell.execution_count = cell.execution_count if cell.status != "not_run" else None
+            nb_cell.outputs = [self.to_nbformat(v4, o) for o in cell.outputs]
+        self.nbformat.validate(notebook)
+        target_path = Path(target).resolve()
+        target_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=target_path.parent, prefix=f".{target_path.name}.",
+                                    suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                self.nbformat.write(notebook, handle)
+            os.replace(temp, target_path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.unlink(temp)
+            raise
+
+    @staticmethod
+    def to_nbformat(v4: Any, output: dict[str, Any]) -> Any:
+        kind = output["output_type"]
+        if kind == "stream":
+            return v4.new_output("stream", name=output["name"], text=output["text"])
+        if kind == "error":
+            return v4.new_output("error", ename=output["ename"], evalue=output["evalue"],
+                                 traceback=output["traceback"])
+        if kind == "execute_result":
+            return v4.new_output("execute_result", data=output["data"],
+                                 metadata=output["metadata"],
+                                 execution_count=output.get("execution_count"))
+        return v4.new_output("display_data", data=output["data"], metadata=output["metadata"])
+
+
+def stop_on_signal(signum: int, _frame: Any) -> None:
+    # Turn SIGTERM/SIGHUP into an exception so `finally` shuts the kernel down: the kernel runs
+    # in its own session and would outlive the driver otherwise.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop_on_signal)
+    # Keep jupyter_client's runtime files (connection files) out of the user's Jupyter dir.
+    run: NotebookRun | None = None
+    started = time.monotonic()
+    try:
+        nbformat, km_class, ksm_class = import_jupyter()
+        run = NotebookRun(args, nbformat, km_class, ksm_class)
+        os.environ["JUPYTER_RUNTIME_DIR"] = run.temp
+        os.environ["JUPYTER_PATH"] = run.temp
+        try:
+            run.start()
+            run.run()
+        finally:
+            run.stop()
+        if args.write:
+            run.write_notebook(args.write)
+    except DriverError as error:
+        print(f"notebook_driver: {error}", file=sys.stderr)
+        if run is not None:
+            run.timings["total_s"] = round(time.monotonic() - started, 3)
+            run.failure = run.failure or {"kind": "setup", "cell": None, "message": str(error)}
+            print(json.dumps(run.report(), indent=1))
+        return 2
+    run.timings["total_s"] = round(time.monotonic() - started, 3)
+    print(json.dumps(run.report(), indent=1))
+    if run.failure is not None:
+        print(f"notebook_driver: {run.path.name}: {run.failure['message']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

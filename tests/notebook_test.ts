@@ -1,0 +1,233 @@
+// Proves that the notebooks run headless under the real Deno Jupyter kernel: every
+// notebooks/*.ipynb executes without an error output; and that the driver behind it reports what
+// a notebook really did — chart bundles with all their MIME types, output published after a
+// cell went idle, thrown errors, cells not run after a failure, cell timeouts — and stops its
+// kernel. Without Debian's jupyter_client the tests fail under CI and are skipped otherwise.
+//
+// Later tests: import runNotebook from "./notebook_harness.ts" (importing this file would
+// register these tests again).
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  describeFailure,
+  type NotebookRun,
+  notebookToolsMissing,
+  REPO_ROOT,
+  runNotebook,
+} from "./notebook_harness.ts";
+
+export { runNotebook } from "./notebook_harness.ts";
+
+const missing = await notebookToolsMissing();
+const ci = Boolean(Deno.env.get("CI"));
+if (missing !== undefined && !ci) console.warn(`notebook tests skipped: ${missing}`);
+const ignore = missing !== undefined && !ci;
+
+function requireTools(): void {
+  if (missing !== undefined) assert.fail(`${missing} (CI is set, so this is a failure)`);
+}
+
+Deno.test({
+  name: "every notebook in notebooks/ runs under the Deno kernel without an error output",
+  ignore,
+  async fn(t) {
+    requireTools();
+    const folder = join(REPO_ROOT, "notebooks");
+    const notebooks: string[] = [];
+    for await (const entry of Deno.readDir(folder)) {
+      if (entry.isFile && entry.name.endsWith(".ipynb")) notebooks.push(join(folder, entry.name));
+    }
+    assert.ok(notebooks.length > 0, `no notebook in ${folder}`);
+    for (const notebook of notebooks.sort()) {
+      await t.step(notebook.slice(REPO_ROOT.length + 1), async () => {
+        const run = await runNotebook(notebook);
+        assert.ok(run.ok, describeFailure(run));
+        assert.equal(run.exitCode, 0, run.stderr);
+        assert.ok(run.cells.length > 0);
+        for (const cell of run.cells) assert.equal(cell.status, "ok", describeFailure(run));
+        await assertKernelGone(run);
+      });
+    }
+  },
+});
+
+/** A throwaway notebook in a temp folder with a deno.json carrying the repo's import map. */
+async function throwawayNotebook(dir: string, cells: string[]): Promise<string> {
+  const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
+  await Deno.writeTextFile(
+    join(dir, "deno.json"),
+    JSON.stringify({ imports: config.imports, nodeModulesDir: "none", lock: false }),
+  );
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+    cells: [
+      { id: "title", cell_type: "markdown", metadata: {}, source: "# Throwaway" },
+      ...cells.map((source, i) => ({
+        id: `cell-${i}`,
+        cell_type: "code",
+        metadata: {},
+        execution_count: null,
+        outputs: [],
+        source,
+      })),
+    ],
+  };
+  const path = join(dir, "throwaway.ipynb");
+  await Deno.writeTextFile(path, JSON.stringify(notebook, null, 1));
+  return path;
+}
+
+const CHARTS = pathToFileURL(join(REPO_ROOT, "charts", "mod.ts")).href;
+
+const CHART_CELL = `import { analysisInvocationsChart, chartBundle } from "${CHARTS}";
+const spec = analysisInvocationsChart({
+  series: [
+    { time: "2024-05-01T10:00:00Z", invocations: 1200, modelLatencyP95Ms: 8 },
+    { time: "2024-05-01T10:01:00Z", invocations: 3300, modelLatencyP95Ms: 30 },
+  ],
+  maxValue: 3300, upperLimit: 1815, lowerLimit: 1485, upperPercent: 55, lowerPercent: 45,
+  crossings: [{ limit: "upper", time: "2024-05-01T10:00:20Z" }],
+});
+await Deno.jupyter.display(await chartBundle(spec, "Throwaway chart"), { raw: true });`;
+
+const SHOW_CHART_CELL = `import { showChart } from "${CHARTS}";
+await showChart(spec, { caption: "Shown with showChart" });`;
+
+async function assertKernelGone(run: NotebookRun): Promise<void> {
+  const pid = run.kernel.pid;
+  assert.equal(typeof pid, "number", "the report names the kernel's pid");
+  await assert.rejects(
+    Deno.stat(`/proc/${pid}`),
+    Deno.errors.NotFound,
+    `kernel ${pid} left running`,
+  );
+}
+
+Deno.test({
+  name: "runNotebook() reports chart bundles, late output and a thrown error per cell",
+  ignore,
+  async fn() {
+    requireTools();
+    const dir = await Deno.makeTempDir({ prefix: "notebook-test-" });
+    try {
+      const path = await throwawayNotebook(dir, [
+        "6 * 7",
+        CHART_CELL,
+        SHOW_CHART_CELL,
+        'setTimeout(() => console.log("late line"), 300);\n"scheduled"',
+        'throw new RangeError("expected failure from the throwaway notebook")',
+        '"after the error"',
+      ]);
+      const written = join(dir, "executed", "throwaway.ipynb");
+      const run = await runNotebook(path, {
+        continueOnError: true,
+        includeData: true,
+        writeTo: written,
+      });
+      assert.equal(run.exitCode, 1);
+      assert.equal(run.ok, false);
+      assert.deepEqual(run.failure, {
+        kind: "error",
+        cell: 5,
+        message: "RangeError: expected failure from the throwaway notebook",
+      });
+      assert.deepEqual(run.cells.map((c) => [c.index, c.status]), [
+        [1, "ok"],
+        [2, "ok"],
+        [3, "ok"],
+        [4, "ok"],
+        [5, "error"],
+        [6, "ok"],
+      ]);
+      const [number, chart, shown, timer, thrown, after] = run.cells;
+      assert.equal(number!.outputs[0]!.text, "42");
+      assert.equal(number!.source_head, "6 * 7");
+
+      for (const cell of [chart!, shown!]) {
+        assert.equal(cell.outputs.length, 1, JSON.stringify(cell.outputs));
+        const display = cell.outputs[0]!;
+        assert.equal(display.output_type, "display_data");
+        assert.deepEqual(display.mime_types, [
+          "application/vnd.vegalite.v5+json",
+          "image/svg+xml",
+          "text/plain",
+        ]);
+        assert.match(String(display.data!["image/svg+xml"]), /Upper limit 55 % of 3,300/);
+        const spec = display.data!["application/vnd.vegalite.v5+json"] as { $schema: string };
+        assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
+      }
+      assert.equal(chart!.outputs[0]!.text, "Throwaway chart");
+      assert.equal(shown!.outputs[0]!.text, "Shown with showChart");
+
+      assert.deepEqual(
+        timer!.outputs.map((o) => [o.output_type, o.text, o.late]),
+        [["execute_result", '"scheduled"', false], ["stream", "late line\n", true]],
+      );
+
+      const error = thrown!.outputs[0]!;
+      assert.equal(error.output_type, "error");
+      assert.equal(error.ename, "RangeError");
+      assert.equal(error.evalue, "expected failure from the throwaway notebook");
+      assert.equal(after!.outputs[0]!.text, '"after the error"');
+
+      const executed = JSON.parse(await Deno.readTextFile(written));
+      const codeCells = executed.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+      assert.deepEqual(
+        codeCells.map((c: { execution_count: number }) => c.execution_count),
+        [1, 2, 3, 4, 5, 6],
+      );
+      assert.ok("application/vnd.vegalite.v5+json" in codeCells[1].outputs[0].data);
+      assert.equal(codeCells[4].outputs[0].output_type, "error");
+      await assertKernelGone(run);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "runNotebook() stops at the first error unless told to go on",
+  ignore,
+  async fn() {
+    requireTools();
+    const dir = await Deno.makeTempDir({ prefix: "notebook-test-" });
+    try {
+      const path = await throwawayNotebook(dir, ["1", "null.boom", "2"]);
+      const run = await runNotebook(path);
+      assert.equal(run.exitCode, 1);
+      assert.deepEqual(run.cells.map((c) => c.status), ["ok", "error", "not_run"]);
+      assert.equal(run.cells[1]!.outputs[0]!.ename, "TypeError");
+      assert.deepEqual(run.cells[2]!.outputs, []);
+      await assertKernelGone(run);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "runNotebook() reports a cell over its timeout and still stops the kernel",
+  ignore,
+  async fn() {
+    requireTools();
+    const dir = await Deno.makeTempDir({ prefix: "notebook-test-" });
+    try {
+      const path = await throwawayNotebook(dir, [
+        "1",
+        "await new Promise((resolve) => setTimeout(resolve, 120_000));",
+        "2",
+      ]);
+      const run = await runNotebook(path, { cellTimeoutSeconds: 3 });
+      assert.equal(run.exitCode, 1);
+      assert.equal(run.failure?.kind, "timeout");
+      assert.equal(run.failure?.cell, 2);
+      assert.deepEqual(run.cells.map((c) => c.status), ["ok", "timeout", "not_run"]);
+      await assertKernelGone(run);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
