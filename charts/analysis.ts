@@ -287,9 +287,13 @@ export function utilizationLines(
  * import assert from "node:assert/strict";
  * import { limitRules } from "./analysis.ts";
  *
- * const [upper, lower] = limitRules({ maxValue: 3300, upperLimit: 1815, lowerLimit: 1485, upperPercent: 55, lowerPercent: 45 });
- * assert.equal(upper.layer[1].encoding?.text && "value" in upper.layer[1].encoding.text && upper.layer[1].encoding.text.value, "Upper limit 55 % of 3,300: 1,815 per minute");
- * assert.equal(lower.layer[0].mark && typeof lower.layer[0].mark === "object" && lower.layer[0].mark.color, "#54a24b");
+ * const [upper, lower] = limitRules({
+ *   maxValue: 3300, upperLimit: 1815, lowerLimit: 1485, upperPercent: 55, lowerPercent: 45,
+ * });
+ * assert.deepEqual(upper?.layer[1]?.encoding?.text, {
+ *   value: "Upper limit 55 % of 3,300: 1,815 per minute",
+ * });
+ * assert.deepEqual(lower?.layer[0]?.encoding?.y, { datum: 1485, type: "quantitative" });
  * ```
  */
 export function limitRules(
