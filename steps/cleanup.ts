@@ -157,6 +157,17 @@ export async function cleanup(
 
 type Outcome = "deleted" | "gone" | { kept: string };
 
+/** An endpoint's status, or `gone` when it does not exist. */
+async function endpointStatus(cloud: Cloud, name: string): Promise<string> {
+  try {
+    const e = await cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+    return e.EndpointStatus ?? "";
+  } catch (error) {
+    if (isNotFound(error)) return "gone";
+    throw error;
+  }
+}
+
 async function deleteOne(
   cloud: Cloud,
   r: CreatedResource,
@@ -203,19 +214,22 @@ async function deleteOne(
       await cloud.autoscaling.send(new DeregisterScalableTargetCommand(aas));
       return "deleted";
     case "endpoint": {
-      await cloud.sagemaker.send(new DeleteEndpointCommand({ EndpointName: r.name }));
+      // SageMaker refuses to delete an endpoint that is Creating or Updating: wait for it to settle.
+      const settled = await pollUntil(
+        cloud.clock,
+        () => endpointStatus(cloud, r.name),
+        (status) => !["Creating", "Updating", "SystemUpdating", "RollingBack"].includes(status),
+        { what: `endpoint "${r.name}" to settle before deletion`, intervalMs: options.pollIntervalMs ?? 15_000, timeoutMs: 3_600_000 },
+      );
+      if (settled === "gone") return "gone";
+      if (settled !== "Deleting") {
+        await cloud.sagemaker.send(new DeleteEndpointCommand({ EndpointName: r.name }));
+      }
       progress("cleanup", `deleting endpoint ${r.name}`);
       // Wait until it is gone: an endpoint still Deleting is still there.
       await pollUntil(
         cloud.clock,
-        () =>
-          cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: r.name })).then(
-            (e) => e.EndpointStatus ?? "",
-            (error) => {
-              if (isNotFound(error)) return "gone";
-              throw error;
-            },
-          ),
+        () => endpointStatus(cloud, r.name),
         (status) => status === "gone" || status === "Failed",
         {
           what: `endpoint "${r.name}" to be deleted`,

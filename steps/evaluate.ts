@@ -165,8 +165,9 @@ function stopReasonOf(
   latencyThresholdMs: number,
   durationSeconds: number,
 ): string {
-  const reported = (job as { StopReason?: string }).StopReason;
-  if (typeof reported === "string" && reported) return reported;
+  // The local backend reports why a job stopped; AWS does not, so there it is read off the metrics.
+  const reported = (job as { StopReason?: { Code?: string; Message?: string } }).StopReason;
+  if (reported?.Message) return reported.Code ? `${reported.Code}: ${reported.Message}` : reported.Message;
   if (series.some((p) => p.invocations >= expectation)) return "MaxInvocations reached";
   if (series.some((p) => (p.p95Ms ?? 0) > latencyThresholdMs)) {
     return "ModelLatencyThreshold exceeded";

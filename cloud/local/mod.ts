@@ -8,7 +8,11 @@ import type { Cloud } from "../types.ts";
 import { LocalClock } from "./clock.ts";
 import { type LocalContext, LocalRuntime } from "./context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "./profile.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./alarms.ts";
+import { cloudWatchMetricHandlers } from "./cloudwatch_metrics.ts";
+import { recommenderHandlers, registerRecommenderEvents } from "./recommender.ts";
 import { s3Handlers } from "./s3.ts";
+import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker.ts";
 import { localSender } from "./service.ts";
 import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "./settings.ts";
 import { DEFAULT_LOCAL_DIR, Store } from "./store.ts";
@@ -77,9 +81,9 @@ export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { conte
     backend: "local",
     region,
     defaultRoleArn: localRoleArn(settings.account),
-    sagemaker: localSender("SageMaker", ctx, {}),
+    sagemaker: localSender("SageMaker", ctx, { ...sageMakerHandlers, ...recommenderHandlers }),
     autoscaling: localSender("Application Auto Scaling", ctx, {}),
-    cloudwatch: localSender("CloudWatch", ctx, {}),
+    cloudwatch: localSender("CloudWatch", ctx, { ...cloudWatchMetricHandlers, ...cloudWatchAlarmHandlers }),
     s3: localSender("S3", ctx, s3Handlers),
     clock: new LocalClock(ctx),
     localSettings: settings,
@@ -99,8 +103,10 @@ export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { conte
   };
 }
 
-function registerAll(_runtime: LocalRuntime): void {
-  // Services register their simulation event handlers here as they land.
+function registerAll(runtime: LocalRuntime): void {
+  registerSageMakerEvents(runtime);
+  registerRecommenderEvents(runtime);
+  registerAlarmEvents(runtime);
 }
 
 /** The local backend's context behind a `Cloud`, or undefined for AWS. */
