@@ -1,0 +1,354 @@
+/**
+ * Starts the model server (`model/server.ts`) as a separate process with the narrowest Deno
+ * permissions — `--allow-net=<host>:<port>` and `--allow-read=<model path>`, plus
+ * `--unstable-net` and `--allow-run=<deno>` only when it runs several worker processes —
+ * optionally pinned to CPUs with `taskset -c`, and waits until it answers `/ping`.
+ * Used by the local Default job, the tests and the benchmark; as a script it is
+ * `deno task serve` (same flags as server.ts, plus `--cpus LIST`), and stops the server on
+ * Ctrl-C / SIGTERM.
+ *
+ * @module
+ */
+
+import { type ListeningEvent, parseServerArgs, type RunModelServerOptions } from "./server.ts";
+
+/** Options of {@linkcode startModelServer}. */
+export interface StartModelServerOptions {
+  /** Model directory, `model.tar.gz` or model file. */
+  modelDir: string;
+  /**
+   * Address to listen on.
+   * @default {"127.0.0.1"}
+   */
+  host?: string;
+  /**
+   * Port; 0 lets the server pick a free one.
+   * @default {0}
+   */
+  port?: number;
+  /**
+   * Server processes sharing the port.
+   * @default {1}
+   */
+  workers?: number;
+  /**
+   * CPUs to pin the server to (`taskset -c` list, e.g. `"1"` or `"2-3"`); ignored with a
+   * warning when taskset is not installed.
+   * @default {undefined}
+   */
+  cpus?: string;
+  /**
+   * Largest request body in bytes (413 beyond).
+   * @default {6291456}
+   */
+  maxBodyBytes?: number;
+  /**
+   * Most requests in flight per process (503 beyond).
+   * @default {128}
+   */
+  maxInFlight?: number;
+  /**
+   * Most request-body bytes buffered per process (503 beyond).
+   * @default {67108864}
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Longest time to receive a request body, in ms (408 beyond).
+   * @default {60000}
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * One prediction per line (`SAGEMAKER_BATCH`).
+   * @default {false}
+   */
+  batchOutput?: boolean;
+  /**
+   * How long to wait for the server to listen and answer `/ping`, in ms.
+   * @default {30000}
+   */
+  startTimeoutMs?: number;
+  /**
+   * Where the server's log lines go.
+   * @default {"inherit"}
+   */
+  stderr?: "inherit" | "null";
+}
+
+/** A running model server. */
+export interface ModelServerHandle {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** The port it listens on. */
+  port: number;
+  /** Every server process (the first is the parent), e.g. for CPU sampling from /proc. */
+  pids: number[];
+  /** Whether it runs under `taskset`. */
+  pinned: boolean;
+  /** Stops every server process (SIGTERM, then SIGKILL after 5 s); safe to call twice. */
+  stop(): Promise<void>;
+  /** Settles when the parent server process exits. */
+  exited: Promise<Deno.CommandStatus>;
+}
+
+/** The server could not be started. */
+export class ModelServerStartError extends Error {
+  override name = "ModelServerStartError";
+}
+
+let tasksetPath: string | null | undefined;
+
+async function findTaskset(): Promise<string | null> {
+  if (tasksetPath !== undefined) return tasksetPath;
+  for (const candidate of ["/usr/bin/taskset", "/bin/taskset"]) {
+    try {
+      if ((await Deno.stat(candidate)).isFile) return (tasksetPath = candidate);
+    } catch { /* not here */ }
+  }
+  return (tasksetPath = null);
+}
+
+function alive(pid: number): boolean {
+  try {
+    // A server process still running (not a reused pid): its command line names server.ts.
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("server.ts");
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, sig: Deno.Signal): void {
+  try {
+    Deno.kill(pid, sig);
+  } catch { /* already gone */ }
+}
+
+/**
+ * Spawns the model server, waits until it listens and answers `/ping`, and returns a handle.
+ *
+ * @example Usage
+ * ```ts
+ * import { startModelServer } from "./spawn_server.ts";
+ * import assert from "node:assert/strict";
+ * const server = await startModelServer({
+ *   modelDir: new URL("../tests/fixtures/xgboost/regression_depth4.model.json", import.meta.url)
+ *     .pathname,
+ *   stderr: "null",
+ * });
+ * try {
+ *   assert.equal((await fetch(`${server.url}/ping`)).status, 200);
+ *   assert.equal(server.pids.length, 1);
+ * } finally {
+ *   await server.stop();
+ * }
+ * ```
+ */
+export async function startModelServer(
+  options: StartModelServerOptions,
+): Promise<ModelServerHandle> {
+  const {
+    host = "127.0.0.1",
+    port = 0,
+    workers = 1,
+    cpus,
+    startTimeoutMs = 30_000,
+    stderr = "inherit",
+  } = options;
+  let modelDir: string;
+  try {
+    modelDir = await Deno.realPath(options.modelDir);
+  } catch (error) {
+    throw new ModelServerStartError(
+      `Cannot start the model server: model '${options.modelDir}' cannot be read (${
+        (error as Error).message
+      }); pass a model directory, model.tar.gz or model file`,
+    );
+  }
+  const deno = Deno.execPath();
+  const netHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const args = [
+    "run",
+    "--no-prompt",
+    `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+    `--allow-net=${netHost}:${port}`,
+    `--allow-read=${modelDir}`,
+  ];
+  if (workers > 1) args.push("--unstable-net", `--allow-run=${deno}`);
+  args.push(
+    new URL("./server.ts", import.meta.url).pathname,
+    `--model-dir=${modelDir}`,
+    `--host=${host}`,
+    `--port=${port}`,
+    `--workers=${workers}`,
+  );
+  for (
+    const [flag, value] of [
+      ["max-body-bytes", options.maxBodyBytes],
+      ["max-in-flight", options.maxInFlight],
+      ["max-buffered-bytes", options.maxBufferedBytes],
+      ["body-timeout-ms", options.bodyTimeoutMs],
+    ] as const
+  ) {
+    if (value !== undefined) args.push(`--${flag}=${value}`);
+  }
+  if (options.batchOutput) args.push("--batch-output");
+  let command = deno;
+  let pinned = false;
+  if (cpus !== undefined) {
+    if (!/^[0-9,\-]+$/.test(cpus)) {
+      throw new RangeError(
+        `Cannot start the model server: cpus '${cpus}' is not a taskset CPU list like '1' or '0-1'`,
+      );
+    }
+    const taskset = await findTaskset();
+    if (taskset) {
+      args.unshift("-c", cpus, deno);
+      command = taskset;
+      pinned = true;
+    } else {
+      console.warn("model server: taskset not found (apt-get install util-linux); not pinning");
+    }
+  }
+  const child = new Deno.Command(command, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr,
+  }).spawn();
+  const exited = child.status;
+  let pids: number[] = [child.pid];
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      const workersPids = pids.slice(1);
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already exited */ }
+      for (const pid of workersPids) if (alive(pid)) signal(pid, "SIGTERM");
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* exited */ }
+        for (const pid of workersPids) if (alive(pid)) signal(pid, "SIGKILL");
+      }, 5000);
+      try {
+        await exited;
+        // Workers exit when the parent's pipe to them closes; make sure they are gone.
+        for (let i = 0; i < 100 && workersPids.some(alive); i++) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        for (const pid of workersPids) if (alive(pid)) signal(pid, "SIGKILL");
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return stopped;
+  };
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    const event = await withTimeout(readEvent(reader, exited), startTimeoutMs, "listen");
+    pids = event.pids;
+    // Keep draining stdout so the server never blocks on a full pipe.
+    (async () => {
+      try {
+        while (!(await reader.read()).done) { /* discard */ }
+      } catch { /* closed */ }
+    })();
+    const pingHost = new URL(event.url).hostname;
+    const canPing = Deno.permissions.querySync({ name: "net", host: `${pingHost}:${event.port}` })
+      .state === "granted";
+    if (canPing) await withTimeout(waitForPing(event.url), startTimeoutMs, "answer /ping");
+    return { url: event.url, port: event.port, pids, pinned, stop, exited };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function readEvent(
+  reader: ReadableStreamDefaultReader<string>,
+  exited: Promise<Deno.CommandStatus>,
+): Promise<ListeningEvent> {
+  let buffered = "";
+  while (true) {
+    const newline = buffered.indexOf("\n");
+    if (newline >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      try {
+        const event = JSON.parse(line);
+        if (event?.event === "listening") return event as ListeningEvent;
+      } catch { /* not our line */ }
+      continue;
+    }
+    const { value, done } = await reader.read();
+    if (done) {
+      const status = await exited;
+      throw new ModelServerStartError(
+        `Cannot start the model server: it exited with code ${status.code} before listening; see its messages above`,
+      );
+    }
+    buffered += value;
+  }
+}
+
+async function waitForPing(url: string): Promise<void> {
+  while (true) {
+    try {
+      const response = await fetch(`${url}/ping`);
+      await response.body?.cancel();
+      if (response.status === 200) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ModelServerStartError(
+            `Cannot start the model server: it did not ${what} within ${ms} ms`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `deno task serve`: server.ts's flags plus `--cpus LIST`; runs until Ctrl-C / SIGTERM. */
+async function main(argv: string[]): Promise<number> {
+  const args = [...argv];
+  let cpus: string | undefined;
+  const i = args.findIndex((a) => a === "--cpus" || a.startsWith("--cpus="));
+  if (i >= 0) {
+    const [flag] = args.splice(i, args[i].includes("=") ? 1 : 2, ...[]);
+    cpus = flag.includes("=") ? flag.split("=")[1] : argv[i + 1];
+  }
+  const parsed: RunModelServerOptions = parseServerArgs(args);
+  const server = await startModelServer({ ...parsed, cpus });
+  console.log(JSON.stringify({ url: server.url, pids: server.pids, pinned: server.pinned }));
+  const stopAll = () => {
+    server.stop();
+  };
+  Deno.addSignalListener("SIGINT", stopAll);
+  Deno.addSignalListener("SIGTERM", stopAll);
+  const status = await server.exited;
+  await server.stop();
+  return status.code;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error((error as Error)?.message ?? String(error));
+    Deno.exit(1);
+  }
+}
