@@ -126,6 +126,13 @@ export interface RunNotebookOptions {
    */
   deno?: string;
   /**
+   * Extra environment for the driver and so for the kernel (e.g. where the notebook keeps its
+   * local backend store).
+   *
+   * @default {{}}
+   */
+  env?: Record<string, string>;
+  /**
    * Aborts the driver (it shuts its kernel down on SIGTERM).
    *
    * @default {undefined}
@@ -171,6 +178,7 @@ export async function runNotebook(
     includeData = false,
     writeTo,
     deno = join(REPO_ROOT, "node_modules", ".bin", "deno"),
+    env = {},
     signal,
   } = options;
   const args = [
@@ -188,7 +196,7 @@ export async function runNotebook(
   ];
   const { code, stdout, stderr } = await new Deno.Command(DEBIAN_PYTHON, {
     args,
-    env: { NO_COLOR: "1" },
+    env: { ...env, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
     signal,

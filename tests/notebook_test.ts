@@ -189,18 +189,26 @@ Deno.test({
 });
 
 Deno.test({
-  name: "runNotebook() stops at the first error unless told to go on",
+  name: "runNotebook() runs in the notebook folder and stops at the first error",
   ignore,
   async fn() {
     requireTools();
     const dir = await Deno.makeTempDir({ prefix: "notebook-test-" });
     try {
-      const path = await throwawayNotebook(dir, ["1", "null.boom", "2"]);
-      const run = await runNotebook(path);
+      const path = await throwawayNotebook(dir, [
+        "Deno.cwd()",
+        'Deno.env.get("NO_COLOR") + "," + Deno.env.get("NOTEBOOK_TEST_MARK")',
+        "null.boom",
+        "2",
+      ]);
+      const run = await runNotebook(path, { env: { NOTEBOOK_TEST_MARK: "passed through" } });
       assert.equal(run.exitCode, 1);
-      assert.deepEqual(run.cells.map((c) => c.status), ["ok", "error", "not_run"]);
-      assert.equal(run.cells[1]!.outputs[0]!.ename, "TypeError");
-      assert.deepEqual(run.cells[2]!.outputs, []);
+      assert.deepEqual(run.cells.map((c) => c.status), ["ok", "ok", "error", "not_run"]);
+      // The kernel runs in the notebook's folder, with NO_COLOR=1 and the caller's environment.
+      assert.equal(run.cells[0]!.outputs[0]!.text, JSON.stringify(dir));
+      assert.equal(run.cells[1]!.outputs[0]!.text, '"1,passed through"');
+      assert.equal(run.cells[2]!.outputs[0]!.ename, "TypeError");
+      assert.deepEqual(run.cells[3]!.outputs, []);
       await assertKernelGone(run);
     } finally {
       await Deno.remove(dir, { recursive: true });
