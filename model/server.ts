@@ -238,7 +238,7 @@ export function createModelHandler(
         let result: ReadableStreamReadResult<Uint8Array>;
         try {
           result = await reader.read();
-        } catch (error) {
+        } catch {
           if (timedOut) {
             throw new HttpError(
               408,
@@ -247,9 +247,9 @@ export function createModelHandler(
           }
           throw new HttpError(
             400,
-            `Request body was cut off after ${total} bytes${
+            `Request body was cut off after ${total}${
               declared >= 0 ? ` of ${declared}` : ""
-            } (${error instanceof Error ? error.message : String(error)})`,
+            } bytes; the client closed the connection before sending all of it`,
           );
         }
         if (result.done) break;
