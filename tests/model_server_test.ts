@@ -441,7 +441,7 @@ Deno.test("model server: the original payload, 20+ hostile requests, overload, s
       assert.equal(await ping(s), 200);
       const response = await post(s, payload, "text/csv");
       assert.equal(await response.text(), expected);
-      for (const pid of s.pids) assert.ok(Deno.statSync(`/proc/${pid}`).isDirectory);
+      for (const pid of s.pids) assert.ok((await Deno.stat(`/proc/${pid}`)).isDirectory);
     });
   } finally {
     await server?.stop();
