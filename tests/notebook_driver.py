@@ -247,9 +247,9 @@ class NotebookRun:
         started = time.monotonic()
         for cell in self.cells:
             self.execute(cell)
-            if cell.status == "timeout" or self.failure and self.failure["kind"] == "kernel_died":
-                break
-            if cell.status == "error" and not self.args.continue_on_error:
+            if self.failure is None:
+                continue
+            if self.failure["kind"] in ("timeout", "kernel_died") or not self.args.continue_on_error:
                 break
         self.timings["cells_s"] = round(time.monotonic() - started, 3)
 
@@ -366,6 +366,9 @@ class NotebookRun:
                 "evalue": content.get("evalue", ""), "traceback": content.get("traceback", []),
                 "late": late,
             })
+            if cell.status == "ok":  # a late error of a cell already counted as ok
+                cell.status = "error"
+                self.fail("error", cell, f"{content.get('ename')}: {content.get('evalue')}")
         else:
             output = {"output_type": kind, "data": content.get("data", {}),
                       "metadata": content.get("metadata", {}), "late": late}

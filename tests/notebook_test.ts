@@ -239,3 +239,23 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "runNotebook() reports a kernel that exits during a cell",
+  ignore,
+  async fn() {
+    requireTools();
+    const dir = await Deno.makeTempDir({ prefix: "notebook-test-" });
+    try {
+      const path = await throwawayNotebook(dir, ["1", "Deno.exit(3)", "2"]);
+      const run = await runNotebook(path);
+      assert.equal(run.exitCode, 1);
+      assert.equal(run.failure?.kind, "kernel_died");
+      assert.equal(run.failure?.cell, 2);
+      assert.deepEqual(run.cells.map((c) => c.status), ["ok", "error", "not_run"]);
+      await assertKernelGone(run);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
