@@ -324,12 +324,12 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 
 /** `deno task serve`: server.ts's flags plus `--cpus LIST`; runs until Ctrl-C / SIGTERM. */
 async function main(argv: string[]): Promise<number> {
-  const args = [...argv];
+  const args: string[] = [];
   let cpus: string | undefined;
-  const i = args.findIndex((a) => a === "--cpus" || a.startsWith("--cpus="));
-  if (i >= 0) {
-    const [flag] = args.splice(i, args[i].includes("=") ? 1 : 2, ...[]);
-    cpus = flag.includes("=") ? flag.split("=")[1] : argv[i + 1];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--cpus") cpus = argv[++i];
+    else if (argv[i].startsWith("--cpus=")) cpus = argv[i].slice("--cpus=".length);
+    else args.push(argv[i]);
   }
   const parsed: RunModelServerOptions = parseServerArgs(args);
   const server = await startModelServer({ ...parsed, cpus });
