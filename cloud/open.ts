@@ -24,7 +24,7 @@ export interface OpenCloudOptions {
   /** Endpoint URL for every service (AWS backend only; `AWS_ENDPOINT_URL` also works). */
   endpointUrl?: string;
   /**
-   * Folder of the local backend's store.
+   * Folder of the local backend's store (env `SCALING_LOCAL_DIR` when not given).
    * @default {".sagemaker-local"}
    */
   localDir?: string;
@@ -59,15 +59,15 @@ export async function openCloud(options: OpenCloudOptions = {}): Promise<Cloud> 
     throw new RangeError(`Cannot open backend "${backend}": use "local" or "aws"`);
   }
   return openLocalCloud({
-    localDir: options.localDir,
-    region: options.region ?? envRegion() ?? "us-east-1",
+    localDir: options.localDir ?? env("SCALING_LOCAL_DIR"),
+    region: options.region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION") ?? "us-east-1",
     local: options.local,
   });
 }
 
-function envRegion(): string | undefined {
+function env(name: string): string | undefined {
   try {
-    return Deno.env.get("AWS_REGION") || Deno.env.get("AWS_DEFAULT_REGION") || undefined;
+    return Deno.env.get(name) || undefined;
   } catch {
     return undefined; // no --allow-env: the default applies
   }

@@ -1,0 +1,120 @@
+/**
+ * The walkthrough's charts from step results: inline in the Deno Jupyter kernel, and as SVG files
+ * (with their `.vl.json` specs) when a folder is given — the scripts' `--out DIR`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  analysisInvocationsChart,
+  analysisUtilizationChart,
+  type ChartSpec,
+  evaluationChart,
+  type EvaluationChartInput,
+  evaluationComparisonChart,
+  showChart,
+} from "../charts/mod.ts";
+import type { AnalyzeResult, EvaluateResult } from "./types.ts";
+
+/** Where charts go. */
+export interface ChartOutOptions {
+  /** Folder for SVG files; when absent, charts are only displayed (kernel only). */
+  outDir?: string;
+}
+
+/** A chart with its file name and caption. */
+export interface NamedChart {
+  file: string;
+  caption: string;
+  spec: ChartSpec;
+}
+
+/**
+ * The two analysis charts: invocations with latency, and utilization, both with the limits.
+ *
+ * @example Usage
+ * ```ts
+ * import { analysisCharts } from "./charts_out.ts";
+ * import assert from "node:assert/strict";
+ * const t = (m: number) => new Date(Date.UTC(2026, 0, 1, 0, m)).toISOString();
+ * const charts = analysisCharts({
+ *   maxValue: 300, upperLimit: 165, lowerLimit: 135, upperPercent: 55, lowerPercent: 45,
+ *   crossings: [], window: { start: t(0), end: t(3), source: "invocation-window" },
+ *   series: [100, 200, 300].map((invocations, m) => ({ time: t(m), invocations, cpuUtilization: 30 * (m + 1) })),
+ * });
+ * assert.deepEqual(charts.map((c) => c.file), ["analysis-invocations.svg", "analysis-utilization.svg"]);
+ * ```
+ */
+export function analysisCharts(analysis: AnalyzeResult): NamedChart[] {
+  const input = { ...analysis, title: undefined };
+  const charts: NamedChart[] = [{
+    file: "analysis-invocations.svg",
+    caption: `Benchmark of one instance: peak ${Math.round(analysis.maxValue)} invocations/min, ` +
+      `limits ${Math.round(analysis.lowerLimit)} (${analysis.lowerPercent} %) and ${Math.round(analysis.upperLimit)} (${analysis.upperPercent} %)`,
+    spec: analysisInvocationsChart(input),
+  }];
+  if (analysis.series.some((p) => p.cpuUtilization !== undefined || p.memoryUtilization !== undefined)) {
+    charts.push({
+      file: "analysis-utilization.svg",
+      caption: "Utilization of one instance during the benchmark (CPU summed over vCPUs, memory, disk)",
+      spec: analysisUtilizationChart(input),
+    });
+  }
+  return charts;
+}
+
+/** The chart input of one evaluation. */
+export function evaluationInput(e: EvaluateResult): EvaluationChartInput {
+  return {
+    label: e.policyLabel,
+    spawnRate: e.spawnRate,
+    expectation: e.expectation,
+    series: e.series,
+    activities: e.activities.map((a) => ({ time: a.time, description: a.description, status: a.status })),
+    passed: e.passed,
+  };
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/** One chart per evaluation, plus the comparison when there are several. */
+export function evaluationCharts(evaluations: readonly EvaluateResult[]): NamedChart[] {
+  const charts: NamedChart[] = evaluations.map((e, i) => ({
+    file: `evaluation-${i + 1}-${slug(e.policyLabel)}-spawn-${e.spawnRate}.svg`,
+    caption: `${e.policyLabel} at ${e.spawnRate} users/min: ${e.passed ? "PASSED" : "FAILED"} (${e.reasons.join("; ")})`,
+    spec: evaluationChart(evaluationInput(e)),
+  }));
+  if (evaluations.length > 1) {
+    charts.push({
+      file: "evaluations-compared.svg",
+      caption: `Evaluations compared: ${evaluations.map((e) => `${e.policyLabel} @ ${e.spawnRate}/min ${e.passed ? "passed" : "failed"}`).join(", ")}`,
+      spec: evaluationComparisonChart(evaluations.map(evaluationInput)),
+    });
+  }
+  return charts;
+}
+
+/** Shows charts (inline in the kernel) and writes them when `outDir` is given; returns the files written. */
+export async function showCharts(charts: readonly NamedChart[], options: ChartOutOptions = {}): Promise<string[]> {
+  const written: string[] = [];
+  for (const chart of charts) {
+    const path = await showChart(chart.spec, {
+      caption: chart.caption,
+      outFile: options.outDir === undefined ? undefined : join(options.outDir, chart.file),
+    });
+    if (path !== undefined) written.push(path);
+  }
+  return written;
+}
+
+/** Writes (and in the kernel shows) the analysis charts. */
+export function writeAnalysisCharts(analysis: AnalyzeResult, outDir?: string): Promise<string[]> {
+  return showCharts(analysisCharts(analysis), { outDir });
+}
+
+/** Writes (and in the kernel shows) the evaluation charts. */
+export function writeEvaluationCharts(evaluations: readonly EvaluateResult[], outDir?: string): Promise<string[]> {
+  return showCharts(evaluationCharts(evaluations), { outDir });
+}
