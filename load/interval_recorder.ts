@@ -136,6 +136,7 @@ export class IntervalRecorder {
     errorsByKind: {} as ErrorsByKind,
   };
   #finished = false;
+  #last: ClosedInterval | null = null;
 
   /** Creates a recorder whose first interval starts at `startMs`. */
   constructor(options: IntervalRecorderOptions = {}) {
@@ -181,13 +182,46 @@ export class IntervalRecorder {
     while (!this.#finished && nowMs >= this.#nextBoundary) this.#close(1);
   }
 
-  /** Closes the intervals up to `nowMs` and the partial one in progress (if it is not empty). */
+  /**
+   * Closes the intervals up to `nowMs` and the partial one in progress. A partial interval
+   * shorter than 50 ms is folded into the previous interval (so that a run ending just after a
+   * boundary does not report a spike of "requests per second").
+   */
   finish(nowMs: number): void {
     if (this.#finished) return;
     this.roll(nowMs);
     const partial = (nowMs - (this.#nextBoundary - 1000)) / 1000;
-    if (partial > 0.001 || this.#requests > 0) this.#close(Math.max(partial, 0.001));
+    const last = this.#last;
+    if (partial < 0.05 && last !== null) {
+      if (this.#requests > 0) this.#foldInto(last, partial);
+    } else if (partial > 0) {
+      this.#close(partial);
+    }
     this.#finished = true;
+  }
+
+  #foldInto(last: ClosedInterval, partial: number): void {
+    const s = last.stats;
+    s.durationSeconds += partial;
+    s.requests += this.#requests;
+    s.successes += this.#successes;
+    s.errors += this.#errors;
+    s.bytesSent += this.#bytesSent;
+    s.bytesReceived += this.#bytesReceived;
+    for (const [kind, n] of Object.entries(this.#errorsByKind)) {
+      s.errorsByKind[kind] = (s.errorsByKind[kind] ?? 0) + n;
+    }
+    s.requestsPerSecond = s.requests / s.durationSeconds;
+    s.successesPerSecond = s.successes / s.durationSeconds;
+    last.histogram.add(this.#histogram);
+    const lat = last.histogram.summary();
+    s.p50Ms = lat.p50Ms;
+    s.p95Ms = lat.p95Ms;
+    s.p99Ms = lat.p99Ms;
+    s.meanMs = lat.meanMs;
+    s.maxMs = lat.maxMs;
+    this.#addToTotals();
+    this.#closedSeconds += partial;
   }
 
   /** Totals and whole-run latency percentiles so far (closed intervals only). */
@@ -231,16 +265,7 @@ export class IntervalRecorder {
       rssBytes: this.#sample ? (sample?.rssBytes ?? null) : null,
       memoryPercent: this.#sample ? (sample?.memoryPercent ?? null) : null,
     };
-    const t = this.#totals;
-    t.requests += this.#requests;
-    t.successes += this.#successes;
-    t.errors += this.#errors;
-    t.bytesSent += this.#bytesSent;
-    t.bytesReceived += this.#bytesReceived;
-    for (const [kind, n] of Object.entries(this.#errorsByKind)) {
-      t.errorsByKind[kind] = (t.errorsByKind[kind] ?? 0) + n;
-    }
-    this.#total.add(h);
+    this.#addToTotals();
     this.#closedSeconds += durationSeconds;
     this.#index++;
     this.#nextBoundary += 1000;
@@ -251,6 +276,21 @@ export class IntervalRecorder {
     this.#bytesReceived = 0;
     this.#errorsByKind = {};
     this.#histogram = new LatencyHistogram();
-    this.#onInterval?.({ stats, histogram: h });
+    const closed = { stats, histogram: h };
+    this.#last = closed;
+    this.#onInterval?.(closed);
+  }
+
+  #addToTotals(): void {
+    const t = this.#totals;
+    t.requests += this.#requests;
+    t.successes += this.#successes;
+    t.errors += this.#errors;
+    t.bytesSent += this.#bytesSent;
+    t.bytesReceived += this.#bytesReceived;
+    for (const [kind, n] of Object.entries(this.#errorsByKind)) {
+      t.errorsByKind[kind] = (t.errorsByKind[kind] ?? 0) + n;
+    }
+    this.#total.add(this.#histogram);
   }
 }

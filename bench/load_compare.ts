@@ -1,0 +1,272 @@
+/**
+ * Side-by-side benchmark of the load generator (`deno task bench:load`): against a minimal
+ * fixed-response `Deno.serve` server pinned to core 1, with each generator pinned to core 0
+ * (`taskset`), at the same number of users / connections:
+ *
+ * - ours: `load/cli.ts --users N` (raw keep-alive HTTP/1.1 over `Deno.connect`),
+ * - `wrk -t1 -cN` (Debian `wrk`),
+ * - Locust headless with `FastHttpUser` (its fastest client; Debian `python3-locust`), N users
+ *   spawned at once.
+ *
+ * The machine may be shared, so wrk and ours run in alternating order for several rounds and
+ * each keeps its best round (the least disturbed); the median of the paired ratios is printed
+ * too. Goals: ours >= 0.8x wrk and >= 3x Locust. The last line states both ratios.
+ *
+ * Flags: `--users N` (default 16), `--seconds S` per run (default 4), `--rounds R` (default 5),
+ * `--locust-rounds R` (default 2).
+ *
+ * @module
+ */
+
+import { ProcessSampler } from "../load/process_stats.ts";
+
+const args = Deno.args;
+function flag(name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`Invalid --${name} "${args[i + 1]}": give a whole number of at least 1`);
+    Deno.exit(2);
+  }
+  return n;
+}
+const USERS = flag("users", 16);
+const SECONDS = flag("seconds", 4);
+const ROUNDS = flag("rounds", 5);
+const LOCUST_ROUNDS = flag("locust-rounds", 2);
+const GENERATOR_CORE = "0";
+const SERVER_CORE = "1";
+const root = new URL("..", import.meta.url).pathname;
+const deno = Deno.execPath();
+
+function requireTool(cmd: string, install: string) {
+  try {
+    const r = new Deno.Command("sh", {
+      args: ["-c", `command -v ${cmd}`],
+      stdout: "null",
+      stderr: "null",
+    })
+      .outputSync();
+    if (r.success) return;
+  } catch {
+    // fall through
+  }
+  console.error(`Cannot run the benchmark: ${cmd} is missing; install ${install}`);
+  Deno.exit(2);
+}
+requireTool("taskset", "util-linux");
+requireTool("wrk", "the Debian package wrk");
+requireTool("locust", "the Debian package python3-locust");
+
+const decoder = new TextDecoder();
+
+async function startServer(): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const child = new Deno.Command("taskset", {
+    args: ["-c", SERVER_CORE, deno, "run", "--allow-net", `${root}load/testdata/stub_server.ts`],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("The benchmark server exited before listening");
+    text += decoder.decode(value);
+  }
+  reader.releaseLock();
+  const port = JSON.parse(text.split("\n")[0]).port as number;
+  return {
+    port,
+    pid: child.pid,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      await child.stdout.cancel().catch(() => {});
+      await child.status;
+    },
+  };
+}
+
+async function run(cmd: string, cmdArgs: string[], cwd?: string): Promise<string> {
+  const out = await new Deno.Command(cmd, { args: cmdArgs, stdout: "piped", stderr: "piped", cwd })
+    .output();
+  const stdout = decoder.decode(out.stdout);
+  if (!out.success) {
+    throw new Error(`${cmd} failed (${out.code}): ${decoder.decode(out.stderr).slice(-500)}`);
+  }
+  return stdout;
+}
+
+interface Measured {
+  rps: number;
+  serverCpu: number;
+}
+
+async function measure(serverPid: number, fn: () => Promise<number>): Promise<Measured> {
+  const sampler = new ProcessSampler([serverPid]);
+  const rps = await fn();
+  return { rps, serverCpu: sampler.sample()?.cpuPercent ?? NaN };
+}
+
+async function wrk(url: string): Promise<number> {
+  const out = await run("taskset", [
+    "-c",
+    GENERATOR_CORE,
+    "wrk",
+    "-t1",
+    `-c${USERS}`,
+    `-d${SECONDS}s`,
+    url,
+  ]);
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  if (!m) throw new Error(`Unexpected wrk output: ${out}`);
+  return Number(m[1]);
+}
+
+async function ours(url: string): Promise<number> {
+  const out = await run("taskset", [
+    "-c",
+    GENERATOR_CORE,
+    deno,
+    "run",
+    "-A",
+    `${root}load/cli.ts`,
+    "--url",
+    url,
+    "--users",
+    String(USERS),
+    "--duration",
+    String(SECONDS),
+    "--json",
+    "--quiet",
+  ]);
+  const summary = JSON.parse(out);
+  if (summary.errors > 0) throw new Error(`Our generator saw ${summary.errors} errors`);
+  return summary.requestsPerSecond;
+}
+
+const LOCUSTFILE = `from locust import FastHttpUser, task, constant
+
+class Bench(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def get(self):
+        self.client.get("/")
+`;
+
+let locustRun = 0;
+async function locust(url: string, dir: string): Promise<number> {
+  const prefix = `${dir}/run${++locustRun}`;
+  await run("taskset", [
+    "-c",
+    GENERATOR_CORE,
+    "locust",
+    "-f",
+    `${dir}/locustfile.py`,
+    "--headless",
+    "--only-summary",
+    "--loglevel",
+    "ERROR",
+    "-u",
+    String(USERS),
+    "-r",
+    String(USERS),
+    "-t",
+    `${SECONDS}s`,
+    "--host",
+    url,
+    "--csv",
+    prefix,
+  ], dir);
+  const csv = await Deno.readTextFile(`${prefix}_stats.csv`);
+  const [header, ...rows] = csv.trim().split("\n").map((l) => l.split(","));
+  const agg = rows.find((r) => r.includes("Aggregated"));
+  const count = header.indexOf("Request Count");
+  const failures = header.indexOf("Failure Count");
+  if (!agg || count < 0 || failures < 0) throw new Error(`Unexpected Locust stats: ${csv}`);
+  if (Number(agg[failures]) > 0) throw new Error(`Locust saw ${agg[failures]} failures`);
+  // Locust's run time (-t) starts when it starts spawning; all users spawn at once.
+  return Number(agg[count]) / SECONDS;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const f0 = (x: number) => Math.round(x).toLocaleString("en-US");
+
+const dir = await Deno.makeTempDir({ prefix: "bench-load-" });
+const server = await startServer();
+try {
+  await Deno.writeTextFile(`${dir}/locustfile.py`, LOCUSTFILE);
+  const url = `http://127.0.0.1:${server.port}/`;
+  console.error(
+    `bench:load: ${USERS} users, ${SECONDS} s per run, ${ROUNDS} rounds; server on core ${SERVER_CORE}, generators on core ${GENERATOR_CORE}`,
+  );
+  await run("taskset", ["-c", GENERATOR_CORE, "wrk", "-t1", "-c8", "-d2s", url]); // warm the server up
+  const wrkRuns: Measured[] = [];
+  const ourRuns: Measured[] = [];
+  const locustRuns: Measured[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? ["wrk", "ours"] : ["ours", "wrk"];
+    for (const name of order) {
+      const m = name === "wrk"
+        ? await measure(server.pid, () => wrk(url))
+        : await measure(server.pid, () => ours(url));
+      (name === "wrk" ? wrkRuns : ourRuns).push(m);
+      console.error(
+        `  round ${r + 1} ${name.padEnd(6)} ${f0(m.rps).padStart(8)} req/s  (server CPU ${
+          f0(m.serverCpu)
+        } %)`,
+      );
+    }
+    if (r < LOCUST_ROUNDS) {
+      const m = await measure(server.pid, () => locust(url, dir));
+      locustRuns.push(m);
+      console.error(
+        `  round ${r + 1} locust ${f0(m.rps).padStart(8)} req/s  (server CPU ${f0(m.serverCpu)} %)`,
+      );
+    }
+  }
+  const best = (runs: Measured[]) => Math.max(...runs.map((m) => m.rps));
+  const pairedRatios = ourRuns.map((m, i) => m.rps / wrkRuns[i].rps);
+  const oursBest = best(ourRuns);
+  const wrkBest = best(wrkRuns);
+  const locustBest = best(locustRuns);
+  console.log(`generator          best req/s   median req/s`);
+  console.log(
+    `ours (raw sockets) ${f0(oursBest).padStart(11)} ${
+      f0(median(ourRuns.map((m) => m.rps))).padStart(14)
+    }`,
+  );
+  console.log(
+    `wrk -t1            ${f0(wrkBest).padStart(11)} ${
+      f0(median(wrkRuns.map((m) => m.rps))).padStart(14)
+    }`,
+  );
+  console.log(
+    `locust FastHttpUser${f0(locustBest).padStart(12)} ${
+      f0(median(locustRuns.map((m) => m.rps))).padStart(14)
+    }`,
+  );
+  console.log(`median of paired ours/wrk ratios: ${median(pairedRatios).toFixed(2)}x`);
+  const vsWrk = oursBest / wrkBest;
+  const vsLocust = oursBest / locustBest;
+  console.log(
+    `bench:load: ours ${f0(oursBest)} req/s = ${vsWrk.toFixed(2)}x wrk -t1 (${
+      f0(wrkBest)
+    } req/s, goal >= 0.8x) and ${vsLocust.toFixed(1)}x Locust (${
+      f0(locustBest)
+    } req/s, goal >= 3x); ${USERS} users, best of ${ROUNDS} runs of ${SECONDS} s; raw keep-alive HTTP/1.1 over Deno.connect`,
+  );
+} finally {
+  await server.stop();
+  await Deno.remove(dir, { recursive: true });
+}

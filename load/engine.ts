@@ -1,0 +1,363 @@
+/**
+ * The machinery that sends requests: closed-loop users (each sends, waits for the answer, sends
+ * the next, with no think time) and an open-loop constant arrival rate. Each user, or each
+ * open-loop worker, owns one keep-alive connection with one request in flight.
+ *
+ * Timeouts are enforced by one watchdog timer that closes connections whose request is too old
+ * (no timer per request). In open loop, latency and timeouts are measured from the *scheduled*
+ * send time, so a server that falls behind cannot hide its delay (no coordinated omission).
+ *
+ * @module
+ */
+
+import { HttpConnection, RequestFailure } from "./http_connection.ts";
+import type { IntervalRecorder } from "./interval_recorder.ts";
+import type { Target } from "./target.ts";
+
+/** Options of a {@linkcode LoadEngine}. */
+export interface LoadEngineOptions {
+  /** Where requests go. */
+  target: Target;
+  /** Complete request bytes, used round-robin. */
+  requests: Uint8Array[];
+  /** Where completions are recorded. */
+  recorder: IntervalRecorder;
+  /** Per-request timeout, ms. @default 60000 */
+  timeoutMs?: number;
+  /** Send no more than this many requests in total. @default no limit */
+  maxRequests?: number;
+  /** Called once when `maxRequests` requests have completed. @default none */
+  onRequestsDone?: () => void;
+}
+
+interface Worker {
+  connection: HttpConnection;
+  /** `performance.now()` the pending request counts from (0 when idle). */
+  since: number;
+  retired: boolean;
+  done: Promise<void>;
+}
+
+const RETIRED = -1;
+/**
+ * Open loop: a request may leave up to this many ms before it is due (timers wake about 1 ms
+ * late); its latency then counts from when it left, since nobody waited.
+ */
+const EARLY_MS = 1;
+
+/**
+ * Drives closed-loop users or an open-loop arrival rate against a target, recording every
+ * completion. `stop()` ends all of it: in-flight requests are abandoned (not counted), every
+ * connection is closed and every loop has finished when it resolves.
+ *
+ * @example Usage
+ * ```ts
+ * import { LoadEngine } from "./engine.ts";
+ * import { IntervalRecorder } from "./interval_recorder.ts";
+ * import { buildRequest } from "./http_connection.ts";
+ * import { parseTarget } from "./target.ts";
+ * import assert from "node:assert/strict";
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
+ * const target = parseTarget(`http://127.0.0.1:${server.addr.port}/`);
+ * const recorder = new IntervalRecorder();
+ * const done = Promise.withResolvers<void>();
+ * const engine = new LoadEngine({
+ *   target, requests: [buildRequest(target)], recorder, maxRequests: 50, onRequestsDone: done.resolve,
+ * });
+ * engine.setUsers(4);
+ * await done.promise;
+ * await engine.stop();
+ * await server.shutdown();
+ * recorder.finish(performance.now());
+ * assert.equal(recorder.totals().successes, 50);
+ * ```
+ */
+export class LoadEngine {
+  readonly #target: Target;
+  readonly #requests: Uint8Array[];
+  readonly #recorder: IntervalRecorder;
+  readonly #timeoutMs: number;
+  readonly #maxRequests: number;
+  readonly #onRequestsDone?: () => void;
+  readonly #users: Worker[] = [];
+  readonly #workers: Worker[] = [];
+  readonly #sleepers = new Set<() => void>();
+  #rr = 0;
+  #issued = 0;
+  #completed = 0;
+  #stopped = false;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  // open loop
+  #rate = 0;
+  #openStart = 0;
+  #scheduled = 0;
+  #queue: number[] = [];
+  #queueHead = 0;
+  #idle: Array<(due: number) => void> = [];
+  #busy = 0;
+  #maxConnections = 0;
+  #dispatchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Creates an engine; nothing is sent until `setUsers` or `startOpenLoop`. */
+  constructor(options: LoadEngineOptions) {
+    if (options.requests.length === 0) {
+      throw new RangeError("Cannot run a load test without a request");
+    }
+    this.#target = options.target;
+    this.#requests = options.requests;
+    this.#recorder = options.recorder;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#maxRequests = options.maxRequests ?? Infinity;
+    this.#onRequestsDone = options.onRequestsDone;
+    const tick = Math.max(5, Math.min(250, this.#timeoutMs / 4));
+    this.#watchdog = setInterval(() => this.#checkTimeouts(), tick);
+  }
+
+  /** Active closed-loop users. */
+  get users(): number {
+    return this.#users.length;
+  }
+
+  /** Open loop: requests in flight plus requests waiting for a connection. */
+  get openLoopBacklog(): number {
+    return this.#busy + (this.#queue.length - this.#queueHead);
+  }
+
+  /** Requests sent so far. */
+  get issued(): number {
+    return this.#issued;
+  }
+
+  /** Requests completed so far (successes and failures). */
+  get completed(): number {
+    return this.#completed;
+  }
+
+  /** Whether `stop()` was called. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /**
+   * Sets the number of closed-loop users: new users start at once; surplus users (the newest
+   * first) stop after their current request.
+   */
+  setUsers(n: number): void {
+    if (this.#stopped) return;
+    while (this.#users.length < n) {
+      const worker: Worker = {
+        connection: new HttpConnection(this.#target),
+        since: 0,
+        retired: false,
+        done: Promise.resolve(),
+      };
+      worker.done = this.#runUser(worker);
+      this.#users.push(worker);
+      this.#workers.push(worker);
+    }
+    while (this.#users.length > n) this.#users.pop()!.retired = true;
+  }
+
+  /**
+   * Starts an open-loop arrival rate: request `i` is due at `start + i / rate`; it goes to an
+   * idle connection, or waits for one (new connections open while fewer than
+   * `maxConnections` exist).
+   */
+  startOpenLoop(requestsPerSecond: number, maxConnections = 1024): void {
+    if (!(requestsPerSecond > 0)) {
+      throw new RangeError(
+        `Invalid rate ${requestsPerSecond}: give a positive number of requests per second`,
+      );
+    }
+    this.#rate = requestsPerSecond;
+    this.#maxConnections = maxConnections;
+    this.#openStart = performance.now();
+    this.#dispatch();
+  }
+
+  /** Stops everything and waits until every loop has ended and every connection is closed. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#watchdog);
+    clearTimeout(this.#dispatchTimer);
+    for (const wake of this.#sleepers) wake();
+    this.#sleepers.clear();
+    for (const resolve of this.#idle.splice(0)) resolve(RETIRED);
+    for (const w of this.#workers) w.connection.close();
+    await Promise.all(this.#workers.map((w) => w.done));
+    for (const w of this.#workers) w.connection.close();
+    this.#users.length = 0;
+  }
+
+  #nextRequest(): Uint8Array {
+    const r = this.#requests;
+    if (r.length === 1) return r[0];
+    const i = this.#rr;
+    this.#rr = i + 1 === r.length ? 0 : i + 1;
+    return r[i];
+  }
+
+  #completedOne(): void {
+    this.#completed++;
+    if (this.#completed === this.#maxRequests) this.#onRequestsDone?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
+    });
+  }
+
+  #checkTimeouts(): void {
+    const limit = performance.now() - this.#timeoutMs;
+    for (const w of this.#workers) {
+      if (w.since !== 0 && w.since < limit) w.connection.abort();
+    }
+  }
+
+  /** Records the outcome of one answered request. */
+  #record(
+    status: number,
+    startedAt: number,
+    request: Uint8Array,
+    connection: HttpConnection,
+  ): void {
+    const now = performance.now();
+    if (status >= 200 && status < 300) {
+      this.#recorder.success(now - startedAt, request.length, connection.bytesReceived, now);
+    } else {
+      this.#recorder.failure(`http-${status}`, request.length, connection.bytesReceived, now);
+    }
+    this.#completedOne();
+  }
+
+  async #runUser(w: Worker): Promise<void> {
+    let backoff = 0;
+    const connection = w.connection;
+    while (!w.retired && !this.#stopped && this.#issued < this.#maxRequests) {
+      this.#issued++;
+      const request = this.#nextRequest();
+      const startedAt = performance.now();
+      w.since = startedAt;
+      let status: number;
+      try {
+        status = await connection.send(request);
+      } catch (error) {
+        w.since = 0;
+        if (this.#stopped) break;
+        const kind = error instanceof RequestFailure ? error.kind : "connection";
+        this.#recorder.failure(kind, request.length, 0, performance.now());
+        this.#completedOne();
+        if (kind === "connection") {
+          // A refusing server must not turn users into a busy loop.
+          backoff = backoff === 0 ? 10 : Math.min(backoff * 2, 1000);
+          await this.#sleep(backoff);
+        }
+        continue;
+      }
+      w.since = 0;
+      if (this.#stopped) break;
+      backoff = 0;
+      this.#record(status, startedAt, request, connection);
+    }
+    connection.close();
+  }
+
+  #dispatch(): void {
+    this.#dispatchTimer = undefined;
+    if (this.#stopped) return;
+    const now = performance.now();
+    const gap = 1000 / this.#rate;
+    while (this.#scheduled < this.#maxRequests) {
+      const due = this.#openStart + this.#scheduled * gap;
+      if (due > now + EARLY_MS) break;
+      this.#scheduled++;
+      const idle = this.#idle.pop();
+      if (idle) idle(due);
+      else this.#queue.push(due);
+    }
+    let waiting = this.#queue.length - this.#queueHead;
+    while (waiting > 0 && this.#workers.length < this.#maxConnections) {
+      const worker: Worker = {
+        connection: new HttpConnection(this.#target),
+        since: 0,
+        retired: false,
+        done: Promise.resolve(),
+      };
+      worker.done = this.#runOpenWorker(worker);
+      this.#workers.push(worker);
+      waiting--;
+    }
+    if (this.#scheduled < this.#maxRequests) {
+      const next = this.#openStart + this.#scheduled * gap;
+      this.#dispatchTimer = setTimeout(
+        () => this.#dispatch(),
+        Math.max(0, next - performance.now()),
+      );
+    }
+  }
+
+  #take(): number | undefined {
+    if (this.#queueHead === this.#queue.length) return undefined;
+    const due = this.#queue[this.#queueHead++];
+    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead);
+      this.#queueHead = 0;
+    }
+    return due;
+  }
+
+  async #runOpenWorker(w: Worker): Promise<void> {
+    const connection = w.connection;
+    let backoff = 0;
+    while (!this.#stopped) {
+      let due = this.#take();
+      if (due === undefined) {
+        due = await new Promise<number>((resolve) => this.#idle.push(resolve));
+        if (due === RETIRED) break;
+      }
+      this.#issued++;
+      this.#busy++;
+      const request = this.#nextRequest();
+      const now = performance.now();
+      // Latency counts from the due time, or from now if it leaves early (see EARLY_MS).
+      const from = due < now ? due : now;
+      if (now - from > this.#timeoutMs) {
+        // It waited for a connection past its timeout.
+        this.#busy--;
+        this.#recorder.failure("timeout", 0, 0, now);
+        this.#completedOne();
+        continue;
+      }
+      w.since = from;
+      let status: number;
+      try {
+        status = await connection.send(request);
+      } catch (error) {
+        w.since = 0;
+        this.#busy--;
+        if (this.#stopped) break;
+        const kind = error instanceof RequestFailure ? error.kind : "connection";
+        this.#recorder.failure(kind, request.length, 0, performance.now());
+        this.#completedOne();
+        if (kind === "connection") {
+          backoff = backoff === 0 ? 10 : Math.min(backoff * 2, 1000);
+          await this.#sleep(backoff);
+        }
+        continue;
+      }
+      w.since = 0;
+      this.#busy--;
+      if (this.#stopped) break;
+      backoff = 0;
+      this.#record(status, from, request, connection);
+    }
+    connection.close();
+  }
+}

@@ -1,0 +1,417 @@
+/**
+ * A saturation ramp: closed-loop users raised level by level (1, 2, 3, 4, 6, 8, 12, 16, 24, ...)
+ * until the target stops serving more, as the Inference Recommender *Default* job measures one
+ * instance ("gradually increases the request and stops when the benchmark reaches saturation or
+ * when 1 % of invocations fail", `../shared/spec/inference-recommender.md` §2).
+ *
+ * Each level adds users (the earlier ones keep running), waits `warmupSeconds`, then measures
+ * `levelSeconds`. Levels start on whole seconds of the run, so each level is a set of the run's
+ * 1 s intervals.
+ *
+ * Stop rules, checked after each level in this order:
+ * - `ErrorRate`: the level's error rate is above `maxErrorRate` (default 1 %, the notebook's rule);
+ * - `ModelLatencyThreshold`: the level's P95 latency is above `latencyP95Ms` (when given);
+ * - `FlatInvocations` — **the flattening rule**: a level is *flat* when its successful requests
+ *   per second are below `(1 + flatTolerance) ×` the best earlier level (default: less than 5 %
+ *   more); the ramp stops after `flatLevels` consecutive flat levels (default 2). With users
+ *   growing by 1.33–1.5× per level, an unsaturated server grows far more than 5 %;
+ * - `MaxLevels`: `maxLevels` levels were measured;
+ * - `Interrupted`: the signal was aborted.
+ *
+ * @module
+ */
+
+import { LoadEngine } from "./engine.ts";
+import { LatencyHistogram } from "./histogram.ts";
+import { type ClosedInterval, type ErrorsByKind, IntervalRecorder } from "./interval_recorder.ts";
+import { ProcessSampler } from "./process_stats.ts";
+import {
+  DEFAULT_TIMEOUT_MS,
+  prepareRequests,
+  type RequestOptions,
+  validateRequestOptions,
+} from "./run_load.ts";
+import { flatPeriodStreak, type StopDecision } from "./stop_conditions.ts";
+import { parseTarget } from "./target.ts";
+
+/** Why a saturation ramp ended. */
+export type SaturationStopReason =
+  | "FlatInvocations"
+  | "ErrorRate"
+  | "ModelLatencyThreshold"
+  | "MaxLevels"
+  | "Interrupted";
+
+/** Options of {@linkcode measureSaturation}. */
+export interface SaturationOptions extends RequestOptions {
+  /** Measured seconds per level (whole seconds). @default 10 */
+  levelSeconds?: number;
+  /** Seconds of warm-up after users are added, not measured (whole seconds). @default 1 */
+  warmupSeconds?: number;
+  /** Most levels to measure. @default 12 */
+  maxLevels?: number;
+  /** Users per level, increasing. @default saturationUserLevels(maxLevels) */
+  userLevels?: number[];
+  /** Stop when a level's error rate is above this fraction. @default 0.01 */
+  maxErrorRate?: number;
+  /** Stop when a level's P95 latency is above this, ms. @default no threshold */
+  latencyP95Ms?: number;
+  /** Growth below this fraction of the best earlier level is flat. @default 0.05 */
+  flatTolerance?: number;
+  /** Consecutive flat levels that end the ramp. @default 2 */
+  flatLevels?: number;
+  /** Called with each level once measured. @default none */
+  onLevel?: (level: SaturationLevel) => void;
+  /** Called with each 1 s interval (users, req/s...) for progress. @default none */
+  onInterval?: (interval: ClosedInterval["stats"]) => void;
+}
+
+/** What one level of the ramp measured (its measured window, after warm-up). */
+export interface SaturationLevel {
+  /** Closed-loop users during the level. */
+  users: number;
+  /** Completed requests per second. */
+  requestsPerSecond: number;
+  /** Successful requests per second (the profile's `throughput`). */
+  successesPerSecond: number;
+  /** Median latency of successes, ms. */
+  p50Ms: number;
+  /** 95th percentile, ms. */
+  p95Ms: number;
+  /** 99th percentile, ms. */
+  p99Ms: number;
+  /** Mean, ms. */
+  meanMs: number;
+  /** Requests completed in the window. */
+  requests: number;
+  /** Failed requests in the window. */
+  errors: number;
+  /** `errors / requests` (0 when none completed). */
+  errorRate: number;
+  /** Failures by kind (`http-<status>`, `timeout`, `connection`). */
+  errorsByKind: ErrorsByKind;
+  /** Mean CPU % of the sampled processes, summed over cores (`null` without pids). */
+  cpuPercent: number | null;
+  /** Largest resident memory of the sampled processes, bytes (`null` without pids). */
+  rssBytes: number | null;
+  /** `rssBytes` as a % of this machine's memory (`null` without pids). */
+  memoryPercent: number | null;
+  /** Start of the measured window, ISO 8601. */
+  startedAt: string;
+  /** End of the measured window, ISO 8601. */
+  endedAt: string;
+}
+
+/** The result of {@linkcode measureSaturation}. */
+export interface SaturationResult {
+  /** Target URL. */
+  url: string;
+  /** The measured levels in order (the level that tripped a stop rule included). */
+  levels: SaturationLevel[];
+  /** Why the ramp ended. */
+  stopReason: SaturationStopReason;
+  /** What was seen when it ended. */
+  stopDetail: string;
+  /** Best successful requests per second of any level. */
+  maxSuccessesPerSecond: number;
+  /** Users of that level. */
+  usersAtMax: number;
+  /** Measured seconds per level. */
+  levelSeconds: number;
+  /** Warm-up seconds per level. */
+  warmupSeconds: number;
+  /** The flattening rule in words, with its parameters. */
+  flatRule: string;
+  /** Start of the ramp, ISO 8601. */
+  startedAt: string;
+  /** End of the ramp, ISO 8601. */
+  endedAt: string;
+  /** Length of the ramp, s. */
+  durationSeconds: number;
+}
+
+/**
+ * The default users per level: 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, ... (each power of two and
+ * the midpoint 1.5 times it), the first `count` of them.
+ *
+ * @example Usage
+ * ```ts
+ * import { saturationUserLevels } from "./saturation.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(saturationUserLevels(10), [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]);
+ * ```
+ */
+export function saturationUserLevels(count: number): number[] {
+  const levels: number[] = [];
+  for (let p = 1; levels.length < count; p *= 2) {
+    levels.push(p);
+    if (p >= 2 && levels.length < count) levels.push(p * 1.5);
+  }
+  return levels;
+}
+
+function wholeSeconds(value: number, name: string, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`Invalid ${name} ${value}: give a whole number of at least ${min}`);
+  }
+  return value;
+}
+
+/**
+ * Judges a level against the stop rules (see the module doc); `levels` are all levels so far.
+ *
+ * @example Usage
+ * ```ts
+ * import { evaluateLevel } from "./saturation.ts";
+ * import assert from "node:assert/strict";
+ * const level = (users: number, successesPerSecond: number) => ({ users, successesPerSecond, errorRate: 0, p95Ms: 5 });
+ * const rules = { maxErrorRate: 0.01, flatTolerance: 0.05, flatLevels: 2 };
+ * assert.equal(evaluateLevel([level(1, 100), level(2, 190), level(3, 192)], rules), null);
+ * assert.equal(evaluateLevel([level(1, 100), level(2, 190), level(3, 192), level(4, 195)], rules)?.reason, "FlatInvocations");
+ * ```
+ */
+export function evaluateLevel(
+  levels: ReadonlyArray<
+    Pick<SaturationLevel, "users" | "successesPerSecond" | "errorRate" | "p95Ms">
+  >,
+  rules: { maxErrorRate: number; latencyP95Ms?: number; flatTolerance: number; flatLevels: number },
+): StopDecision | null {
+  const level = levels[levels.length - 1];
+  if (!level) return null;
+  if (level.errorRate > rules.maxErrorRate) {
+    return {
+      reason: "ErrorRate",
+      detail: `Error rate ${(level.errorRate * 100).toFixed(2)} % at ${level.users} users passed ${
+        (rules.maxErrorRate * 100).toFixed(2)
+      } %`,
+    };
+  }
+  if (rules.latencyP95Ms !== undefined && level.p95Ms > rules.latencyP95Ms) {
+    return {
+      reason: "ModelLatencyThreshold",
+      detail: `P95 latency ${
+        level.p95Ms.toFixed(1)
+      } ms at ${level.users} users passed ${rules.latencyP95Ms} ms`,
+    };
+  }
+  const streak = flatPeriodStreak(
+    levels.map((l) => ({ users: l.users, requests: l.successesPerSecond })),
+    rules.flatTolerance,
+  );
+  if (streak >= rules.flatLevels) {
+    const best = Math.max(...levels.map((l) => l.successesPerSecond));
+    return {
+      reason: "FlatInvocations",
+      detail: `Throughput stayed within ${rules.flatTolerance * 100} % of ${
+        best.toFixed(1)
+      } req/s for ${rules.flatLevels} levels (up to ${level.users} users)`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Ramps closed-loop users against a target until it saturates (see the module doc) and returns
+ * every level's throughput, latency, errors and the target processes' CPU and memory.
+ *
+ * @example Usage
+ * ```ts
+ * import { measureSaturation } from "./saturation.ts";
+ * import assert from "node:assert/strict";
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
+ * try {
+ *   const result = await measureSaturation({
+ *     url: `http://127.0.0.1:${server.addr.port}/`, levelSeconds: 1, warmupSeconds: 0, maxLevels: 2,
+ *   });
+ *   assert.deepEqual(result.levels.map((l) => l.users), [1, 2]);
+ *   assert.equal(result.stopReason, "MaxLevels");
+ *   assert.ok(result.levels[0].successesPerSecond > 0);
+ * } finally {
+ *   await server.shutdown();
+ * }
+ * ```
+ */
+export async function measureSaturation(options: SaturationOptions): Promise<SaturationResult> {
+  validateRequestOptions(options);
+  const levelSeconds = wholeSeconds(options.levelSeconds ?? 10, "level length (s)", 1);
+  const warmupSeconds = wholeSeconds(options.warmupSeconds ?? 1, "warm-up (s)", 0);
+  const maxLevels = wholeSeconds(options.maxLevels ?? 12, "number of levels", 1);
+  const userLevels = (options.userLevels ?? saturationUserLevels(maxLevels)).slice(0, maxLevels);
+  if (userLevels.length === 0) throw new RangeError("Cannot ramp: give at least one user level");
+  userLevels.forEach((u, i) => {
+    if (!Number.isInteger(u) || u < 1 || (i > 0 && u <= userLevels[i - 1])) {
+      throw new RangeError(
+        `Invalid user levels ${JSON.stringify(userLevels)}: give increasing whole numbers from 1`,
+      );
+    }
+  });
+  const maxErrorRate = options.maxErrorRate ?? 0.01;
+  if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
+    throw new RangeError(`Invalid maximum error rate ${maxErrorRate}: give a fraction from 0 to 1`);
+  }
+  if (options.latencyP95Ms !== undefined && !(options.latencyP95Ms > 0)) {
+    throw new RangeError(
+      `Invalid latency threshold ${options.latencyP95Ms} ms: give a positive number`,
+    );
+  }
+  const flatTolerance = options.flatTolerance ?? 0.05;
+  const flatLevels = wholeSeconds(options.flatLevels ?? 2, "number of flat levels", 1);
+  const rules = { maxErrorRate, latencyP95Ms: options.latencyP95Ms, flatTolerance, flatLevels };
+  const target = parseTarget(options.url, { allowRemote: options.allowRemote });
+  const requests = prepareRequests(options);
+  const sampler = options.pids && options.pids.length > 0
+    ? new ProcessSampler(options.pids)
+    : undefined;
+  if (options.signal?.aborted) {
+    throw new RangeError("Cannot start a saturation ramp: it was already aborted");
+  }
+
+  const levels: SaturationLevel[] = [];
+  let decision: StopDecision | null = null;
+  const ended = Promise.withResolvers<void>();
+  const finish = (d: StopDecision) => {
+    if (decision) return;
+    decision = d;
+    ended.resolve();
+  };
+
+  // Level k starts at interval `levelStart`; intervals [levelStart + warmup, + levelSeconds) are measured.
+  let levelIndex = 0;
+  let levelStart = 0;
+  let window: ClosedInterval[] = [];
+  const wallStart = Date.now();
+  const startMs = performance.now();
+  const wallAt = (second: number) => new Date(wallStart + second * 1000).toISOString();
+
+  const closeLevel = () => {
+    const h = new LatencyHistogram();
+    let requestsDone = 0;
+    let successes = 0;
+    let errors = 0;
+    let seconds = 0;
+    let cpuSum = 0;
+    let cpuWeight = 0;
+    let rss: number | null = null;
+    let memory: number | null = null;
+    const errorsByKind: ErrorsByKind = {};
+    for (const { stats, histogram } of window) {
+      h.add(histogram);
+      requestsDone += stats.requests;
+      successes += stats.successes;
+      errors += stats.errors;
+      seconds += stats.durationSeconds;
+      for (const [k, n] of Object.entries(stats.errorsByKind)) {
+        errorsByKind[k] = (errorsByKind[k] ?? 0) + n;
+      }
+      if (stats.cpuPercent !== null && Number.isFinite(stats.cpuPercent)) {
+        cpuSum += stats.cpuPercent * stats.durationSeconds;
+        cpuWeight += stats.durationSeconds;
+      }
+      if (stats.rssBytes !== null) rss = Math.max(rss ?? 0, stats.rssBytes);
+      if (stats.memoryPercent !== null) memory = Math.max(memory ?? 0, stats.memoryPercent);
+    }
+    const lat = h.summary();
+    const first = window[0].stats.startSeconds;
+    const level: SaturationLevel = {
+      users: userLevels[levelIndex],
+      requestsPerSecond: requestsDone / seconds,
+      successesPerSecond: successes / seconds,
+      p50Ms: lat.p50Ms,
+      p95Ms: lat.p95Ms,
+      p99Ms: lat.p99Ms,
+      meanMs: lat.meanMs,
+      requests: requestsDone,
+      errors,
+      errorRate: requestsDone > 0 ? errors / requestsDone : 0,
+      errorsByKind,
+      cpuPercent: cpuWeight > 0 ? cpuSum / cpuWeight : null,
+      rssBytes: rss,
+      memoryPercent: memory,
+      startedAt: wallAt(first),
+      endedAt: wallAt(first + seconds),
+    };
+    levels.push(level);
+    window = [];
+    options.onLevel?.(level);
+    const d = evaluateLevel(levels, rules);
+    if (d) return finish(d);
+    levelIndex++;
+    if (levelIndex >= userLevels.length) {
+      return finish({ reason: "MaxLevels", detail: `Measured all ${userLevels.length} levels` });
+    }
+    levelStart += warmupSeconds + levelSeconds;
+    engine.setUsers(userLevels[levelIndex]);
+  };
+
+  const onInterval = (closed: ClosedInterval) => {
+    options.onInterval?.(closed.stats);
+    if (decision) return;
+    const i = closed.stats.index;
+    if (i >= levelStart + warmupSeconds && i < levelStart + warmupSeconds + levelSeconds) {
+      window.push(closed);
+    }
+    if (i === levelStart + warmupSeconds + levelSeconds - 1) closeLevel();
+  };
+
+  // deno-lint-ignore prefer-const
+  let engine: LoadEngine;
+  const recorder = new IntervalRecorder({
+    startMs,
+    onInterval,
+    sample: sampler ? () => sampler.sample() : undefined,
+    users: () => engine.users,
+  });
+  engine = new LoadEngine({
+    target,
+    requests,
+    recorder,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tick = () => {
+    recorder.roll(performance.now());
+    if (!decision) {
+      const next = startMs + (recorder.currentIndex + 1) * 1000 + 1;
+      timer = setTimeout(tick, Math.max(0, next - performance.now()));
+    }
+  };
+  timer = setTimeout(tick, 1001);
+  const onAbort = () => finish({ reason: "Interrupted", detail: "Interrupted by the user" });
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  engine.setUsers(userLevels[0]);
+
+  let endMs = startMs;
+  try {
+    await ended.promise;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    clearTimeout(timer);
+    endMs = performance.now();
+    await engine.stop();
+  }
+  const d: StopDecision = (decision as StopDecision | null) ??
+    { reason: "Interrupted", detail: "The ramp was aborted" };
+  let best = 0;
+  let usersAtMax = 0;
+  for (const l of levels) {
+    if (l.successesPerSecond > best) {
+      best = l.successesPerSecond;
+      usersAtMax = l.users;
+    }
+  }
+  return {
+    url: target.url,
+    levels,
+    stopReason: d.reason as SaturationStopReason,
+    stopDetail: d.detail,
+    maxSuccessesPerSecond: best,
+    usersAtMax,
+    levelSeconds,
+    warmupSeconds,
+    flatRule:
+      `FlatInvocations: a level is flat when its successful requests per second are below (1 + ${flatTolerance}) x the best earlier level; the ramp stops after ${flatLevels} consecutive flat levels`,
+    startedAt: new Date(wallStart).toISOString(),
+    endedAt: new Date(wallStart + (endMs - startMs)).toISOString(),
+    durationSeconds: (endMs - startMs) / 1000,
+  };
+}
