@@ -721,6 +721,32 @@ export function deleteAlarms(ctx: LocalContext, names: readonly string[]): void 
   });
 }
 
+/**
+ * Removes actions from every alarm (Application Auto Scaling does this when a policy goes:
+ * "Deleting a step scaling policy deletes the underlying alarm action, but does not delete the
+ * CloudWatch alarm" — DeleteScalingPolicy API reference).
+ *
+ * @example Usage
+ * ```ts ignore
+ * removeAlarmActions(ctx, (arn) => arn.startsWith(policyArn));
+ * ```
+ */
+export function removeAlarmActions(ctx: LocalContext, drop: (action: string) => boolean): void {
+  for (const { id, doc } of ctx.store.listDocs<AlarmRecord>(ALARM_KIND)) {
+    const keep = (list: string[]) => list.filter((a) => !drop(a));
+    const next = {
+      ...doc,
+      AlarmActions: keep(doc.AlarmActions),
+      OKActions: keep(doc.OKActions),
+      InsufficientDataActions: keep(doc.InsufficientDataActions),
+    };
+    const changed = next.AlarmActions.length !== doc.AlarmActions.length ||
+      next.OKActions.length !== doc.OKActions.length ||
+      next.InsufficientDataActions.length !== doc.InsufficientDataActions.length;
+    if (changed) ctx.store.putDoc(ALARM_KIND, id, next);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output shapes and handlers
 

@@ -1,0 +1,303 @@
+/**
+ * How the local Application Auto Scaling keeps its state: scalable targets, scaling policies,
+ * scheduled actions and scaling activities as store documents, their ARNs, AWS's error objects,
+ * and the activity records DescribeScalingActivities reports (spec autoscaling.md §7, AAS-ACT).
+ *
+ * @module
+ */
+import * as aas from "@aws-sdk/client-application-auto-scaling";
+import type { ScalingActivity } from "@aws-sdk/client-application-auto-scaling";
+import type { LocalContext } from "./context.ts";
+import { arnPrefix } from "./context.ts";
+import { errorFactory } from "./errors.ts";
+import type {
+  AdjustmentType,
+  MetricAggregationType,
+  NotScaledReason,
+  PolicyCooldown,
+  StepAdjustment,
+} from "./scaling_math.ts";
+
+/** Builds Application Auto Scaling's own exception objects (`ValidationException`, `ObjectNotFoundException`...). */
+export const aasError = errorFactory(aas, aas.ApplicationAutoScalingServiceException);
+
+/** AAS's `ValidationException`. */
+export function validationException(message: string): Error {
+  return aasError("ValidationException", message, 400);
+}
+
+/** AAS's `ObjectNotFoundException`. */
+export function objectNotFound(message: string): Error {
+  return aasError("ObjectNotFoundException", message, 400);
+}
+
+/** Store kinds. */
+export const AAS_KIND = {
+  target: "aas-scalable-target",
+  policy: "aas-scaling-policy",
+  scheduledAction: "aas-scheduled-action",
+  activity: "aas-scaling-activity",
+} as const;
+
+/** The only namespace and dimension the local backend scales (spec §1). */
+export const SAGEMAKER_NAMESPACE = "sagemaker";
+/** A SageMaker variant's instance count. */
+export const VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount";
+
+/** Identifies a scalable target. */
+export interface TargetRef {
+  ServiceNamespace: string;
+  ResourceId: string;
+  ScalableDimension: string;
+}
+
+/**
+ * The store id of a target (and the prefix of its policies' and scheduled actions' ids).
+ *
+ * @example Usage
+ * ```ts
+ * import { targetKey } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   targetKey({ ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *     ScalableDimension: "sagemaker:variant:DesiredInstanceCount" }),
+ *   "sagemaker/sagemaker%3Avariant%3ADesiredInstanceCount/endpoint%2Fep%2Fvariant%2Fv",
+ * );
+ * ```
+ */
+export function targetKey(ref: TargetRef): string {
+  return [ref.ServiceNamespace, ref.ScalableDimension, ref.ResourceId].map(encodeURIComponent)
+    .join("/");
+}
+
+/** A child document id under a target: `<targetKey>/<encoded name>`. */
+export function childKey(ref: TargetRef, name: string): string {
+  return `${targetKey(ref)}/${encodeURIComponent(name)}`;
+}
+
+/** The endpoint and variant of a SageMaker variant ResourceId, or undefined when it is not one. */
+export function parseVariantResourceId(
+  resourceId: string,
+): { endpointName: string; variantName: string } | undefined {
+  const m = /^endpoint\/([^/]+)\/variant\/([^/]+)$/.exec(resourceId);
+  return m ? { endpointName: m[1], variantName: m[2] } : undefined;
+}
+
+/** A registered scalable target. */
+export interface TargetRecord extends TargetRef {
+  MinCapacity: number;
+  MaxCapacity: number;
+  RoleARN: string;
+  CreationTime: number;
+  SuspendedState: {
+    DynamicScalingInSuspended: boolean;
+    DynamicScalingOutSuspended: boolean;
+    ScheduledScalingSuspended: boolean;
+  };
+  ScalableTargetARN: string;
+  Tags?: Record<string, string>;
+}
+
+/** The metric a target-tracking policy's alarms watch. */
+export interface TrackedMetric {
+  Namespace: string;
+  MetricName: string;
+  Dimensions: { Name: string; Value: string }[];
+  Statistic: string;
+  Unit?: string;
+  /** 10 s alarms (the high-resolution predefined metric) or 60 s ones. */
+  highResolution: boolean;
+}
+
+/** A stored scaling policy: the API fields plus local state. */
+export interface PolicyRecord extends TargetRef {
+  PolicyName: string;
+  PolicyARN: string;
+  PolicyType: "StepScaling" | "TargetTrackingScaling";
+  CreationTime: number;
+  /** As given (returned by DescribeScalingPolicies). */
+  StepScalingPolicyConfiguration?: {
+    AdjustmentType?: AdjustmentType;
+    StepAdjustments?: StepAdjustment[];
+    MinAdjustmentMagnitude?: number;
+    Cooldown?: number;
+    MetricAggregationType?: MetricAggregationType;
+  };
+  /** As given (returned by DescribeScalingPolicies). */
+  // deno-lint-ignore no-explicit-any
+  TargetTrackingScalingPolicyConfiguration?: Record<string, any>;
+  /** The alarms target tracking created: the AlarmHigh, then the AlarmLow (if scale-in is enabled). */
+  Alarms: { AlarmName: string; AlarmARN: string }[];
+  /** Target tracking: the metric its alarms watch. */
+  trackedMetric?: TrackedMetric;
+  /** Cooldown state (spec §1.3, §3). */
+  cooldown: PolicyCooldown;
+}
+
+/** A stored scheduled action. */
+export interface ScheduledActionRecord extends TargetRef {
+  ScheduledActionName: string;
+  ScheduledActionARN: string;
+  Schedule: string;
+  Timezone?: string;
+  StartTime?: number;
+  EndTime?: number;
+  ScalableTargetAction?: { MinCapacity?: number; MaxCapacity?: number };
+  CreationTime: number;
+  /** When it fires next (epoch ms), if ever. */
+  nextFire?: number;
+}
+
+/** A stored scaling activity. */
+export interface ActivityRecord extends TargetRef {
+  ActivityId: string;
+  Description: string;
+  Cause: string;
+  StartTime: number;
+  /** A capacity change: InProgress until then, Successful after. */
+  completesAt?: number;
+  /** The instance count asked for (capacity changes). */
+  desiredCount?: number;
+  /** Set for activities that are final at once (min/max changes, failures, not scaled). */
+  StatusCode?: "Successful" | "Failed";
+  StatusMessage?: string;
+  /** Not-scaled activities appear only with IncludeNotScaledActivities. */
+  NotScaledReasons?: NotScaledReason[];
+}
+
+/**
+ * A target's scalable target ARN: `arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>`.
+ */
+export function scalableTargetArn(ctx: LocalContext): string {
+  const id = crypto.randomUUID().replaceAll("-", "").slice(0, 28);
+  return `${arnPrefix(ctx, "application-autoscaling")}scalable-target/${id}`;
+}
+
+/**
+ * A scaling policy's ARN (AAS-PUT): `arn:aws:autoscaling:<region>:<account>:scalingPolicy:<uuid>:resource/<namespace>/<resourceId>:policyName/<name>`.
+ *
+ * @example Usage
+ * ```ts
+ * import { policyArn } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = { region: "us-east-1", account: "000000000000" } as Parameters<typeof policyArn>[0];
+ * assert.equal(
+ *   policyArn(ctx, { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *     ScalableDimension: "sagemaker:variant:DesiredInstanceCount" }, "p", "0000"),
+ *   "arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:0000:resource/sagemaker/endpoint/ep/variant/v:policyName/p",
+ * );
+ * ```
+ */
+export function policyArn(ctx: LocalContext, ref: TargetRef, name: string, uuid: string): string {
+  return `${
+    arnPrefix(ctx, "autoscaling")
+  }scalingPolicy:${uuid}:resource/${ref.ServiceNamespace}/${ref.ResourceId}:policyName/${name}`;
+}
+
+/** A scheduled action's ARN, in the same pattern as a policy's. */
+export function scheduledActionArn(ctx: LocalContext, ref: TargetRef, name: string): string {
+  return `${
+    arnPrefix(ctx, "autoscaling")
+  }scheduledAction:${crypto.randomUUID()}:resource/${ref.ServiceNamespace}/${ref.ResourceId}:scheduledActionName/${name}`;
+}
+
+/** The policy ARN an alarm action names, without target tracking's `:createdBy/<uuid>` suffix. */
+export function basePolicyArn(actionArn: string): string {
+  return actionArn.replace(/:createdBy\/[^:]+$/, "");
+}
+
+/** Reads a target. */
+export function getTarget(ctx: LocalContext, ref: TargetRef): TargetRecord | undefined {
+  return ctx.store.getDoc<TargetRecord>(AAS_KIND.target, targetKey(ref));
+}
+
+/** The policies of a target, by name order. */
+export function targetPolicies(ctx: LocalContext, ref: TargetRef): PolicyRecord[] {
+  return ctx.store.listDocs<PolicyRecord>(AAS_KIND.policy, `${targetKey(ref)}/`).map((d) => d.doc);
+}
+
+/** Finds a policy by its ARN (as an alarm action names it). */
+export function findPolicyByArn(ctx: LocalContext, arn: string): PolicyRecord | undefined {
+  const base = basePolicyArn(arn);
+  const m = /:resource\/([^/]+)\/(.+):policyName\/(.+)$/.exec(base);
+  if (!m) return undefined;
+  // The dimension is not in the ARN: look through the namespace's policies with that resource.
+  return ctx.store.listDocs<PolicyRecord>(AAS_KIND.policy, `${encodeURIComponent(m[1])}/`)
+    .map((d) => d.doc)
+    .find((p) => p.PolicyARN === base);
+}
+
+/** Writes a policy. */
+export function putPolicy(ctx: LocalContext, policy: PolicyRecord): void {
+  ctx.store.putDoc(AAS_KIND.policy, childKey(policy, policy.PolicyName), policy);
+}
+
+/**
+ * Records a scaling activity; returns it. Ids sort by namespace then start time, so
+ * DescribeScalingActivities lists newest first by reading them backwards.
+ */
+export function recordActivity(
+  ctx: LocalContext,
+  ref: TargetRef,
+  fields: Omit<ActivityRecord, keyof TargetRef | "ActivityId" | "StartTime">,
+): ActivityRecord {
+  const now = ctx.store.now();
+  const prefix = `${encodeURIComponent(ref.ServiceNamespace)}/${String(now).padStart(15, "0")}/`;
+  const seq = ctx.store.listDocs(AAS_KIND.activity, prefix).length;
+  const activity: ActivityRecord = {
+    ServiceNamespace: ref.ServiceNamespace,
+    ResourceId: ref.ResourceId,
+    ScalableDimension: ref.ScalableDimension,
+    ActivityId: crypto.randomUUID(),
+    StartTime: now,
+    ...fields,
+  };
+  ctx.store.putDoc(AAS_KIND.activity, `${prefix}${String(seq).padStart(6, "0")}`, activity);
+  return activity;
+}
+
+/**
+ * An activity as DescribeScalingActivities returns it at `now`. A capacity change is InProgress
+ * ("Waiting for change to be fulfilled by sagemaker.") until SageMaker finishes the update, then
+ * Successful ("Change successfully fulfilled by sagemaker.") with that EndTime [OBS] AAS-ACT and
+ * spec §7; the cooldown clock starts at the same moment (spec §1.3, §9.5).
+ *
+ * @example Usage
+ * ```ts
+ * import { toScalingActivity } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * const a = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount", ActivityId: "id",
+ *   Description: "Setting desired instance count to 3.", Cause: "c", StartTime: 0,
+ *   completesAt: 240_000, desiredCount: 3 };
+ * assert.equal(toScalingActivity(a, 1_000).StatusCode, "InProgress");
+ * assert.equal(toScalingActivity(a, 240_000).StatusMessage,
+ *   "Successfully set desired instance count to 3. Change successfully fulfilled by sagemaker.");
+ * ```
+ */
+export function toScalingActivity(a: ActivityRecord, now: number): ScalingActivity {
+  const out: ScalingActivity = {
+    ActivityId: a.ActivityId,
+    ServiceNamespace: a.ServiceNamespace as aas.ServiceNamespace,
+    ResourceId: a.ResourceId,
+    ScalableDimension: a.ScalableDimension as aas.ScalableDimension,
+    Description: a.Description,
+    Cause: a.Cause,
+    StartTime: new Date(a.StartTime),
+    StatusCode: a.StatusCode ?? "Successful",
+  };
+  if (a.completesAt !== undefined && a.StatusCode === undefined) {
+    const done = now >= a.completesAt;
+    out.StatusCode = done ? "Successful" : "InProgress";
+    out.StatusMessage = done
+      ? `Successfully set desired instance count to ${a.desiredCount}. Change successfully fulfilled by sagemaker.`
+      : `Successfully set desired instance count to ${a.desiredCount}. Waiting for change to be fulfilled by sagemaker.`;
+    if (done) out.EndTime = new Date(a.completesAt);
+  } else if (a.StatusMessage !== undefined) {
+    out.StatusMessage = a.StatusMessage;
+  }
+  if (a.NotScaledReasons !== undefined) {
+    out.NotScaledReasons = a.NotScaledReasons.map((r) => ({ ...r }));
+  }
+  return out;
+}
