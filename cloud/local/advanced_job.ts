@@ -8,12 +8,15 @@
  *   endpoint has no stored capacity profile ("run the Default job first");
  * - the load starts at the first whole minute once the endpoints can take traffic (a benchmark
  *   endpoint needs `settings.endpointCreateSeconds`), so every metric period is a whole minute [INF];
- * - every 10 s a tick integrates the last 10 s and writes ConcurrentRequestsPerModel; every minute
- *   it integrates the last minute and writes the 60 s metrics (local-backend.md's names, units
- *   and dimensions), then checks the stopping conditions. The tick reads each variant's instance
- *   timeline from the endpoint record every time, so scale-outs and scale-ins made by Application
- *   Auto Scaling in between (via `setVariantDesiredCount`) take effect at their own instants.
- *   Metrics of a period are written when it closes; alarms see them after the publication delay.
+ * - at the end of every minute a tick integrates the minute and writes its metrics
+ *   (local-backend.md's names, units and dimensions: the 60 s ones and the six 10 s
+ *   ConcurrentRequestsPerModel datapoints), then checks the stopping conditions; while a
+ *   high-resolution alarm watches the endpoint, a tick also runs every 10 s and writes each 10 s
+ *   datapoint as its period closes (see {@linkcode tickSecondsFor}). The tick reads each variant's
+ *   instance timeline from the endpoint record every time, so scale-outs and scale-ins made by
+ *   Application Auto Scaling in between (via `setVariantDesiredCount`) count from their own
+ *   instants. Metrics of a period are written when it closes; alarms see them after the
+ *   publication delay.
  * - stopping conditions, at the end of each minute (simulation-model.md §7):
  *   `MaxInvocations` (the minute's Invocations reach it: success), `ModelLatencyThresholds` (the
  *   minute's P95/P99 passes it), `FlatInvocations: Stop` (AWS's default; see
@@ -44,12 +47,14 @@ import {
   type LatencyPoint,
   type LoadTimeline,
   NO_CARRY,
+  type ProfileCurve,
   profileCurve,
   truncateLoad,
   usersTimeline,
 } from "./fleet.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "./profile.ts";
 import { type EndpointRecord, type InstanceRecord, KIND } from "./records.ts";
+import { ALARM_KIND, type AlarmRecord } from "./alarms.ts";
 import {
   ADVANCED_TICK_EVENT,
   cancelJobEvents,
@@ -67,6 +72,34 @@ import { findModel, findModelPackage, modelPrimaryContainer } from "./sagemaker.
 
 const MINUTE = 60_000;
 const TICK = 10_000;
+
+/**
+ * Store kind of an Advanced job's closed minutes (id: job name; one list per load test). They
+ * live apart from the job record so that the 10 s ticks read a small record.
+ */
+export const ADVANCED_MINUTES_KIND = "recommender-advanced-minutes";
+
+/** Writes the job record; its tests' minutes go to their own document when `withMinutes`. */
+function saveJob(ctx: LocalContext, job: RecommendationJobRecord, withMinutes: boolean): void {
+  const state = job.advanced;
+  if (state === undefined) {
+    putJob(ctx, job);
+    return;
+  }
+  if (withMinutes) {
+    ctx.store.putDoc(ADVANCED_MINUTES_KIND, job.JobName, state.tests.map((x) => x.minutes));
+  }
+  putJob(ctx, {
+    ...job,
+    advanced: { ...state, tests: state.tests.map((x) => ({ ...x, minutes: [] })) },
+  });
+}
+
+/** Puts the tests' stored minutes back into a job record read from the store. */
+function attachMinutes(ctx: LocalContext, state: AdvancedJobState, jobName: string): void {
+  const stored = ctx.store.getDoc<AdvancedMinute[][]>(ADVANCED_MINUTES_KIND, jobName) ?? [];
+  state.tests.forEach((x, i) => x.minutes = stored[i] ?? []);
+}
 
 /** One variant under load in an Advanced job. */
 export interface AdvancedVariantState {
@@ -114,7 +147,7 @@ export interface AdvancedTestState {
   instanceType?: string;
   /** The variants under load. */
   variants: AdvancedVariantState[];
-  /** Closed minutes, in order. */
+  /** Closed minutes, in order (stored in {@linkcode ADVANCED_MINUTES_KIND}, empty in the job record). */
   minutes: AdvancedMinute[];
   /** IN_PROGRESS until the test stops. */
   status: RecommendationJobStatus;
@@ -136,6 +169,11 @@ export interface AdvancedJobState {
   deadline?: number;
   /** When StopInferenceRecommendationsJob asked to stop, epoch ms. */
   stopRequestedAt?: number;
+  /**
+   * Seconds between ticks in the current minute: 10 while a high-resolution alarm watches a
+   * tested endpoint (its 10 s datapoints must appear as each period closes), else 60.
+   */
+  tickSeconds: 10 | 60;
   /** The load tests. */
   tests: AdvancedTestState[];
 }
@@ -288,7 +326,8 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
   const deadline = input.JobDurationInSeconds === undefined
     ? undefined
     : loadStart + input.JobDurationInSeconds * 1000;
-  job.advanced = { loadStart, patternEnd, deadline, tests };
+  const tickSeconds = tickSecondsFor(ctx, tests);
+  job.advanced = { loadStart, patternEnd, deadline, tickSeconds, tests };
   job.Status = "IN_PROGRESS";
   job.LastModifiedTime = now;
   job.steps = tests.map(() => ({
@@ -296,28 +335,69 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
     Status: "IN_PROGRESS",
     InferenceBenchmark: { ModelConfiguration: {}, InvocationStartTime: loadStart },
   }));
-  putJob(ctx, job);
-  ctx.store.schedule(loadStart + TICK, ADVANCED_TICK_EVENT, job.JobName);
+  saveJob(ctx, job, true);
+  ctx.store.schedule(loadStart + tickSeconds * 1000, ADVANCED_TICK_EVENT, job.JobName);
 }
 
-// Users timelines, cached per process (deterministic from the pattern and the start).
-const timelineCache = new Map<string, LoadTimeline>();
-
-function usersFor(state: AdvancedJobState, pattern: TrafficPattern): LoadTimeline {
-  const key = `${state.loadStart}|${JSON.stringify(pattern)}`;
-  let timeline = timelineCache.get(key);
-  if (timeline === undefined) {
-    if (timelineCache.size > 64) timelineCache.clear();
-    timeline = usersTimeline(pattern, state.loadStart);
-    timelineCache.set(key, timeline);
+/**
+ * 10 when a high-resolution (10 s or 30 s period) alarm watches one of the tested endpoints,
+ * else 60. Metrics of a period are written when it closes, and the fleet is integrated over the
+ * instance timeline as it then stands, so ticking once a minute gives the same datapoints as
+ * ticking every 10 s; only their publication differs, which matters to an alarm that evaluates
+ * 10 s periods every 10 s [INF]. (An alarm created in the middle of a minute sees that minute's
+ * 10 s datapoints from the minute's end.)
+ */
+function tickSecondsFor(ctx: LocalContext, tests: readonly AdvancedTestState[]): 10 | 60 {
+  const names = new Set(tests.map((x) => x.endpointName));
+  for (const { doc } of ctx.store.listDocs<AlarmRecord>(ALARM_KIND)) {
+    if (doc.Period >= 60) continue;
+    if (doc.Dimensions.some((d) => d.Name === "EndpointName" && names.has(d.Value))) return 10;
   }
-  return timeline;
+  return 60;
 }
 
-function scaled(timeline: LoadTimeline, share: number, end: number): LoadTimeline {
-  const cut = truncateLoad(timeline, end);
-  if (share === 1) return cut;
-  return { kind: cut.kind, steps: cut.steps.map((s) => ({ at: s.at, value: s.value * share })) };
+// Users timelines and profile curves, cached per process: deterministic from the job's pattern,
+// its load start and the profiles it snapshotted at its start.
+const cache = new Map<string, unknown>();
+
+function cached<T>(key: string, make: () => T): T {
+  let value = cache.get(key) as T | undefined;
+  if (value === undefined) {
+    if (cache.size > 1024) cache.clear();
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+function usersFor(
+  ctx: LocalContext,
+  jobName: string,
+  state: AdvancedJobState,
+  pattern: TrafficPattern,
+  share: number,
+  end: number,
+): LoadTimeline {
+  const base = `${ctx.store.dir}|${jobName}|${state.loadStart}`;
+  const timeline = cached(`${base}|users`, () => usersTimeline(pattern, state.loadStart));
+  return cached(`${base}|users|${share}|${end}`, () => {
+    const cut = truncateLoad(timeline, end);
+    if (share === 1) return cut;
+    return { kind: cut.kind, steps: cut.steps.map((s) => ({ at: s.at, value: s.value * share })) };
+  });
+}
+
+function curveFor(
+  ctx: LocalContext,
+  jobName: string,
+  state: AdvancedJobState,
+  test: number,
+  variant: AdvancedVariantState,
+): ProfileCurve {
+  return cached(
+    `${ctx.store.dir}|${jobName}|${state.loadStart}|curve|${test}|${variant.variantName}`,
+    () => profileCurve(variant.profile),
+  );
 }
 
 /** When a test's load ends: the pattern's end, the deadline, or a stop request. */
@@ -579,7 +659,7 @@ function finishJob(
       time: t,
     };
   }
-  putJob(ctx, job);
+  saveJob(ctx, job, true);
 }
 
 /**
@@ -594,26 +674,32 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
   if (job === undefined || state === undefined) return;
   if (job.Status !== "IN_PROGRESS" && job.Status !== "STOPPING") return;
   const pattern = job.InputConfig.TrafficPattern as TrafficPattern;
-  const users = usersFor(state, pattern);
   const isMinute = t % MINUTE === 0 && t > state.loadStart;
+  const fine = state.tickSeconds === 10;
+  // The closed minutes are read only when a minute closes or a test ends.
+  let minutesAttached = false;
+  const withMinutes = () => {
+    if (!minutesAttached) attachMinutes(ctx, state, jobName);
+    minutesAttached = true;
+  };
+  if (isMinute) withMinutes();
   const options = {
     timeoutSeconds: ctx.settings.invocationTimeoutSeconds,
     noiseSeed: ctx.settings.noiseSeed,
   };
-  let changed = isMinute;
-  for (const test of state.tests) {
-    if (test.status !== "IN_PROGRESS") continue;
-    const end = loadEndOf(state);
+  const end = loadEndOf(state);
+  state.tests.forEach((test, testIndex) => {
+    if (test.status !== "IN_PROGRESS") return;
     let endpoint: EndpointRecord | undefined;
     if (test.kind === "endpoint") {
       endpoint = ctx.store.getDoc<EndpointRecord>(KIND.endpoint, test.endpointId ?? "");
       if (endpoint === undefined) {
+        withMinutes();
         test.status = "FAILED";
         test.failureReason =
           `Endpoint "${test.endpointName}" was deleted while the job was load-testing it`;
         test.loadEndedAt = t;
-        changed = true;
-        continue;
+        return;
       }
     }
     const rows = [];
@@ -621,36 +707,38 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
     for (const v of test.variants) {
       const instances = v.instances ??
         endpoint?.ProductionVariants.find((p) => p.VariantName === v.variantName)?.instances ?? [];
-      const curve = profileCurve(v.profile);
-      const load = scaled(users, v.share, end);
-      const hi = integrateFleet({ curve, load, instances, start: t - TICK, end: t, options });
-      rows.push(...fleetMetricRows(hi, test.endpointName, v.variantName, { standard: false }));
-      if (isMinute) {
-        const minute = integrateFleet({
-          curve,
-          load,
-          instances,
-          start: t - MINUTE,
-          end: t,
-          options,
-          carry: v.carry,
-        });
-        v.carry = minute.carry;
-        periods.push(...minute.periods);
-        rows.push(
-          ...fleetMetricRows(minute, test.endpointName, v.variantName, { highResolution: false }),
-        );
+      const curve = curveFor(ctx, jobName, state, testIndex, v);
+      const load = usersFor(ctx, jobName, state, pattern, v.share, end);
+      if (!isMinute) {
+        // 10 s cadence: the period that just closed.
+        const hi = integrateFleet({ curve, load, instances, start: t - TICK, end: t, options });
+        rows.push(...fleetMetricRows(hi, test.endpointName, v.variantName, { standard: false }));
+        continue;
       }
+      const minute = integrateFleet({
+        curve,
+        load,
+        instances,
+        start: t - MINUTE,
+        end: t,
+        options,
+        carry: v.carry,
+      });
+      v.carry = minute.carry;
+      periods.push(...minute.periods);
+      // At a 10 s cadence the minute's earlier 10 s periods are already written.
+      if (fine) minute.highResolution = minute.highResolution.filter((h) => h.start >= t - TICK);
+      rows.push(...fleetMetricRows(minute, test.endpointName, v.variantName));
     }
     ctx.store.putMetrics(rows);
-    if (!isMinute) continue;
+    if (!isMinute) return;
     test.minutes.push(combineMinute(t - MINUTE, periods));
     if (job.Status === "STOPPING") {
       if (t >= end) {
         test.status = "STOPPED";
         test.loadEndedAt = end;
       }
-      continue;
+      return;
     }
     const stop = stopCondition(ctx, job, state, test, t);
     if (stop !== undefined) {
@@ -658,16 +746,17 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
       test.stopReason = { ...stop, time: t };
       test.loadEndedAt = Math.min(t, end);
     }
-  }
+  });
   if (state.tests.every((x) => TERMINAL_STATUSES.has(x.status))) {
     finishJob(ctx, job, state, t);
     return;
   }
-  if (changed) {
+  if (isMinute) state.tickSeconds = tickSecondsFor(ctx, state.tests);
+  if (minutesAttached) {
     recordResults(job, state); // steps and results so far are visible while the job runs
-    putJob(ctx, job);
+    saveJob(ctx, job, true);
   }
-  ctx.store.schedule(t + TICK, ADVANCED_TICK_EVENT, jobName);
+  ctx.store.schedule(t + state.tickSeconds * 1000, ADVANCED_TICK_EVENT, jobName);
 }
 
 /**
@@ -684,6 +773,7 @@ export function requestAdvancedStop(
   job.Status = "STOPPING";
   job.LastModifiedTime = now;
   state.stopRequestedAt = now;
+  attachMinutes(ctx, state, job.JobName);
   if (now <= state.loadStart || now % MINUTE === 0) {
     for (const test of state.tests) {
       if (!TERMINAL_STATUSES.has(test.status)) {
@@ -694,5 +784,5 @@ export function requestAdvancedStop(
     finishJob(ctx, job, state, now);
     return;
   }
-  putJob(ctx, job);
+  saveJob(ctx, job, true);
 }

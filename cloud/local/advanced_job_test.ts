@@ -22,6 +22,7 @@ import {
   ListInferenceRecommendationsJobStepsCommand,
   StopInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
+import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import assert from "node:assert/strict";
 import { type LocalDescribeJobOutput, stopReasonOf } from "./recommender.ts";
 import {
@@ -288,4 +289,44 @@ Deno.test("Advanced job on EndpointConfigurations: a one-instance benchmark endp
     assert.equal(rec?.InvocationEndTime?.getTime(), loadStart + 180_000);
     assert.equal(job.EndpointPerformances, undefined);
   });
+});
+
+Deno.test("ConcurrentRequestsPerModel: written each minute, every 10 s while a high-resolution alarm watches", async () => {
+  for (const watched of [false, true]) {
+    await withRecommender(async (f) => {
+      const arn = await createPackage(f);
+      await deployEndpoint(f, { count: 2 });
+      if (watched) {
+        await f.cw.send(
+          new PutMetricAlarmCommand({
+            AlarmName: "high-res",
+            Namespace: "AWS/SageMaker",
+            MetricName: "ConcurrentRequestsPerModel",
+            Dimensions: DIMS,
+            Statistic: "Average",
+            Period: 10,
+            EvaluationPeriods: 3,
+            Threshold: 3,
+            ComparisonOperator: "GreaterThanThreshold",
+          }),
+        );
+      }
+      const loadStart = await start(f, advancedJob(arn));
+      const concurrency = () =>
+        f.ctx.store.queryMetrics(
+          "AWS/SageMaker",
+          "ConcurrentRequestsPerModel",
+          DIMS,
+          loadStart,
+          loadStart + 600_000,
+        ).map((r) => [(r.timestamp - loadStart) / 1000, r.sum]);
+      await f.clock.sleep(loadStart + 20_000 - f.clock.now().getTime());
+      assert.deepEqual(concurrency(), watched ? [[0, 0.5], [10, 0.5]] : [], `watched ${watched}`);
+      await f.clock.sleep(40_000);
+      // Either way the same six datapoints once the minute has closed.
+      assert.deepEqual(concurrency(), [[0, 0.5], [10, 0.5], [20, 0.5], [30, 1], [40, 1], [50, 1]]);
+      await f.clock.sleep(3_600_000);
+      assert.deepEqual(storedMinutes(f, loadStart).slice(0, 4), [1800, 4200, 5250, 5850]);
+    });
+  }
 });

@@ -7,7 +7,9 @@ import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
 } from "@aws-sdk/client-sagemaker";
-import type { SageMakerSender } from "../../types.ts";
+import type { CloudWatchSender, SageMakerSender } from "../../types.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../alarms.ts";
+import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
 import type { CapacityProfile } from "../profile.ts";
 import { PROFILE_KIND } from "../profile.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "../recommender.ts";
@@ -34,6 +36,8 @@ export const FIXTURE_PROFILE: CapacityProfile = JSON.parse(
 export interface RecommenderFixture extends LocalFixture {
   /** SageMaker sender including the Inference Recommender operations. */
   sm: SageMakerSender;
+  /** CloudWatch sender with metrics and alarms. */
+  cw: CloudWatchSender;
 }
 
 /** Opens a fixture on a temp folder, runs `fn`, closes and removes everything. */
@@ -44,12 +48,17 @@ export async function withRecommender(
   const dir = await Deno.makeTempDir({ prefix: "recommender-local-" });
   const base = openFixture(dir, settings);
   registerRecommenderEvents(base.ctx.runtime);
+  registerAlarmEvents(base.ctx.runtime);
   const fixture: RecommenderFixture = {
     ...base,
     sm: localSender("SageMaker", base.ctx, {
       ...sageMakerHandlers,
       ...recommenderHandlers,
     }) as SageMakerSender,
+    cw: localSender("CloudWatch", base.ctx, {
+      ...cloudWatchMetricHandlers,
+      ...cloudWatchAlarmHandlers,
+    }) as CloudWatchSender,
   };
   try {
     await fn(fixture);

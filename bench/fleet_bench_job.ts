@@ -1,0 +1,195 @@
+/**
+ * Part (b) of the fleet benchmark: one simulated hour of the whole local Advanced job through
+ * the public commands of `openLocalCloud` — endpoint, target-tracking policy (and its alarms),
+ * job, metric writes, alarm evaluations, scaling activities — timed around the one
+ * `clock.sleep` that runs it.
+ *
+ * @module
+ */
+import {
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateInferenceRecommendationsJobCommand,
+  CreateModelCommand,
+  DescribeInferenceRecommendationsJobCommand,
+} from "@aws-sdk/client-sagemaker";
+import { openLocalCloud } from "../cloud/local/mod.ts";
+import { type CapacityProfile, PROFILE_KIND } from "../cloud/local/profile.ts";
+import { instancesLaunched, KIND } from "../cloud/local/records.ts";
+import type { EndpointRecord } from "../cloud/local/records.ts";
+import { NotImplementedLocallyError } from "../cloud/local/service.ts";
+import type { TrafficPattern } from "../load/traffic_pattern.ts";
+
+/** What {@linkcode runAdvancedJobHour} sets up. */
+export interface JobHourOptions {
+  /** The job's traffic pattern. */
+  pattern: TrafficPattern;
+  /** Target InvocationsPerInstance per minute. */
+  target: number;
+  /** MinCapacity. */
+  min: number;
+  /** MaxCapacity. */
+  max: number;
+  /** ScaleOutCooldown and ScaleInCooldown, seconds. */
+  cooldownSeconds: number;
+}
+
+/** Time and outcome of one run. */
+export interface JobHourResult {
+  /** Milliseconds the hour's `clock.sleep` took. */
+  ms: number;
+  /** What ran, for the report line. */
+  summary: string;
+}
+
+const IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1";
+const MODEL_URL = "s3://bench-models/model.tar.gz";
+
+/**
+ * Sets up an endpoint with the profile and target tracking in a fresh local backend, starts an
+ * Advanced job on it, and times the simulated hour. Without the local Application Auto Scaling
+ * (not assembled yet) it creates the two target-tracking alarms with PutMetricAlarm instead, so
+ * the alarms are still evaluated, and says so in the summary.
+ */
+export async function runAdvancedJobHour(
+  profile: CapacityProfile,
+  options: JobHourOptions,
+): Promise<JobHourResult> {
+  const dir = await Deno.makeTempDir({ prefix: "fleet-bench-" });
+  const cloud = openLocalCloud({ localDir: dir });
+  try {
+    const ctx = cloud.context;
+    await cloud.s3.send(new CreateBucketCommand({ Bucket: "bench-models" }));
+    await cloud.s3.send(
+      new PutObjectCommand({ Bucket: "bench-models", Key: "model.tar.gz", Body: "model" }),
+    );
+    await cloud.sagemaker.send(
+      new CreateModelCommand({
+        ModelName: "xgb",
+        ExecutionRoleArn: cloud.defaultRoleArn,
+        PrimaryContainer: { Image: IMAGE, ModelDataUrl: MODEL_URL },
+      }),
+    );
+    await cloud.sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: "cfg",
+        ProductionVariants: [{
+          VariantName: "AllTraffic",
+          ModelName: "xgb",
+          InstanceType: "ml.c5.large",
+          InitialInstanceCount: 1,
+        }],
+      }),
+    );
+    await cloud.sagemaker.send(
+      new CreateEndpointCommand({ EndpointName: "ep", EndpointConfigName: "cfg" }),
+    );
+    await cloud.clock.sleep(ctx.settings.endpointCreateSeconds * 1000);
+    const endpoint = ctx.store.getDoc<EndpointRecord>(KIND.endpoint, "ep")!;
+    ctx.store.tx(() =>
+      ctx.store.putDoc(PROFILE_KIND, endpoint.ProductionVariants[0].profileKey, profile)
+    );
+
+    let scaling = "target tracking";
+    try {
+      await cloud.autoscaling.send(
+        new RegisterScalableTargetCommand({
+          ServiceNamespace: "sagemaker",
+          ResourceId: "endpoint/ep/variant/AllTraffic",
+          ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+          MinCapacity: options.min,
+          MaxCapacity: options.max,
+        }),
+      );
+      await cloud.autoscaling.send(
+        new PutScalingPolicyCommand({
+          PolicyName: "ipi",
+          ServiceNamespace: "sagemaker",
+          ResourceId: "endpoint/ep/variant/AllTraffic",
+          ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+          PolicyType: "TargetTrackingScaling",
+          TargetTrackingScalingPolicyConfiguration: {
+            TargetValue: options.target,
+            PredefinedMetricSpecification: {
+              PredefinedMetricType: "SageMakerVariantInvocationsPerInstance",
+            },
+            ScaleOutCooldown: options.cooldownSeconds,
+            ScaleInCooldown: options.cooldownSeconds,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof NotImplementedLocallyError)) throw error;
+      scaling =
+        "the two target-tracking alarms only (local Application Auto Scaling not assembled yet: no scaling)";
+      const alarm = (
+        name: string,
+        threshold: number,
+        n: number,
+        op: "GreaterThanThreshold" | "LessThanThreshold",
+      ) =>
+        cloud.cloudwatch.send(
+          new PutMetricAlarmCommand({
+            AlarmName: name,
+            Namespace: "AWS/SageMaker",
+            MetricName: "InvocationsPerInstance",
+            Dimensions: [
+              { Name: "EndpointName", Value: "ep" },
+              { Name: "VariantName", Value: "AllTraffic" },
+            ],
+            Statistic: "Average",
+            Period: 60,
+            EvaluationPeriods: n,
+            DatapointsToAlarm: n,
+            Threshold: threshold,
+            ComparisonOperator: op,
+          }),
+        );
+      await alarm("AlarmHigh", options.target, 3, "GreaterThanThreshold");
+      await alarm("AlarmLow", options.target * 0.9, 15, "LessThanThreshold");
+    }
+
+    await cloud.sagemaker.send(
+      new CreateInferenceRecommendationsJobCommand({
+        JobName: "bench",
+        JobType: "Advanced",
+        RoleArn: cloud.defaultRoleArn,
+        InputConfig: {
+          ModelName: "xgb",
+          Endpoints: [{ EndpointName: "ep" }],
+          TrafficPattern: options.pattern,
+        },
+        StoppingConditions: { FlatInvocations: "Continue" },
+      }),
+    );
+    const start = performance.now();
+    await cloud.clock.sleep(62 * 60_000); // the hour, plus the wait for the next whole minute
+    const ms = performance.now() - start;
+
+    const job = await cloud.sagemaker.send(
+      new DescribeInferenceRecommendationsJobCommand({ JobName: "bench" }),
+    );
+    if (job.Status !== "COMPLETED") {
+      throw new Error(
+        `bench:fleet: the Advanced job ended ${job.Status}: ${job.FailureReason ?? ""}`,
+      );
+    }
+    const after = ctx.store.getDoc<EndpointRecord>(KIND.endpoint, "ep")!;
+    const instances = instancesLaunched(after.ProductionVariants[0], ctx.store.now());
+    const peak = job.EndpointPerformances?.[0].Metrics?.MaxInvocations;
+    return {
+      ms,
+      summary: `whole local Advanced job, 1 simulated hour with ${scaling} ` +
+        `(peak ${peak} invocations/min, ${instances} instances at the end)`,
+    };
+  } finally {
+    await cloud.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
