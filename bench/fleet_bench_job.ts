@@ -7,10 +7,13 @@
  * @module
  */
 import {
+  DescribeScalableTargetsCommand,
+  DescribeScalingActivitiesCommand,
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { SCALING_POLICY_INVOCATION_EVENT } from "../cloud/local/alarms.ts";
+import { autoScalingHandlers, registerAutoScalingEvents } from "../cloud/local/autoscaling.ts";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   CreateEndpointCommand,
@@ -23,7 +26,7 @@ import { openLocalCloud } from "../cloud/local/mod.ts";
 import { type CapacityProfile, PROFILE_KIND } from "../cloud/local/profile.ts";
 import { instancesLaunched, KIND } from "../cloud/local/records.ts";
 import type { EndpointRecord } from "../cloud/local/records.ts";
-import { NotImplementedLocallyError } from "../cloud/local/service.ts";
+import { localSender, NotImplementedLocallyError } from "../cloud/local/service.ts";
 import type { TrafficPattern } from "../load/traffic_pattern.ts";
 
 /** What {@linkcode runAdvancedJobHour} sets up. */
@@ -53,9 +56,7 @@ const MODEL_URL = "s3://bench-models/model.tar.gz";
 
 /**
  * Sets up an endpoint with the profile and target tracking in a fresh local backend, starts an
- * Advanced job on it, and times the simulated hour. Without the local Application Auto Scaling
- * (not assembled yet) it creates the two target-tracking alarms with PutMetricAlarm instead, so
- * the alarms are still evaluated, and says so in the summary.
+ * Advanced job on it, and times the simulated hour.
  */
 export async function runAdvancedJobHour(
   profile: CapacityProfile,
@@ -96,64 +97,44 @@ export async function runAdvancedJobHour(
       ctx.store.putDoc(PROFILE_KIND, endpoint.ProductionVariants[0].profileKey, profile)
     );
 
-    let scaling = "target tracking";
+    // The lead's assembly (`openLocalCloud`) may not include Application Auto Scaling yet: then
+    // wire the local module here, exactly as the assembly will.
+    let autoscaling = cloud.autoscaling;
     try {
-      await cloud.autoscaling.send(
-        new RegisterScalableTargetCommand({
-          ServiceNamespace: "sagemaker",
-          ResourceId: "endpoint/ep/variant/AllTraffic",
-          ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
-          MinCapacity: options.min,
-          MaxCapacity: options.max,
-        }),
-      );
-      await cloud.autoscaling.send(
-        new PutScalingPolicyCommand({
-          PolicyName: "ipi",
-          ServiceNamespace: "sagemaker",
-          ResourceId: "endpoint/ep/variant/AllTraffic",
-          ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
-          PolicyType: "TargetTrackingScaling",
-          TargetTrackingScalingPolicyConfiguration: {
-            TargetValue: options.target,
-            PredefinedMetricSpecification: {
-              PredefinedMetricType: "SageMakerVariantInvocationsPerInstance",
-            },
-            ScaleOutCooldown: options.cooldownSeconds,
-            ScaleInCooldown: options.cooldownSeconds,
-          },
-        }),
-      );
+      await autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "sagemaker" }));
     } catch (error) {
       if (!(error instanceof NotImplementedLocallyError)) throw error;
-      scaling =
-        "the two target-tracking alarms only (local Application Auto Scaling not assembled yet: no scaling)";
-      const alarm = (
-        name: string,
-        threshold: number,
-        n: number,
-        op: "GreaterThanThreshold" | "LessThanThreshold",
-      ) =>
-        cloud.cloudwatch.send(
-          new PutMetricAlarmCommand({
-            AlarmName: name,
-            Namespace: "AWS/SageMaker",
-            MetricName: "InvocationsPerInstance",
-            Dimensions: [
-              { Name: "EndpointName", Value: "ep" },
-              { Name: "VariantName", Value: "AllTraffic" },
-            ],
-            Statistic: "Average",
-            Period: 60,
-            EvaluationPeriods: n,
-            DatapointsToAlarm: n,
-            Threshold: threshold,
-            ComparisonOperator: op,
-          }),
-        );
-      await alarm("AlarmHigh", options.target, 3, "GreaterThanThreshold");
-      await alarm("AlarmLow", options.target * 0.9, 15, "LessThanThreshold");
+      if (!ctx.runtime.handlers.has(SCALING_POLICY_INVOCATION_EVENT)) {
+        registerAutoScalingEvents(ctx.runtime);
+      }
+      autoscaling = localSender("Application Auto Scaling", ctx, autoScalingHandlers);
     }
+    await autoscaling.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: "sagemaker",
+        ResourceId: "endpoint/ep/variant/AllTraffic",
+        ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+        MinCapacity: options.min,
+        MaxCapacity: options.max,
+      }),
+    );
+    await autoscaling.send(
+      new PutScalingPolicyCommand({
+        PolicyName: "ipi",
+        ServiceNamespace: "sagemaker",
+        ResourceId: "endpoint/ep/variant/AllTraffic",
+        ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+        PolicyType: "TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: options.target,
+          PredefinedMetricSpecification: {
+            PredefinedMetricType: "SageMakerVariantInvocationsPerInstance",
+          },
+          ScaleOutCooldown: options.cooldownSeconds,
+          ScaleInCooldown: options.cooldownSeconds,
+        },
+      }),
+    );
 
     await cloud.sagemaker.send(
       new CreateInferenceRecommendationsJobCommand({
@@ -183,10 +164,14 @@ export async function runAdvancedJobHour(
     const after = ctx.store.getDoc<EndpointRecord>(KIND.endpoint, "ep")!;
     const instances = instancesLaunched(after.ProductionVariants[0], ctx.store.now());
     const peak = job.EndpointPerformances?.[0].Metrics?.MaxInvocations;
+    const activities = await autoscaling.send(
+      new DescribeScalingActivitiesCommand({ ServiceNamespace: "sagemaker" }),
+    );
     return {
       ms,
-      summary: `whole local Advanced job, 1 simulated hour with ${scaling} ` +
-        `(peak ${peak} invocations/min, ${instances} instances at the end)`,
+      summary: `whole local Advanced job with target tracking, 1 simulated hour ` +
+        `(peak ${peak} invocations/min, ${instances} instances at the end, ` +
+        `${activities.ScalingActivities?.length ?? 0} scaling activities)`,
     };
   } finally {
     await cloud.close();

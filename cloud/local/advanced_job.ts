@@ -73,34 +73,6 @@ import { findModel, findModelPackage, modelPrimaryContainer } from "./sagemaker.
 const MINUTE = 60_000;
 const TICK = 10_000;
 
-/**
- * Store kind of an Advanced job's closed minutes (id: job name; one list per load test). They
- * live apart from the job record so that the 10 s ticks read a small record.
- */
-export const ADVANCED_MINUTES_KIND = "recommender-advanced-minutes";
-
-/** Writes the job record; its tests' minutes go to their own document when `withMinutes`. */
-function saveJob(ctx: LocalContext, job: RecommendationJobRecord, withMinutes: boolean): void {
-  const state = job.advanced;
-  if (state === undefined) {
-    putJob(ctx, job);
-    return;
-  }
-  if (withMinutes) {
-    ctx.store.putDoc(ADVANCED_MINUTES_KIND, job.JobName, state.tests.map((x) => x.minutes));
-  }
-  putJob(ctx, {
-    ...job,
-    advanced: { ...state, tests: state.tests.map((x) => ({ ...x, minutes: [] })) },
-  });
-}
-
-/** Puts the tests' stored minutes back into a job record read from the store. */
-function attachMinutes(ctx: LocalContext, state: AdvancedJobState, jobName: string): void {
-  const stored = ctx.store.getDoc<AdvancedMinute[][]>(ADVANCED_MINUTES_KIND, jobName) ?? [];
-  state.tests.forEach((x, i) => x.minutes = stored[i] ?? []);
-}
-
 /** One variant under load in an Advanced job. */
 export interface AdvancedVariantState {
   /** The variant's name. */
@@ -147,8 +119,12 @@ export interface AdvancedTestState {
   instanceType?: string;
   /** The variants under load. */
   variants: AdvancedVariantState[];
-  /** Closed minutes, in order (stored in {@linkcode ADVANCED_MINUTES_KIND}, empty in the job record). */
-  minutes: AdvancedMinute[];
+  /** How many minutes have closed. */
+  minuteCount: number;
+  /** The latest closed minutes (as many as the FlatInvocations window needs), oldest first. */
+  recent: AdvancedMinute[];
+  /** The closed minute with the most invocations so far (the first of equals). */
+  peak?: AdvancedMinute;
   /** IN_PROGRESS until the test stops. */
   status: RecommendationJobStatus;
   /** Why the test stopped. */
@@ -282,7 +258,8 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
         endpointName: endpoint.EndpointName,
         endpointId: found.id,
         variants,
-        minutes: [],
+        minuteCount: 0,
+        recent: [],
         status: "IN_PROGRESS",
       });
     }
@@ -310,7 +287,8 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
           instances: [{ id: "i-0001", launchedAt: now, inServiceAt: ready }],
           carry: { ...NO_CARRY },
         }],
-        minutes: [],
+        minuteCount: 0,
+        recent: [],
         status: "IN_PROGRESS",
       });
     });
@@ -335,7 +313,7 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
     Status: "IN_PROGRESS",
     InferenceBenchmark: { ModelConfiguration: {}, InvocationStartTime: loadStart },
   }));
-  saveJob(ctx, job, true);
+  putJob(ctx, job);
   ctx.store.schedule(loadStart + tickSeconds * 1000, ADVANCED_TICK_EVENT, job.JobName);
 }
 
@@ -349,9 +327,14 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
  */
 function tickSecondsFor(ctx: LocalContext, tests: readonly AdvancedTestState[]): 10 | 60 {
   const names = new Set(tests.map((x) => x.endpointName));
-  for (const { doc } of ctx.store.listDocs<AlarmRecord>(ALARM_KIND)) {
-    if (doc.Period >= 60) continue;
-    if (doc.Dimensions.some((d) => d.Name === "EndpointName" && names.has(d.Value))) return 10;
+  // Only alarms with a period under a minute are parsed (most runs have none).
+  const rows = ctx.store.query(
+    "SELECT json_extract(doc, '$.Dimensions') AS dims FROM docs WHERE kind = ? AND json_extract(doc, '$.Period') < 60",
+    ALARM_KIND,
+  ) as { dims: string }[];
+  for (const row of rows) {
+    const dims = JSON.parse(row.dims) as AlarmRecord["Dimensions"];
+    if (dims.some((d) => d.Name === "EndpointName" && names.has(d.Value))) return 10;
   }
   return 60;
 }
@@ -498,7 +481,7 @@ function stopCondition(
   test: AdvancedTestState,
   t: number,
 ): { code: StopReasonCode; message: string } | undefined {
-  const minute = test.minutes.at(-1);
+  const minute = test.recent.at(-1);
   if (minute === undefined) return undefined;
   const conditions = job.StoppingConditions ?? {};
   const max = conditions.MaxInvocations;
@@ -527,9 +510,9 @@ function stopCondition(
   const window = ctx.settings.flatInvocationsMinutes;
   if (
     (conditions.FlatInvocations ?? "Stop") === "Stop" &&
-    isFlat(test.minutes, window, ctx.settings.flatInvocationsTolerance)
+    isFlat(test.recent, window, ctx.settings.flatInvocationsTolerance)
   ) {
-    const from = test.minutes[test.minutes.length - 1 - window].usersAtEnd;
+    const from = test.recent[test.recent.length - 1 - window].usersAtEnd;
     return {
       code: "FlatInvocations",
       message: `Invocations stopped growing (within ${
@@ -556,11 +539,13 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** The minute with the most invocations (the first of equals). */
-function peakMinute(minutes: readonly AdvancedMinute[]): AdvancedMinute | undefined {
-  let best: AdvancedMinute | undefined;
-  for (const m of minutes) if (best === undefined || m.invocations > best.invocations) best = m;
-  return best;
+/** Records a closed minute: the count, the peak, and the recent window the stop checks need. */
+function addMinute(ctx: LocalContext, test: AdvancedTestState, minute: AdvancedMinute): void {
+  test.minuteCount++;
+  if (test.peak === undefined || minute.invocations > test.peak.invocations) test.peak = minute;
+  test.recent.push(minute);
+  const keep = Math.max(2, ctx.settings.flatInvocationsMinutes + 1);
+  if (test.recent.length > keep) test.recent.splice(0, test.recent.length - keep);
 }
 
 /** Fills a finished test's step and the job's results. */
@@ -568,7 +553,7 @@ function recordResults(job: RecommendationJobRecord, state: AdvancedJobState): v
   const performances: NonNullable<RecommendationJobRecord["EndpointPerformances"]> = [];
   const recommendations: StoredRecommendation[] = [];
   job.steps = state.tests.map((test, i): StoredJobStep => {
-    const peak = peakMinute(test.minutes);
+    const peak = test.peak;
     const maxInvocations = Math.round(peak?.invocations ?? 0);
     const latency = Math.round(peak?.latencyMs?.mean ?? 0);
     const window = {
@@ -659,7 +644,7 @@ function finishJob(
       time: t,
     };
   }
-  saveJob(ctx, job, true);
+  putJob(ctx, job);
 }
 
 /**
@@ -676,13 +661,7 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
   const pattern = job.InputConfig.TrafficPattern as TrafficPattern;
   const isMinute = t % MINUTE === 0 && t > state.loadStart;
   const fine = state.tickSeconds === 10;
-  // The closed minutes are read only when a minute closes or a test ends.
-  let minutesAttached = false;
-  const withMinutes = () => {
-    if (!minutesAttached) attachMinutes(ctx, state, jobName);
-    minutesAttached = true;
-  };
-  if (isMinute) withMinutes();
+  let changed = isMinute;
   const options = {
     timeoutSeconds: ctx.settings.invocationTimeoutSeconds,
     noiseSeed: ctx.settings.noiseSeed,
@@ -694,7 +673,7 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
     if (test.kind === "endpoint") {
       endpoint = ctx.store.getDoc<EndpointRecord>(KIND.endpoint, test.endpointId ?? "");
       if (endpoint === undefined) {
-        withMinutes();
+        changed = true;
         test.status = "FAILED";
         test.failureReason =
           `Endpoint "${test.endpointName}" was deleted while the job was load-testing it`;
@@ -732,7 +711,7 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
     }
     ctx.store.putMetrics(rows);
     if (!isMinute) return;
-    test.minutes.push(combineMinute(t - MINUTE, periods));
+    addMinute(ctx, test, combineMinute(t - MINUTE, periods));
     if (job.Status === "STOPPING") {
       if (t >= end) {
         test.status = "STOPPED";
@@ -752,9 +731,9 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
     return;
   }
   if (isMinute) state.tickSeconds = tickSecondsFor(ctx, state.tests);
-  if (minutesAttached) {
+  if (changed) {
     recordResults(job, state); // steps and results so far are visible while the job runs
-    saveJob(ctx, job, true);
+    putJob(ctx, job);
   }
   ctx.store.schedule(t + state.tickSeconds * 1000, ADVANCED_TICK_EVENT, jobName);
 }
@@ -773,7 +752,6 @@ export function requestAdvancedStop(
   job.Status = "STOPPING";
   job.LastModifiedTime = now;
   state.stopRequestedAt = now;
-  attachMinutes(ctx, state, job.JobName);
   if (now <= state.loadStart || now % MINUTE === 0) {
     for (const test of state.tests) {
       if (!TERMINAL_STATUSES.has(test.status)) {
@@ -784,5 +762,5 @@ export function requestAdvancedStop(
     finishJob(ctx, job, state, now);
     return;
   }
-  saveJob(ctx, job, true);
+  putJob(ctx, job);
 }
