@@ -67,7 +67,8 @@ import {
   TERMINAL_STATUSES,
 } from "./recommendation_job.ts";
 import type { TrafficPattern } from "../../load/traffic_pattern.ts";
-import { findByName } from "./sagemaker_validation.ts";
+import { compact, findByName } from "./sagemaker_validation.ts";
+import { instanceTypeInfo } from "../instance_types.ts";
 import { findModel, findModelPackage, modelPrimaryContainer } from "./sagemaker.ts";
 
 const MINUTE = 60_000;
@@ -587,12 +588,22 @@ function recordResults(job: RecommendationJobRecord, state: AdvancedJobState): v
           ? Math.max(1, Math.ceil(target / perInstance))
           : 1,
       };
-      const metrics = {
+      // Costs as inference-recommender.md §2 derives them: list price x InitialInstanceCount,
+      // and CostPerHour / (MaxInvocations x 60); omitted for a type without a known price.
+      const price = instanceTypeInfo(test.instanceType ?? "")?.pricePerHour;
+      const costPerHour = price === undefined
+        ? undefined
+        : price * configuration.InitialInstanceCount!;
+      const metrics = compact({
+        CostPerHour: costPerHour,
+        CostPerInference: costPerHour !== undefined && maxInvocations > 0
+          ? costPerHour / (maxInvocations * 60)
+          : undefined,
         MaxInvocations: maxInvocations,
         ModelLatency: latency,
         CpuUtilization: peak?.cpuPercent ?? NaN,
         MemoryUtilization: peak?.memoryPercent ?? NaN,
-      };
+      });
       step.InferenceBenchmark.Metrics = metrics;
       step.InferenceBenchmark.EndpointConfiguration = configuration;
       if (test.status === "COMPLETED" || test.status === "STOPPED") {

@@ -285,6 +285,9 @@ Deno.test("Advanced job on EndpointConfigurations: a one-instance benchmark endp
     assert.equal(rec?.EndpointConfiguration?.InstanceType, "ml.c5.large");
     assert.equal(rec?.EndpointConfiguration?.EndpointName, "bench-ir-1");
     assert.equal(rec?.EndpointConfiguration?.InitialInstanceCount, 3); // ceil(9000 / 3000)
+    // ml.c5.large at 0.102 USD/h (cloud/instance_types.ts) x 3 instances; per inference at 3000/min.
+    assert.equal(rec?.Metrics?.CostPerHour, 0.102 * 3);
+    assert.equal(rec?.Metrics?.CostPerInference, 0.102 * 3 / (3000 * 60));
     assert.equal(rec?.InvocationStartTime?.getTime(), loadStart);
     assert.equal(rec?.InvocationEndTime?.getTime(), loadStart + 180_000);
     assert.equal(job.EndpointPerformances, undefined);
