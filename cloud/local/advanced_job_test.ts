@@ -25,6 +25,7 @@ import {
 import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import assert from "node:assert/strict";
 import { type LocalDescribeJobOutput, stopReasonOf } from "./recommender.ts";
+import { setVariantDesiredCount } from "./sagemaker.ts";
 import {
   createPackage,
   deployEndpoint,
@@ -332,4 +333,46 @@ Deno.test("ConcurrentRequestsPerModel: written each minute, every 10 s while a h
       assert.deepEqual(storedMinutes(f, loadStart).slice(0, 4), [1800, 4200, 5250, 5850]);
     });
   }
+});
+
+Deno.test("Advanced job follows the endpoint's instance timeline as capacity changes", async () => {
+  await withRecommender(async (f) => {
+    const arn = await createPackage(f);
+    await deployEndpoint(f, { count: 1 });
+    // 3 users all along: c = 3 on one instance (45/s, 2700/min), c = 1.5 on two (2 x 30/s, 3600/min).
+    const loadStart = await start(
+      f,
+      advancedJob(arn, { StoppingConditions: { FlatInvocations: "Continue" } }, [
+        { InitialNumberOfUsers: 3, SpawnRate: 0, DurationInSeconds: 600 },
+      ]),
+    );
+    const at = async (seconds: number) =>
+      await f.clock.sleep(loadStart + seconds * 1000 - f.clock.now().getTime());
+    // Scale out at 90 s: the new instance takes traffic 240 s later, at 330 s (mid minute 5).
+    await at(90);
+    setVariantDesiredCount(f.ctx, "ep", "AllTraffic", 2);
+    // Scale in at 450 s: the removed instance stops at once (mid minute 7).
+    await at(450);
+    setVariantDesiredCount(f.ctx, "ep", "AllTraffic", 1);
+    await f.clock.sleep(3_600_000);
+    assert.deepEqual(storedMinutes(f, loadStart), [
+      2700,
+      2700,
+      2700,
+      2700,
+      2700,
+      1350 + 1800,
+      3600,
+      1800 + 1350,
+      2700,
+      2700,
+    ]);
+    assert.deepEqual(storedMinutes(f, loadStart, "InvocationsPerInstance").slice(4, 8), [
+      2700,
+      1350 + 900,
+      1800,
+      900 + 1350,
+    ]);
+    assert.equal(stopReasonOf(await describe(f))?.Code, "TrafficPatternEnd");
+  });
 });
