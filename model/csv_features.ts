@@ -37,8 +37,9 @@ export interface CsvFeatures {
 
 const COMMA = 44;
 const NEWLINE = 10;
-const POW10: number[] = [];
-for (let i = 0; i <= 22; i++) POW10.push(Number(`1e${i}`));
+/** Correctly rounded powers of ten 1e0 … 1e308. */
+const POW10 = new Float64Array(309);
+for (let i = 0; i <= 308; i++) POW10[i] = Number(`1e${i}`);
 const SAFETY = 1e-13; // relative band around the approximation; its error is below 1e-15
 const decoder = new TextDecoder();
 
@@ -68,42 +69,42 @@ export function parseCsvFeatures(body: Uint8Array, expectedColumns?: number): Cs
   while (start < end && isSpace(body[start])) start++;
   while (end > start && isSpace(body[end - 1])) end--;
   if (start === end) throw new CsvParseError("Cannot parse the CSV payload: it has no rows");
-  // Count rows and the first row's columns to size the output once.
+  // Size the output once: rows from the newlines (memchr), columns from the first row.
   let rows = 1;
-  let columns = 1;
-  let firstRowDone = false;
-  for (let i = start; i < end; i++) {
-    const b = body[i];
-    if (b === NEWLINE) {
-      rows++;
-      firstRowDone = true;
-    } else if (b === COMMA && !firstRowDone) columns++;
+  for (let i = body.indexOf(NEWLINE, start); i >= 0 && i < end; i = body.indexOf(NEWLINE, i + 1)) {
+    rows++;
   }
+  let firstEnd = body.indexOf(NEWLINE, start);
+  if (firstEnd < 0 || firstEnd > end) firstEnd = end;
+  let columns = 1;
+  for (let i = start; i < firstEnd; i++) if (body[i] === COMMA) columns++;
   const values = new Float32Array(rows * columns);
-  let row = 0;
-  let column = 0;
-  let fieldStart = start;
-  for (let i = start; i <= end; i++) {
-    const b = i < end ? body[i] : NEWLINE;
-    if (b !== COMMA && b !== NEWLINE) continue;
-    if (column >= columns) {
-      throw new CsvParseError(
-        `Cannot parse the CSV payload: row ${row + 1} has more values than row 1 (${columns})`,
-      );
-    }
-    values[row * columns + column] = parseField(body, fieldStart, i, row, column);
-    column++;
-    fieldStart = i + 1;
-    if (b === NEWLINE) {
-      if (column !== columns) {
+  let pos = start;
+  let k = 0;
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0; column < columns; column++) {
+      let value = fastField(body, pos, end);
+      let stop = cursor;
+      if (!fastOk) {
+        stop = pos;
+        while (stop < end && body[stop] !== COMMA && body[stop] !== NEWLINE) stop++;
+        value = parseField(body, pos, stop, row, column);
+      }
+      values[k++] = value;
+      const terminator = stop < end ? body[stop] : NEWLINE;
+      if (column < columns - 1 && terminator !== COMMA) {
         throw new CsvParseError(
-          `Cannot parse the CSV payload: row ${
-            row + 1
-          } has ${column} values but row 1 has ${columns}`,
+          `Cannot parse the CSV payload: row ${row + 1} has ${
+            column + 1
+          } values but row 1 has ${columns}`,
         );
       }
-      row++;
-      column = 0;
+      if (column === columns - 1 && terminator !== NEWLINE) {
+        throw new CsvParseError(
+          `Cannot parse the CSV payload: row ${row + 1} has more values than row 1 (${columns})`,
+        );
+      }
+      pos = stop + 1;
     }
   }
   if (expectedColumns !== undefined && columns !== expectedColumns) {
@@ -112,6 +113,91 @@ export function parseCsvFeatures(body: Uint8Array, expectedColumns?: number): Cs
     );
   }
   return { values, rows, columns };
+}
+
+/** Where {@linkcode fastField} stopped, and whether it could read the field. */
+let cursor = 0;
+let fastOk = false;
+
+/**
+ * The common case, inline and allocation-free: `[-+]?digits[.digits][e[-+]?digits]` (at most
+ * 19 digits) directly followed by `,`, `\n` or the end, whose float32 value is certain.
+ * Anything else (spaces, `nan`, long mantissas, values near a float32 rounding midpoint, errors)
+ * sets `fastOk = false` and the caller takes the general path.
+ */
+function fastField(body: Uint8Array, i: number, end: number): number {
+  fastOk = false;
+  let negative = false;
+  let b = body[i];
+  if (b === 45) {
+    negative = true;
+    i++;
+  } else if (b === 43) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = 0;
+  while (i < end) {
+    const d = body[i] - 48;
+    if (d < 0 || d > 9) break;
+    mantissa = mantissa * 10 + d;
+    digits++;
+    i++;
+  }
+  if (i < end && body[i] === 46) {
+    i++;
+    while (i < end) {
+      const d = body[i] - 48;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+      digits++;
+      decimals++;
+      i++;
+    }
+  }
+  if (digits === 0 || digits > 19) return 0;
+  let exponent = 0;
+  if (i < end && (body[i] | 32) === 101) {
+    i++;
+    let expNegative = false;
+    if (body[i] === 45) {
+      expNegative = true;
+      i++;
+    } else if (body[i] === 43) i++;
+    let expDigits = 0;
+    while (i < end) {
+      const d = body[i] - 48;
+      if (d < 0 || d > 9) break;
+      exponent = exponent * 10 + d;
+      expDigits++;
+      i++;
+    }
+    if (expDigits === 0 || expDigits > 3) return 0;
+    if (expNegative) exponent = -exponent;
+  }
+  if (i < end && body[i] !== COMMA && body[i] !== NEWLINE) return 0;
+  const scale = exponent - decimals;
+  let value: number;
+  if (mantissa === 0) {
+    value = 0;
+  } else if (digits <= 15 && scale >= -22 && scale <= 22) {
+    // Clinger's fast path: both operands exact, one rounding: the correctly rounded double.
+    value = Math.fround(scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale]);
+  } else if (scale >= -300 && scale <= 300) {
+    const approx = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
+    value = Math.fround(approx);
+    // If every double in the error band narrows to the same float32, so does the exact one.
+    if (
+      Math.fround(approx * (1 + SAFETY)) !== value || Math.fround(approx * (1 - SAFETY)) !== value
+    ) {
+      return 0;
+    }
+  } else {
+    return 0;
+  }
+  if (value === Infinity) return 0; // the general path explains the error
+  cursor = i;
+  fastOk = true;
+  return negative ? -value : value;
 }
 
 /** One value: float64 as Python reads it, then float32; NaN for empty or `nan`. */
@@ -195,7 +281,7 @@ function parseField(
   } else {
     value = NaN;
     if (scale >= -280 && scale <= 280) {
-      const approx = scale >= 0 ? mantissa * 10 ** scale : mantissa / 10 ** -scale;
+      const approx = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
       const single = Math.fround(approx);
       // If every double in the error band narrows to the same float32, so does the exact one.
       if (

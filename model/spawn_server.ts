@@ -107,12 +107,15 @@ async function findTaskset(): Promise<string | null> {
   return (tasksetPath = null);
 }
 
-function alive(pid: number): boolean {
+/**
+ * Whether a server process still runs (not a reused pid: its command line names server.ts).
+ * Deno needs --allow-all to read /proc; without it the answer is "unknown".
+ */
+function state(pid: number): "alive" | "gone" | "unknown" {
   try {
-    // A server process still running (not a reused pid): its command line names server.ts.
-    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("server.ts");
-  } catch {
-    return false;
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("server.ts") ? "alive" : "gone";
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound ? "gone" : "unknown";
   }
 }
 
@@ -223,20 +226,21 @@ export async function startModelServer(
       try {
         child.kill("SIGTERM");
       } catch { /* already exited */ }
-      for (const pid of workersPids) if (alive(pid)) signal(pid, "SIGTERM");
+      for (const pid of workersPids) if (state(pid) !== "gone") signal(pid, "SIGTERM");
       const timer = setTimeout(() => {
         try {
           child.kill("SIGKILL");
         } catch { /* exited */ }
-        for (const pid of workersPids) if (alive(pid)) signal(pid, "SIGKILL");
+        for (const pid of workersPids) if (state(pid) !== "gone") signal(pid, "SIGKILL");
       }, 5000);
       try {
         await exited;
-        // Workers exit when the parent's pipe to them closes; make sure they are gone.
-        for (let i = 0; i < 100 && workersPids.some(alive); i++) {
+        // Workers also exit by themselves when the parent's pipe to them closes.
+        const running = () => workersPids.filter((pid) => state(pid) !== "gone");
+        for (let i = 0; i < 100 && running().length > 0; i++) {
           await new Promise((r) => setTimeout(r, 50));
         }
-        for (const pid of workersPids) if (alive(pid)) signal(pid, "SIGKILL");
+        for (const pid of running()) signal(pid, "SIGKILL");
       } finally {
         clearTimeout(timer);
       }

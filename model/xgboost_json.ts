@@ -338,43 +338,41 @@ export function predictMargin(model: XGBoostModel, features: Float32Array): Floa
   }
   const rows = features.length / nf;
   const numGroup = model.numGroup;
-  const out = new Float32Array(rows * numGroup);
+  const out = new Float32Array(rows * numGroup).fill(model.baseMargin);
   const { roots, groups, features: split, values, children, defaultLeft } = model;
-  const treeCount = roots.length;
-  const base = model.baseMargin;
-  if (numGroup === 1) {
+  // Rows without missing values take a branch-free step; the others check each value.
+  const missing = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) {
+    for (let i = r * nf, e = i + nf; i < e; i++) {
+      if (features[i] !== features[i]) {
+        missing[r] = 1;
+        break;
+      }
+    }
+  }
+  // Tree by tree over all rows (faster than row by row); each row still adds its leaves in
+  // tree order, and a Float32Array store rounds every sum to float32, as XGBoost's += does.
+  for (let t = 0; t < roots.length; t++) {
+    const root = roots[t];
+    const group = groups[t];
     for (let r = 0; r < rows; r++) {
       const offset = r * nf;
-      let sum = base;
-      for (let t = 0; t < treeCount; t++) {
-        let node = roots[t];
-        let f = split[node];
+      let node = root;
+      let f = split[node];
+      if (missing[r] === 0) {
+        while (f >= 0) {
+          node = children[node] + (features[offset + f] < values[node] ? 0 : 1);
+          f = split[node];
+        }
+      } else {
         while (f >= 0) {
           const x = features[offset + f];
           if (x !== x) node = defaultLeft[node] ? children[node] : children[node] + 1;
           else node = x < values[node] ? children[node] : children[node] + 1;
           f = split[node];
         }
-        sum = Math.fround(sum + values[node]);
       }
-      out[r] = sum;
-    }
-    return out;
-  }
-  for (let r = 0; r < rows; r++) {
-    const offset = r * nf;
-    const o = r * numGroup;
-    for (let g = 0; g < numGroup; g++) out[o + g] = base;
-    for (let t = 0; t < treeCount; t++) {
-      let node = roots[t];
-      let f = split[node];
-      while (f >= 0) {
-        const x = features[offset + f];
-        if (x !== x) node = defaultLeft[node] ? children[node] : children[node] + 1;
-        else node = x < values[node] ? children[node] : children[node] + 1;
-        f = split[node];
-      }
-      out[o + groups[t]] += values[node]; // a Float32Array store rounds to float32
+      out[r * numGroup + group] += values[node];
     }
   }
   return out;
