@@ -78,6 +78,13 @@ export function parseCsvFeatures(body: Uint8Array, expectedColumns?: number): Cs
   if (firstEnd < 0 || firstEnd > end) firstEnd = end;
   let columns = 1;
   for (let i = start; i < firstEnd; i++) if (body[i] === COMMA) columns++;
+  // Every value but the last is followed by a delimiter, so more cells than bytes means the
+  // rows cannot all be as wide as the first: refuse before allocating.
+  if (rows * columns > end - start + 1) {
+    throw new CsvParseError(
+      `Cannot parse the CSV payload: ${rows} rows cannot all have the ${columns} values of row 1`,
+    );
+  }
   const values = new Float32Array(rows * columns);
   let pos = start;
   let k = 0;
@@ -128,7 +135,7 @@ let fastOk = false;
 function fastField(body: Uint8Array, i: number, end: number): number {
   fastOk = false;
   let negative = false;
-  let b = body[i];
+  const b = body[i];
   if (b === 45) {
     negative = true;
     i++;

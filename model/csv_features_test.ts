@@ -138,4 +138,7 @@ Deno.test("payload errors say what is wrong and where", () => {
       e instanceof FeatureCountError && /rows have 3 values but the model takes 2/.test(e.message),
   );
   assert.equal(parseCsvFeatures(encode("1,2"), 2).rows, 1);
+  // A wide first row followed by many empty lines is refused before any large allocation.
+  const hostile = encode(",".repeat(100000) + "\n".repeat(1000000) + "1");
+  assert.throws(() => parseCsvFeatures(hostile), /1000001 rows cannot all have the 100001 values/);
 });

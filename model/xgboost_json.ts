@@ -343,7 +343,8 @@ export function predictMargin(model: XGBoostModel, features: Float32Array): Floa
   // Rows without missing values take a branch-free step; the others check each value.
   const missing = new Uint8Array(rows);
   for (let r = 0; r < rows; r++) {
-    for (let i = r * nf, e = i + nf; i < e; i++) {
+    const rowEnd = (r + 1) * nf;
+    for (let i = r * nf; i < rowEnd; i++) {
       if (features[i] !== features[i]) {
         missing[r] = 1;
         break;
