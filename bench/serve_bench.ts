@@ -252,7 +252,11 @@ try {
       identical ? "yes" : "NO"
     }`,
   );
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
   const a = median(results.get(ours.name)!);
   const b = median(results.get(reference.name)!);
   console.log(
