@@ -30,8 +30,11 @@
  *
  * Flags: `--model-dir` (directory, `model.tar.gz` or model file; env `SM_MODEL_DIR` if
  * readable), `--host` (127.0.0.1), `--port` (8080; env `SAGEMAKER_BIND_TO_PORT` if readable),
- * `--workers N` (processes sharing the port with `SO_REUSEPORT`; needs
- * `--allow-run=<deno>`), `--max-in-flight`, `--max-buffered-bytes`, `--body-timeout-ms`.
+ * `--workers N` (processes sharing the port with `SO_REUSEPORT`; needs `--unstable-net` and
+ * `--allow-run=<deno>`; the children get the same narrow net/read permissions and exit when this
+ * process goes away), `--max-in-flight` (128), `--max-buffered-bytes` (64 MiB),
+ * `--body-timeout-ms` (60000), `--batch-output` (env `SAGEMAKER_BATCH`), `--max-body-bytes`
+ * (env `MAX_CONTENT_LENGTH`, 6 MiB, capped at 20 MiB like the container).
  * When it listens it prints one JSON line to stdout:
  * `{"event":"listening","url":...,"port":...,"pids":[...]}`.
  *
