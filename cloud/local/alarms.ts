@@ -63,7 +63,7 @@ import { arnPrefix, type LocalContext, type LocalRuntime } from "./context.ts";
 import { errorFactory } from "./errors.ts";
 import { parseStatistic, statistic } from "./metric_stats.ts";
 import { NotImplementedLocallyError, type OperationHandler } from "./service.ts";
-import type { MetricRow, SimEvent } from "./store.ts";
+import { dimensionsKey, type MetricRow, type SimEvent, type Store } from "./store.ts";
 
 const fail = errorFactory(cw, cw.CloudWatchServiceException);
 const missingParameter = (name: string) =>
@@ -75,6 +75,8 @@ const notFound = (m: string) => fail("ResourceNotFound", m, 404);
 
 /** Store kind of alarms (id: AlarmName). */
 export const ALARM_KIND = "cloudwatch-alarm";
+/** Store kind of an alarm's StateReasonData (id: AlarmName). */
+export const ALARM_REASON_DATA_KIND = "cloudwatch-alarm-reason-data";
 /** Store kind of alarm history items (id: `<encoded AlarmName>/<timestamp>/<seq>`). */
 export const ALARM_HISTORY_KIND = "cloudwatch-alarm-history";
 /** Simulation event that evaluates every alarm due at its time (ref: `"alarms"`). */
@@ -87,6 +89,7 @@ export const ALARM_EVALUATION_EVENT = "cloudwatch-alarm-evaluation";
 export const SCALING_POLICY_INVOCATION_EVENT = "application-autoscaling-policy-invocation";
 
 const HISTORY_RETENTION_MS = 14 * 86_400_000;
+const HISTORY_SEQ_META = "cloudwatch-alarm-history-seq";
 const DAY_SECONDS = 86_400;
 
 /** What an alarm tells the scaling policy it invokes. */
@@ -115,7 +118,6 @@ export interface AlarmRecord {
   InsufficientDataActions: string[];
   StateValue: AlarmState;
   StateReason: string;
-  StateReasonData?: string;
   StateUpdatedTimestamp: number;
   StateTransitionedTimestamp: number;
   MetricName: string;
@@ -134,8 +136,6 @@ export interface AlarmRecord {
   Tags?: { Key: string; Value: string }[];
   /** When Auto Scaling actions last ran, for the repeat while the state holds. */
   lastScalingActionAt?: number;
-  /** The real datapoints of the last evaluation, oldest first. */
-  lastDatapoints?: { timestamp: number; value: number }[];
   /** When old history was last pruned. */
   lastPrunedAt?: number;
 }
@@ -202,8 +202,10 @@ export function recordAlarmHistory(
 ): void {
   const now = ctx.store.now();
   const prefix = `${historyPrefix(alarmName)}${String(now).padStart(15, "0")}/`;
-  const seq = ctx.store.listDocs(ALARM_HISTORY_KIND, prefix).length;
-  ctx.store.putDoc(ALARM_HISTORY_KIND, `${prefix}${String(seq).padStart(6, "0")}`, {
+  // A store-wide counter orders items of the same millisecond.
+  const seq = Number(ctx.store.getMeta(HISTORY_SEQ_META) ?? "0") + 1;
+  ctx.store.setMeta(HISTORY_SEQ_META, String(seq));
+  ctx.store.putDoc(ALARM_HISTORY_KIND, `${prefix}${String(seq).padStart(12, "0")}`, {
     AlarmName: alarmName,
     Timestamp: now,
     HistoryItemType: type,
@@ -218,9 +220,9 @@ function historyPrefix(alarmName: string): string {
   return `${encodeURIComponent(alarmName)}/`;
 }
 
-function pruneHistory(ctx: LocalContext, alarm: AlarmRecord): void {
+function pruneHistory(ctx: LocalContext, alarm: AlarmRecord): boolean {
   const now = ctx.store.now();
-  if (alarm.lastPrunedAt !== undefined && now - alarm.lastPrunedAt < 3_600_000) return;
+  if (alarm.lastPrunedAt !== undefined && now - alarm.lastPrunedAt < 3_600_000) return false;
   alarm.lastPrunedAt = now;
   const alarmName = alarm.AlarmName;
   const cutoff = now - HISTORY_RETENTION_MS;
@@ -233,6 +235,7 @@ function pruneHistory(ctx: LocalContext, alarm: AlarmRecord): void {
     if (item.doc.Timestamp >= cutoff) break;
     ctx.store.deleteDoc(ALARM_HISTORY_KIND, item.id);
   }
+  return true;
 }
 
 /** Queues the next evaluation at the next 10 s or 60 s mark, whichever the alarms need. */
@@ -276,17 +279,13 @@ export function putMetricAlarm(ctx: LocalContext, input: PutMetricAlarmInput): A
       AlarmConfigurationUpdatedTimestamp: now,
       StateValue: existing?.StateValue ?? "INSUFFICIENT_DATA",
       StateReason: existing?.StateReason ?? "Unchecked: Initial alarm creation",
-      StateReasonData: existing?.StateReasonData,
       StateUpdatedTimestamp: existing?.StateUpdatedTimestamp ?? now,
       StateTransitionedTimestamp: existing?.StateTransitionedTimestamp ?? now,
       lastScalingActionAt: existing?.lastScalingActionAt,
-      lastDatapoints: existing?.lastDatapoints,
       lastPrunedAt: existing?.lastPrunedAt,
       Tags: input.Tags?.map((t) => ({ Key: t.Key!, Value: t.Value! })) ?? existing?.Tags,
     };
-    if (record.StateReasonData === undefined) delete record.StateReasonData;
     if (record.lastScalingActionAt === undefined) delete record.lastScalingActionAt;
-    if (record.lastDatapoints === undefined) delete record.lastDatapoints;
     if (record.lastPrunedAt === undefined) delete record.lastPrunedAt;
     if (record.Tags === undefined) delete record.Tags;
     ctx.store.putDoc(ALARM_KIND, record.AlarmName, record);
@@ -308,11 +307,9 @@ type AlarmConfig = Omit<
   | "AlarmConfigurationUpdatedTimestamp"
   | "StateValue"
   | "StateReason"
-  | "StateReasonData"
   | "StateUpdatedTimestamp"
   | "StateTransitionedTimestamp"
   | "lastScalingActionAt"
-  | "lastDatapoints"
   | "lastPrunedAt"
   | "Tags"
 >;
@@ -520,36 +517,164 @@ export function alarmWindow(
   return { newest, periods, start: newest - (periods - 1) * p, end: newest + p };
 }
 
+/** One period of a metric series as an alarm sees it. */
+interface Bucket {
+  rows: MetricRow[];
+  /** The alarm's statistic over `rows`, computed when first needed. */
+  value?: number;
+}
+
+/** An alarm's metric series, kept in memory between evaluations (per store). */
+interface SeriesCache {
+  /** What the series is for: a change of metric, period or unit starts afresh. */
+  key: string;
+  /** Periods before this have been read (the previous window's end). */
+  readUntil: number;
+  /** The store's largest metric rowid when last read: later rows are new (rows are only appended). */
+  lastRowid: number;
+  buckets: Map<number, Bucket>;
+}
+
+const seriesCaches = new WeakMap<Store, Map<string, SeriesCache>>();
+
+const COLUMNS = "rowid AS id, ts, unit, n, sum, min, max, dist";
+const RANGE_SQL =
+  `SELECT ${COLUMNS} FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ?`;
+const LATE_SQL = `${RANGE_SQL} AND rowid > ?`;
+const MAX_ROWID_SQL = "SELECT MAX(rowid) AS m FROM metrics";
+const OLDEST_NEW_SQL = "SELECT MIN(ts) AS m FROM metrics WHERE rowid > ?";
+
+interface RowData {
+  id: number;
+  ts: number;
+  unit: string;
+  n: number;
+  sum: number;
+  min: number;
+  max: number;
+  dist: string | null;
+}
+
+/**
+ * The alarm's metric, period by period, over `[from, to)`. Evaluations run every 10 or 60 s over
+ * up to 92 periods, so rather than re-reading the range each time this keeps each period's rows
+ * and value in memory and reads only what is new: the periods that just became visible, and
+ * (rarely) rows published late into periods already read — found by rowid, as rows are only
+ * ever appended. Windows only move forward, so older periods are dropped.
+ */
+function metricSeries(
+  ctx: LocalContext,
+  alarm: AlarmRecord,
+  from: number,
+  to: number,
+): SeriesCache {
+  const p = alarm.Period * 1000;
+  const dims = dimensionsKey(alarm.Dimensions);
+  const stat = alarm.Statistic ?? alarm.ExtendedStatistic!;
+  const key = JSON.stringify([
+    alarm.Namespace,
+    alarm.MetricName,
+    dims,
+    p,
+    alarm.Unit ?? null,
+    stat,
+  ]);
+  let byAlarm = seriesCaches.get(ctx.store);
+  if (byAlarm === undefined) {
+    byAlarm = new Map();
+    seriesCaches.set(ctx.store, byAlarm);
+  }
+  let cache = byAlarm.get(alarm.AlarmName);
+  if (cache === undefined || cache.key !== key || from < cache.readUntil - 7 * 86_400_000) {
+    cache = { key, readUntil: from, lastRowid: 0, buckets: new Map() };
+    byAlarm.set(alarm.AlarmName, cache);
+  }
+  const maxRowid = (ctx.store.query(MAX_ROWID_SQL)[0] as { m: number | null }).m ?? 0;
+  const rows: RowData[] = [];
+  const fresh = Math.max(cache.readUntil, from);
+  if (fresh < to) {
+    rows.push(
+      ...ctx.store.query(
+        RANGE_SQL,
+        alarm.Namespace,
+        alarm.MetricName,
+        dims,
+        fresh,
+        to,
+      ) as unknown as RowData[],
+    );
+  }
+  if (from < cache.readUntil && maxRowid > cache.lastRowid) {
+    const oldest = (ctx.store.query(OLDEST_NEW_SQL, cache.lastRowid)[0] as { m: number | null }).m;
+    if (oldest !== null && oldest < cache.readUntil) {
+      rows.push(
+        ...ctx.store.query(
+          LATE_SQL,
+          alarm.Namespace,
+          alarm.MetricName,
+          dims,
+          from,
+          cache.readUntil,
+          cache.lastRowid,
+        ) as unknown as RowData[],
+      );
+    }
+  }
+  cache.lastRowid = maxRowid;
+  cache.readUntil = Math.max(cache.readUntil, to);
+  for (const r of rows) {
+    if (alarm.Unit !== undefined && r.unit !== alarm.Unit) continue;
+    const start = Math.floor(r.ts / p) * p;
+    let bucket = cache.buckets.get(start);
+    if (bucket === undefined) {
+      bucket = { rows: [] };
+      cache.buckets.set(start, bucket);
+    }
+    const dist = r.dist === null
+      ? undefined
+      : JSON.parse(r.dist) as { values: number[]; counts: number[] };
+    bucket.rows.push({
+      namespace: alarm.Namespace,
+      metricName: alarm.MetricName,
+      dimensions: alarm.Dimensions,
+      timestamp: r.ts,
+      unit: r.unit,
+      sampleCount: r.n,
+      sum: r.sum,
+      min: r.min,
+      max: r.max,
+      values: dist?.values,
+      counts: dist?.counts,
+    });
+    delete bucket.value;
+  }
+  if (cache.buckets.size > 2 * evaluationRange(alarm.EvaluationPeriods)) {
+    for (const start of cache.buckets.keys()) if (start < from) cache.buckets.delete(start);
+  }
+  return cache;
+}
+
+/** The alarm's evaluation range at `t`, one value (or none) per period, oldest first. */
 function collectDatapoints(ctx: LocalContext, alarm: AlarmRecord, t: number): AlarmDatapoint[] {
   const delay = isHighResolution(alarm.Period)
     ? ctx.settings.highResolutionMetricDelaySeconds
     : ctx.settings.metricDelaySeconds;
   const w = alarmWindow(t, alarm.Period, alarm.EvaluationPeriods, delay);
   const p = alarm.Period * 1000;
-  let rows = ctx.store.queryMetrics(
-    alarm.Namespace,
-    alarm.MetricName,
-    alarm.Dimensions,
-    w.start,
-    w.end,
-  );
-  if (alarm.Unit !== undefined) rows = rows.filter((r) => r.unit === alarm.Unit);
+  const series = metricSeries(ctx, alarm, w.start, w.end);
   const stat = alarm.Statistic ?? alarm.ExtendedStatistic!;
-  const buckets: MetricRow[][] = Array.from({ length: w.periods }, () => []);
-  for (const r of rows) buckets[Math.floor((r.timestamp - w.start) / p)].push(r);
-  return buckets.map((inPeriod, i) => ({
-    timestamp: w.start + i * p,
-    value: inPeriod.length > 0 ? statistic(inPeriod, stat) : undefined,
-  }));
+  const points: AlarmDatapoint[] = [];
+  for (let i = 0; i < w.periods; i++) {
+    const timestamp = w.start + i * p;
+    const bucket = series.buckets.get(timestamp);
+    if (bucket !== undefined && !("value" in bucket)) bucket.value = statistic(bucket.rows, stat);
+    points.push({ timestamp, value: bucket?.value });
+  }
+  return points;
 }
 
-function isoStamp(t: number): string {
-  return new Date(t).toISOString().replace("Z", "+0000");
-}
-
-function evaluateOne(ctx: LocalContext, alarm: AlarmRecord, t: number): AlarmRecord {
-  const datapoints = collectDatapoints(ctx, alarm, t);
-  const input: AlarmEvaluationInput = {
+function evaluationInput(alarm: AlarmRecord, datapoints: AlarmDatapoint[]): AlarmEvaluationInput {
+  return {
     datapoints,
     evaluationPeriods: alarm.EvaluationPeriods,
     datapointsToAlarm: alarm.DatapointsToAlarm,
@@ -558,30 +683,63 @@ function evaluateOne(ctx: LocalContext, alarm: AlarmRecord, t: number): AlarmRec
     treatMissingData: alarm.TreatMissingData,
     currentState: alarm.StateValue,
   };
+}
+
+/**
+ * The real datapoints an alarm would evaluate now, oldest first (the local Application Auto
+ * Scaling reads the metric of every target-tracking policy this way before it scales in).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const latest = alarmDatapoints(ctx, "TargetTracking-…-AlarmLow-…").at(-1)?.value;
+ * ```
+ */
+export function alarmDatapoints(
+  ctx: LocalContext,
+  name: string,
+): { timestamp: number; value: number }[] {
+  const alarm = getAlarm(ctx, name);
+  if (alarm === undefined) return [];
+  const result = evaluateAlarm(
+    evaluationInput(alarm, collectDatapoints(ctx, alarm, ctx.store.now())),
+  );
+  return result.evaluated.map((d) => ({ timestamp: d.timestamp, value: d.value! }));
+}
+
+function isoStamp(t: number): string {
+  return new Date(t).toISOString().replace("Z", "+0000");
+}
+
+/** Evaluates an alarm at `t`; mutates it on a transition and returns the evaluated datapoints. */
+function evaluateOne(
+  ctx: LocalContext,
+  alarm: AlarmRecord,
+  t: number,
+): { transitioned: boolean; evaluated: { timestamp: number; value: number }[] } {
+  const datapoints = collectDatapoints(ctx, alarm, t);
+  const input = evaluationInput(alarm, datapoints);
   const result = evaluateAlarm(input);
   const evaluated = result.evaluated.map((d) => ({ timestamp: d.timestamp, value: d.value! }));
-  const next: AlarmRecord = { ...alarm, lastDatapoints: evaluated };
-  if (result.state !== alarm.StateValue) {
-    const reason = stateReason(input, result);
-    const reasonData = {
-      version: "1.0",
-      queryDate: isoStamp(t),
-      startDate: isoStamp(datapoints[0].timestamp),
-      ...(alarm.Statistic
-        ? { statistic: alarm.Statistic }
-        : { extendedStatistic: alarm.ExtendedStatistic }),
-      ...(alarm.Unit ? { unit: alarm.Unit } : {}),
-      period: alarm.Period,
-      recentDatapoints: datapoints.filter((d) => d.value !== undefined).map((d) => d.value),
-      threshold: alarm.Threshold,
-      evaluatedDatapoints: evaluated.toReversed().map((d) => ({
-        timestamp: isoStamp(d.timestamp),
-        value: d.value,
-      })),
-    };
-    transition(ctx, next, result.state, reason, JSON.stringify(reasonData), t);
-  }
-  return next;
+  if (result.state === alarm.StateValue) return { transitioned: false, evaluated };
+  const reason = stateReason(input, result);
+  const reasonData = {
+    version: "1.0",
+    queryDate: isoStamp(t),
+    startDate: isoStamp(datapoints[0].timestamp),
+    ...(alarm.Statistic
+      ? { statistic: alarm.Statistic }
+      : { extendedStatistic: alarm.ExtendedStatistic }),
+    ...(alarm.Unit ? { unit: alarm.Unit } : {}),
+    period: alarm.Period,
+    recentDatapoints: datapoints.filter((d) => d.value !== undefined).map((d) => d.value),
+    threshold: alarm.Threshold,
+    evaluatedDatapoints: evaluated.toReversed().map((d) => ({
+      timestamp: isoStamp(d.timestamp),
+      value: d.value,
+    })),
+  };
+  transition(ctx, alarm, result.state, reason, JSON.stringify(reasonData), t);
+  return { transitioned: true, evaluated };
 }
 
 /** Moves an alarm to a new state (record only; the caller stores it) and writes the history. */
@@ -596,8 +754,9 @@ function transition(
   const old = { stateValue: alarm.StateValue, stateReason: alarm.StateReason };
   alarm.StateValue = state;
   alarm.StateReason = reason;
-  if (reasonData === undefined) delete alarm.StateReasonData;
-  else alarm.StateReasonData = reasonData;
+  // Kept apart from the alarm: it can be large (90 datapoints) and evaluations read alarms often.
+  if (reasonData === undefined) ctx.store.deleteDoc(ALARM_REASON_DATA_KIND, alarm.AlarmName);
+  else ctx.store.putDoc(ALARM_REASON_DATA_KIND, alarm.AlarmName, reasonData);
   alarm.StateUpdatedTimestamp = t;
   alarm.StateTransitionedTimestamp = t;
   delete alarm.lastScalingActionAt;
@@ -624,12 +783,19 @@ function actionsFor(alarm: AlarmRecord, state: AlarmState): string[] {
 
 /**
  * Runs the actions of the alarm's state: all of them on a transition, the Auto Scaling ones
- * again every `alarmActionRepeatSeconds` while the state holds. Mutates `alarm`.
+ * again every `alarmActionRepeatSeconds` while the state holds. Mutates `alarm`; true when it
+ * did (so the caller stores it).
  */
-function runActions(ctx: LocalContext, alarm: AlarmRecord, transitioned: boolean, t: number): void {
-  if (!alarm.ActionsEnabled) return;
+function runActions(
+  ctx: LocalContext,
+  alarm: AlarmRecord,
+  transitioned: boolean,
+  t: number,
+  datapoints: { timestamp: number; value: number }[],
+): boolean {
+  if (!alarm.ActionsEnabled) return false;
   const actions = actionsFor(alarm, alarm.StateValue);
-  if (actions.length === 0) return;
+  if (actions.length === 0) return false;
   const scaling = actions.filter(isScalingPolicyArn);
   const repeatDue = alarm.lastScalingActionAt === undefined ||
     t - alarm.lastScalingActionAt >= ctx.settings.alarmActionRepeatSeconds * 1000;
@@ -644,7 +810,7 @@ function runActions(ctx: LocalContext, alarm: AlarmRecord, transitioned: boolean
       );
     }
   }
-  if (scaling.length === 0 || !(transitioned || repeatDue)) return;
+  if (scaling.length === 0 || !(transitioned || repeatDue)) return false;
   alarm.lastScalingActionAt = t;
   for (const action of scaling) {
     const invocation: ScalingPolicyInvocation = {
@@ -654,25 +820,33 @@ function runActions(ctx: LocalContext, alarm: AlarmRecord, transitioned: boolean
       state: alarm.StateValue,
       threshold: alarm.Threshold,
       comparisonOperator: alarm.ComparisonOperator,
-      datapoints: alarm.lastDatapoints ?? [],
+      datapoints,
     };
     ctx.store.schedule(t, SCALING_POLICY_INVOCATION_EVENT, action, invocation);
   }
+  return true;
 }
 
-/** Evaluates every alarm due at the event's time, runs actions, and queues the next evaluation. */
+/**
+ * Evaluates every alarm due at the event's time, runs actions, and queues the next evaluation.
+ * An alarm document is rewritten only when something about it changed (a transition, an action,
+ * a history pruning), so a quiet evaluation costs no write.
+ */
 function onEvaluation(ctx: LocalContext, event: SimEvent): void {
   const t = event.due;
-  for (const { id, doc } of ctx.store.listDocs<AlarmRecord>(ALARM_KIND)) {
+  const alarms = ctx.store.listDocs<AlarmRecord>(ALARM_KIND);
+  for (const { id, doc } of alarms) {
     const due = isHighResolution(doc.Period) ? t % 10_000 === 0 : t % 60_000 === 0;
     if (!due) continue;
-    const before = doc.StateValue;
-    const next = evaluateOne(ctx, doc, t);
-    runActions(ctx, next, next.StateValue !== before, t);
-    pruneHistory(ctx, next);
-    ctx.store.putDoc(ALARM_KIND, id, next);
+    const { transitioned, evaluated } = evaluateOne(ctx, doc, t);
+    const acted = runActions(ctx, doc, transitioned, t, evaluated);
+    const pruned = pruneHistory(ctx, doc);
+    if (transitioned || acted || pruned) ctx.store.putDoc(ALARM_KIND, id, doc);
   }
-  ensureEvaluation(ctx);
+  if (alarms.length === 0) return;
+  const step = alarms.some((a) => isHighResolution(a.doc.Period)) ? 10_000 : 60_000;
+  ctx.store.cancelEvents(ALARM_EVALUATION_EVENT);
+  ctx.store.schedule(Math.floor(t / step) * step + step, ALARM_EVALUATION_EVENT, "alarms");
 }
 
 /**
@@ -713,6 +887,7 @@ export function deleteAlarms(ctx: LocalContext, names: readonly string[]): void 
     }
     for (const name of names) {
       ctx.store.deleteDoc(ALARM_KIND, name);
+      ctx.store.deleteDoc(ALARM_REASON_DATA_KIND, name);
       for (const item of ctx.store.listDocs(ALARM_HISTORY_KIND, historyPrefix(name))) {
         ctx.store.deleteDoc(ALARM_HISTORY_KIND, item.id);
       }
@@ -750,7 +925,7 @@ export function removeAlarmActions(ctx: LocalContext, drop: (action: string) => 
 // ---------------------------------------------------------------------------------------------
 // Output shapes and handlers
 
-function toMetricAlarm(a: AlarmRecord): MetricAlarm {
+function toMetricAlarm(ctx: LocalContext, a: AlarmRecord): MetricAlarm {
   const out: MetricAlarm = {
     AlarmName: a.AlarmName,
     AlarmArn: a.AlarmArn,
@@ -774,7 +949,8 @@ function toMetricAlarm(a: AlarmRecord): MetricAlarm {
     StateTransitionedTimestamp: new Date(a.StateTransitionedTimestamp),
   };
   if (a.AlarmDescription !== undefined) out.AlarmDescription = a.AlarmDescription;
-  if (a.StateReasonData !== undefined) out.StateReasonData = a.StateReasonData;
+  const reasonData = ctx.store.getDoc<string>(ALARM_REASON_DATA_KIND, a.AlarmName);
+  if (reasonData !== undefined) out.StateReasonData = reasonData;
   if (a.Statistic !== undefined) out.Statistic = a.Statistic as cw.Statistic;
   if (a.ExtendedStatistic !== undefined) out.ExtendedStatistic = a.ExtendedStatistic;
   if (a.Unit !== undefined) out.Unit = a.Unit as cw.StandardUnit;
@@ -839,7 +1015,7 @@ function setState(ctx: LocalContext, input: SetAlarmStateInput): void {
         input.StateReasonData,
         t,
       );
-      runActions(ctx, alarm, true, t);
+      runActions(ctx, alarm, true, t, alarmDatapoints(ctx, alarm.AlarmName));
     }
     ctx.store.putDoc(ALARM_KIND, alarm.AlarmName, alarm);
   });
@@ -933,7 +1109,7 @@ export const cloudWatchAlarmHandlers: Record<string, OperationHandler> = {
     }
     const page = alarms.slice(offset, offset + size);
     const out: Omit<DescribeAlarmsOutput, "$metadata"> = {
-      MetricAlarms: page.map(toMetricAlarm),
+      MetricAlarms: page.map((a) => toMetricAlarm(ctx, a)),
       CompositeAlarms: [],
     };
     if (offset + size < alarms.length) out.NextToken = pageToken(offset + size);

@@ -37,6 +37,7 @@
  * @module
  */
 import {
+  alarmDatapoints,
   getAlarm,
   recordAlarmHistory,
   SCALING_POLICY_INVOCATION_EVENT,
@@ -228,7 +229,7 @@ function targetTrackingScaleIn(
     }
     const lowAlarm = low === undefined ? undefined : getAlarm(ctx, low.AlarmName);
     if (lowAlarm?.StateValue !== "ALARM") return undefined;
-    const metric = lowAlarm.lastDatapoints?.at(-1)?.value;
+    const metric = alarmDatapoints(ctx, lowAlarm.AlarmName).at(-1)?.value;
     if (metric === undefined) return undefined;
     const d = targetTrackingDecision({
       alarm: "low",

@@ -39,6 +39,8 @@ export const AAS_KIND = {
   activity: "aas-scaling-activity",
 } as const;
 
+const ACTIVITY_SEQ_META = "aas-activity-seq";
+
 /** The only namespace and dimension the local backend scales (spec §1). */
 export const SAGEMAKER_NAMESPACE = "sagemaker";
 /** A SageMaker variant's instance count. */
@@ -221,6 +223,12 @@ export function findPolicyByArn(ctx: LocalContext, arn: string): PolicyRecord | 
   const base = basePolicyArn(arn);
   const m = /:resource\/([^/]+)\/(.+):policyName\/(.+)$/.exec(base);
   if (!m) return undefined;
+  if (m[1] === SAGEMAKER_NAMESPACE) {
+    // The one dimension of a variant: read the policy by its key.
+    const ref = { ServiceNamespace: m[1], ResourceId: m[2], ScalableDimension: VARIANT_DIMENSION };
+    const direct = ctx.store.getDoc<PolicyRecord>(AAS_KIND.policy, childKey(ref, m[3]));
+    if (direct?.PolicyARN === base) return direct;
+  }
   // The dimension is not in the ARN: look through the namespace's policies with that resource.
   return ctx.store.listDocs<PolicyRecord>(AAS_KIND.policy, `${encodeURIComponent(m[1])}/`)
     .map((d) => d.doc)
@@ -243,7 +251,9 @@ export function recordActivity(
 ): ActivityRecord {
   const now = ctx.store.now();
   const prefix = `${encodeURIComponent(ref.ServiceNamespace)}/${String(now).padStart(15, "0")}/`;
-  const seq = ctx.store.listDocs(AAS_KIND.activity, prefix).length;
+  // A store-wide counter orders activities of the same millisecond.
+  const seq = Number(ctx.store.getMeta(ACTIVITY_SEQ_META) ?? "0") + 1;
+  ctx.store.setMeta(ACTIVITY_SEQ_META, String(seq));
   const activity: ActivityRecord = {
     ServiceNamespace: ref.ServiceNamespace,
     ResourceId: ref.ResourceId,
@@ -252,7 +262,7 @@ export function recordActivity(
     StartTime: now,
     ...fields,
   };
-  ctx.store.putDoc(AAS_KIND.activity, `${prefix}${String(seq).padStart(6, "0")}`, activity);
+  ctx.store.putDoc(AAS_KIND.activity, `${prefix}${String(seq).padStart(12, "0")}`, activity);
   return activity;
 }
 
