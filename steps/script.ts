@@ -365,7 +365,7 @@ export async function runScript<R>(
   } catch (error) {
     code = error instanceof InputError ? 2 : 1;
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`${spec.name}: ${message}`);
+    console.error(message.startsWith(`${spec.name}: `) ? message : `${spec.name}: ${message}`);
     if (debug && error instanceof Error && error.stack) console.error(error.stack);
   } finally {
     try {

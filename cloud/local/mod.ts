@@ -10,6 +10,7 @@ import { type LocalContext, LocalRuntime } from "./context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "./profile.ts";
 import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./alarms.ts";
 import { cloudWatchMetricHandlers } from "./cloudwatch_metrics.ts";
+import { defaultJobRunner, type DefaultJobRunnerOptions } from "./default_job.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "./recommender.ts";
 import { s3Handlers } from "./s3.ts";
 import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker.ts";
@@ -31,6 +32,8 @@ export interface LocalCloudOptions {
   region?: string;
   /** Overrides of the persisted settings (they are saved for later processes). */
   local?: Partial<LocalSettings>;
+  /** Options of this process's Default-job runner (tests use them to shorten or break a benchmark). */
+  defaultJob?: DefaultJobRunnerOptions;
 }
 
 /** The default execution role of the local backend's account. */
@@ -76,6 +79,7 @@ export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { conte
   const region = options.region ?? "us-east-1";
   const ctx: LocalContext = { store, settings, region, account: settings.account, runtime };
   registerAll(runtime);
+  runtime.defaultJobRunner = defaultJobRunner(options.defaultJob);
   let closed = false;
   return {
     backend: "local",
