@@ -249,6 +249,29 @@ Deno.test("3-of-3 alarm: ALARM at the evaluation that first sees the third breac
   }
 });
 
+Deno.test("a datapoint published late into a period already evaluated is seen next time", async () => {
+  const h = await open();
+  try {
+    await h.cloudwatch.send(
+      new PutMetricAlarmCommand({ ...ALARM, TreatMissingData: "notBreaching" }),
+    );
+    await putValue(h, 1, 150);
+    await putValue(h, 2, 150);
+    await sleepTo(h, 240);
+    // Minutes 1 and 2 breach, minute 0 is missing and filled as not breaching: 2 of 3, OK.
+    assert.equal((await describe(h)).StateValue, "OK");
+    await sleepTo(h, 250);
+    await putValue(h, 0, 150); // minute 0 arrives late, into a period already read
+    await sleepTo(h, 300);
+    // Minutes 0, 1, 2 are now all real and breaching.
+    const a = await describe(h);
+    assert.equal(a.StateValue, "ALARM");
+    assert.equal(JSON.parse(a.StateReasonData!).evaluatedDatapoints.length, 3);
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("TreatMissingData decides an alarm with no data", async () => {
   const h = await open();
   try {
