@@ -4,13 +4,13 @@
 // 10 s). Metric rows are laid down first; the time measured is the clock advance alone: alarm
 // evaluations, policy invocations, scaling activities and SageMaker updates.
 // Run: deno task bench:alarms — the last line states the numbers (min and median of 10 runs).
-import { PutScalingPolicyCommand } from "@aws-sdk/client-application-auto-scaling";
+import { type MetricType, PutScalingPolicyCommand } from "@aws-sdk/client-application-auto-scaling";
 import { openScalingHarness, TARGET } from "../cloud/local/testdata/scaling_harness.ts";
 
 async function run(highResolution: boolean): Promise<number> {
   const h = await openScalingHarness({ instances: 1, register: { min: 1, max: 10 } });
   try {
-    const policies: [string, string, number][] = [[
+    const policies: [string, MetricType, number][] = [[
       "invocations",
       "SageMakerVariantInvocationsPerInstance",
       70,

@@ -162,6 +162,12 @@ function recordNotScaled(
 /**
  * Scales the target's variant into [MinCapacity, MaxCapacity] if it is outside, bypassing
  * cooldowns (spec §4). While the endpoint is not InService the change waits for it [INF].
+ * (Exercised end to end by RegisterScalableTarget and scheduled actions in the tests.)
+ *
+ * @example Usage
+ * ```ts ignore
+ * enforceBounds(ctx, { ...target, MinCapacity: 3 }); // capacity 1 → "minimum capacity was set to 3"
+ * ```
  */
 export function enforceBounds(ctx: LocalContext, target: TargetRecord): void {
   const state = variantState(ctx, target);
@@ -464,6 +470,27 @@ function applyScheduledAction(
 /**
  * Queues a scheduled action's next firing after `after` (none when its schedule has ended).
  * Returns the updated record (stored).
+ *
+ * @example Usage
+ * ```ts
+ * import { SCHEDULED_ACTION_EVENT, scheduleNextFire } from "./autoscaling_engine.ts";
+ * import { Store } from "./store.ts";
+ * import { LocalRuntime } from "./context.ts";
+ * import { DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const store = Store.open(dir);
+ * const ctx = { store, settings: DEFAULT_LOCAL_SETTINGS, region: "us-east-1", account: "000000000000",
+ *   runtime: new LocalRuntime() };
+ * const action = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount", ScheduledActionName: "a",
+ *   ScheduledActionARN: "arn", Schedule: "rate(5 minutes)", CreationTime: 0 };
+ * const next = scheduleNextFire(ctx, "id", action, 0);
+ * assert.equal(next.nextFire, 300_000);
+ * assert.deepEqual(store.listEvents(SCHEDULED_ACTION_EVENT).map((e) => e.due), [300_000]);
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export function scheduleNextFire(
   ctx: LocalContext,

@@ -21,12 +21,31 @@ import type {
 /** Builds Application Auto Scaling's own exception objects (`ValidationException`, `ObjectNotFoundException`...). */
 export const aasError = errorFactory(aas, aas.ApplicationAutoScalingServiceException);
 
-/** AAS's `ValidationException`. */
+/**
+ * AAS's `ValidationException`.
+ *
+ * @example Usage
+ * ```ts
+ * import { validationException } from "./autoscaling_store.ts";
+ * import { ValidationException } from "@aws-sdk/client-application-auto-scaling";
+ * import assert from "node:assert/strict";
+ * assert.ok(validationException("bad") instanceof ValidationException);
+ * ```
+ */
 export function validationException(message: string): Error {
   return aasError("ValidationException", message, 400);
 }
 
-/** AAS's `ObjectNotFoundException`. */
+/**
+ * AAS's `ObjectNotFoundException`.
+ *
+ * @example Usage
+ * ```ts
+ * import { objectNotFound } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(objectNotFound("No scalable target found").name, "ObjectNotFoundException");
+ * ```
+ */
 export function objectNotFound(message: string): Error {
   return aasError("ObjectNotFoundException", message, 400);
 }
@@ -72,12 +91,34 @@ export function targetKey(ref: TargetRef): string {
     .join("/");
 }
 
-/** A child document id under a target: `<targetKey>/<encoded name>`. */
+/**
+ * A child document id under a target: `<targetKey>/<encoded name>`.
+ *
+ * @example Usage
+ * ```ts
+ * import { childKey, targetKey } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
+ * assert.equal(childKey(ref, "my policy"), `${targetKey(ref)}/my%20policy`);
+ * ```
+ */
 export function childKey(ref: TargetRef, name: string): string {
   return `${targetKey(ref)}/${encodeURIComponent(name)}`;
 }
 
-/** The endpoint and variant of a SageMaker variant ResourceId, or undefined when it is not one. */
+/**
+ * The endpoint and variant of a SageMaker variant ResourceId, or undefined when it is not one.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseVariantResourceId } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseVariantResourceId("endpoint/ep/variant/AllTraffic"),
+ *   { endpointName: "ep", variantName: "AllTraffic" });
+ * assert.equal(parseVariantResourceId("service/cluster/web"), undefined);
+ * ```
+ */
 export function parseVariantResourceId(
   resourceId: string,
 ): { endpointName: string; variantName: string } | undefined {
@@ -168,7 +209,15 @@ export interface ActivityRecord extends TargetRef {
 }
 
 /**
- * A target's scalable target ARN: `arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>`.
+ * A new scalable target ARN: `arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>`.
+ *
+ * @example Usage
+ * ```ts
+ * import { scalableTargetArn } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = { region: "us-east-1", account: "000000000000" } as Parameters<typeof scalableTargetArn>[0];
+ * assert.match(scalableTargetArn(ctx), /^arn:aws:application-autoscaling:us-east-1:000000000000:scalable-target\/[0-9a-f]{28}$/);
+ * ```
  */
 export function scalableTargetArn(ctx: LocalContext): string {
   const id = crypto.randomUUID().replaceAll("-", "").slice(0, 28);
@@ -196,29 +245,122 @@ export function policyArn(ctx: LocalContext, ref: TargetRef, name: string, uuid:
   }scalingPolicy:${uuid}:resource/${ref.ServiceNamespace}/${ref.ResourceId}:policyName/${name}`;
 }
 
-/** A scheduled action's ARN, in the same pattern as a policy's. */
+/**
+ * A new scheduled action's ARN, in the same pattern as a policy's.
+ *
+ * @example Usage
+ * ```ts
+ * import { scheduledActionArn } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * const ctx = { region: "us-east-1", account: "000000000000" } as Parameters<typeof scheduledActionArn>[0];
+ * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
+ * assert.match(scheduledActionArn(ctx, ref, "nightly"),
+ *   /:scheduledAction:[0-9a-f-]{36}:resource\/sagemaker\/endpoint\/ep\/variant\/v:scheduledActionName\/nightly$/);
+ * ```
+ */
 export function scheduledActionArn(ctx: LocalContext, ref: TargetRef, name: string): string {
   return `${
     arnPrefix(ctx, "autoscaling")
   }scheduledAction:${crypto.randomUUID()}:resource/${ref.ServiceNamespace}/${ref.ResourceId}:scheduledActionName/${name}`;
 }
 
-/** The policy ARN an alarm action names, without target tracking's `:createdBy/<uuid>` suffix. */
+/**
+ * The policy ARN an alarm action names, without target tracking's `:createdBy/<uuid>` suffix.
+ *
+ * @example Usage
+ * ```ts
+ * import { basePolicyArn } from "./autoscaling_store.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(basePolicyArn("arn:aws:autoscaling:r:1:scalingPolicy:u:resource/x:policyName/p:createdBy/c"),
+ *   "arn:aws:autoscaling:r:1:scalingPolicy:u:resource/x:policyName/p");
+ * ```
+ */
 export function basePolicyArn(actionArn: string): string {
   return actionArn.replace(/:createdBy\/[^:]+$/, "");
 }
 
-/** Reads a target. */
+/**
+ * Reads a registered scalable target.
+ *
+ * @example Usage
+ * ```ts
+ * import { AAS_KIND, getTarget, targetKey } from "./autoscaling_store.ts";
+ * import { Store } from "./store.ts";
+ * import { LocalRuntime } from "./context.ts";
+ * import { DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const store = Store.open(dir);
+ * const ctx = { store, settings: DEFAULT_LOCAL_SETTINGS, region: "us-east-1", account: "000000000000",
+ *   runtime: new LocalRuntime() };
+ * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
+ * assert.equal(getTarget(ctx, ref), undefined);
+ * store.putDoc(AAS_KIND.target, targetKey(ref), { ...ref, MinCapacity: 1, MaxCapacity: 2 });
+ * assert.equal(getTarget(ctx, ref)?.MaxCapacity, 2);
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export function getTarget(ctx: LocalContext, ref: TargetRef): TargetRecord | undefined {
   return ctx.store.getDoc<TargetRecord>(AAS_KIND.target, targetKey(ref));
 }
 
-/** The policies of a target, by name order. */
+/**
+ * The policies of a target, by name order.
+ *
+ * @example Usage
+ * ```ts
+ * import { putPolicy, targetPolicies } from "./autoscaling_store.ts";
+ * import { Store } from "./store.ts";
+ * import { LocalRuntime } from "./context.ts";
+ * import { DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const store = Store.open(dir);
+ * const ctx = { store, settings: DEFAULT_LOCAL_SETTINGS, region: "us-east-1", account: "000000000000",
+ *   runtime: new LocalRuntime() };
+ * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
+ * for (const name of ["b", "a"]) {
+ *   putPolicy(ctx, { ...ref, PolicyName: name, PolicyARN: name, PolicyType: "StepScaling",
+ *     CreationTime: 0, Alarms: [], cooldown: {} });
+ * }
+ * assert.deepEqual(targetPolicies(ctx, ref).map((p) => p.PolicyName), ["a", "b"]);
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export function targetPolicies(ctx: LocalContext, ref: TargetRef): PolicyRecord[] {
   return ctx.store.listDocs<PolicyRecord>(AAS_KIND.policy, `${targetKey(ref)}/`).map((d) => d.doc);
 }
 
-/** Finds a policy by its ARN (as an alarm action names it). */
+/**
+ * Finds a policy by its ARN (as an alarm action names it, with or without `:createdBy/…`).
+ *
+ * @example Usage
+ * ```ts
+ * import { findPolicyByArn, policyArn, putPolicy } from "./autoscaling_store.ts";
+ * import { Store } from "./store.ts";
+ * import { LocalRuntime } from "./context.ts";
+ * import { DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const store = Store.open(dir);
+ * const ctx = { store, settings: DEFAULT_LOCAL_SETTINGS, region: "us-east-1", account: "000000000000",
+ *   runtime: new LocalRuntime() };
+ * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
+ * const arn = policyArn(ctx, ref, "p", "00000000-0000-4000-8000-000000000000");
+ * putPolicy(ctx, { ...ref, PolicyName: "p", PolicyARN: arn, PolicyType: "TargetTrackingScaling",
+ *   CreationTime: 0, Alarms: [], cooldown: {} });
+ * assert.equal(findPolicyByArn(ctx, `${arn}:createdBy/1234`)?.PolicyName, "p");
+ * assert.equal(findPolicyByArn(ctx, arn.replace("policyName/p", "policyName/q")), undefined);
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export function findPolicyByArn(ctx: LocalContext, arn: string): PolicyRecord | undefined {
   const base = basePolicyArn(arn);
   const m = /:resource\/([^/]+)\/(.+):policyName\/(.+)$/.exec(base);
@@ -235,14 +377,35 @@ export function findPolicyByArn(ctx: LocalContext, arn: string): PolicyRecord | 
     .find((p) => p.PolicyARN === base);
 }
 
-/** Writes a policy. */
+/** Writes a policy (example: {@linkcode targetPolicies}). */
 export function putPolicy(ctx: LocalContext, policy: PolicyRecord): void {
   ctx.store.putDoc(AAS_KIND.policy, childKey(policy, policy.PolicyName), policy);
 }
 
 /**
- * Records a scaling activity; returns it. Ids sort by namespace then start time, so
- * DescribeScalingActivities lists newest first by reading them backwards.
+ * Records a scaling activity; returns it. Ids sort by namespace then start time (then a
+ * store-wide counter), so DescribeScalingActivities lists newest first by reading them backwards.
+ *
+ * @example Usage
+ * ```ts
+ * import { AAS_KIND, recordActivity } from "./autoscaling_store.ts";
+ * import { Store } from "./store.ts";
+ * import { LocalRuntime } from "./context.ts";
+ * import { DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const store = Store.open(dir);
+ * const ctx = { store, settings: DEFAULT_LOCAL_SETTINGS, region: "us-east-1", account: "000000000000",
+ *   runtime: new LocalRuntime() };
+ * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
+ * recordActivity(ctx, ref, { Description: "first", Cause: "c", StatusCode: "Successful" });
+ * recordActivity(ctx, ref, { Description: "second", Cause: "c", StatusCode: "Successful" });
+ * const ids = store.listDocs<{ Description: string }>(AAS_KIND.activity).map((d) => d.doc.Description);
+ * assert.deepEqual(ids, ["first", "second"]);
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export function recordActivity(
   ctx: LocalContext,
