@@ -15,6 +15,7 @@
 //   < 0.9 × target; desired = ceil(current × metric / target) (§1.2); cooldowns 300 s (§1.3).
 import {
   DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
   PutScalingPolicyCommand,
   type PutScalingPolicyCommandInput,
   PutScheduledActionCommand,
@@ -444,8 +445,17 @@ Deno.test("golden: a step policy that no alarm names never acts", async () => {
     assert.equal((await h.alarms())[0].StateValue, "ALARM");
     assert.equal(await h.capacity(), 1);
     assert.deepEqual(await h.activities(true), []);
+    const policyAlarms = async () =>
+      (await h.autoscaling.send(
+        new DescribeScalingPoliciesCommand({
+          ServiceNamespace: "sagemaker",
+          PolicyNames: ["unwired"],
+        }),
+      )).ScalingPolicies![0].Alarms!.map((a) => a.AlarmName);
+    assert.deepEqual(await policyAlarms(), []);
 
     await h.cloudwatch.send(new PutMetricAlarmCommand({ ...alarm, AlarmActions: [arn] }));
+    assert.deepEqual(await policyAlarms(), ["invocations-very-high"]);
     await h.sleepTo(960);
     assert.deepEqual((await h.activities()).map((a) => [brief(a, h.t0).at, a.Description]), [
       [960, "Setting desired instance count to 2."],

@@ -55,11 +55,19 @@ import type {
   ScalingPolicy,
   ScheduledAction,
 } from "@aws-sdk/client-application-auto-scaling";
-import { deleteAlarms, getAlarm, putMetricAlarm, removeAlarmActions } from "./alarms.ts";
+import {
+  ALARM_KIND,
+  type AlarmRecord,
+  deleteAlarms,
+  getAlarm,
+  putMetricAlarm,
+  removeAlarmActions,
+} from "./alarms.ts";
 import {
   AAS_KIND,
   aasError,
   type ActivityRecord,
+  basePolicyArn,
   childKey,
   getTarget,
   objectNotFound,
@@ -665,7 +673,20 @@ function putPolicyHandler(
   });
 }
 
-function toScalingPolicy(p: PolicyRecord): ScalingPolicy {
+/**
+ * A policy as DescribeScalingPolicies shows it. A step policy lists the alarms whose actions
+ * invoke it (so an unwired one shows none); a target-tracking policy, the alarms it created.
+ */
+function toScalingPolicy(ctx: LocalContext, p: PolicyRecord): ScalingPolicy {
+  const alarms = p.PolicyType === "StepScaling"
+    ? ctx.store.listDocs<AlarmRecord>(ALARM_KIND).map((d) => d.doc)
+      .filter((a) =>
+        [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((x) =>
+          basePolicyArn(x) === p.PolicyARN
+        )
+      )
+      .map((a) => ({ AlarmName: a.AlarmName, AlarmARN: a.AlarmArn }))
+    : p.Alarms.map((a) => ({ ...a }));
   const out: ScalingPolicy = {
     PolicyARN: p.PolicyARN,
     PolicyName: p.PolicyName,
@@ -673,7 +694,7 @@ function toScalingPolicy(p: PolicyRecord): ScalingPolicy {
     ResourceId: p.ResourceId,
     ScalableDimension: p.ScalableDimension as aas.ScalableDimension,
     PolicyType: p.PolicyType,
-    Alarms: p.Alarms.map((a) => ({ ...a })),
+    Alarms: alarms,
     CreationTime: new Date(p.CreationTime),
   };
   if (p.StepScalingPolicyConfiguration !== undefined) {
@@ -894,7 +915,10 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
         matches(p, input.ResourceId, input.ScalableDimension)
       );
     const { items, NextToken } = page(policies, offset, size);
-    return { ScalingPolicies: items.map(toScalingPolicy), ...(NextToken ? { NextToken } : {}) };
+    return {
+      ScalingPolicies: items.map((p) => toScalingPolicy(ctx, p)),
+      ...(NextToken ? { NextToken } : {}),
+    };
   },
 
   DeleteScalingPolicy(input: DeleteScalingPolicyRequest, ctx: LocalContext) {

@@ -470,6 +470,15 @@ Deno.test("DeleteScalingPolicy removes its target tracking alarms; user alarms s
     const step = await h.autoscaling.send(new PutScalingPolicyCommand(STEP));
     await userAlarmOn(h, step.PolicyARN!);
     assert.equal((await h.alarms()).length, 3);
+    const described = await h.autoscaling.send(
+      new DescribeScalingPoliciesCommand({
+        ServiceNamespace: "sagemaker",
+        PolicyNames: ["step-out"],
+      }),
+    );
+    assert.deepEqual(described.ScalingPolicies![0].Alarms!.map((a) => a.AlarmName), [
+      "my-cpu-high",
+    ]);
     await h.autoscaling.send(
       new DeleteScalingPolicyCommand({ ...TARGET, PolicyName: "invocations" }),
     );
