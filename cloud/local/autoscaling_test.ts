@@ -3,6 +3,7 @@ import {
   DeleteScheduledActionCommand,
   DeregisterScalableTargetCommand,
   DescribeScalableTargetsCommand,
+  DescribeScalingActivitiesCommand,
   DescribeScalingPoliciesCommand,
   DescribeScheduledActionsCommand,
   PutScalingPolicyCommand,
@@ -171,6 +172,47 @@ Deno.test("raising MinCapacity above the current count scales out at once", asyn
     assert.equal(
       done.StatusMessage,
       "Successfully set desired instance count to 3. Change successfully fulfilled by sagemaker.",
+    );
+  });
+});
+
+Deno.test("DescribeScalingActivities lists newest first, in pages", async () => {
+  await withScaling({ instances: 1, register: { min: 1, max: 5 } }, async (h) => {
+    for (const min of [2, 3, 4]) {
+      await h.autoscaling.send(new RegisterScalableTargetCommand({ ...TARGET, MinCapacity: min }));
+      await h.clock.sleep(240_000); // let SageMaker finish before the next change
+    }
+    const first = await h.autoscaling.send(
+      new DescribeScalingActivitiesCommand({ ServiceNamespace: "sagemaker", MaxResults: 2 }),
+    );
+    assert.deepEqual(first.ScalingActivities!.map((a) => a.Description), [
+      "Setting desired instance count to 4.",
+      "Setting desired instance count to 3.",
+    ]);
+    const second = await h.autoscaling.send(
+      new DescribeScalingActivitiesCommand({
+        ServiceNamespace: "sagemaker",
+        MaxResults: 2,
+        NextToken: first.NextToken,
+      }),
+    );
+    assert.deepEqual(second.ScalingActivities!.map((a) => a.Description), [
+      "Setting desired instance count to 2.",
+    ]);
+    assert.equal(second.NextToken, undefined);
+    const other = await h.autoscaling.send(
+      new DescribeScalingActivitiesCommand({
+        ServiceNamespace: "sagemaker",
+        ResourceId: "endpoint/x/variant/y",
+      }),
+    );
+    assert.deepEqual(other.ScalingActivities, []);
+    await rejectsWith(
+      h.autoscaling.send(
+        new DescribeScalingActivitiesCommand({ ServiceNamespace: "sagemaker", NextToken: "nope" }),
+      ),
+      "InvalidNextTokenException",
+      /Invalid token/,
     );
   });
 });
