@@ -838,10 +838,19 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
   for (const { id, doc } of alarms) {
     const due = isHighResolution(doc.Period) ? t % 10_000 === 0 : t % 60_000 === 0;
     if (!due) continue;
-    const { transitioned, evaluated } = evaluateOne(ctx, doc, t);
-    const acted = runActions(ctx, doc, transitioned, t, evaluated);
-    const pruned = pruneHistory(ctx, doc);
-    if (transitioned || acted || pruned) ctx.store.putDoc(ALARM_KIND, id, doc);
+    try {
+      ctx.store.tx(() => {
+        const { transitioned, evaluated } = evaluateOne(ctx, doc, t);
+        const acted = runActions(ctx, doc, transitioned, t, evaluated);
+        const pruned = pruneHistory(ctx, doc);
+        if (transitioned || acted || pruned) ctx.store.putDoc(ALARM_KIND, id, doc);
+      });
+    } catch (error) {
+      // One broken alarm must not stop the others, nor the next evaluations.
+      console.error(
+        `local backend: alarm "${doc.AlarmName}" not evaluated: ${(error as Error).message}`,
+      );
+    }
   }
   if (alarms.length === 0) return;
   const step = alarms.some((a) => isHighResolution(a.doc.Period)) ? 10_000 : 60_000;

@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import {
   ALARM_EVALUATION_EVENT,
+  ALARM_KIND,
   cloudWatchAlarmHandlers,
   registerAlarmEvents,
   SCALING_POLICY_INVOCATION_EVENT,
@@ -268,6 +269,30 @@ Deno.test("a datapoint published late into a period already evaluated is seen ne
     assert.equal(a.StateValue, "ALARM");
     assert.equal(JSON.parse(a.StateReasonData!).evaluatedDatapoints.length, 3);
   } finally {
+    await h.close();
+  }
+});
+
+Deno.test("an alarm that cannot be evaluated does not stop the others", async () => {
+  const h = await open();
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (message: string) => errors.push(message);
+  try {
+    await h.cloudwatch.send(new PutMetricAlarmCommand({ ...ALARM, AlarmName: "a-broken" }));
+    await h.cloudwatch.send(new PutMetricAlarmCommand({ ...ALARM, AlarmName: "b-fine" }));
+    // Corrupt the first alarm behind the API's back: a statistic the local backend cannot compute.
+    const broken = h.ctx.store.getDoc<Record<string, unknown>>(ALARM_KIND, "a-broken")!;
+    h.ctx.store.tx(() =>
+      h.ctx.store.putDoc(ALARM_KIND, "a-broken", { ...broken, Statistic: "Median" })
+    );
+    for (const m of [0, 1, 2]) await putValue(h, m, 150);
+    await sleepTo(h, 300);
+    assert.equal((await describe(h, "b-fine")).StateValue, "ALARM");
+    assert.ok(errors.some((e) => /alarm "a-broken" not evaluated/.test(e)), errors.join("\n"));
+    assert.equal(h.ctx.store.listEvents(ALARM_EVALUATION_EVENT)[0].due, h.t0 + 360_000);
+  } finally {
+    console.error = original;
     await h.close();
   }
 });

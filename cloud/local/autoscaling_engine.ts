@@ -521,7 +521,16 @@ function onScheduledAction(ctx: LocalContext, event: SimEvent): void {
   if (action === undefined) return;
   const target = getTarget(ctx, action);
   if (target !== undefined && !target.SuspendedState.ScheduledScalingSuspended) {
-    applyScheduledAction(ctx, target, action);
+    try {
+      ctx.store.tx(() => applyScheduledAction(ctx, target, action));
+    } catch (error) {
+      // The schedule goes on even if this firing failed.
+      console.error(
+        `local backend: scheduled action "${action.ScheduledActionName}" failed: ${
+          (error as Error).message
+        }`,
+      );
+    }
   }
   scheduleNextFire(ctx, event.ref, action, ctx.store.now());
 }
