@@ -91,17 +91,19 @@ export interface AlarmEvaluation {
 
 /**
  * The number of periods CloudWatch fetches to evaluate an N-period alarm: AWS documents 5 for
- * N = 3 and says the number depends on the period; [INF] N + 2 for every N.
+ * N = 3 and says the number depends on the period; [INF] N + `extra` with `extra` = 2 for every
+ * N (the local setting `alarmEvaluationRangeExtraPeriods`).
  *
  * @example Usage
  * ```ts
  * import { evaluationRange } from "./alarm_eval.ts";
  * import assert from "node:assert/strict";
  * assert.equal(evaluationRange(3), 5);
+ * assert.equal(evaluationRange(15, 0), 15);
  * ```
  */
-export function evaluationRange(evaluationPeriods: number): number {
-  return evaluationPeriods + 2;
+export function evaluationRange(evaluationPeriods: number, extra = 2): number {
+  return evaluationPeriods + Math.max(0, Math.floor(extra));
 }
 
 /**

@@ -10,10 +10,11 @@
  * - A datapoint for the period `[t, t + Period)` is visible to alarms from
  *   `t + Period + settings.metricDelaySeconds` (`highResolutionMetricDelaySeconds` for 10/30 s
  *   alarms) [INF §5, §9.6]; an evaluation uses the newest visible period and the ones before it.
- * - State: M of N over an evaluation range of N + 2 periods with TreatMissingData and the
- *   premature-alarm rule (`alarm_eval.ts`); the period's value is the alarm's Statistic or
- *   ExtendedStatistic over the stored rows (`metric_stats.ts`), only rows of the alarm's Unit when
- *   it has one.
+ * - State: M of N over an evaluation range of N + `settings.alarmEvaluationRangeExtraPeriods`
+ *   periods (default 2: CW-ALARM shows 5 for N = 3 [DOC], the same +2 for every N [INF]) with
+ *   TreatMissingData and the premature-alarm rule (`alarm_eval.ts`); the period's value is the
+ *   alarm's Statistic or ExtendedStatistic over the stored rows (`metric_stats.ts`), only rows of
+ *   the alarm's Unit when it has one.
  * - Actions: on a transition into a state, the state's actions run. An action that is an
  *   Application Auto Scaling policy ARN (`arn:aws:autoscaling:…:scalingPolicy:…:resource/…`) is
  *   invoked through a {@linkcode SCALING_POLICY_INVOCATION_EVENT} at the same instant, and again
@@ -491,8 +492,9 @@ function validateAlarmInput(input: PutMetricAlarmInput): AlarmConfig {
 // Evaluation
 
 /**
- * The evaluation range of an alarm at time `t`: N + 2 periods ending with the newest period
- * whose datapoint is visible at `t` (published `Period` + the metric delay after it starts).
+ * The evaluation range of an alarm at time `t`: N + `extraPeriods` periods (the setting
+ * `alarmEvaluationRangeExtraPeriods`) ending with the newest period whose datapoint is visible at
+ * `t` (published `Period` + the metric delay after it starts).
  *
  * @example Usage
  * ```ts
@@ -510,10 +512,11 @@ export function alarmWindow(
   periodSeconds: number,
   evaluationPeriods: number,
   delaySeconds: number,
+  extraPeriods = 2,
 ): { newest: number; periods: number; start: number; end: number } {
   const p = periodSeconds * 1000;
   const newest = Math.floor((t - delaySeconds * 1000) / p) * p - p;
-  const periods = evaluationRange(evaluationPeriods);
+  const periods = evaluationRange(evaluationPeriods, extraPeriods);
   return { newest, periods, start: newest - (periods - 1) * p, end: newest + p };
 }
 
@@ -648,7 +651,7 @@ function metricSeries(
     });
     delete bucket.value;
   }
-  if (cache.buckets.size > 2 * evaluationRange(alarm.EvaluationPeriods)) {
+  if (cache.buckets.size > 2 * (to - from) / p + 8) {
     for (const start of cache.buckets.keys()) if (start < from) cache.buckets.delete(start);
   }
   return cache;
@@ -659,7 +662,13 @@ function collectDatapoints(ctx: LocalContext, alarm: AlarmRecord, t: number): Al
   const delay = isHighResolution(alarm.Period)
     ? ctx.settings.highResolutionMetricDelaySeconds
     : ctx.settings.metricDelaySeconds;
-  const w = alarmWindow(t, alarm.Period, alarm.EvaluationPeriods, delay);
+  const w = alarmWindow(
+    t,
+    alarm.Period,
+    alarm.EvaluationPeriods,
+    delay,
+    ctx.settings.alarmEvaluationRangeExtraPeriods,
+  );
   const p = alarm.Period * 1000;
   const series = metricSeries(ctx, alarm, w.start, w.end);
   const stat = alarm.Statistic ?? alarm.ExtendedStatistic!;

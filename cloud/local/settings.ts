@@ -79,6 +79,13 @@ export interface LocalSettings {
    */
   alarmActionRepeatSeconds: number;
   /**
+   * Periods an alarm evaluation fetches beyond its EvaluationPeriods N (CloudWatch's "evaluation
+   * range", used when datapoints are missing). [DOC] 5 for N = 3 (CW-ALARM tables); [INF] N + 2
+   * for every N. autoscaling.md §5.
+   * @default {2}
+   */
+  alarmEvaluationRangeExtraPeriods: number;
+  /**
    * Container invocation timeout in seconds; requests waiting longer fail as ModelError. [DOC] autoscaling.md §6.
    * @default {60}
    */
@@ -127,6 +134,7 @@ export const DEFAULT_LOCAL_SETTINGS: Readonly<LocalSettings> = Object.freeze({
   highResolutionLow: { periodSeconds: 10, evaluationPeriods: 90, datapointsToAlarm: 90 },
   scaleInThresholdRatio: 0.9,
   alarmActionRepeatSeconds: 60,
+  alarmEvaluationRangeExtraPeriods: 2,
   invocationTimeoutSeconds: 60,
   flatInvocationsMinutes: 3,
   flatInvocationsTolerance: 0.01,
