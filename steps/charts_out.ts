@@ -50,13 +50,18 @@ export function analysisCharts(analysis: AnalyzeResult): NamedChart[] {
   const charts: NamedChart[] = [{
     file: "analysis-invocations.svg",
     caption: `Benchmark of one instance: peak ${Math.round(analysis.maxValue)} invocations/min, ` +
-      `limits ${Math.round(analysis.lowerLimit)} (${analysis.lowerPercent} %) and ${Math.round(analysis.upperLimit)} (${analysis.upperPercent} %)`,
+      `limits ${Math.round(analysis.lowerLimit)} (${analysis.lowerPercent} %) and ${
+        Math.round(analysis.upperLimit)
+      } (${analysis.upperPercent} %)`,
     spec: analysisInvocationsChart(input),
   }];
-  if (analysis.series.some((p) => p.cpuUtilization !== undefined || p.memoryUtilization !== undefined)) {
+  if (
+    analysis.series.some((p) => p.cpuUtilization !== undefined || p.memoryUtilization !== undefined)
+  ) {
     charts.push({
       file: "analysis-utilization.svg",
-      caption: "Utilization of one instance during the benchmark (CPU summed over vCPUs, memory, disk)",
+      caption:
+        "Utilization of one instance during the benchmark (CPU summed over vCPUs, memory, disk)",
       spec: analysisUtilizationChart(input),
     });
   }
@@ -70,7 +75,11 @@ export function evaluationInput(e: EvaluateResult): EvaluationChartInput {
     spawnRate: e.spawnRate,
     expectation: e.expectation,
     series: e.series,
-    activities: e.activities.map((a) => ({ time: a.time, description: a.description, status: a.status })),
+    activities: e.activities.map((a) => ({
+      time: a.time,
+      description: a.description,
+      status: a.status,
+    })),
     passed: e.passed,
   };
 }
@@ -83,13 +92,19 @@ function slug(text: string): string {
 export function evaluationCharts(evaluations: readonly EvaluateResult[]): NamedChart[] {
   const charts: NamedChart[] = evaluations.map((e, i) => ({
     file: `evaluation-${i + 1}-${slug(e.policyLabel)}-spawn-${e.spawnRate}.svg`,
-    caption: `${e.policyLabel} at ${e.spawnRate} users/min: ${e.passed ? "PASSED" : "FAILED"} (${e.reasons.join("; ")})`,
+    caption: `${e.policyLabel} at ${e.spawnRate} users/min: ${e.passed ? "PASSED" : "FAILED"} (${
+      e.reasons.join("; ")
+    })`,
     spec: evaluationChart(evaluationInput(e)),
   }));
   if (evaluations.length > 1) {
     charts.push({
       file: "evaluations-compared.svg",
-      caption: `Evaluations compared: ${evaluations.map((e) => `${e.policyLabel} @ ${e.spawnRate}/min ${e.passed ? "passed" : "failed"}`).join(", ")}`,
+      caption: `Evaluations compared: ${
+        evaluations.map((e) =>
+          `${e.policyLabel} @ ${e.spawnRate}/min ${e.passed ? "passed" : "failed"}`
+        ).join(", ")
+      }`,
       spec: evaluationComparisonChart(evaluations.map(evaluationInput)),
     });
   }
@@ -97,7 +112,10 @@ export function evaluationCharts(evaluations: readonly EvaluateResult[]): NamedC
 }
 
 /** Shows charts (inline in the kernel) and writes them when `outDir` is given; returns the files written. */
-export async function showCharts(charts: readonly NamedChart[], options: ChartOutOptions = {}): Promise<string[]> {
+export async function showCharts(
+  charts: readonly NamedChart[],
+  options: ChartOutOptions = {},
+): Promise<string[]> {
   const written: string[] = [];
   for (const chart of charts) {
     const path = await showChart(chart.spec, {
@@ -115,6 +133,9 @@ export function writeAnalysisCharts(analysis: AnalyzeResult, outDir?: string): P
 }
 
 /** Writes (and in the kernel shows) the evaluation charts. */
-export function writeEvaluationCharts(evaluations: readonly EvaluateResult[], outDir?: string): Promise<string[]> {
+export function writeEvaluationCharts(
+  evaluations: readonly EvaluateResult[],
+  outDir?: string,
+): Promise<string[]> {
   return showCharts(evaluationCharts(evaluations), { outDir });
 }

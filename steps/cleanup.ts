@@ -219,7 +219,11 @@ async function deleteOne(
         cloud.clock,
         () => endpointStatus(cloud, r.name),
         (status) => !["Creating", "Updating", "SystemUpdating", "RollingBack"].includes(status),
-        { what: `endpoint "${r.name}" to settle before deletion`, intervalMs: options.pollIntervalMs ?? 15_000, timeoutMs: 3_600_000 },
+        {
+          what: `endpoint "${r.name}" to settle before deletion`,
+          intervalMs: options.pollIntervalMs ?? 15_000,
+          timeoutMs: 3_600_000,
+        },
       );
       if (settled === "gone") return "gone";
       if (settled !== "Deleting") {

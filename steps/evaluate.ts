@@ -167,7 +167,9 @@ function stopReasonOf(
 ): string {
   // The local backend reports why a job stopped; AWS does not, so there it is read off the metrics.
   const reported = (job as { StopReason?: { Code?: string; Message?: string } }).StopReason;
-  if (reported?.Message) return reported.Code ? `${reported.Code}: ${reported.Message}` : reported.Message;
+  if (reported?.Message) {
+    return reported.Code ? `${reported.Code}: ${reported.Message}` : reported.Message;
+  }
   if (series.some((p) => p.invocations >= expectation)) return "MaxInvocations reached";
   if (series.some((p) => (p.p95Ms ?? 0) > latencyThresholdMs)) {
     return "ModelLatencyThreshold exceeded";

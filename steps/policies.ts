@@ -18,7 +18,12 @@ import {
   RegisterScalableTargetCommand,
   type StepAdjustment,
 } from "@aws-sdk/client-application-auto-scaling";
-import { DeleteAlarmsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  PutMetricAlarmCommand,
+} from "@aws-sdk/client-cloudwatch";
+import { pollUntil, progress } from "./wait.ts";
 import type { Cloud } from "../cloud/types.ts";
 import { vCpusOf } from "../cloud/instance_types.ts";
 import { InputError } from "./errors.ts";
@@ -48,11 +53,15 @@ export function resourceIdOf(target: VariantTarget): string {
   return `endpoint/${target.endpointName}/variant/${target.variantName}`;
 }
 
-/** Registers (or updates) the variant as a scalable target between min and max capacity. */
+/**
+ * Registers (or updates) the variant as a scalable target between min and max capacity, with
+ * dynamic scaling suspended when `suspended` is true (registering again with false resumes it;
+ * AWS then evaluates the policies whose alarms are in breach).
+ */
 export async function registerScalableTarget(
   cloud: Cloud,
   target: VariantTarget,
-  capacity: { minCapacity: number; maxCapacity: number },
+  capacity: { minCapacity: number; maxCapacity: number; suspended?: boolean },
   manifest: CreatedResource[],
 ): Promise<void> {
   if (!(Number.isInteger(capacity.minCapacity) && capacity.minCapacity >= 1)) {
@@ -73,6 +82,11 @@ export async function registerScalableTarget(
       ScalableDimension: DIMENSION,
       MinCapacity: capacity.minCapacity,
       MaxCapacity: capacity.maxCapacity,
+      // Suspending dynamic scaling lets policies be put (and their alarms settle) before they act.
+      SuspendedState: {
+        DynamicScalingInSuspended: capacity.suspended ?? false,
+        DynamicScalingOutSuspended: capacity.suspended ?? false,
+      },
     }),
   );
   if (!manifest.some((r) => r.kind === "scalable-target" && r.resourceId === resourceId)) {
@@ -443,4 +457,48 @@ function removeFromManifest(
   drop: (r: CreatedResource) => boolean,
 ): void {
   for (let i = manifest.length - 1; i >= 0; i--) if (drop(manifest[i])) manifest.splice(i, 1);
+}
+
+/**
+ * Waits until none of the alarms is in ALARM. A freshly put policy's alarms evaluate the most
+ * recent datapoints, which after an earlier evaluation are that run's traffic: starting the next
+ * evaluation before they age out would scale out on the previous run's load (the original never
+ * waited, so its later runs started with a head start or a handicap).
+ */
+export async function waitForQuietAlarms(
+  cloud: Cloud,
+  alarmNames: readonly string[],
+  options: { pollIntervalMs?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  if (alarmNames.length === 0) return;
+  const started = cloud.clock.now().getTime();
+  // New alarms start in INSUFFICIENT_DATA and are first evaluated within a minute, on datapoints
+  // published a minute late: give them two minutes before asking.
+  await cloud.clock.sleep(120_000);
+  await pollUntil(
+    cloud.clock,
+    async () => {
+      const states: string[] = [];
+      for (let i = 0; i < alarmNames.length; i += 100) {
+        const page = await cloud.cloudwatch.send(
+          new DescribeAlarmsCommand({ AlarmNames: alarmNames.slice(i, i + 100) }),
+        );
+        states.push(...(page.MetricAlarms ?? []).map((a) => a.StateValue ?? ""));
+      }
+      return states;
+    },
+    (states) => !states.includes("ALARM"),
+    {
+      what: `alarms ${alarmNames.join(", ")} to leave ALARM`,
+      intervalMs: options.pollIntervalMs ?? 60_000,
+      timeoutMs: options.timeoutMs ?? 1_800_000,
+    },
+  );
+  const waited = Math.round((cloud.clock.now().getTime() - started) / 60_000);
+  if (waited > 0) {
+    progress(
+      "scale",
+      `waited ${waited} min for the previous run's datapoints to age out of the alarms`,
+    );
+  }
 }

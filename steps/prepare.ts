@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { CreateBucketCommand, type CreateBucketConfiguration, HeadBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  type CreateBucketConfiguration,
+  HeadBucketCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { join } from "node:path";
 import type { Cloud } from "../cloud/types.ts";
 import {
@@ -93,7 +98,9 @@ async function ensureBucket(cloud: Cloud, bucket: string): Promise<void> {
     ? undefined
     : { LocationConstraint: cloud.region as CreateBucketConfiguration["LocationConstraint"] };
   try {
-    await cloud.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: config }));
+    await cloud.s3.send(
+      new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: config }),
+    );
     progress("prepare", `created bucket ${bucket}`);
   } catch (error) {
     if ((error as Error).name !== "BucketAlreadyOwnedByYou") throw error;
@@ -130,13 +137,17 @@ export async function prepare(cloud: Cloud, options: PrepareOptions): Promise<Pr
     try {
       modelJson = await Deno.readTextFile(options.modelFile);
     } catch (error) {
-      throw new InputError(`Cannot read --model "${options.modelFile}": ${(error as Error).message}`);
+      throw new InputError(
+        `Cannot read --model "${options.modelFile}": ${(error as Error).message}`,
+      );
     }
     const model = (() => {
       try {
         return loadXGBoostModel(modelJson);
       } catch (error) {
-        throw new InputError(`Cannot use --model "${options.modelFile}": ${(error as Error).message}`);
+        throw new InputError(
+          `Cannot use --model "${options.modelFile}": ${(error as Error).message}`,
+        );
       }
     })();
     if (model.numFeature !== test.columns) {
@@ -147,7 +158,12 @@ export async function prepare(cloud: Cloud, options: PrepareOptions): Promise<Pr
   } else {
     const started = performance.now();
     modelJson = stringifyXGBoostModel(trainClassifier(train).model);
-    progress("prepare", `trained 100 trees on ${train.rows} x ${train.columns} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    progress(
+      "prepare",
+      `trained 100 trees on ${train.rows} x ${train.columns} in ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s`,
+    );
   }
   const csv = samplePayloadCsv(test, { rows: 100 });
   const modelTar = await modelTarball(modelJson);
@@ -162,7 +178,14 @@ export async function prepare(cloud: Cloud, options: PrepareOptions): Promise<Pr
   await ensureBucket(cloud, bucket);
   const prefix = runName(options.namePrefix ?? "scaling-lab", cloud.clock.now());
   const upload = async (key: string, body: Uint8Array) => {
-    await cloud.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/gzip" }));
+    await cloud.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: "application/gzip",
+      }),
+    );
     const url = `s3://${bucket}/${key}`;
     manifest.push({ kind: "s3-object", name: url });
     return url;
@@ -196,17 +219,34 @@ export function renderPrepare(r: PrepareResult): string {
 /** The `prepare` script's flags. */
 export const PREPARE_SCRIPT: ScriptSpec = {
   name: "prepare",
-  summary: "train the model, write the payload, upload both tarballs, find the image (sections 3-5)",
+  summary:
+    "train the model, write the payload, upload both tarballs, find the image (sections 3-5)",
   flags: {
-    model: { type: "string", placeholder: "FILE", description: "use this XGBoost JSON model instead of training one" },
-    bucket: { type: "string", placeholder: "NAME", description: "S3 bucket (default sagemaker-{region}-{account})" },
-    "instance-type": { type: "string", placeholder: "TYPE", description: "instance type for the later steps (default ml.c5.large)" },
+    model: {
+      type: "string",
+      placeholder: "FILE",
+      description: "use this XGBoost JSON model instead of training one",
+    },
+    bucket: {
+      type: "string",
+      placeholder: "NAME",
+      description: "S3 bucket (default sagemaker-{region}-{account})",
+    },
+    "instance-type": {
+      type: "string",
+      placeholder: "TYPE",
+      description: "instance type for the later steps (default ml.c5.large)",
+    },
     "framework-version": {
       type: "string",
       placeholder: "V",
       description: "XGBoost container 1.7-1 (default) or 1.5-1 (not verifiable offline)",
     },
-    "work-dir": { type: "string", placeholder: "DIR", description: "local copies of model, payload, tarballs (default out/prepare)" },
+    "work-dir": {
+      type: "string",
+      placeholder: "DIR",
+      description: "local copies of model, payload, tarballs (default out/prepare)",
+    },
     seed: { type: "string", placeholder: "N", description: "seed of the random data (default 7)" },
   },
   examples: ["deno task prepare --json > prepared.json"],

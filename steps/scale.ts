@@ -105,7 +105,10 @@ export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleR
 export async function applyPolicies(
   cloud: Cloud,
   target: { endpointName: string; variantName: string },
-  options: Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType">,
+  options: Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType"> & {
+    /** Put the policies with dynamic scaling suspended (resume with `registerScalableTarget`). */
+    suspended?: boolean;
+  },
   manifest: CreatedResource[],
 ): Promise<Pick<ScaleResult, "policies" | "alarms" | "scheduledActions">> {
   await registerScalableTarget(cloud, target, options, manifest);
@@ -123,7 +126,7 @@ export async function applyPolicies(
   return { policies, alarms: policies.flatMap((p) => p.alarmNames), scheduledActions };
 }
 
-export { clearAndReset };
+export { clearAndReset, registerScalableTarget };
 
 /** How a scale result reads for people. */
 export function renderScale(r: ScaleResult): string {

@@ -57,7 +57,12 @@ export interface MeasuredLevel {
 /** The load generator's `--saturate --json` output (the fields used here). */
 export interface MeasuredRamp {
   levels: MeasuredLevel[];
-  stopReason: "FlatInvocations" | "ErrorRate" | "ModelLatencyThreshold" | "MaxLevels" | "Interrupted";
+  stopReason:
+    | "FlatInvocations"
+    | "ErrorRate"
+    | "ModelLatencyThreshold"
+    | "MaxLevels"
+    | "Interrupted";
   stopDetail: string;
   levelSeconds: number;
 }
@@ -70,6 +75,8 @@ export interface BenchmarkHost {
   overheadUs: number;
   /** Disk use of the filesystem holding the model, %. */
   diskPercent: number;
+  /** Cores the model server ran on (they stand for the instance type's vCPUs). */
+  serverCores: number;
 }
 
 /** Where each part of a Default job falls on the simulated clock (epoch ms). */
@@ -152,7 +159,15 @@ function errorCounts(level: MeasuredLevel, perMinute: number) {
 export function levelMetricRows(
   level: MeasuredLevel,
   levelSeconds: number,
-  where: { endpointName: string; variantName: string; timestamp: number; overheadUs: number; diskPercent: number },
+  where: {
+    endpointName: string;
+    variantName: string;
+    timestamp: number;
+    overheadUs: number;
+    diskPercent: number;
+    /** vCPUs of the instance type / cores the server ran on (see {@linkcode profileFromLevels}). @default {1} */
+    cpuScale?: number;
+  },
 ): MetricRow[] {
   const dimensions = [
     { Name: "EndpointName", Value: where.endpointName },
@@ -233,14 +248,19 @@ export function levelMetricRows(
       storageResolution: 1,
     });
   }
-  if (level.cpuPercent !== null) rows.push(gauge("CPUUtilization", level.cpuPercent));
+  if (level.cpuPercent !== null) {
+    rows.push(gauge("CPUUtilization", level.cpuPercent * (where.cpuScale ?? 1)));
+  }
   if (level.memoryPercent !== null) rows.push(gauge("MemoryUtilization", level.memoryPercent));
   rows.push(gauge("DiskUtilization", where.diskPercent));
   return rows;
 }
 
 /**
- * The capacity profile of the measured levels (simulation-model.md §1).
+ * The capacity profile of the measured levels (simulation-model.md §1). This machine's server
+ * cores stand for the instance type's vCPUs: the measured CPU % (summed over the `serverCores`
+ * the server ran on) is rescaled to CloudWatch's scale for `vCpus` (0–100 x vCPUs), so a server
+ * that saturated its one core reads 200 % on a 2-vCPU type, as a saturated ml.c5.large would.
  *
  * @example Usage
  * ```ts
@@ -249,8 +269,9 @@ export function levelMetricRows(
  * const level = { users: 1, requestsPerSecond: 100, successesPerSecond: 99, p50Ms: 10, p95Ms: 15,
  *   p99Ms: 20, meanMs: 11, requests: 200, errors: 2, errorRate: 0.01, errorsByKind: {}, cpuPercent: 50,
  *   rssBytes: 1e8, memoryPercent: 1 };
- * const p = profileFromLevels([level], "ml.c5.large", 2, "here");
+ * const p = profileFromLevels([level], "ml.c5.large", 2, "here", 1);
  * assert.equal(p.levels[0].throughput, 99);
+ * assert.equal(p.levels[0].cpuPercent, 100); // 50 % of one core = 100 % on the 2-vCPU scale
  * ```
  */
 export function profileFromLevels(
@@ -258,12 +279,14 @@ export function profileFromLevels(
   instanceType: string,
   vCpus: number,
   measuredOn: string,
+  serverCores = vCpus,
 ): CapacityProfile {
+  const cpuScale = vCpus / serverCores;
   const out: ProfileLevel[] = levels.map((l) => ({
     concurrency: l.users,
     throughput: l.successesPerSecond,
     latencyMs: { p50: l.p50Ms, p95: l.p95Ms, p99: l.p99Ms, mean: l.meanMs },
-    cpuPercent: l.cpuPercent ?? 0,
+    cpuPercent: (l.cpuPercent ?? 0) * cpuScale,
     memoryPercent: l.memoryPercent ?? 0,
     errorRate: l.errorRate,
   }));
@@ -277,7 +300,13 @@ export function profileFromLevels(
 export function saturationLevel(levels: readonly MeasuredLevel[]): MeasuredLevel | undefined {
   return levels
     .filter((l) => l.errorRate <= 0.01 && l.successesPerSecond > 0)
-    .reduce<MeasuredLevel | undefined>((best, l) => (best === undefined || l.successesPerSecond > best.successesPerSecond ? l : best), undefined);
+    .reduce<MeasuredLevel | undefined>(
+      (
+        best,
+        l,
+      ) => (best === undefined || l.successesPerSecond > best.successesPerSecond ? l : best),
+      undefined,
+    );
 }
 
 const STOP_CODES: Record<MeasuredRamp["stopReason"], StopReasonCode> = {
@@ -338,7 +367,9 @@ function firstLine(text: string): string {
  * process (tracked as real-time work, so the simulated clock waits for it) and reports the result
  * with `completeDefaultJob` or `failJob`.
  */
-export function defaultJobRunner(options: DefaultJobRunnerOptions = {}): (ctx: LocalContext, jobName: string) => void {
+export function defaultJobRunner(
+  options: DefaultJobRunnerOptions = {},
+): (ctx: LocalContext, jobName: string) => void {
   return (ctx, jobName) => {
     const work = runDefaultJob(ctx, jobName, options).catch((error) => {
       const reason = error instanceof BenchmarkFailure
@@ -347,16 +378,24 @@ export function defaultJobRunner(options: DefaultJobRunnerOptions = {}): (ctx: L
       try {
         ctx.store.tx(() => failJob(ctx, jobName, reason));
       } catch (storeError) {
-        console.error(`local backend: cannot fail job ${jobName}: ${(storeError as Error).message}`);
+        console.error(
+          `local backend: cannot fail job ${jobName}: ${(storeError as Error).message}`,
+        );
       }
     });
     ctx.runtime.track(work);
   };
 }
 
-async function runDefaultJob(ctx: LocalContext, jobName: string, options: DefaultJobRunnerOptions): Promise<void> {
+async function runDefaultJob(
+  ctx: LocalContext,
+  jobName: string,
+  options: DefaultJobRunnerOptions,
+): Promise<void> {
   const job = ctx.store.getDoc<RecommendationJobRecord>(KIND.recommendationJob, jobName);
-  if (job === undefined) throw new BenchmarkFailure(`The job "${jobName}" is not in the local store`);
+  if (job === undefined) {
+    throw new BenchmarkFailure(`The job "${jobName}" is not in the local store`);
+  }
   const arn = job.InputConfig?.ModelPackageVersionArn;
   const pkg = arn === undefined ? undefined : findModelPackage(ctx, arn);
   const container = pkg?.InferenceSpecification?.Containers?.[0];
@@ -365,14 +404,18 @@ async function runDefaultJob(ctx: LocalContext, jobName: string, options: Defaul
       "The local Default job needs a model package whose container has an Image and a ModelDataUrl",
     );
   }
-  const payloadUrl = job.InputConfig?.ContainerConfig?.PayloadConfig?.SamplePayloadUrl ?? pkg?.SamplePayloadUrl;
+  const payloadUrl = job.InputConfig?.ContainerConfig?.PayloadConfig?.SamplePayloadUrl ??
+    pkg?.SamplePayloadUrl;
   if (payloadUrl === undefined) {
-    throw new BenchmarkFailure("The model package has no SamplePayloadUrl: give a sample payload to benchmark with");
+    throw new BenchmarkFailure(
+      "The model package has no SamplePayloadUrl: give a sample payload to benchmark with",
+    );
   }
   const contentType = job.InputConfig?.ContainerConfig?.PayloadConfig?.SupportedContentTypes?.[0] ??
     pkg?.InferenceSpecification?.SupportedContentTypes?.[0] ?? "text/csv";
   const instanceTypes: string[] = (job.InputConfig?.ContainerConfig?.SupportedInstanceTypes ??
-    pkg?.InferenceSpecification?.SupportedRealtimeInferenceInstanceTypes ?? ["ml.c5.large"]) as string[];
+    pkg?.InferenceSpecification?.SupportedRealtimeInferenceInstanceTypes ??
+    ["ml.c5.large"]) as string[];
 
   ctx.store.tx(() => heartbeatJob(ctx, jobName));
   const dir = await Deno.makeTempDir({ prefix: "default-job-" });
@@ -394,17 +437,29 @@ async function runDefaultJob(ctx: LocalContext, jobName: string, options: Defaul
   try {
     const modelPath = join(dir, "model.tar.gz");
     const payloadPath = join(dir, "payload.tar.gz");
-    for (const [url, path, what] of [[container.ModelDataUrl, modelPath, "model data"], [payloadUrl, payloadPath, "sample payload"]] as const) {
+    for (
+      const [url, path, what] of [[container.ModelDataUrl, modelPath, "model data"], [
+        payloadUrl,
+        payloadPath,
+        "sample payload",
+      ]] as const
+    ) {
       try {
         await Deno.writeFile(path, readLocalObject(ctx, url));
       } catch (error) {
-        throw new BenchmarkFailure(`Cannot read the ${what} at ${url}: ${(error as Error).message}`);
+        throw new BenchmarkFailure(
+          `Cannot read the ${what} at ${url}: ${(error as Error).message}`,
+        );
       }
     }
     const cores = navigator.hardwareConcurrency ?? 1;
     const pin = cores >= 2 ? await taskset() : undefined;
     try {
-      server = await startModelServer({ modelDir: modelPath, cpus: pin ? `1-${cores - 1}` : undefined, stderr: "null" });
+      server = await startModelServer({
+        modelDir: modelPath,
+        cpus: pin ? `1-${cores - 1}` : undefined,
+        stderr: "null",
+      });
     } catch (error) {
       throw new BenchmarkFailure(`The model server would not start: ${(error as Error).message}`);
     }
@@ -417,28 +472,48 @@ async function runDefaultJob(ctx: LocalContext, jobName: string, options: Defaul
     });
     if (!probe.ok) {
       throw new BenchmarkFailure(
-        `The model rejected the sample payload: HTTP ${probe.status} ${firstLine(await probe.text())}`,
+        `The model rejected the sample payload: HTTP ${probe.status} ${
+          firstLine(await probe.text())
+        }`,
       );
     }
     await probe.body?.cancel();
     const host: BenchmarkHost = {
       measuredOn: `local: this machine (${cores} core${cores === 1 ? "" : "s"}; ${
-        pin ? `model server on CPU ${cores === 2 ? "1" : `1-${cores - 1}`}, load generator on CPU 0` : "server and load generator share the cores"
-      }), not a real ${instanceTypes.join("/")}`,
+        pin
+          ? `model server on CPU ${cores === 2 ? "1" : `1-${cores - 1}`}, load generator on CPU 0`
+          : "server and load generator share the cores"
+      }; the server's cores stand for the instance's vCPUs), not a real ${instanceTypes.join("/")}`,
       overheadUs: await pingRoundTripUs(server.url),
       diskPercent: diskPercentOf(dir),
+      serverCores: pin ? cores - 1 : cores,
     };
-    const ramp = await runLoad(ctx, server, payloadPath, contentType, pin, options, abort.signal, (child) => load = child);
+    const ramp = await runLoad(
+      ctx,
+      server,
+      payloadPath,
+      contentType,
+      pin,
+      options,
+      abort.signal,
+      (child) => load = child,
+    );
     if (ramp.stopReason === "Interrupted") return; // stopped by the user: the recommender records it
     const best = saturationLevel(ramp.levels);
     if (best === undefined) {
       throw new BenchmarkFailure(
-        `Every ramp level failed (${ramp.levels[0]?.errorsByKind ? JSON.stringify(ramp.levels[0].errorsByKind) : "no levels"}): check the model server`,
+        `Every ramp level failed (${
+          ramp.levels[0]?.errorsByKind ? JSON.stringify(ramp.levels[0].errorsByKind) : "no levels"
+        }): check the model server`,
       );
     }
     ctx.store.tx(() => {
       const current = ctx.store.getDoc<RecommendationJobRecord>(KIND.recommendationJob, jobName);
-      const timeline = defaultJobTimeline(current?.CreationTime ?? ctx.store.now(), ramp.levels.length, ctx.settings);
+      const timeline = defaultJobTimeline(
+        current?.CreationTime ?? ctx.store.now(),
+        ramp.levels.length,
+        ctx.settings,
+      );
       const benchmarkEndpoint = `${jobName.slice(0, 50)}-bench`.replace(/-+/g, "-");
       const rows = ramp.levels.flatMap((level, i) =>
         levelMetricRows(level, ramp.levelSeconds, {
@@ -447,6 +522,8 @@ async function runDefaultJob(ctx: LocalContext, jobName: string, options: Defaul
           timestamp: timeline.levelStarts[i],
           overheadUs: host.overheadUs,
           diskPercent: host.diskPercent,
+          cpuScale: (instanceTypeInfo(instanceTypes[0])?.vCpus ?? host.serverCores) /
+            host.serverCores,
         })
       );
       ctx.store.putMetrics(rows);
@@ -456,7 +533,7 @@ async function runDefaultJob(ctx: LocalContext, jobName: string, options: Defaul
         ctx.store.putDoc(
           PROFILE_KIND,
           profileKey(container.ModelDataUrl!, container.Image!, instanceType),
-          profileFromLevels(ramp.levels, instanceType, vCpus, host.measuredOn),
+          profileFromLevels(ramp.levels, instanceType, vCpus, host.measuredOn, host.serverCores),
         );
         const maxInvocations = Math.floor(best.successesPerSecond * 60);
         const costPerHour = info?.pricePerHour;
@@ -465,7 +542,9 @@ async function runDefaultJob(ctx: LocalContext, jobName: string, options: Defaul
           Metrics: {
             MaxInvocations: maxInvocations,
             ModelLatency: Math.max(1, Math.round(best.meanMs - host.overheadUs / 1000)),
-            CpuUtilization: best.cpuPercent ?? Number.NaN,
+            CpuUtilization: best.cpuPercent === null
+              ? Number.NaN
+              : best.cpuPercent * vCpus / host.serverCores,
             MemoryUtilization: best.memoryPercent ?? Number.NaN,
             ...(costPerHour === undefined ? {} : {
               CostPerHour: costPerHour,
@@ -476,7 +555,9 @@ async function runDefaultJob(ctx: LocalContext, jobName: string, options: Defaul
           EndpointConfiguration: {
             EndpointName: benchmarkEndpoint,
             VariantName: "AllTraffic",
-            InstanceType: instanceType as NonNullable<DefaultJobRecommendation["EndpointConfiguration"]["InstanceType"]>,
+            InstanceType: instanceType as NonNullable<
+              DefaultJobRecommendation["EndpointConfiguration"]["InstanceType"]
+            >,
             InitialInstanceCount: 1,
           },
           ModelConfiguration: { EnvironmentParameters: [] },
@@ -536,7 +617,11 @@ async function runLoad(
     ...(options.loadArgs ?? []),
   ];
   const command = pin
-    ? new Deno.Command(pin, { args: ["-c", "0", Deno.execPath(), ...denoArgs], stdout: "piped", stderr: "piped" })
+    ? new Deno.Command(pin, {
+      args: ["-c", "0", Deno.execPath(), ...denoArgs],
+      stdout: "piped",
+      stderr: "piped",
+    })
     : new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" });
   const child = command.spawn();
   started(child);
@@ -550,7 +635,9 @@ async function runLoad(
   const stdout = new Response(child.stdout).arrayBuffer();
   // A server that dies mid-run fails the job, whatever the load generator says.
   const died = server.exited.then((status) => ({ died: status }));
-  const finished = child.status.then(async (status) => ({ out: { ...status, stdout: new Uint8Array(await stdout) } }));
+  const finished = child.status.then(async (status) => ({
+    out: { ...status, stdout: new Uint8Array(await stdout) },
+  }));
   const first = await Promise.race([died, finished]);
   signal.removeEventListener("abort", onAbort);
   if ("died" in first) {
@@ -559,13 +646,17 @@ async function runLoad(
     } catch { /* gone */ }
     await child.status;
     throw new BenchmarkFailure(
-      `The model server exited during the benchmark (${first.died.signal ? `signal ${first.died.signal}` : `exit code ${first.died.code}`})`,
+      `The model server exited during the benchmark (${
+        first.died.signal ? `signal ${first.died.signal}` : `exit code ${first.died.code}`
+      })`,
     );
   }
   const { out } = first;
   const errText = await stderrLines;
   if (!out.success) {
-    throw new BenchmarkFailure(`The load generator failed (exit code ${out.code}): ${firstLine(errText) || "no message"}`);
+    throw new BenchmarkFailure(
+      `The load generator failed (exit code ${out.code}): ${firstLine(errText) || "no message"}`,
+    );
   }
   try {
     return JSON.parse(new TextDecoder().decode(out.stdout)) as MeasuredRamp;

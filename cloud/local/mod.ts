@@ -9,6 +9,7 @@ import { LocalClock } from "./clock.ts";
 import { type LocalContext, LocalRuntime } from "./context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "./profile.ts";
 import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./alarms.ts";
+import { autoScalingHandlers, registerAutoScalingEvents } from "./autoscaling.ts";
 import { cloudWatchMetricHandlers } from "./cloudwatch_metrics.ts";
 import { defaultJobRunner, type DefaultJobRunnerOptions } from "./default_job.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "./recommender.ts";
@@ -86,8 +87,11 @@ export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { conte
     region,
     defaultRoleArn: localRoleArn(settings.account),
     sagemaker: localSender("SageMaker", ctx, { ...sageMakerHandlers, ...recommenderHandlers }),
-    autoscaling: localSender("Application Auto Scaling", ctx, {}),
-    cloudwatch: localSender("CloudWatch", ctx, { ...cloudWatchMetricHandlers, ...cloudWatchAlarmHandlers }),
+    autoscaling: localSender("Application Auto Scaling", ctx, autoScalingHandlers),
+    cloudwatch: localSender("CloudWatch", ctx, {
+      ...cloudWatchMetricHandlers,
+      ...cloudWatchAlarmHandlers,
+    }),
     s3: localSender("S3", ctx, s3Handlers),
     clock: new LocalClock(ctx),
     localSettings: settings,
@@ -111,6 +115,7 @@ function registerAll(runtime: LocalRuntime): void {
   registerSageMakerEvents(runtime);
   registerRecommenderEvents(runtime);
   registerAlarmEvents(runtime);
+  registerAutoScalingEvents(runtime);
 }
 
 /** The local backend's context behind a `Cloud`, or undefined for AWS. */
