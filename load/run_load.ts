@@ -270,11 +270,13 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
   });
 
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  // Runs fn at performance.now() >= ms (timers may fire a fraction of a ms early).
   const at = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
       timers.delete(t);
-      fn();
-    }, Math.max(0, ms - performance.now()));
+      if (performance.now() < ms) at(ms, fn);
+      else fn();
+    }, Math.max(0, Math.ceil(ms - performance.now())));
     timers.add(t);
   };
   // Close intervals on time even when nothing completes.

@@ -1,0 +1,98 @@
+/**
+ * The load generator: benchmark an HTTP endpoint (a SageMaker-contract container on this
+ * machine) the way Inference Recommender will, with its traffic model.
+ *
+ * - {@linkcode runLoadTest}: closed-loop users following a `TrafficPattern` (`PHASES` with a
+ *   spawn rate per minute, or `STAIRS`), or an open-loop arrival rate; IR's stopping conditions
+ *   (`MaxInvocations`, a P95/P99 latency threshold, `FlatInvocations`) plus duration, request
+ *   count and error rate; per-second intervals with HDR-histogram percentiles, and the target
+ *   processes' CPU (summed over cores, as CloudWatch) and memory.
+ * - {@linkcode measureSaturation}: the Default job's ramp of users until throughput flattens,
+ *   errors pass 1 % or latency passes a threshold.
+ * - {@linkcode usersAt} / {@linkcode userSchedule}: the pure "users at time t" arithmetic.
+ *
+ * Requests go over raw keep-alive HTTP/1.1 connections (`Deno.connect`), one request in flight
+ * per user, so one core can drive a server near `wrk`'s rate. Targets are loopback addresses
+ * unless `allowRemote` is set. The script is `load/cli.ts` (`deno task loadtest --help`).
+ *
+ * @example Usage
+ * ```ts
+ * import { measureSaturation, runLoadTest, usersAt } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(usersAt({ Phases: [{ InitialNumberOfUsers: 1, SpawnRate: 60, DurationInSeconds: 10 }] }, 3), 4);
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("ok"));
+ * try {
+ *   const url = `http://127.0.0.1:${server.addr.port}/`;
+ *   const run = await runLoadTest({ url, rate: 100, stop: { durationSeconds: 1 } });
+ *   assert.equal(run.stopReason, "Duration");
+ *   const ramp = await measureSaturation({ url, levelSeconds: 1, warmupSeconds: 0, maxLevels: 1 });
+ *   assert.equal(ramp.levels.length, 1);
+ * } finally {
+ *   await server.shutdown();
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type Phase,
+  type Stairs,
+  type TrafficPattern,
+  trafficPatternSeconds,
+  usersAt,
+  userSchedule,
+  type UserStep,
+  validateTrafficPattern,
+} from "./traffic_pattern.ts";
+export {
+  DEFAULT_OPEN_LOOP_SECONDS,
+  DEFAULT_TIMEOUT_MS,
+  type LoadTestOptions,
+  type LoadTestSummary,
+  type RequestOptions,
+  runLoadTest,
+} from "./run_load.ts";
+export {
+  evaluateLevel,
+  measureSaturation,
+  type SaturationLevel,
+  type SaturationOptions,
+  type SaturationResult,
+  type SaturationStopReason,
+  saturationUserLevels,
+} from "./saturation.ts";
+export {
+  DEFAULT_FLAT_PERIODS,
+  DEFAULT_FLAT_TOLERANCE,
+  DEFAULT_PERIOD_SECONDS,
+  evaluatePeriod,
+  flatPeriodStreak,
+  type LatencyThreshold,
+  type PeriodStats,
+  type StopConditions,
+  type StopDecision,
+  type StopReason,
+  validateStopConditions,
+} from "./stop_conditions.ts";
+export { HIGHEST_TRACKABLE_MICROS, LatencyHistogram, type LatencySummary } from "./histogram.ts";
+export type {
+  ClosedInterval,
+  ErrorsByKind,
+  IntervalStats,
+  RunTotals,
+} from "./interval_recorder.ts";
+export {
+  cpuPercentBetween,
+  ProcessAccessError,
+  type ProcessSample,
+  ProcessSampler,
+} from "./process_stats.ts";
+export { loadPayloads, type Payload, PayloadError, readTarPayloads } from "./payload.ts";
+export { isLoopbackHost, parseTarget, type Target } from "./target.ts";
+export {
+  buildRequest,
+  type FailureKind,
+  HttpConnection,
+  RequestFailure,
+} from "./http_connection.ts";
