@@ -90,7 +90,16 @@ export const ALARM_EVALUATION_EVENT = "cloudwatch-alarm-evaluation";
 export const SCALING_POLICY_INVOCATION_EVENT = "application-autoscaling-policy-invocation";
 
 const HISTORY_RETENTION_MS = 14 * 86_400_000;
-const HISTORY_SEQ_META = "cloudwatch-alarm-history-seq";
+
+let sequence = 0;
+/**
+ * Orders ids made in the same millisecond: a per-process counter, then a random tag so that two
+ * processes sharing the store never collide (their relative order within a millisecond is moot).
+ */
+function sequenceId(): string {
+  sequence++;
+  return `${String(sequence).padStart(12, "0")}-${crypto.randomUUID().slice(0, 8)}`;
+}
 const DAY_SECONDS = 86_400;
 
 /** What an alarm tells the scaling policy it invokes. */
@@ -203,10 +212,7 @@ export function recordAlarmHistory(
 ): void {
   const now = ctx.store.now();
   const prefix = `${historyPrefix(alarmName)}${String(now).padStart(15, "0")}/`;
-  // A store-wide counter orders items of the same millisecond.
-  const seq = Number(ctx.store.getMeta(HISTORY_SEQ_META) ?? "0") + 1;
-  ctx.store.setMeta(HISTORY_SEQ_META, String(seq));
-  ctx.store.putDoc(ALARM_HISTORY_KIND, `${prefix}${String(seq).padStart(12, "0")}`, {
+  ctx.store.putDoc(ALARM_HISTORY_KIND, `${prefix}${sequenceId()}`, {
     AlarmName: alarmName,
     Timestamp: now,
     HistoryItemType: type,

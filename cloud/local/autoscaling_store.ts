@@ -58,7 +58,7 @@ export const AAS_KIND = {
   activity: "aas-scaling-activity",
 } as const;
 
-const ACTIVITY_SEQ_META = "aas-activity-seq";
+let sequence = 0;
 
 /** The only namespace and dimension the local backend scales (spec §1). */
 export const SAGEMAKER_NAMESPACE = "sagemaker";
@@ -414,9 +414,10 @@ export function recordActivity(
 ): ActivityRecord {
   const now = ctx.store.now();
   const prefix = `${encodeURIComponent(ref.ServiceNamespace)}/${String(now).padStart(15, "0")}/`;
-  // A store-wide counter orders activities of the same millisecond.
-  const seq = Number(ctx.store.getMeta(ACTIVITY_SEQ_META) ?? "0") + 1;
-  ctx.store.setMeta(ACTIVITY_SEQ_META, String(seq));
+  // A per-process counter orders activities of the same millisecond; a random tag keeps two
+  // processes sharing the store from colliding.
+  sequence++;
+  const seq = `${String(sequence).padStart(12, "0")}-${crypto.randomUUID().slice(0, 8)}`;
   const activity: ActivityRecord = {
     ServiceNamespace: ref.ServiceNamespace,
     ResourceId: ref.ResourceId,
@@ -425,7 +426,7 @@ export function recordActivity(
     StartTime: now,
     ...fields,
   };
-  ctx.store.putDoc(AAS_KIND.activity, `${prefix}${String(seq).padStart(12, "0")}`, activity);
+  ctx.store.putDoc(AAS_KIND.activity, `${prefix}${seq}`, activity);
   return activity;
 }
 
