@@ -15,7 +15,10 @@
  *   and dimension are "Unsupported service namespace, resource type or scalable dimension" [OBS].
  * - The variant must exist [INF]: AWS checks it through SageMaker (its service-linked role
  *   describes the endpoint, spec §7); the message here names what is missing.
- * - MinCapacity ≥ 1 for a variant (spec §1.4: only inference components scale to 0).
+ * - MinCapacity ≥ 1 for a variant (spec §1.4: only inference components scale to 0). The API
+ *   reference now lists 0 as an allowed minimum for "SageMaker endpoint variants"; an
+ *   instance-based variant cannot serve from 0 instances (SM-ZERO), and the local SageMaker
+ *   refuses a count of 0, so [INF] the local backend keeps 1 as the floor.
  * - Target tracking creates an AlarmHigh and, unless DisableScaleIn, an AlarmLow (§1.1):
  *   `TargetTracking-<resourceId>-AlarmHigh-<uuid>`, described "DO NOT EDIT OR DELETE. For
  *   TargetTrackingScaling policy <arn>.", acting on `<arn>:createdBy/<uuid>`; standard metrics
@@ -30,6 +33,9 @@
  *   `scaling_math.ts` apply (ValidationException), MinAdjustmentMagnitude only with
  *   PercentChangeInCapacity, Cooldown defaults to 300 s (spec §3).
  * - Quotas (AAS-QUOTA): 50 policies and 200 scheduled actions per target.
+ * - Target-tracking policies of one target must track different metrics (spec §1.4 [DOC]); the
+ *   ValidationException's wording is [INF]. DescribeScalingPolicies lists, for a step policy, the
+ *   alarms whose actions invoke it (empty while it is unwired).
  *
  * @module
  */

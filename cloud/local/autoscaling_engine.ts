@@ -11,7 +11,8 @@
  *   enabled has its AlarmLow in ALARM, none has its AlarmHigh in ALARM and none is in its scale-in
  *   cooldown; the capacity is the largest of their `ceil(current × metric / target)` (spec §1.4).
  *   The metric is the newest datapoint of the invoking alarm's evaluation (spec §1.2).
- * - Step scaling aggregates the alarm's evaluated datapoints (MetricAggregationType), takes the
+ * - Step scaling aggregates the alarm's evaluated datapoints — the N (or fewer) real points of the
+ *   evaluation that invoked it [INF] — with MetricAggregationType, takes the
  *   step that holds `aggregate − threshold`, and reports "No step adjustment found for metric
  *   value [...] and breach threshold T" in the alarm history when none does ([OBS] wording of
  *   that AWS message, mapbox/ecs-watchbot#187).
@@ -25,12 +26,17 @@
  *   the resource in an unscalable state; Application Auto Scaling will retry" — AAS-ACT), and the
  *   alarm's next repeat (every `alarmActionRepeatSeconds`) tries again. A capacity activity stays
  *   InProgress until SageMaker's update completes; cooldowns start then (spec §1.3, §9.5).
+ * - Every invocation that is not scaled is recorded, one activity per target and batch (each
+ *   repeat of the alarm makes another) [INF: AWS documents no de-duplication].
  * - Scheduled actions set MinCapacity/MaxCapacity, then scale to the new bound if the capacity is
- *   outside it, bypassing cooldowns (spec §4); so does RegisterScalableTarget (AAS-ACT: "It also
+ *   outside it, bypassing cooldowns and starting none [INF] (spec §4); so does
+ *   RegisterScalableTarget (AAS-ACT: "It also
  *   initiates scaling activities when you modify the maximum or minimum size"). Activity wording
  *   follows AWS's published examples ("Setting min capacity to 15 and max capacity to 20",
  *   "scheduled action name … was triggered", "minimum capacity was set to 15"). [INF] If the
  *   endpoint is Updating then, the capacity change waits for it to be InService (retry event).
+ *   [INF] An action whose MinCapacity would end above the target's MaxCapacity (or the reverse)
+ *   is a Failed activity and changes nothing; a one-time `at()` action stays listed after it ran.
  * - Suspension (spec §4): DynamicScalingIn/OutSuspended drop the policies' scale-ins/outs;
  *   ScheduledScalingSuspended skips scheduled actions (missed ones do not run later).
  *
