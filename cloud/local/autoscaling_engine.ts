@@ -11,11 +11,11 @@
  *   enabled has its AlarmLow in ALARM, none has its AlarmHigh in ALARM and none is in its scale-in
  *   cooldown; the capacity is the largest of their `ceil(current × metric / target)` (spec §1.4).
  *   The metric is the newest datapoint of the invoking alarm's evaluation (spec §1.2).
- * - Step scaling aggregates the alarm's evaluated datapoints — the N (or fewer) real points of the
- *   evaluation that invoked it [INF] — with MetricAggregationType, takes the
- *   step that holds `aggregate − threshold`, and reports "No step adjustment found for metric
- *   value [...] and breach threshold T" in the alarm history when none does ([OBS] wording of
- *   that AWS message, mapbox/ecs-watchbot#187).
+ * - Step scaling aggregates the alarm's evaluated datapoints — the N (or fewer) real points of
+ *   the evaluation that invoked it [INF] — with MetricAggregationType, takes the step that holds
+ *   `aggregate − threshold`, and reports "No step adjustment found for metric value [...] and
+ *   breach threshold T" in the alarm history when none does ([OBS] wording of that AWS message,
+ *   mapbox/ecs-watchbot#187).
  * - The result is clamped to [MinCapacity, MaxCapacity]; blocked or unchanged results are
  *   "not scaled" activities (AlreadyAtMaxCapacity, AlreadyAtMinCapacity, AlreadyAtDesiredCapacity)
  *   shown with IncludeNotScaledActivities (AAS-ACT). A scale-in blocked by its cooldown records
@@ -30,13 +30,13 @@
  *   repeat of the alarm makes another) [INF: AWS documents no de-duplication].
  * - Scheduled actions set MinCapacity/MaxCapacity, then scale to the new bound if the capacity is
  *   outside it, bypassing cooldowns and starting none [INF] (spec §4); so does
- *   RegisterScalableTarget (AAS-ACT: "It also
- *   initiates scaling activities when you modify the maximum or minimum size"). Activity wording
- *   follows AWS's published examples ("Setting min capacity to 15 and max capacity to 20",
- *   "scheduled action name … was triggered", "minimum capacity was set to 15"). [INF] If the
- *   endpoint is Updating then, the capacity change waits for it to be InService (retry event).
- *   [INF] An action whose MinCapacity would end above the target's MaxCapacity (or the reverse)
- *   is a Failed activity and changes nothing; a one-time `at()` action stays listed after it ran.
+ *   RegisterScalableTarget (AAS-ACT: "It also initiates scaling activities when you modify the
+ *   maximum or minimum size"). Activity wording follows AWS's published examples ("Setting min
+ *   capacity to 15 and max capacity to 20", "scheduled action name … was triggered", "minimum
+ *   capacity was set to 15"). [INF] If the endpoint is Updating then, the capacity change waits
+ *   for it to be InService (retry event). [INF] An action whose MinCapacity would end above the
+ *   target's MaxCapacity (or the reverse) is a Failed activity and changes nothing; a one-time
+ *   `at()` action stays listed after it ran.
  * - Suspension (spec §4): DynamicScalingIn/OutSuspended drop the policies' scale-ins/outs;
  *   ScheduledScalingSuspended skips scheduled actions (missed ones do not run later).
  *
