@@ -326,6 +326,8 @@ export interface DefaultJobRunnerOptions {
   loadArgs?: string[];
   /** Called with the model server's process ids once it listens (tests kill it). */
   onServerStarted?: (pids: number[]) => void;
+  /** Called with the load generator's process id once it runs. */
+  onLoadStarted?: (pid: number) => void;
 }
 
 async function taskset(): Promise<string | undefined> {
@@ -375,6 +377,7 @@ export function defaultJobRunner(
       const reason = error instanceof BenchmarkFailure
         ? error.message
         : `The local benchmark failed unexpectedly: ${(error as Error).message}`;
+      if (!ctx.store.isOpen) return; // the backend closed under the job: nothing left to record
       try {
         ctx.store.tx(() => failJob(ctx, jobName, reason));
       } catch (storeError) {
@@ -612,6 +615,9 @@ async function runLoad(
     "--warmup-seconds=1",
     `--max-levels=${ctx.settings.benchmarkMaxLevels}`,
     "--max-error-rate=0.01",
+    // Keep measuring four levels past the knee: the plateau (throughput flat while latency grows)
+    // is what the analysis and the fleet model read, and the curve always has five levels or more.
+    "--flat-levels=4",
     ...server.pids.map((pid) => `--pid=${pid}`),
     "--json",
     ...(options.loadArgs ?? []),
@@ -625,6 +631,7 @@ async function runLoad(
     : new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" });
   const child = command.spawn();
   started(child);
+  options.onLoadStarted?.(child.pid);
   const onAbort = () => {
     try {
       child.kill("SIGINT"); // the load generator ends cleanly with the levels so far

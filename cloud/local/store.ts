@@ -125,6 +125,11 @@ export class Store {
     return store;
   }
 
+  /** Whether the database is still open. */
+  get isOpen(): boolean {
+    return this.#db.isOpen;
+  }
+
   /** Closes the database. */
   close(): void {
     this.#statements.clear();
