@@ -1,6 +1,7 @@
 /**
  * SageMaker endpoint auto-scaling lab: choose and prove the auto-scaling policy of a SageMaker
- * real-time endpoint, on AWS or offline on an embedded local backend.
+ * real-time endpoint, on AWS or offline on an embedded local backend. The walkthrough's steps,
+ * the charts and `openCloud`.
  *
  * @example Plan capacity from a measured upper limit
  * ```ts
@@ -16,6 +17,68 @@ export { openCloud, type OpenCloudOptions } from "./cloud/open.ts";
 export type { Backend, Clock, Cloud } from "./cloud/types.ts";
 export { DEFAULT_LOCAL_SETTINGS, type LocalSettings } from "./cloud/local/settings.ts";
 export type { CapacityProfile, LatencyMs, ProfileLevel } from "./cloud/local/profile.ts";
+export { INSTANCE_TYPES, type InstanceTypeInfo, instanceTypeInfo } from "./cloud/instance_types.ts";
+export { prepare, type PrepareOptions, renderPrepare } from "./steps/prepare.ts";
+export {
+  pickRecommendation,
+  recommend,
+  type RecommendOptions,
+  renderRecommendation,
+} from "./steps/recommend.ts";
+export { analyze, type AnalyzeOptions, renderAnalysis } from "./steps/analyze.ts";
+export { analyzeSaturation, type SaturationOptions } from "./steps/saturation.ts";
 export { planCapacity, type PlanOptions, renderPlan } from "./steps/plan.ts";
+export { createEndpoint, type CreateEndpointOptions, setInstanceCount } from "./steps/endpoint.ts";
+export {
+  clearAndReset,
+  cpuTargetValue,
+  originalStepScaling,
+  putScheduledAction,
+  putStepScaling,
+  putTargetTracking,
+  registerScalableTarget,
+  resourceIdOf,
+  type ScheduledActionSpec,
+  type StepScalingSpec,
+  type TargetTrackingSpec,
+  waitForQuietAlarms,
+} from "./steps/policies.ts";
+export {
+  applyPolicies,
+  type PolicySet,
+  renderScale,
+  resetAndApply,
+  scale,
+  type ScaleOptions,
+} from "./steps/scale.ts";
+export {
+  evaluate,
+  type EvaluateOptions,
+  judgeEvaluation,
+  renderEvaluation,
+} from "./steps/evaluate.ts";
+export { cleanup, collectCreated, renderCleanup } from "./steps/cleanup.ts";
+export {
+  evaluationTable,
+  expectedTps,
+  renderWalkthrough,
+  walkthrough,
+  type WalkthroughOptions,
+  walkthroughPolicies,
+} from "./steps/walkthrough.ts";
+export { analysisCharts, evaluationCharts, showCharts } from "./steps/charts_out.ts";
 export { InputError, StepError } from "./steps/errors.ts";
 export type * from "./steps/types.ts";
+export {
+  MODEL_FILE_NAME,
+  modelTarball,
+  PAYLOAD_FILE_NAME,
+  payloadTarball,
+  randomDataset,
+  readTarGz,
+  samplePayloadCsv,
+  stringifyXGBoostModel,
+  trainClassifier,
+  trainTestSplit,
+  xgboostImageUri,
+} from "./model/mod.ts";

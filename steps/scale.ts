@@ -20,6 +20,7 @@ import {
   type ScheduledActionSpec,
   type StepScalingSpec,
   type TargetTrackingSpec,
+  waitForQuietAlarms,
 } from "./policies.ts";
 import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PolicySummary, ScaleResult } from "./types.ts";
@@ -127,6 +128,30 @@ export async function applyPolicies(
 }
 
 export { clearAndReset, registerScalableTarget };
+
+/**
+ * Replaces the variant's scaling for a new evaluation: clears every policy and scheduled action,
+ * resets the instance count to MinCapacity, puts the new policies with dynamic scaling suspended,
+ * waits until their alarms no longer see the previous run's traffic, then resumes scaling.
+ * Without the wait, the next evaluation would start with a scale-out earned by the last one.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await resetAndApply(cloud, { endpointName, variantName }, { ...plan, instanceType, policies }, manifest);
+ * ```
+ */
+export async function resetAndApply(
+  cloud: Cloud,
+  target: { endpointName: string; variantName: string },
+  options: Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType">,
+  manifest: CreatedResource[],
+): Promise<Pick<ScaleResult, "policies" | "alarms" | "scheduledActions">> {
+  await clearAndReset(cloud, target, options.minCapacity, manifest);
+  const applied = await applyPolicies(cloud, target, { ...options, suspended: true }, manifest);
+  await waitForQuietAlarms(cloud, applied.alarms);
+  await registerScalableTarget(cloud, target, { ...options, suspended: false }, manifest);
+  return applied;
+}
 
 /** How a scale result reads for people. */
 export function renderScale(r: ScaleResult): string {

@@ -15,17 +15,10 @@ import { InputError, StepError } from "./errors.ts";
 import { evaluate, renderEvaluation } from "./evaluate.ts";
 import { requireRole } from "./inputs.ts";
 import { planCapacity, renderPlan } from "./plan.ts";
-import { originalStepScaling, waitForQuietAlarms } from "./policies.ts";
+import { originalStepScaling } from "./policies.ts";
 import { prepare, renderPrepare } from "./prepare.ts";
 import { recommend, renderRecommendation } from "./recommend.ts";
-import {
-  applyPolicies,
-  clearAndReset,
-  type PolicySet,
-  registerScalableTarget,
-  renderScale,
-  scale,
-} from "./scale.ts";
+import { type PolicySet, renderScale, resetAndApply, scale } from "./scale.ts";
 import { numberInput, runScript, type ScriptSpec, stringInput } from "./script.ts";
 import type {
   AnalyzeResult,
@@ -251,21 +244,12 @@ export async function walkthrough(
         endpoint = { endpointName: scaled.endpointName, variantName: scaled.variantName };
       } else {
         const target = endpoint;
-        await inStep("scale", options, async () => {
-          // Clear the previous policies and go back to MinCapacity before the next evaluation,
-          // then let the previous run's traffic age out of the new policies' alarms.
-          // The new policies go in suspended and act only once their alarms no longer see the
-          // previous run's traffic (otherwise the next run starts with a head start).
-          await clearAndReset(cloud, target, pl.minCapacity, manifest);
-          const applied = await applyPolicies(
-            cloud,
-            target,
-            { ...pl, instanceType, policies: run.policies, suspended: true },
-            manifest,
-          );
-          await waitForQuietAlarms(cloud, applied.alarms);
-          await registerScalableTarget(cloud, target, { ...pl, suspended: false }, manifest);
-        });
+        await inStep(
+          "scale",
+          options,
+          () =>
+            resetAndApply(cloud, target, { ...pl, instanceType, policies: run.policies }, manifest),
+        );
       }
       const target = endpoint;
       const evaluation = await inStep("evaluate", options, () =>

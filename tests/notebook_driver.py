@@ -120,7 +120,7 @@ def find_deno(explicit: str | None, notebook: Path) -> str:
     if found:
         return found
     raise DriverError(
-        "Cannot find deno: install it with `npm install` in the project or pass --deno PATH"
+        "Cannot find deno: pass --deno PATH (e.g. the path `npx -y deno@2.9.6 eval 'console.log(Deno.execPath())'` prints)"
     )
 
 

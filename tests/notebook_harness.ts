@@ -122,7 +122,7 @@ export interface RunNotebookOptions {
   /**
    * The deno binary whose kernel runs the notebook.
    *
-   * @default {"<repo>/node_modules/.bin/deno"}
+   * @default {Deno.execPath()} the deno running the tests (from npx on a fresh machine)
    */
   deno?: string;
   /**
@@ -177,7 +177,7 @@ export async function runNotebook(
     continueOnError = false,
     includeData = false,
     writeTo,
-    deno = join(REPO_ROOT, "node_modules", ".bin", "deno"),
+    deno = Deno.execPath(),
     env = {},
     signal,
   } = options;

@@ -7,7 +7,8 @@
 // Later tests: import runNotebook from "./notebook_harness.ts" (importing this file would
 // register these tests again).
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { NOTEBOOK_CHECKS } from "./notebook_checks.ts";
 import { pathToFileURL } from "node:url";
 import {
   describeFailure,
@@ -41,12 +42,23 @@ Deno.test({
     assert.ok(notebooks.length > 0, `no notebook in ${folder}`);
     for (const notebook of notebooks.sort()) {
       await t.step(notebook.slice(REPO_ROOT.length + 1), async () => {
-        const run = await runNotebook(notebook);
-        assert.ok(run.ok, describeFailure(run));
-        assert.equal(run.exitCode, 0, run.stderr);
-        assert.ok(run.cells.length > 0);
-        for (const cell of run.cells) assert.equal(cell.status, "ok", describeFailure(run));
-        await assertKernelGone(run);
+        // The notebook keeps its local backend's state in a temp folder, not beside itself.
+        const state = await Deno.makeTempDir({ prefix: "notebook-state-" });
+        try {
+          const run = await runNotebook(notebook, {
+            env: { SCALING_LOCAL_DIR: state },
+            includeData: true,
+          });
+          assert.ok(run.ok, describeFailure(run));
+          assert.equal(run.exitCode, 0, run.stderr);
+          assert.ok(run.cells.length > 0);
+          for (const cell of run.cells) assert.equal(cell.status, "ok", describeFailure(run));
+          await assertKernelGone(run);
+          // What a notebook must show beyond running cleanly (charts, verdicts...).
+          NOTEBOOK_CHECKS[basename(notebook)]?.(run);
+        } finally {
+          await Deno.remove(state, { recursive: true });
+        }
       });
     }
   },
