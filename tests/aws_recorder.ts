@@ -36,7 +36,11 @@ export function startAwsRecorder(): AwsRecorder {
     const headers = Object.fromEntries(req.headers.entries());
     const target = headers["x-amz-target"];
     const cbor = /\/service\/[^/]+\/operation\/([^/?]+)/.exec(url.pathname);
-    const operation = target ? target.split(".").at(-1)! : cbor ? cbor[1] : `${req.method} ${url.pathname}`;
+    const operation = target
+      ? target.split(".").at(-1)!
+      : cbor
+      ? cbor[1]
+      : `${req.method} ${url.pathname}`;
     let json: Record<string, unknown> | undefined;
     if (target) {
       try {
@@ -45,7 +49,14 @@ export function startAwsRecorder(): AwsRecorder {
         json = undefined;
       }
     }
-    requests.push({ method: req.method, path: url.pathname + url.search, operation, headers, body, json });
+    requests.push({
+      method: req.method,
+      path: url.pathname + url.search,
+      operation,
+      headers,
+      body,
+      json,
+    });
     if (target) {
       return new Response("{}", { headers: { "content-type": "application/x-amz-json-1.1" } });
     }
@@ -54,7 +65,10 @@ export function startAwsRecorder(): AwsRecorder {
         headers: { "content-type": "application/cbor", "smithy-protocol": "rpc-v2-cbor" },
       });
     }
-    return new Response(null, { status: 200, headers: { etag: '"00000000000000000000000000000000"' } });
+    return new Response(null, {
+      status: 200,
+      headers: { etag: '"00000000000000000000000000000000"' },
+    });
   });
   const addr = server.addr as Deno.NetAddr;
   return {
