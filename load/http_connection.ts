@@ -360,27 +360,10 @@ export class HttpConnection {
   }
 
   /** Sends one request (complete bytes) and reads the whole response; returns its status. */
-  async send(request: Uint8Array): Promise<number> {
+  send(request: Uint8Array): Promise<number> {
     this.#aborted = false;
-    const reused = this.#conn !== null;
-    try {
-      if (this.#conn === null) await this.#open();
-      return await this.#exchange(request);
-    } catch (error) {
-      this.#drop();
-      if (this.#aborted) throw new RequestFailure("timeout", "The request timed out");
-      if (reused && error instanceof StaleConnection) {
-        try {
-          await this.#open();
-          return await this.#exchange(request);
-        } catch (retryError) {
-          this.#drop();
-          if (this.#aborted) throw new RequestFailure("timeout", "The request timed out");
-          throw asFailure(retryError);
-        }
-      }
-      throw asFailure(error);
-    }
+    const conn = this.#conn;
+    return conn === null ? this.#openAndExchange(request) : this.#exchange(conn, request, true);
   }
 
   /** Ends the pending request (it fails as `timeout`) and closes the socket. */
@@ -434,92 +417,114 @@ export class HttpConnection {
     }
   }
 
-  async #exchange(request: Uint8Array): Promise<number> {
-    const conn = this.#conn!;
-    let written = 0;
+  /** Opens a connection and sends; used for the first request and after a stale connection. */
+  async #openAndExchange(request: Uint8Array): Promise<number> {
     try {
-      written = await conn.write(request);
+      await this.#open();
     } catch (error) {
-      if (!this.#aborted) throw new StaleConnection(error);
-      throw error;
+      this.#drop();
+      if (this.#aborted) throw new RequestFailure("timeout", "The request timed out");
+      throw asFailure(error);
     }
-    while (written < request.length) written += await conn.write(request.subarray(written));
-    const buf = this.#buf;
-    const head = this.#head;
-    let got = 0;
-    let total = 0;
-    let headEnd = -1;
-    for (;;) {
-      let n: number | null;
+    return this.#exchange(this.#conn!, request, false);
+  }
+
+  /**
+   * Sends a request on an open connection and reads the response (one async function on the
+   * hot path). A reused connection that the server had closed gets one more try on a new one.
+   */
+  async #exchange(conn: Deno.Conn, request: Uint8Array, reused: boolean): Promise<number> {
+    try {
+      let written = 0;
       try {
-        n = await conn.read(got === 0 ? buf : buf.subarray(got));
+        written = await conn.write(request);
       } catch (error) {
-        if (total === 0 && !this.#aborted) throw new StaleConnection(error);
+        if (!this.#aborted) throw new StaleConnection(error);
         throw error;
       }
-      if (n === null) {
-        if (total === 0) throw new StaleConnection();
-        throw new RequestFailure("connection", "The server closed the connection mid-response");
-      }
-      let searchFrom = got;
-      got += n;
-      total += n;
+      while (written < request.length) written += await conn.write(request.subarray(written));
+      const buf = this.#buf;
+      const head = this.#head;
+      let got = 0;
+      let total = 0;
+      let headEnd = -1;
       for (;;) {
-        headEnd = findHeadEnd(buf, searchFrom, got);
-        if (headEnd < 0) break;
-        parseResponseHead(buf, headEnd, head);
-        if (head.status >= 200 || head.status === 101) break;
-        // An interim 1xx response: drop it and look for the final one.
-        buf.copyWithin(0, headEnd, got);
-        got -= headEnd;
-        headEnd = -1;
-        searchFrom = 0;
-      }
-      if (headEnd >= 0) break;
-      if (got === buf.length) {
-        throw new RequestFailure(
-          "connection",
-          `The response head is larger than ${buf.length} bytes`,
-        );
-      }
-    }
-    const status = head.status;
-    if (status === 204 || status === 304 || status === 101) {
-      // no body
-    } else if (head.chunked) {
-      const chunked = this.#chunked;
-      chunked.reset();
-      let done = chunked.feed(buf, headEnd, got);
-      while (!done) {
-        const n = await conn.read(buf);
+        let n: number | null;
+        try {
+          n = await conn.read(got === 0 ? buf : buf.subarray(got));
+        } catch (error) {
+          if (total === 0 && !this.#aborted) throw new StaleConnection(error);
+          throw error;
+        }
         if (n === null) {
+          if (total === 0) throw new StaleConnection();
           throw new RequestFailure("connection", "The server closed the connection mid-response");
         }
+        let searchFrom = got;
+        got += n;
         total += n;
-        done = chunked.feed(buf, 0, n);
-      }
-    } else if (head.contentLength >= 0) {
-      let remaining = head.contentLength - (got - headEnd);
-      while (remaining > 0) {
-        const n = await conn.read(buf);
-        if (n === null) {
-          throw new RequestFailure("connection", "The server closed the connection mid-response");
+        for (;;) {
+          headEnd = findHeadEnd(buf, searchFrom, got);
+          if (headEnd < 0) break;
+          parseResponseHead(buf, headEnd, head);
+          if (head.status >= 200 || head.status === 101) break;
+          // An interim 1xx response: drop it and look for the final one.
+          buf.copyWithin(0, headEnd, got);
+          got -= headEnd;
+          headEnd = -1;
+          searchFrom = 0;
         }
-        total += n;
-        remaining -= n;
+        if (headEnd >= 0) break;
+        if (got === buf.length) {
+          throw new RequestFailure(
+            "connection",
+            `The response head is larger than ${buf.length} bytes`,
+          );
+        }
       }
-    } else {
-      // No length: the body runs to the end of the connection.
-      for (;;) {
-        const n = await conn.read(buf);
-        if (n === null) break;
-        total += n;
+      const status = head.status;
+      if (status === 204 || status === 304 || status === 101) {
+        // no body
+      } else if (head.chunked) {
+        const chunked = this.#chunked;
+        chunked.reset();
+        let done = chunked.feed(buf, headEnd, got);
+        while (!done) {
+          const n = await conn.read(buf);
+          if (n === null) {
+            throw new RequestFailure("connection", "The server closed the connection mid-response");
+          }
+          total += n;
+          done = chunked.feed(buf, 0, n);
+        }
+      } else if (head.contentLength >= 0) {
+        let remaining = head.contentLength - (got - headEnd);
+        while (remaining > 0) {
+          const n = await conn.read(buf);
+          if (n === null) {
+            throw new RequestFailure("connection", "The server closed the connection mid-response");
+          }
+          total += n;
+          remaining -= n;
+        }
+      } else {
+        // No length: the body runs to the end of the connection.
+        for (;;) {
+          const n = await conn.read(buf);
+          if (n === null) break;
+          total += n;
+        }
+        head.close = true;
       }
-      head.close = true;
+      this.bytesReceived = total;
+      if (head.close) this.#drop();
+      return status;
+    } catch (error) {
+      this.#drop();
+      if (this.#aborted) throw new RequestFailure("timeout", "The request timed out");
+      if (reused && error instanceof StaleConnection) return this.#openAndExchange(request);
+      throw asFailure(error);
     }
-    this.bytesReceived = total;
-    if (head.close) this.#drop();
-    return status;
   }
 }
 
