@@ -267,7 +267,7 @@ export async function main(args: string[], io: CliIo = defaultIo): Promise<numbe
     io.out(cmd.json ? `${JSON.stringify(summary, null, 2)}\n` : summaryTable(summary));
     if (summary.requests > 0 && summary.errorsByKind.connection === summary.requests) {
       io.err(
-        `No request reached ${summary.url}: every one failed to connect; is the server running?\n`,
+        `No request reached ${summary.url}: every one failed to connect (${summary.lastError}); is the server running?\n`,
       );
     }
     return summary.stopReason === "Interrupted" ? 130 : 0;

@@ -321,3 +321,50 @@ Deno.test("Ctrl-C ends a run cleanly with the summary so far (exit code 130)", a
     await server.shutdown();
   }
 });
+
+Deno.test("--pattern takes the API's TrafficPattern with optional StoppingConditions", async () => {
+  const server = startStubServer();
+  const dir = await Deno.makeTempDir();
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/`;
+    await Deno.writeTextFile(
+      `${dir}/pattern.json`,
+      JSON.stringify({
+        TrafficPattern: {
+          TrafficType: "STAIRS",
+          Stairs: { DurationInSeconds: 10, NumberOfSteps: 2, UsersPerStep: 1 },
+        },
+        StoppingConditions: { MaxInvocations: 60 },
+      }),
+    );
+    const io = capture();
+    assert.equal(
+      await main([
+        "--url",
+        url,
+        "--pattern",
+        `${dir}/pattern.json`,
+        "--period",
+        "1",
+        "--json",
+        "--quiet",
+      ], io),
+      0,
+    );
+    const s = JSON.parse(io.stdout);
+    assert.equal(s.trafficPattern.TrafficType, "STAIRS");
+    assert.equal(s.stopReason, "MaxInvocations");
+
+    await Deno.writeTextFile(`${dir}/bad.json`, "{ not json");
+    const bad = capture();
+    assert.equal(await main(["--url", url, "--pattern", `${dir}/bad.json`], bad), 2);
+    assert.match(bad.stderr, /^Invalid pattern file ".*bad\.json": /);
+    const wrong = capture();
+    await Deno.writeTextFile(`${dir}/wrong.json`, JSON.stringify({ TrafficType: "STAIRS" }));
+    assert.equal(await main(["--url", url, "--pattern", `${dir}/wrong.json`], wrong), 2);
+    assert.match(wrong.stderr, /^Invalid traffic pattern: a STAIRS pattern needs Stairs/);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -86,6 +86,7 @@ export class LoadEngine {
   #issued = 0;
   #completed = 0;
   #stopped = false;
+  #lastFailure: string | null = null;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   // open loop
   #rate = 0;
@@ -131,6 +132,11 @@ export class LoadEngine {
   /** Requests completed so far (successes and failures). */
   get completed(): number {
     return this.#completed;
+  }
+
+  /** The message of the last request that failed without an HTTP status (`null` if none). */
+  get lastFailure(): string | null {
+    return this.#lastFailure;
   }
 
   /** Whether `stop()` was called. */
@@ -257,6 +263,7 @@ export class LoadEngine {
         w.since = 0;
         if (this.#stopped) break;
         const kind = error instanceof RequestFailure ? error.kind : "connection";
+        this.#lastFailure = error instanceof Error ? error.message : String(error);
         this.#recorder.failure(kind, request.length, 0, performance.now());
         this.#completedOne();
         if (kind === "connection") {
@@ -351,6 +358,7 @@ export class LoadEngine {
         this.#busy--;
         if (this.#stopped) break;
         const kind = error instanceof RequestFailure ? error.kind : "connection";
+        this.#lastFailure = error instanceof Error ? error.message : String(error);
         this.#recorder.failure(kind, request.length, 0, performance.now());
         this.#completedOne();
         if (kind === "connection") {

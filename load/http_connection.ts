@@ -396,16 +396,25 @@ export class HttpConnection {
     const controller = new AbortController();
     this.#connecting = controller;
     try {
+      const tcp = await Deno.connect({
+        hostname: t.hostname,
+        port: t.port,
+        signal: controller.signal,
+      });
+      tcp.setNoDelay(true);
       if (t.tls) {
-        this.#conn = await Deno.connectTls({ hostname: t.hostname, port: t.port });
+        // The handshake cannot take a signal: closing the TCP connection ends it.
+        const onAbort = () => tcp.close();
+        controller.signal.addEventListener("abort", onAbort, { once: true });
+        try {
+          const tls = await Deno.startTls(tcp, { hostname: t.hostname });
+          this.#conn = tls;
+          await tls.handshake(); // certificate errors surface here, with their message
+        } finally {
+          controller.signal.removeEventListener("abort", onAbort);
+        }
       } else {
-        const conn = await Deno.connect({
-          hostname: t.hostname,
-          port: t.port,
-          signal: controller.signal,
-        });
-        conn.setNoDelay(true);
-        this.#conn = conn;
+        this.#conn = tcp;
       }
       this.connectionsOpened++;
     } finally {
@@ -538,7 +547,14 @@ class StaleConnection extends Error {
 function asFailure(error: unknown): RequestFailure {
   if (error instanceof RequestFailure) return error;
   if (error instanceof StaleConnection) {
-    return new RequestFailure("connection", "The server closed the connection before answering");
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return new RequestFailure(
+      "connection",
+      `The server closed the connection before answering${cause}`,
+      {
+        cause: error.cause,
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new RequestFailure("connection", message, { cause: error });

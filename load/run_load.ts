@@ -100,6 +100,8 @@ export interface LoadTestSummary extends RunTotals {
   cpuPercent: number | null;
   /** Largest resident memory of the sampled processes, bytes (`null` without pids). */
   rssBytes: number | null;
+  /** Message of the last request that failed without an HTTP status (`null` if none). */
+  lastError: string | null;
   /** Why the run ended. */
   stopReason: StopReason;
   /** What was seen when it ended. */
@@ -345,6 +347,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     maxUsers,
     cpuPercent: weightedCpu(intervals),
     rssBytes: maxRss(intervals),
+    lastError: engine.lastFailure,
     stopReason: d.reason,
     stopDetail: d.detail,
     intervals,
