@@ -64,7 +64,7 @@ import { arnPrefix, type LocalContext, type LocalRuntime } from "./context.ts";
 import { errorFactory } from "./errors.ts";
 import { parseStatistic, statistic } from "./metric_stats.ts";
 import { NotImplementedLocallyError, type OperationHandler } from "./service.ts";
-import { dimensionsKey, type MetricRow, type SimEvent, type Store } from "./store.ts";
+import { dimensionsKey, type SimEvent, type Store, type StoredMetricRow } from "./store.ts";
 
 const fail = errorFactory(cw, cw.CloudWatchServiceException);
 const missingParameter = (name: string) =>
@@ -528,143 +528,189 @@ export function alarmWindow(
 
 /** One period of a metric series as an alarm sees it. */
 interface Bucket {
-  rows: MetricRow[];
+  /** The period's rows, in (timestamp, storage) order. */
+  rows: StoredMetricRow[];
   /** The alarm's statistic over `rows`, computed when first needed. */
   value?: number;
 }
 
-/** An alarm's metric series, kept in memory between evaluations (per store). */
+/** An alarm's metric series, kept in memory between evaluations (see {@linkcode MetricFeed}). */
 interface SeriesCache {
-  /** What the series is for: a change of metric, period or unit starts afresh. */
+  /** What the series is for: a change of metric, period, unit or statistic starts afresh. */
   key: string;
-  /** Periods before this have been read (the previous window's end). */
-  readUntil: number;
-  /** The store's largest metric rowid when last read: later rows are new (rows are only appended). */
-  lastRowid: number;
+  /** Which metric rows it takes: {@linkcode metricIdentity}. */
+  metric: string;
+  /** Period, ms. */
+  periodMs: number;
+  /** Only rows of this unit, when the alarm has one. */
+  unit?: string;
+  /** Start of the latest window read: windows only move forward, so older rows are dropped. */
+  floor: number;
   buckets: Map<number, Bucket>;
 }
 
-const seriesCaches = new WeakMap<Store, Map<string, SeriesCache>>();
+/**
+ * The metric rows of one store as the alarms of this process follow them. Evaluations run every
+ * 10 or 60 s over up to 92 periods, so rather than re-reading each alarm's range each time, each
+ * alarm keeps its periods' rows and values in memory, and one read per watched metric and
+ * evaluation — of its rows stored since the last one (`Store.metricRowsSince`; rows are only
+ * ever appended) — hands every new row, including rows published late into periods already
+ * read, to the series that watch that metric.
+ */
+interface MetricFeed {
+  /** Rows up to this position have been handed out. */
+  position: number;
+  /** The store's rollback count when the feed was made: a rollback may undo rows it handed out. */
+  rollbacks: number;
+  /** Series by alarm name. */
+  series: Map<string, SeriesCache>;
+  /** The watched metrics by {@linkcode metricIdentity}, with the series that watch them. */
+  byMetric: Map<string, WatchedMetric>;
+}
 
-const COLUMNS = "rowid AS id, ts, unit, n, sum, min, max, dist";
-const RANGE_SQL =
-  `SELECT ${COLUMNS} FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ?`;
-const LATE_SQL = `${RANGE_SQL} AND rowid > ?`;
-const MAX_ROWID_SQL = "SELECT MAX(rowid) AS m FROM metrics";
-const OLDEST_NEW_SQL = "SELECT MIN(ts) AS m FROM metrics WHERE rowid > ?";
+/** A metric some alarms watch. */
+interface WatchedMetric {
+  namespace: string;
+  metricName: string;
+  dimensions: { Name: string; Value: string }[];
+  series: Set<SeriesCache>;
+}
 
-interface RowData {
-  id: number;
-  ts: number;
-  unit: string;
-  n: number;
-  sum: number;
-  min: number;
-  max: number;
-  dist: string | null;
+const feeds = new WeakMap<Store, MetricFeed>();
+
+function metricIdentity(namespace: string, metricName: string, dimensionsKey: string): string {
+  return `${namespace}\u0000${metricName}\u0000${dimensionsKey}`;
+}
+
+/** The store's feed, brought up to date with every metric row stored so far. */
+function syncMetricFeed(store: Store): MetricFeed {
+  let feed = feeds.get(store);
+  if (feed === undefined || feed.rollbacks !== store.rollbacks) {
+    feed = {
+      position: store.lastMetricRowid(),
+      rollbacks: store.rollbacks,
+      series: new Map(),
+      byMetric: new Map(),
+    };
+    feeds.set(store, feed);
+    return feed;
+  }
+  const last = store.lastMetricRowid();
+  if (last === feed.position) return feed;
+  for (const watched of feed.byMetric.values()) {
+    const rows = store.metricRowsSince(
+      watched.namespace,
+      watched.metricName,
+      watched.dimensions,
+      feed.position,
+      last,
+    );
+    for (const row of rows) for (const series of watched.series) addRow(series, row);
+  }
+  feed.position = last;
+  return feed;
+}
+
+/** Files a row into its period (rows older than the series' floor are of no window any more). */
+function addRow(series: SeriesCache, row: StoredMetricRow): void {
+  if (row.timestamp < series.floor) return;
+  if (series.unit !== undefined && row.unit !== series.unit) return;
+  const start = Math.floor(row.timestamp / series.periodMs) * series.periodMs;
+  let bucket = series.buckets.get(start);
+  if (bucket === undefined) {
+    bucket = { rows: [] };
+    series.buckets.set(start, bucket);
+  }
+  const rows = bucket.rows;
+  let i = rows.length;
+  while (
+    i > 0 &&
+    (rows[i - 1].timestamp > row.timestamp ||
+      (rows[i - 1].timestamp === row.timestamp && rows[i - 1].rowid > row.rowid))
+  ) i--;
+  rows.splice(i, 0, row);
+  delete bucket.value;
+}
+
+/** Forgets an alarm's series (the alarm was deleted, or its metric changed). */
+function dropSeries(feed: MetricFeed, alarmName: string): void {
+  const series = feed.series.get(alarmName);
+  if (series === undefined) return;
+  feed.series.delete(alarmName);
+  const watched = feed.byMetric.get(series.metric);
+  watched?.series.delete(series);
+  if (watched?.series.size === 0) feed.byMetric.delete(series.metric);
 }
 
 /**
- * The alarm's metric, period by period, over `[from, to)`. Evaluations run every 10 or 60 s over
- * up to 92 periods, so rather than re-reading the range each time this keeps each period's rows
- * and value in memory and reads only what is new: the periods that just became visible, and
- * (rarely) rows published late into periods already read — found by rowid, as rows are only
- * ever appended. Windows only move forward, so older periods are dropped.
+ * The alarm's metric, period by period, for the window `[from, to)` (the feed must be in sync).
+ * A new series reads its range once; afterwards the feed brings it every new row.
  */
 function metricSeries(
-  ctx: LocalContext,
+  feed: MetricFeed,
+  store: Store,
   alarm: AlarmRecord,
   from: number,
   to: number,
 ): SeriesCache {
-  const p = alarm.Period * 1000;
+  const periodMs = alarm.Period * 1000;
   const dims = dimensionsKey(alarm.Dimensions);
   const stat = alarm.Statistic ?? alarm.ExtendedStatistic!;
   const key = JSON.stringify([
     alarm.Namespace,
     alarm.MetricName,
     dims,
-    p,
+    periodMs,
     alarm.Unit ?? null,
     stat,
   ]);
-  let byAlarm = seriesCaches.get(ctx.store);
-  if (byAlarm === undefined) {
-    byAlarm = new Map();
-    seriesCaches.set(ctx.store, byAlarm);
-  }
-  let cache = byAlarm.get(alarm.AlarmName);
-  if (cache === undefined || cache.key !== key || from < cache.readUntil - 7 * 86_400_000) {
-    cache = { key, readUntil: from, lastRowid: 0, buckets: new Map() };
-    byAlarm.set(alarm.AlarmName, cache);
-  }
-  const maxRowid = (ctx.store.query(MAX_ROWID_SQL)[0] as { m: number | null }).m ?? 0;
-  const rows: RowData[] = [];
-  const fresh = Math.max(cache.readUntil, from);
-  if (fresh < to) {
-    rows.push(
-      ...ctx.store.query(
-        RANGE_SQL,
-        alarm.Namespace,
-        alarm.MetricName,
-        dims,
-        fresh,
-        to,
-      ) as unknown as RowData[],
+  let series = feed.series.get(alarm.AlarmName);
+  if (series === undefined || series.key !== key || from < series.floor) {
+    dropSeries(feed, alarm.AlarmName);
+    series = {
+      key,
+      metric: metricIdentity(alarm.Namespace, alarm.MetricName, dims),
+      periodMs,
+      unit: alarm.Unit,
+      floor: from,
+      buckets: new Map(),
+    };
+    const rows = store.queryMetricRows(
+      alarm.Namespace,
+      alarm.MetricName,
+      alarm.Dimensions,
+      from,
+      Number.MAX_SAFE_INTEGER,
+      feed.position,
     );
-  }
-  if (from < cache.readUntil && maxRowid > cache.lastRowid) {
-    const oldest = (ctx.store.query(OLDEST_NEW_SQL, cache.lastRowid)[0] as { m: number | null }).m;
-    if (oldest !== null && oldest < cache.readUntil) {
-      rows.push(
-        ...ctx.store.query(
-          LATE_SQL,
-          alarm.Namespace,
-          alarm.MetricName,
-          dims,
-          from,
-          cache.readUntil,
-          cache.lastRowid,
-        ) as unknown as RowData[],
-      );
+    for (const row of rows) addRow(series, row);
+    feed.series.set(alarm.AlarmName, series);
+    let watched = feed.byMetric.get(series.metric);
+    if (watched === undefined) {
+      watched = {
+        namespace: alarm.Namespace,
+        metricName: alarm.MetricName,
+        dimensions: alarm.Dimensions,
+        series: new Set(),
+      };
+      feed.byMetric.set(series.metric, watched);
     }
+    watched.series.add(series);
   }
-  cache.lastRowid = maxRowid;
-  cache.readUntil = Math.max(cache.readUntil, to);
-  for (const r of rows) {
-    if (alarm.Unit !== undefined && r.unit !== alarm.Unit) continue;
-    const start = Math.floor(r.ts / p) * p;
-    let bucket = cache.buckets.get(start);
-    if (bucket === undefined) {
-      bucket = { rows: [] };
-      cache.buckets.set(start, bucket);
-    }
-    const dist = r.dist === null
-      ? undefined
-      : JSON.parse(r.dist) as { values: number[]; counts: number[] };
-    bucket.rows.push({
-      namespace: alarm.Namespace,
-      metricName: alarm.MetricName,
-      dimensions: alarm.Dimensions,
-      timestamp: r.ts,
-      unit: r.unit,
-      sampleCount: r.n,
-      sum: r.sum,
-      min: r.min,
-      max: r.max,
-      values: dist?.values,
-      counts: dist?.counts,
-    });
-    delete bucket.value;
+  series.floor = from;
+  if (series.buckets.size > 2 * (to - from) / periodMs + 8) {
+    for (const start of series.buckets.keys()) if (start < from) series.buckets.delete(start);
   }
-  if (cache.buckets.size > 2 * (to - from) / p + 8) {
-    for (const start of cache.buckets.keys()) if (start < from) cache.buckets.delete(start);
-  }
-  return cache;
+  return series;
 }
 
 /** The alarm's evaluation range at `t`, one value (or none) per period, oldest first. */
-function collectDatapoints(ctx: LocalContext, alarm: AlarmRecord, t: number): AlarmDatapoint[] {
+function collectDatapoints(
+  ctx: LocalContext,
+  alarm: AlarmRecord,
+  t: number,
+  feed: MetricFeed = syncMetricFeed(ctx.store),
+): AlarmDatapoint[] {
   const delay = isHighResolution(alarm.Period)
     ? ctx.settings.highResolutionMetricDelaySeconds
     : ctx.settings.metricDelaySeconds;
@@ -676,7 +722,7 @@ function collectDatapoints(ctx: LocalContext, alarm: AlarmRecord, t: number): Al
     ctx.settings.alarmEvaluationRangeExtraPeriods,
   );
   const p = alarm.Period * 1000;
-  const series = metricSeries(ctx, alarm, w.start, w.end);
+  const series = metricSeries(feed, ctx.store, alarm, w.start, w.end);
   const stat = alarm.Statistic ?? alarm.ExtendedStatistic!;
   const points: AlarmDatapoint[] = [];
   for (let i = 0; i < w.periods; i++) {
@@ -730,8 +776,9 @@ function evaluateOne(
   ctx: LocalContext,
   alarm: AlarmRecord,
   t: number,
+  feed: MetricFeed,
 ): { transitioned: boolean; evaluated: { timestamp: number; value: number }[] } {
-  const datapoints = collectDatapoints(ctx, alarm, t);
+  const datapoints = collectDatapoints(ctx, alarm, t, feed);
   const input = evaluationInput(alarm, datapoints);
   const result = evaluateAlarm(input);
   const evaluated = result.evaluated.map((d) => ({ timestamp: d.timestamp, value: d.value! }));
@@ -850,12 +897,18 @@ function runActions(
 function onEvaluation(ctx: LocalContext, event: SimEvent): void {
   const t = event.due;
   const alarms = ctx.store.listDocs<AlarmRecord>(ALARM_KIND);
+  // Evaluations and actions write no metrics: one read of the new rows serves every alarm
+  // (again after an alarm's failure, which rolls back and so resets the feed).
+  let feed: MetricFeed | undefined;
   for (const { id, doc } of alarms) {
     const due = isHighResolution(doc.Period) ? t % 10_000 === 0 : t % 60_000 === 0;
     if (!due) continue;
     try {
       ctx.store.tx(() => {
-        const { transitioned, evaluated } = evaluateOne(ctx, doc, t);
+        if (feed === undefined || feed.rollbacks !== ctx.store.rollbacks) {
+          feed = syncMetricFeed(ctx.store);
+        }
+        const { transitioned, evaluated } = evaluateOne(ctx, doc, t, feed);
         const acted = runActions(ctx, doc, transitioned, t, evaluated);
         const pruned = pruneHistory(ctx, doc);
         if (transitioned || acted || pruned) ctx.store.putDoc(ALARM_KIND, id, doc);
@@ -866,6 +919,12 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
         `local backend: alarm "${doc.AlarmName}" not evaluated: ${(error as Error).message}`,
       );
     }
+  }
+  // Series of alarms gone meanwhile (deleted by another process) are dropped.
+  const live = feeds.get(ctx.store);
+  if (live !== undefined && live.series.size > alarms.length) {
+    const names = new Set(alarms.map((a) => a.id));
+    for (const name of [...live.series.keys()]) if (!names.has(name)) dropSeries(live, name);
   }
   if (alarms.length === 0) return;
   const step = alarms.some((a) => isHighResolution(a.doc.Period)) ? 10_000 : 60_000;
@@ -909,7 +968,9 @@ export function deleteAlarms(ctx: LocalContext, names: readonly string[]): void 
         }. No alarm was deleted`,
       );
     }
+    const feed = feeds.get(ctx.store);
     for (const name of names) {
+      if (feed !== undefined) dropSeries(feed, name);
       ctx.store.deleteDoc(ALARM_KIND, name);
       ctx.store.deleteDoc(ALARM_REASON_DATA_KIND, name);
       for (const item of ctx.store.listDocs(ALARM_HISTORY_KIND, historyPrefix(name))) {

@@ -75,9 +75,8 @@ export function advanceClock(ctx: LocalContext, target: number): void {
   const { store, runtime } = ctx;
   store.tx(() => {
     for (;;) {
-      const event = store.nextEvent(target);
+      const event = store.takeNextEvent(target);
       if (event === undefined) break;
-      store.deleteEvent(event.id);
       store.setNow(event.due);
       const handler = runtime.handlers.get(event.kind);
       if (handler === undefined) {

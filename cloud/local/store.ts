@@ -90,6 +90,13 @@ export class Store {
   #db: DatabaseSync;
   #depth = 0;
   #statements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
+  /**
+   * The simulated clock as last read or written inside the current transaction. A transaction
+   * holds the write lock (`BEGIN IMMEDIATE`), so no other process can move the clock meanwhile;
+   * outside transactions, and after any rollback, the clock is read from the database.
+   */
+  #clock: number | undefined;
+  #rollbacks = 0;
 
   private constructor(dir: string, db: DatabaseSync) {
     this.dir = dir;
@@ -112,6 +119,8 @@ export class Store {
     db.exec("PRAGMA busy_timeout = 10000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
+    // Savepoint journals (every simulation event runs in one) in memory, not in temp files.
+    db.exec("PRAGMA temp_store = MEMORY");
     const store = new Store(abs, db);
     store.tx(() => {
       db.exec(SCHEMA);
@@ -123,6 +132,15 @@ export class Store {
       }
     });
     return store;
+  }
+
+  /**
+   * How many transactions and savepoints this store has rolled back. What a process keeps in
+   * memory about the database (the alarms' metric series) starts afresh when it changes, as a
+   * rollback may have undone rows it had read.
+   */
+  get rollbacks(): number {
+    return this.#rollbacks;
   }
 
   /** Whether the database is still open. */
@@ -153,6 +171,7 @@ export class Store {
   tx<T>(fn: () => T): T {
     const outer = this.#depth === 0;
     const savepoint = `sp${this.#depth}`;
+    if (outer) this.#clock = undefined;
     this.#db.exec(outer ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
     this.#depth++;
     try {
@@ -162,9 +181,12 @@ export class Store {
       }
       this.#depth--;
       this.#db.exec(outer ? "COMMIT" : `RELEASE ${savepoint}`);
+      if (outer) this.#clock = undefined;
       return result;
     } catch (error) {
       this.#depth--;
+      this.#clock = undefined;
+      this.#rollbacks++;
       this.#db.exec(outer ? "ROLLBACK" : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
       throw error;
     }
@@ -180,6 +202,7 @@ export class Store {
 
   /** Writes a metadata value. */
   setMeta(key: string, value: string): void {
+    if (key === "clock") this.#clock = undefined;
     this.#prep(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     )
@@ -188,12 +211,18 @@ export class Store {
 
   /** The simulated clock, epoch milliseconds. */
   now(): number {
-    return Number(this.getMeta("clock"));
+    if (this.#clock !== undefined) return this.#clock;
+    const now = Number(this.getMeta("clock"));
+    if (this.#depth > 0) this.#clock = now;
+    return now;
   }
 
   /** Moves the simulated clock; it never goes backwards. */
   setNow(ms: number): void {
-    if (ms > this.now()) this.setMeta("clock", String(ms));
+    if (ms > this.now()) {
+      this.setMeta("clock", String(ms));
+      if (this.#depth > 0) this.#clock = ms;
+    }
   }
 
   /** Reads a document. */
@@ -270,19 +299,37 @@ export class Store {
     this.#prep("DELETE FROM events WHERE id = ?").run(id);
   }
 
+  /**
+   * Removes and returns the earliest event due at or before `upTo` (in (due, insertion) order),
+   * if any: {@linkcode nextEvent} and {@linkcode deleteEvent} in one statement.
+   */
+  takeNextEvent(upTo: number): SimEvent | undefined {
+    const row = this.#prep(
+      "DELETE FROM events WHERE id = (SELECT id FROM events WHERE due <= ? ORDER BY due, id LIMIT 1) RETURNING *",
+    ).get(upTo) as EventRow | undefined;
+    return row === undefined ? undefined : toEvent(row);
+  }
+
   /** Stores metric datapoints. */
   putMetrics(rows: readonly MetricRow[]): void {
     const st = this.#prep(
       "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
+    // Rows of one call usually share their dimensions array: its key is computed once.
+    let lastDimensions: MetricRow["dimensions"] | undefined;
+    let lastKey = "";
     for (const r of rows) {
       const dist = r.values && r.values.length > 0
         ? JSON.stringify({ values: r.values, counts: r.counts ?? r.values.map(() => 1) })
         : null;
+      if (r.dimensions !== lastDimensions) {
+        lastDimensions = r.dimensions;
+        lastKey = dimensionsKey(r.dimensions);
+      }
       st.run(
         r.namespace,
         r.metricName,
-        dimensionsKey(r.dimensions),
+        lastKey,
         Math.round(r.timestamp),
         r.unit,
         r.sampleCount,
@@ -310,6 +357,62 @@ export class Store {
       "SELECT * FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ? ORDER BY ts",
     ).all(namespace, metricName, key, start, end) as unknown as MetricDbRow[];
     return rows.map(toMetricRow);
+  }
+
+  /**
+   * Rows of one metric (exact dimension set) with `start <= timestamp < end`, stored at or before
+   * position `throughRowid` (all rows when undefined), in timestamp order, each with its position.
+   */
+  queryMetricRows(
+    namespace: string,
+    metricName: string,
+    dimensions: readonly { Name: string; Value: string }[],
+    start: number,
+    end: number,
+    throughRowid?: number,
+  ): StoredMetricRow[] {
+    const key = dimensionsKey(dimensions);
+    const rows = this.#prep(
+      "SELECT rowid, * FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ? AND rowid <= ? ORDER BY ts",
+    ).all(
+      namespace,
+      metricName,
+      key,
+      start,
+      end,
+      throughRowid ?? Number.MAX_SAFE_INTEGER,
+    ) as unknown as (MetricDbRow & { rowid: number })[];
+    return toStoredMetricRows(rows);
+  }
+
+  /**
+   * Rows of one metric (exact dimension set) stored after position `afterRowid` and at or before
+   * `throughRowid`, in storage order. Rows are only ever appended, so a reader that remembers
+   * the last position it read reads each row once (the local alarms follow their metrics so).
+   */
+  metricRowsSince(
+    namespace: string,
+    metricName: string,
+    dimensions: readonly { Name: string; Value: string }[],
+    afterRowid: number,
+    throughRowid = Number.MAX_SAFE_INTEGER,
+  ): StoredMetricRow[] {
+    const rows = this.#prep(
+      "SELECT rowid, * FROM metrics WHERE rowid > ? AND rowid <= ? AND namespace = ? AND name = ? AND dims = ? ORDER BY rowid",
+    ).all(
+      afterRowid,
+      throughRowid,
+      namespace,
+      metricName,
+      dimensionsKey(dimensions),
+    ) as unknown as (MetricDbRow & { rowid: number })[];
+    return toStoredMetricRows(rows);
+  }
+
+  /** The position of the newest metric row (0 when there is none). */
+  lastMetricRowid(): number {
+    const row = this.#prep("SELECT MAX(rowid) AS m FROM metrics").get() as { m: number | null };
+    return row.m ?? 0;
   }
 
   /** Distinct metrics (namespace, name, dimensions), optionally filtered. */
@@ -390,6 +493,43 @@ interface MetricDbRow {
   max: number;
   dist: string | null;
   res: number;
+}
+
+/** A stored metric row with its position in the metrics table and its dimensions' key. */
+export interface StoredMetricRow extends MetricRow {
+  /** Position in the metrics table: rows are only appended, so later rows have larger ones. */
+  rowid: number;
+  /** {@linkcode dimensionsKey} of `dimensions`. */
+  dimensionsKey: string;
+}
+
+function toStoredMetricRows(rows: readonly (MetricDbRow & { rowid: number })[]): StoredMetricRow[] {
+  // Rows of one metric share their dimensions: each distinct key is parsed once.
+  const parsed = new Map<string, { Name: string; Value: string }[]>();
+  return rows.map((r) => {
+    let dimensions = parsed.get(r.dims);
+    if (dimensions === undefined) {
+      dimensions = JSON.parse(r.dims) as { Name: string; Value: string }[];
+      parsed.set(r.dims, dimensions);
+    }
+    const dist = r.dist ? JSON.parse(r.dist) as { values: number[]; counts: number[] } : undefined;
+    return {
+      rowid: r.rowid,
+      dimensionsKey: r.dims,
+      namespace: r.namespace,
+      metricName: r.name,
+      dimensions,
+      timestamp: r.ts,
+      unit: r.unit,
+      sampleCount: r.n,
+      sum: r.sum,
+      min: r.min,
+      max: r.max,
+      values: dist?.values,
+      counts: dist?.counts,
+      storageResolution: r.res,
+    };
+  });
 }
 
 function toMetricRow(r: MetricDbRow): MetricRow {
