@@ -91,46 +91,69 @@ async function startServer(): Promise<{ port: number; pid: number; stop(): Promi
   };
 }
 
-async function run(cmd: string, cmdArgs: string[], cwd?: string): Promise<string> {
-  const out = await new Deno.Command(cmd, { args: cmdArgs, stdout: "piped", stderr: "piped", cwd })
-    .output();
-  const stdout = decoder.decode(out.stdout);
-  if (!out.success) {
-    throw new Error(`${cmd} failed (${out.code}): ${decoder.decode(out.stderr).slice(-500)}`);
+/** `/usr/bin/time` (Debian package `time`) reports each generator's CPU time when present. */
+const TIME = (() => {
+  try {
+    return Deno.statSync("/usr/bin/time").isFile ? "/usr/bin/time" : null;
+  } catch {
+    return null;
   }
-  return stdout;
+})();
+
+interface RunOutput {
+  stdout: string;
+  /** User + system CPU seconds of the generator (NaN without /usr/bin/time). */
+  cpuSeconds: number;
+}
+
+/** Runs a generator pinned to the generator core. */
+async function runPinned(cmdArgs: string[], cwd?: string): Promise<RunOutput> {
+  const pinned = ["taskset", "-c", GENERATOR_CORE, ...cmdArgs];
+  const full = TIME ? [TIME, "-f", "CPUTIME %U %S", ...pinned] : pinned;
+  const out = await new Deno.Command(full[0], {
+    args: full.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+    cwd,
+  }).output();
+  const stderr = decoder.decode(out.stderr);
+  if (!out.success) throw new Error(`${cmdArgs[0]} failed (${out.code}): ${stderr.slice(-500)}`);
+  const m = /CPUTIME ([\d.]+) ([\d.]+)/.exec(stderr);
+  return { stdout: decoder.decode(out.stdout), cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 interface Measured {
+  /** Requests per second. */
   rps: number;
+  /** Generator CPU µs per request (user + system). */
+  cpuMicrosPerRequest: number;
+  /** Server CPU % during the run. */
   serverCpu: number;
 }
 
-async function measure(serverPid: number, fn: () => Promise<number>): Promise<Measured> {
+async function measure(
+  serverPid: number,
+  fn: () => Promise<{ rps: number; requests: number; cpuSeconds: number }>,
+): Promise<Measured> {
   const sampler = new ProcessSampler([serverPid]);
-  const rps = await fn();
-  return { rps, serverCpu: sampler.sample()?.cpuPercent ?? NaN };
+  const r = await fn();
+  return {
+    rps: r.rps,
+    cpuMicrosPerRequest: (r.cpuSeconds * 1e6) / r.requests,
+    serverCpu: sampler.sample()?.cpuPercent ?? NaN,
+  };
 }
 
-async function wrk(url: string): Promise<number> {
-  const out = await run("taskset", [
-    "-c",
-    GENERATOR_CORE,
-    "wrk",
-    "-t1",
-    `-c${USERS}`,
-    `-d${SECONDS}s`,
-    url,
-  ]);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
-  if (!m) throw new Error(`Unexpected wrk output: ${out}`);
-  return Number(m[1]);
+async function wrk(url: string) {
+  const out = await runPinned(["wrk", "-t1", `-c${USERS}`, `-d${SECONDS}s`, url]);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out.stdout);
+  const requests = /(\d+) requests in/.exec(out.stdout);
+  if (!rps || !requests) throw new Error(`Unexpected wrk output: ${out.stdout}`);
+  return { rps: Number(rps[1]), requests: Number(requests[1]), cpuSeconds: out.cpuSeconds };
 }
 
-async function ours(url: string): Promise<number> {
-  const out = await run("taskset", [
-    "-c",
-    GENERATOR_CORE,
+async function ours(url: string) {
+  const out = await runPinned([
     deno,
     "run",
     "-A",
@@ -144,9 +167,9 @@ async function ours(url: string): Promise<number> {
     "--json",
     "--quiet",
   ]);
-  const summary = JSON.parse(out);
+  const summary = JSON.parse(out.stdout);
   if (summary.errors > 0) throw new Error(`Our generator saw ${summary.errors} errors`);
-  return summary.requestsPerSecond;
+  return { rps: summary.requestsPerSecond, requests: summary.requests, cpuSeconds: out.cpuSeconds };
 }
 
 const LOCUSTFILE = `from locust import FastHttpUser, task, constant
@@ -160,11 +183,9 @@ class Bench(FastHttpUser):
 `;
 
 let locustRun = 0;
-async function locust(url: string, dir: string): Promise<number> {
+async function locust(url: string, dir: string) {
   const prefix = `${dir}/run${++locustRun}`;
-  await run("taskset", [
-    "-c",
-    GENERATOR_CORE,
+  const out = await runPinned([
     "locust",
     "-f",
     `${dir}/locustfile.py`,
@@ -191,7 +212,8 @@ async function locust(url: string, dir: string): Promise<number> {
   if (!agg || count < 0 || failures < 0) throw new Error(`Unexpected Locust stats: ${csv}`);
   if (Number(agg[failures]) > 0) throw new Error(`Locust saw ${agg[failures]} failures`);
   // Locust's run time (-t) starts when it starts spawning; all users spawn at once.
-  return Number(agg[count]) / SECONDS;
+  const requests = Number(agg[count]);
+  return { rps: requests / SECONDS, requests, cpuSeconds: out.cpuSeconds };
 }
 
 function median(xs: number[]): number {
@@ -210,7 +232,7 @@ try {
   console.error(
     `bench:load: ${USERS} users, ${SECONDS} s per run, ${ROUNDS} rounds; server on core ${SERVER_CORE}, generators on core ${GENERATOR_CORE}`,
   );
-  await run("taskset", ["-c", GENERATOR_CORE, "wrk", "-t1", "-c8", "-d2s", url]); // warm the server up
+  await runPinned(["wrk", "-t1", "-c8", "-d2s", url]); // warm the server up
   const wrkRuns: Measured[] = [];
   const ourRuns: Measured[] = [];
   const locustRuns: Measured[] = [];
@@ -222,16 +244,18 @@ try {
         : await measure(server.pid, () => ours(url));
       (name === "wrk" ? wrkRuns : ourRuns).push(m);
       console.error(
-        `  round ${r + 1} ${name.padEnd(6)} ${f0(m.rps).padStart(8)} req/s  (server CPU ${
-          f0(m.serverCpu)
-        } %)`,
+        `  round ${r + 1} ${name.padEnd(6)} ${f0(m.rps).padStart(8)} req/s  ${
+          m.cpuMicrosPerRequest.toFixed(1)
+        } µs CPU/request  (server CPU ${f0(m.serverCpu)} %)`,
       );
     }
     if (r < LOCUST_ROUNDS) {
       const m = await measure(server.pid, () => locust(url, dir));
       locustRuns.push(m);
       console.error(
-        `  round ${r + 1} locust ${f0(m.rps).padStart(8)} req/s  (server CPU ${f0(m.serverCpu)} %)`,
+        `  round ${r + 1} locust ${f0(m.rps).padStart(8)} req/s  ${
+          m.cpuMicrosPerRequest.toFixed(1)
+        } µs CPU/request  (server CPU ${f0(m.serverCpu)} %)`,
       );
     }
   }
@@ -240,22 +264,17 @@ try {
   const oursBest = best(ourRuns);
   const wrkBest = best(wrkRuns);
   const locustBest = best(locustRuns);
-  console.log(`generator          best req/s   median req/s`);
-  console.log(
-    `ours (raw sockets) ${f0(oursBest).padStart(11)} ${
-      f0(median(ourRuns.map((m) => m.rps))).padStart(14)
-    }`,
-  );
-  console.log(
-    `wrk -t1            ${f0(wrkBest).padStart(11)} ${
-      f0(median(wrkRuns.map((m) => m.rps))).padStart(14)
-    }`,
-  );
-  console.log(
-    `locust FastHttpUser${f0(locustBest).padStart(12)} ${
-      f0(median(locustRuns.map((m) => m.rps))).padStart(14)
-    }`,
-  );
+  const cpu = (runs: Measured[]) => median(runs.map((m) => m.cpuMicrosPerRequest)).toFixed(1);
+  const row = (name: string, runs: Measured[]) =>
+    console.log(
+      `${name.padEnd(20)}${f0(best(runs)).padStart(11)} ${
+        f0(median(runs.map((m) => m.rps))).padStart(14)
+      } ${cpu(runs).padStart(16)}`,
+    );
+  console.log(`generator               best req/s   median req/s   CPU µs/request`);
+  row("ours (raw sockets)", ourRuns);
+  row("wrk -t1", wrkRuns);
+  row("locust FastHttpUser", locustRuns);
   console.log(`median of paired ours/wrk ratios: ${median(pairedRatios).toFixed(2)}x`);
   const vsWrk = oursBest / wrkBest;
   const vsLocust = oursBest / locustBest;

@@ -44,6 +44,8 @@ const RETIRED = -1;
  * late); its latency then counts from when it left, since nobody waited.
  */
 const EARLY_MS = 1;
+/** Open loop: a request that waited this long for a free connection makes the pool grow. */
+const GROW_AFTER_MS = 2;
 
 /**
  * Drives closed-loop users or an open-loop arrival rate against a target, recording every
@@ -296,8 +298,34 @@ export class LoadEngine {
       if (idle) idle(due);
       else this.#queue.push(due);
     }
-    let waiting = this.#queue.length - this.#queueHead;
-    while (waiting > 0 && this.#workers.length < this.#maxConnections) {
+    this.#grow(now);
+    if (this.#scheduled < this.#maxRequests) {
+      const next = this.#openStart + this.#scheduled * gap;
+      this.#dispatchTimer = setTimeout(
+        () => this.#dispatch(),
+        Math.max(0, next - EARLY_MS - performance.now()),
+      );
+    }
+  }
+
+  /**
+   * Opens connections for requests that have waited more than `GROW_AFTER_MS` for one: at most
+   * one eighth more per dispatch (at least one), up to `maxConnections`. Opening one per queued
+   * request would turn a burst into hundreds of connections.
+   */
+  #grow(now: number): void {
+    const room = this.#maxConnections - this.#workers.length;
+    if (room <= 0 || this.#queueHead === this.#queue.length) return;
+    let allowed = Math.min(room, Math.max(1, Math.ceil(this.#workers.length / 8)));
+    if (this.#workers.length > 0) {
+      let overdue = 0;
+      for (let i = this.#queueHead; i < this.#queue.length && overdue < allowed; i++) {
+        if (now - this.#queue[i] <= GROW_AFTER_MS) break;
+        overdue++;
+      }
+      allowed = overdue;
+    }
+    for (let k = 0; k < allowed; k++) {
       const worker: Worker = {
         connection: new HttpConnection(this.#target),
         since: 0,
@@ -306,14 +334,6 @@ export class LoadEngine {
       };
       worker.done = this.#runOpenWorker(worker);
       this.#workers.push(worker);
-      waiting--;
-    }
-    if (this.#scheduled < this.#maxRequests) {
-      const next = this.#openStart + this.#scheduled * gap;
-      this.#dispatchTimer = setTimeout(
-        () => this.#dispatch(),
-        Math.max(0, next - performance.now()),
-      );
     }
   }
 
