@@ -8,7 +8,16 @@ import { parseArgs } from "node:util";
 import type { LatencyThreshold, StopConditions } from "./stop_conditions.ts";
 import type { TrafficPattern } from "./traffic_pattern.ts";
 
-/** A mistake in the command line; the script prints the message and exits with code 2. */
+/**
+ * A mistake in the command line; the script prints the message and exits with code 2.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseLoadTestArgs, UsageError } from "./cli_args.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => parseLoadTestArgs(["--rate", "5"]), UsageError);
+ * ```
+ */
 export class UsageError extends Error {
   /** Creates the error with a one-line message that says what to do. */
   constructor(message: string) {

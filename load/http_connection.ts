@@ -12,7 +12,17 @@ import type { Target } from "./target.ts";
 /** How a request failed without an HTTP status. */
 export type FailureKind = "timeout" | "connection";
 
-/** A request that ended without an HTTP response: timed out, or the connection failed. */
+/**
+ * A request that ended without an HTTP response: timed out, or the connection failed.
+ *
+ * @example Usage
+ * ```ts
+ * import { RequestFailure } from "./http_connection.ts";
+ * import assert from "node:assert/strict";
+ * const failure = new RequestFailure("timeout", "The request timed out");
+ * assert.equal(failure.kind, "timeout");
+ * ```
+ */
 export class RequestFailure extends Error {
   /** `timeout` or `connection`. */
   readonly kind: FailureKind;

@@ -9,7 +9,16 @@
 import { gunzipSync } from "node:zlib";
 import tar from "tar-stream";
 
-/** A payload file could not be used. */
+/**
+ * A payload file could not be used.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadPayloads, PayloadError } from "./payload.ts";
+ * import assert from "node:assert/strict";
+ * await assert.rejects(() => loadPayloads("/no/such/payload.csv"), PayloadError);
+ * ```
+ */
 export class PayloadError extends Error {
   /** Creates the error with a message that says what to do. */
   constructor(message: string, options?: ErrorOptions) {

@@ -94,7 +94,16 @@ export function cpuPercentBetween(
   return ((ticksAfter - ticksBefore) / CLOCK_TICKS_PER_SECOND) / (elapsedMs / 1000) * 100;
 }
 
-/** Reading `/proc/<pid>` is not allowed: Deno lets only `--allow-all` programs read it. */
+/**
+ * Reading `/proc/<pid>` is not allowed: Deno lets only `--allow-all` programs read it.
+ *
+ * @example Usage
+ * ```ts
+ * import { ProcessAccessError } from "./process_stats.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(new ProcessAccessError(42).message, /--allow-all/);
+ * ```
+ */
 export class ProcessAccessError extends Error {
   /** Creates the error for a process id. */
   constructor(pid: number, options?: ErrorOptions) {
@@ -109,6 +118,14 @@ export class ProcessAccessError extends Error {
 /**
  * Reads one process's CPU ticks and RSS now; `null` when it is gone. Throws a
  * {@linkcode ProcessAccessError} when Deno's permissions forbid reading `/proc`.
+ *
+ * @example Usage
+ * ```ts
+ * import { readProcess } from "./process_stats.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(readProcess(Deno.pid)!.rssBytes > 0);
+ * assert.equal(readProcess(2 ** 30), null);
+ * ```
  */
 export function readProcess(pid: number): ProcessReading | null {
   try {

@@ -112,7 +112,19 @@ export interface LoadTestSummary extends RunTotals {
   periods: PeriodStats[];
 }
 
-/** The prepared request bytes for the options (one per payload). */
+/**
+ * The prepared request bytes for the options (one per payload).
+ *
+ * @example Usage
+ * ```ts
+ * import { prepareRequests } from "./run_load.ts";
+ * import assert from "node:assert/strict";
+ * const enc = new TextEncoder();
+ * const requests = prepareRequests({ url: "http://127.0.0.1:8080/invocations", payloads: [enc.encode("1"), enc.encode("2")] });
+ * assert.equal(requests.length, 2);
+ * assert.match(new TextDecoder().decode(requests[1]), /^POST \/invocations HTTP\/1\.1\r\n[^]*\r\n\r\n2$/);
+ * ```
+ */
 export function prepareRequests(options: RequestOptions): Uint8Array[] {
   const target = parseTarget(options.url, { allowRemote: options.allowRemote });
   const bodies = options.payloads && options.payloads.length > 0 ? options.payloads : [undefined];
@@ -126,7 +138,16 @@ export function prepareRequests(options: RequestOptions): Uint8Array[] {
   );
 }
 
-/** Checks the options shared by every load test; throws RangeError/TypeError. */
+/**
+ * Checks the options shared by every load test; throws RangeError/TypeError.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateRequestOptions } from "./run_load.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => validateRequestOptions({ url: "http://127.0.0.1/", timeoutMs: 0 }), /Invalid timeout/);
+ * ```
+ */
 export function validateRequestOptions(options: RequestOptions): void {
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
     throw new RangeError(`Invalid timeout ${options.timeoutMs} ms: give a positive number`);
@@ -287,13 +308,16 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     at(startMs + (recorder.currentIndex + 1) * 1000 + 1, tick);
   };
   at(startMs + 1001, tick);
-  at(startMs + durationSeconds * 1000, () =>
+  at(startMs + durationSeconds * 1000, () => {
+    // Close the last full interval first: a period that ends now is judged before the end.
+    recorder.roll(performance.now());
     finish({
       reason: endReason,
       detail: endReason === "Duration"
         ? `Ran for the ${durationSeconds} s duration`
         : `The traffic pattern ended after ${patternSeconds} s`,
-    }));
+    });
+  });
   const onAbort = () => finish({ reason: "Interrupted", detail: "Interrupted by the user" });
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
