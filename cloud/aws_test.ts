@@ -15,9 +15,15 @@ Deno.test("openCloud({ backend: 'aws' }) sends real SDK requests to the endpoint
     assert.equal(cloud.backend, "aws");
     assert.equal(cloud.region, "eu-west-1");
     assert.equal(cloud.defaultRoleArn, undefined);
-    await cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: "ep-1" })).catch(() => {});
-    await cloud.autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "sagemaker" }));
-    await cloud.cloudwatch.send(new ListMetricsCommand({ Namespace: "AWS/SageMaker" })).catch(() => {});
+    await cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: "ep-1" })).catch(
+      () => {},
+    );
+    await cloud.autoscaling.send(
+      new DescribeScalableTargetsCommand({ ServiceNamespace: "sagemaker" }),
+    );
+    await cloud.cloudwatch.send(new ListMetricsCommand({ Namespace: "AWS/SageMaker" })).catch(
+      () => {},
+    );
     await cloud.s3.send(new HeadBucketCommand({ Bucket: "bucket-1" })).catch(() => {});
     const ops = recorder.requests.map((r) => r.operation);
     assert.ok(ops.includes("DescribeEndpoint"), ops.join());
@@ -25,10 +31,19 @@ Deno.test("openCloud({ backend: 'aws' }) sends real SDK requests to the endpoint
     assert.ok(ops.includes("ListMetrics"), ops.join());
     const describe = recorder.requests.find((r) => r.operation === "DescribeEndpoint")!;
     assert.deepEqual(describe.json, { EndpointName: "ep-1" });
-    assert.match(describe.headers["authorization"], /Credential=AKIAFAKEFAKEFAKEFAKE\/\d+\/eu-west-1\/sagemaker\//);
-    assert.ok(recorder.requests.some((r) => r.method === "HEAD"), "S3 HeadBucket reached the recorder");
+    assert.match(
+      describe.headers["authorization"],
+      /Credential=AKIAFAKEFAKEFAKEFAKE\/\d+\/eu-west-1\/sagemaker\//,
+    );
+    assert.ok(
+      recorder.requests.some((r) => r.method === "HEAD"),
+      "S3 HeadBucket reached the recorder",
+    );
     const wall = Date.now();
-    assert.ok(Math.abs(cloud.clock.now().getTime() - wall) < 5_000, "the AWS backend uses the wall clock");
+    assert.ok(
+      Math.abs(cloud.clock.now().getTime() - wall) < 5_000,
+      "the AWS backend uses the wall clock",
+    );
   } finally {
     await cloud.close();
     await recorder.close();
@@ -72,7 +87,12 @@ Deno.test("openCloud({ backend: 'aws' }) without a region says how to set one", 
       `import { openCloud } from ${JSON.stringify(new URL("./open.ts", import.meta.url).href)};
        await openCloud({ backend: "aws" }).then(() => console.log("opened"), (e) => console.log(e.message));`,
     ],
-    env: { AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" },
+    env: {
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      NO_COLOR: "1",
+      PATH: Deno.env.get("PATH") ?? "",
+    },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

@@ -19,17 +19,41 @@ const PY = "/usr/bin/python3";
 
 /** What the tests need from Debian. */
 export const REQUIREMENTS: Requirement[] = [
-  { pkg: "jupyter-nbconvert", why: "runs the notebooks under the Deno kernel", check: ["/usr/bin/jupyter-nbconvert", "--version"] },
-  { pkg: "python3-nbclient", why: "notebook driver", check: [PY, "-c", "import nbclient, jupyter_client"] },
-  { pkg: "python3-xgboost", why: "checks our XGBoost scorer and trainer against real XGBoost", check: [PY, "-c", "import xgboost"] },
-  { pkg: "python3-locust", why: "fidelity check of the load generator", check: [PY, "-c", "import locust"] },
+  {
+    pkg: "jupyter-nbconvert",
+    why: "runs the notebooks under the Deno kernel",
+    check: ["/usr/bin/jupyter-nbconvert", "--version"],
+  },
+  {
+    pkg: "python3-nbclient",
+    why: "notebook driver",
+    check: [PY, "-c", "import nbclient, jupyter_client"],
+  },
+  {
+    pkg: "python3-xgboost",
+    why: "checks our XGBoost scorer and trainer against real XGBoost",
+    check: [PY, "-c", "import xgboost"],
+  },
+  {
+    pkg: "python3-locust",
+    why: "fidelity check of the load generator",
+    check: [PY, "-c", "import locust"],
+  },
   { pkg: "wrk", why: "load-generator benchmark", check: ["wrk", "--version"] },
-  { pkg: "util-linux", why: "taskset pins servers and load to cores", check: ["taskset", "--version"] },
+  {
+    pkg: "util-linux",
+    why: "taskset pins servers and load to cores",
+    check: ["taskset", "--version"],
+  },
 ];
 
 async function succeeds(cmd: string[]): Promise<boolean> {
   try {
-    const out = await new Deno.Command(cmd[0], { args: cmd.slice(1), stdout: "null", stderr: "null" }).output();
+    const out = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      stdout: "null",
+      stderr: "null",
+    }).output();
     // wrk --version exits 1 after printing its version: being found is what counts.
     return out.success || cmd[0] === "wrk";
   } catch {

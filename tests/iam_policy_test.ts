@@ -21,7 +21,11 @@ async function actionsOfSteps(): Promise<Set<string>> {
   for await (const entry of Deno.readDir(new URL("steps/", root))) {
     if (!entry.name.endsWith(".ts") || entry.name.endsWith("_test.ts")) continue;
     const source = await Deno.readTextFile(new URL(`steps/${entry.name}`, root));
-    for (const [, names, module] of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/client-[a-z0-9-]+)"/g)) {
+    for (
+      const [, names, module] of source.matchAll(
+        /import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/client-[a-z0-9-]+)"/g,
+      )
+    ) {
       for (const name of names.split(",").map((n) => n.trim().replace(/^type\s+/, ""))) {
         const op = /^([A-Z][A-Za-z0-9]*)Command$/.exec(name)?.[1];
         if (op === undefined || !new RegExp(`new ${name}\\(`).test(source)) continue;
@@ -37,7 +41,9 @@ async function actionsOfSteps(): Promise<Set<string>> {
 Deno.test("iam/walkthrough-policy.json allows exactly the calls the steps make", async () => {
   const policy = JSON.parse(await Deno.readTextFile(new URL("iam/walkthrough-policy.json", root)));
   const allowed = new Set<string>(
-    policy.Statement.flatMap((s: { Action: string | string[] }) => Array.isArray(s.Action) ? s.Action : [s.Action]),
+    policy.Statement.flatMap((s: { Action: string | string[] }) =>
+      Array.isArray(s.Action) ? s.Action : [s.Action]
+    ),
   );
   const needed = await actionsOfSteps();
   assert.ok(needed.size >= 30, `found ${needed.size} actions in steps/`);

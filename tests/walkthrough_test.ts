@@ -74,7 +74,9 @@ Deno.test("walkthrough() runs the whole recipe offline and leaves no resource be
       const step = result.evaluations[2];
       assert.match(step.activities[0].cause ?? "", /step-invocations-alarm/);
       assert.equal(result.cleanup.failed.length, 0);
-      const charts = [...Deno.readDirSync(out)].map((e) => e.name).filter((n) => n.endsWith(".svg"))
+      const charts = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name).filter((n) =>
+        n.endsWith(".svg")
+      )
         .sort();
       assert.deepEqual(charts, [
         "analysis-invocations.svg",

@@ -76,7 +76,7 @@ Deno.test("s3 overwriting an object replaces its bytes and ETag", async () => {
     await cloud.s3.send(new PutObjectCommand({ Bucket: "bk1", Key: "k", Body: "two" }));
     const got = await cloud.s3.send(new GetObjectCommand({ Bucket: "bk1", Key: "k" }));
     assert.equal(await got.Body!.transformToString(), "two");
-    const files = [...Deno.readDirSync(`${dir}/objects`)];
+    const files = await Array.fromAsync(Deno.readDir(`${dir}/objects`));
     assert.equal(files.length, 1, "the replaced file is removed");
   });
 });
@@ -195,7 +195,7 @@ Deno.test("s3 DeleteObject is idempotent", async () => {
       cloud.s3.send(new GetObjectCommand({ Bucket: "bk1", Key: "k" })),
       NoSuchKey,
     );
-    assert.equal([...Deno.readDirSync(`${dir}/objects`)].length, 0);
+    assert.equal((await Array.fromAsync(Deno.readDir(`${dir}/objects`))).length, 0);
     await cloud.s3.send(new DeleteBucketCommand({ Bucket: "bk1" }));
   });
 });
