@@ -328,14 +328,9 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
  */
 function tickSecondsFor(ctx: LocalContext, tests: readonly AdvancedTestState[]): 10 | 60 {
   const names = new Set(tests.map((x) => x.endpointName));
-  // Only alarms with a period under a minute are parsed (most runs have none).
-  const rows = ctx.store.query(
-    "SELECT json_extract(doc, '$.Dimensions') AS dims FROM docs WHERE kind = ? AND json_extract(doc, '$.Period') < 60",
-    ALARM_KIND,
-  ) as { dims: string }[];
-  for (const row of rows) {
-    const dims = JSON.parse(row.dims) as AlarmRecord["Dimensions"];
-    if (dims.some((d) => d.Name === "EndpointName" && names.has(d.Value))) return 10;
+  for (const { doc } of ctx.store.listDocs<AlarmRecord>(ALARM_KIND)) {
+    if (doc.Period >= 60) continue;
+    if (doc.Dimensions.some((d) => d.Name === "EndpointName" && names.has(d.Value))) return 10;
   }
   return 60;
 }

@@ -90,13 +90,33 @@ export class Store {
   #db: DatabaseSync;
   #depth = 0;
   #statements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
+  #rollbacks = 0;
+  // What a transaction keeps in memory. A transaction holds the write lock (`BEGIN IMMEDIATE`),
+  // so no other process can change the database meanwhile; all of it is dropped when the
+  // transaction ends, and what a savepoint changed is put back when the savepoint rolls back.
   /**
-   * The simulated clock as last read or written inside the current transaction. A transaction
-   * holds the write lock (`BEGIN IMMEDIATE`), so no other process can move the clock meanwhile;
-   * outside transactions, and after any rollback, the clock is read from the database.
+   * The simulated clock as read or set in the transaction; a clock moved by {@linkcode setNow}
+   * (`#clockDirty`) is written once, when the transaction commits.
    */
   #clock: number | undefined;
-  #rollbacks = 0;
+  #clockDirty = false;
+  /**
+   * Documents as read or written in the transaction: a document read again (an Advanced job's
+   * record every tick) costs no query, a write that changes nothing costs nothing, and written
+   * documents reach SQLite when the transaction commits (or when many are pending).
+   */
+  #docs = new DocMemory();
+  /**
+   * The event queue, loaded at its first use in the transaction and written back when it
+   * commits: a simulation pops and queues an event or two every simulated minute.
+   */
+  #events: EventQueue | undefined;
+  /**
+   * The open savepoints (nested `tx` calls), innermost last. A savepoint is created in SQLite
+   * only when something is written inside it (`#writing`); the first `#opened` are created.
+   */
+  #levels: Level[] = [];
+  #opened = 0;
 
   private constructor(dir: string, db: DatabaseSync) {
     this.dir = dir;
@@ -169,10 +189,14 @@ export class Store {
    * only the inner part).
    */
   tx<T>(fn: () => T): T {
-    const outer = this.#depth === 0;
-    const savepoint = `sp${this.#depth}`;
-    if (outer) this.#clock = undefined;
-    this.#db.exec(outer ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
+    if (this.#depth === 0) return this.#outer(fn);
+    const level: Level = {
+      clock: this.#clock,
+      clockDirty: this.#clockDirty,
+      events: this.#events?.snapshot(),
+      docs: new Map(),
+    };
+    this.#levels.push(level);
     this.#depth++;
     try {
       const result = fn();
@@ -180,20 +204,130 @@ export class Store {
         throw new Error("Cannot run an async function in a store transaction: keep it synchronous");
       }
       this.#depth--;
-      this.#db.exec(outer ? "COMMIT" : `RELEASE ${savepoint}`);
-      if (outer) this.#clock = undefined;
+      this.#endLevel(true);
+      const parent = this.#levels.at(-1);
+      if (parent !== undefined) {
+        for (const [key, prior] of level.docs) {
+          if (!parent.docs.has(key)) parent.docs.set(key, prior);
+        }
+      }
       return result;
     } catch (error) {
       this.#depth--;
-      this.#clock = undefined;
-      this.#rollbacks++;
-      this.#db.exec(outer ? "ROLLBACK" : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      const rolledBack = this.#endLevel(false);
+      this.#clock = level.clock;
+      this.#clockDirty = level.clockDirty;
+      this.#events = level.events?.restore();
+      this.#docs.restore(level.docs, rolledBack);
+      if (rolledBack) this.#rollbacks++;
       throw error;
     }
   }
 
+  #outer<T>(fn: () => T): T {
+    this.#forget();
+    this.#db.exec("BEGIN IMMEDIATE");
+    this.#depth++;
+    try {
+      const result = fn();
+      if (result instanceof Promise) {
+        throw new Error("Cannot run an async function in a store transaction: keep it synchronous");
+      }
+      this.#flush();
+      this.#depth--;
+      this.#db.exec("COMMIT");
+      this.#forget();
+      return result;
+    } catch (error) {
+      this.#depth--;
+      this.#forget();
+      this.#rollbacks++;
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /** Ends the innermost savepoint; true when one was created in SQLite and is now rolled back. */
+  #endLevel(release: boolean): boolean {
+    const index = this.#levels.length - 1;
+    this.#levels.pop();
+    if (index >= this.#opened) return false;
+    this.#opened = index;
+    const name = `sp${index + 1}`;
+    this.#db.exec(release ? `RELEASE ${name}` : `ROLLBACK TO ${name}; RELEASE ${name}`);
+    return !release;
+  }
+
+  /** Creates the savepoints not created yet: called before anything is written to SQLite. */
+  #writing(): void {
+    while (this.#opened < this.#levels.length) {
+      this.#opened++;
+      this.#db.exec(`SAVEPOINT sp${this.#opened}`);
+    }
+  }
+
+  /** Writes what the transaction kept in memory (clock, events, documents) to SQLite. */
+  #flush(): void {
+    this.#flushDocs();
+    if (this.#clockDirty) {
+      this.#writing();
+      this.#setMetaRow("clock", String(this.#clock));
+      this.#clockDirty = false;
+    }
+    if (this.#events?.dirty) {
+      this.#writing();
+      this.#events.write((sql, ...params) => this.#prep(sql).run(...params));
+    }
+  }
+
+  /** Writes the documents written in the transaction to SQLite. */
+  #flushDocs(): void {
+    if (this.#docs.dirtyCount === 0) return;
+    this.#writing();
+    this.#docs.flush(this.#levels.at(-1)?.docs, (entry) => {
+      if (entry.json === null) {
+        this.#prep("DELETE FROM docs WHERE kind = ? AND id = ?").run(entry.kind, entry.id);
+      } else {
+        this.#prep(
+          "INSERT INTO docs (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc",
+        ).run(entry.kind, entry.id, entry.json);
+      }
+    });
+  }
+
+  /** Drops what the transaction kept in memory. */
+  #forget(): void {
+    this.#clock = undefined;
+    this.#clockDirty = false;
+    this.#docs.clear();
+    this.#events = undefined;
+    this.#levels = [];
+    this.#opened = 0;
+  }
+
+  /** Changes a document in the transaction's memory (the innermost savepoint notes the change). */
+  #setDoc(kind: string, id: string, key: string, json: string | null): void {
+    this.#docs.set(key, { kind, id, json, dirty: true }, this.#levels.at(-1)?.docs);
+    if (this.#docs.dirtyCount > DIRTY_DOC_LIMIT) this.#flushDocs();
+  }
+
+  /** The event queue of the open transaction (loaded at first use), or undefined outside one. */
+  #queue(): EventQueue | undefined {
+    if (this.#depth === 0) return undefined;
+    if (this.#events === undefined) {
+      const rows = this.#prep("SELECT * FROM events ORDER BY due, id")
+        .all() as unknown as EventRow[];
+      const seq = this.#prep(
+        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq",
+      ).get() as { seq: number };
+      this.#events = EventQueue.load(rows, seq.seq);
+    }
+    return this.#events;
+  }
+
   /** Reads a metadata value. */
   getMeta(key: string): string | undefined {
+    if (key === "clock" && this.#clockDirty) return String(this.#clock);
     const row = this.#prep("SELECT value FROM meta WHERE key = ?").get(key) as
       | { value: string }
       | undefined;
@@ -202,11 +336,18 @@ export class Store {
 
   /** Writes a metadata value. */
   setMeta(key: string, value: string): void {
-    if (key === "clock") this.#clock = undefined;
+    this.#writing();
+    this.#setMetaRow(key, value);
+    if (key === "clock") {
+      this.#clock = this.#depth > 0 ? Number(value) : undefined;
+      this.#clockDirty = false;
+    }
+  }
+
+  #setMetaRow(key: string, value: string): void {
     this.#prep(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    )
-      .run(key, value);
+    ).run(key, value);
   }
 
   /** The simulated clock, epoch milliseconds. */
@@ -219,31 +360,59 @@ export class Store {
 
   /** Moves the simulated clock; it never goes backwards. */
   setNow(ms: number): void {
-    if (ms > this.now()) {
+    if (!(ms > this.now())) return;
+    if (this.#depth === 0) {
       this.setMeta("clock", String(ms));
-      if (this.#depth > 0) this.#clock = ms;
+      return;
     }
+    this.#clock = ms;
+    this.#clockDirty = true;
+  }
+
+  /** The stored JSON of a document (null: none), read from the transaction's memory or SQLite. */
+  #docJson(kind: string, id: string, key: string): string | null {
+    const known = this.#depth > 0 ? this.#docs.get(key) : undefined;
+    if (known !== undefined) return known.json;
+    const row = this.#prep("SELECT doc FROM docs WHERE kind = ? AND id = ?").get(kind, id) as
+      | { doc: string }
+      | undefined;
+    const json = row?.doc ?? null;
+    if (this.#depth > 0) this.#docs.remember({ kind, id, json, dirty: false }, key);
+    return json;
   }
 
   /** Reads a document. */
   getDoc<T>(kind: string, id: string): T | undefined {
-    const row = this.#prep("SELECT doc FROM docs WHERE kind = ? AND id = ?").get(kind, id) as
-      | { doc: string }
-      | undefined;
-    return row === undefined ? undefined : JSON.parse(row.doc) as T;
+    const json = this.#docJson(kind, id, docKey(kind, id));
+    return json === null ? undefined : JSON.parse(json) as T;
   }
 
   /** Writes (creates or replaces) a document. */
   putDoc(kind: string, id: string, doc: unknown): void {
-    this.#prep(
-      "INSERT INTO docs (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc",
-    ).run(kind, id, JSON.stringify(doc));
+    const json = JSON.stringify(doc);
+    if (this.#depth === 0) {
+      this.#prep(
+        "INSERT INTO docs (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc",
+      ).run(kind, id, json);
+      return;
+    }
+    const key = docKey(kind, id);
+    if (this.#docs.get(key)?.json === json) return; // unchanged
+    this.#setDoc(kind, id, key, json);
   }
 
   /** Deletes a document; true when it existed. */
   deleteDoc(kind: string, id: string): boolean {
-    return Number(this.#prep("DELETE FROM docs WHERE kind = ? AND id = ?").run(kind, id).changes) >
-      0;
+    if (this.#depth === 0) {
+      return Number(
+        this.#prep("DELETE FROM docs WHERE kind = ? AND id = ?").run(kind, id).changes,
+      ) >
+        0;
+    }
+    const key = docKey(kind, id);
+    if (this.#docJson(kind, id, key) === null) return false;
+    this.#setDoc(kind, id, key, null);
+    return true;
   }
 
   /** Lists the documents of a kind in id order, optionally only ids starting with `prefix`. */
@@ -251,11 +420,33 @@ export class Store {
     const rows = this.#prep(
       "SELECT id, doc FROM docs WHERE kind = ? AND substr(id, 1, ?) = ? ORDER BY id",
     ).all(kind, prefix.length, prefix) as { id: string; doc: string }[];
-    return rows.map((r) => ({ id: r.id, doc: JSON.parse(r.doc) as T }));
+    const written = this.#depth > 0 ? this.#docs.written(kind, prefix) : undefined;
+    if (written === undefined) return rows.map((r) => ({ id: r.id, doc: JSON.parse(r.doc) as T }));
+    // The transaction's writes over what SQLite holds.
+    const merged = new Map<string, string | null>();
+    for (const r of rows) merged.set(r.id, r.doc);
+    let added = false;
+    for (const entry of written) {
+      if (!merged.has(entry.id)) added = true;
+      merged.set(entry.id, entry.json);
+    }
+    const ids = [...merged.keys()];
+    if (added) ids.sort(compareIds);
+    const out: StoredDoc<T>[] = [];
+    for (const id of ids) {
+      const json = merged.get(id)!;
+      if (json !== null) out.push({ id, doc: JSON.parse(json) as T });
+    }
+    return out;
   }
 
   /** Adds an event to the simulation queue. */
   schedule(due: number, kind: string, ref: string, payload: unknown = null): void {
+    const queue = this.#queue();
+    if (queue !== undefined) {
+      queue.add(Math.round(due), kind, ref, JSON.stringify(payload));
+      return;
+    }
     this.#prep("INSERT INTO events (due, kind, ref, payload) VALUES (?, ?, ?, ?)").run(
       Math.round(due),
       kind,
@@ -266,6 +457,10 @@ export class Store {
 
   /** Removes queued events of a kind (and ref, when given); returns how many. */
   cancelEvents(kind: string, ref?: string): number {
+    const queue = this.#queue();
+    if (queue !== undefined) {
+      return queue.remove((e) => e.kind === kind && (ref === undefined || e.ref === ref));
+    }
     const result = ref === undefined
       ? this.#prep("DELETE FROM events WHERE kind = ?").run(kind)
       : this.#prep("DELETE FROM events WHERE kind = ? AND ref = ?").run(kind, ref);
@@ -274,6 +469,11 @@ export class Store {
 
   /** Lists queued events of a kind (and ref), earliest first. */
   listEvents(kind: string, ref?: string): SimEvent[] {
+    const queue = this.#queue();
+    if (queue !== undefined) {
+      return queue.rows.filter((e) => e.kind === kind && (ref === undefined || e.ref === ref))
+        .map(toEvent);
+    }
     const rows =
       (ref === undefined
         ? this.#prep("SELECT * FROM events WHERE kind = ? ORDER BY due, id").all(kind)
@@ -286,6 +486,11 @@ export class Store {
 
   /** The earliest event due at or before `upTo`, if any. */
   nextEvent(upTo: number): SimEvent | undefined {
+    const queue = this.#queue();
+    if (queue !== undefined) {
+      const first = queue.rows[0];
+      return first !== undefined && first.due <= upTo ? toEvent(first) : undefined;
+    }
     const row = this.#prep("SELECT * FROM events WHERE due <= ? ORDER BY due, id LIMIT 1").get(
       upTo,
     ) as
@@ -296,14 +501,26 @@ export class Store {
 
   /** Removes one event by id. */
   deleteEvent(id: number): void {
+    const queue = this.#queue();
+    if (queue !== undefined) {
+      queue.remove((e) => e.id === id);
+      return;
+    }
     this.#prep("DELETE FROM events WHERE id = ?").run(id);
   }
 
   /**
    * Removes and returns the earliest event due at or before `upTo` (in (due, insertion) order),
-   * if any: {@linkcode nextEvent} and {@linkcode deleteEvent} in one statement.
+   * if any: {@linkcode nextEvent} and {@linkcode deleteEvent} in one.
    */
   takeNextEvent(upTo: number): SimEvent | undefined {
+    const queue = this.#queue();
+    if (queue !== undefined) {
+      const first = queue.rows[0];
+      if (first === undefined || first.due > upTo) return undefined;
+      queue.shift();
+      return toEvent(first);
+    }
     const row = this.#prep(
       "DELETE FROM events WHERE id = (SELECT id FROM events WHERE due <= ? ORDER BY due, id LIMIT 1) RETURNING *",
     ).get(upTo) as EventRow | undefined;
@@ -312,6 +529,8 @@ export class Store {
 
   /** Stores metric datapoints. */
   putMetrics(rows: readonly MetricRow[]): void {
+    if (rows.length === 0) return;
+    this.#writing();
     const st = this.#prep(
       "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
@@ -398,7 +617,8 @@ export class Store {
     throughRowid = Number.MAX_SAFE_INTEGER,
   ): StoredMetricRow[] {
     const rows = this.#prep(
-      "SELECT rowid, * FROM metrics WHERE rowid > ? AND rowid <= ? AND namespace = ? AND name = ? AND dims = ? ORDER BY rowid",
+      // "+" keeps SQLite on the rowid range (a few new rows) rather than the metric's index.
+      "SELECT rowid, * FROM metrics WHERE rowid > ? AND rowid <= ? AND +namespace = ? AND +name = ? AND +dims = ? ORDER BY rowid",
     ).all(
       afterRowid,
       throughRowid,
@@ -437,6 +657,7 @@ export class Store {
 
   /** Deletes metric datapoints older than `before` (retention). */
   pruneMetrics(before: number): void {
+    this.#writing();
     this.#prep("DELETE FROM metrics WHERE ts < ?").run(before);
   }
 
@@ -465,8 +686,274 @@ export class Store {
 
   /** Runs raw SQL values through a prepared statement (for tests and diagnostics). */
   query(sql: string, ...params: SQLInputValue[]): unknown[] {
-    return this.#prep(sql).all(...params);
+    if (this.#depth === 0) return this.#prep(sql).all(...params);
+    if (/^\s*SELECT\b/i.test(sql)) {
+      // A read of the tables the transaction keeps in memory sees them as they stand.
+      if (/\b(meta|events|sqlite_sequence|docs)\b/i.test(sql)) this.#flush();
+      return this.#prep(sql).all(...params);
+    }
+    // Anything else may change what the transaction keeps in memory: it is read afresh.
+    this.#flush();
+    this.#writing();
+    const rows = this.#prep(sql).all(...params);
+    this.#clock = undefined;
+    this.#docs.clear();
+    this.#events = undefined;
+    return rows;
   }
+}
+
+/** What a savepoint puts back when it rolls back. */
+interface Level {
+  clock: number | undefined;
+  clockDirty: boolean;
+  events: EventQueueSnapshot | undefined;
+  /** Documents changed in the savepoint: what the transaction's memory held before. */
+  docs: Map<string, DocEntry | undefined>;
+}
+
+/** A document in a transaction's memory. */
+interface DocEntry {
+  kind: string;
+  id: string;
+  /** Its JSON; null when there is no such document. */
+  json: string | null;
+  /** Written in the transaction and not yet in SQLite. */
+  dirty: boolean;
+}
+
+/**
+ * The documents a transaction read or wrote: written ones until they go to SQLite, and up to
+ * {@linkcode DOC_MEMORY_LIMIT} read ones.
+ */
+class DocMemory {
+  #entries = new Map<string, DocEntry>();
+  /** Written documents by kind and id. */
+  #dirty = new Map<string, Map<string, DocEntry>>();
+  dirtyCount = 0;
+
+  get(key: string): DocEntry | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** Remembers a document as SQLite holds it (dropping read ones past the limit). */
+  remember(entry: DocEntry, key: string): void {
+    if (this.#entries.size - this.dirtyCount >= DOC_MEMORY_LIMIT) {
+      for (const [k, e] of this.#entries) if (!e.dirty) this.#entries.delete(k);
+    }
+    this.#put(key, entry);
+  }
+
+  /** Changes a document; `journal` (the innermost savepoint's) keeps what it replaces. */
+  set(key: string, entry: DocEntry, journal: Map<string, DocEntry | undefined> | undefined): void {
+    if (journal !== undefined && !journal.has(key)) journal.set(key, this.#entries.get(key));
+    this.#put(key, entry);
+  }
+
+  #put(key: string, entry: DocEntry | undefined): void {
+    const before = this.#entries.get(key);
+    if (before?.dirty) {
+      this.#dirty.get(before.kind)!.delete(before.id);
+      this.dirtyCount--;
+    }
+    if (entry === undefined) {
+      this.#entries.delete(key);
+      return;
+    }
+    this.#entries.set(key, entry);
+    if (entry.dirty) {
+      let byId = this.#dirty.get(entry.kind);
+      if (byId === undefined) {
+        byId = new Map();
+        this.#dirty.set(entry.kind, byId);
+      }
+      byId.set(entry.id, entry);
+      this.dirtyCount++;
+    }
+  }
+
+  /** Written documents of a kind whose ids start with `prefix`, or undefined when none. */
+  written(kind: string, prefix: string): DocEntry[] | undefined {
+    const byId = this.#dirty.get(kind);
+    if (byId === undefined || byId.size === 0) return undefined;
+    const out: DocEntry[] = [];
+    for (const entry of byId.values()) if (entry.id.startsWith(prefix)) out.push(entry);
+    return out.length === 0 ? undefined : out;
+  }
+
+  /**
+   * Hands every written document to `write` and marks it stored; `journal` (the innermost
+   * savepoint's, if any) keeps it as written, so that a rollback of that savepoint, which undoes
+   * these SQLite writes, makes it pending again.
+   */
+  flush(
+    journal: Map<string, DocEntry | undefined> | undefined,
+    write: (entry: DocEntry) => void,
+  ): void {
+    for (const byId of this.#dirty.values()) {
+      for (const entry of byId.values()) {
+        write(entry);
+        const key = docKey(entry.kind, entry.id);
+        if (journal !== undefined && !journal.has(key)) journal.set(key, entry);
+        this.#entries.set(key, { ...entry, dirty: false });
+      }
+    }
+    this.#dirty.clear();
+    this.dirtyCount = 0;
+  }
+
+  /**
+   * Puts back what a savepoint changed. When SQLite rolled back too, documents read in the
+   * meantime may have been read from writes it undid: they are forgotten.
+   */
+  restore(journal: Map<string, DocEntry | undefined>, sqliteRolledBack: boolean): void {
+    for (const [key, prior] of journal) this.#put(key, prior);
+    if (!sqliteRolledBack) return;
+    for (const [key, entry] of this.#entries) {
+      if (!entry.dirty && !journal.has(key)) this.#entries.delete(key);
+    }
+  }
+
+  clear(): void {
+    if (this.#entries.size === 0) return;
+    this.#entries.clear();
+    this.#dirty.clear();
+    this.dirtyCount = 0;
+  }
+}
+
+/**
+ * SQLite's order of ids (BINARY: UTF-8 bytes, i.e. code points), which differs from
+ * JavaScript's UTF-16 order only for characters beyond U+FFFF.
+ */
+function compareIds(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codeUnitRank(x) - codeUnitRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** Surrogates (characters beyond U+FFFF) rank after U+E000–U+FFFF, as their code points do. */
+function codeUnitRank(c: number): number {
+  return c >= 0xe000 ? c - 0x800 : c >= 0xd800 ? c + 0x2000 : c;
+}
+
+/** How many written documents a transaction keeps before it writes them to SQLite. */
+const DIRTY_DOC_LIMIT = 1024;
+
+/** A copy of an {@linkcode EventQueue} taken when a savepoint starts. */
+interface EventQueueSnapshot {
+  restore(): EventQueue;
+}
+
+/**
+ * The event queue of a transaction: the stored events plus what the transaction queued and
+ * removed, written back by {@linkcode EventQueue.write}. New events get the ids SQLite's
+ * AUTOINCREMENT would give them, so the (due, insertion) order is the same either way.
+ */
+class EventQueue {
+  /** Queued events in (due, id) order. */
+  rows: EventRow[];
+  /** Ids of the events stored in SQLite. */
+  #stored: Set<number>;
+  /** The last id given (SQLite's `sqlite_sequence` for the table). */
+  #lastId: number;
+  /** The last id as stored in `sqlite_sequence`. */
+  #storedLastId: number;
+  /** Whether the queue differs from what SQLite holds. */
+  dirty = false;
+
+  private constructor(rows: EventRow[], stored: Set<number>, lastId: number, storedLastId: number) {
+    this.rows = rows;
+    this.#stored = stored;
+    this.#lastId = lastId;
+    this.#storedLastId = storedLastId;
+  }
+
+  static load(rows: EventRow[], sequence: number): EventQueue {
+    const lastId = rows.reduce((m, r) => Math.max(m, r.id), sequence);
+    return new EventQueue(rows, new Set(rows.map((r) => r.id)), lastId, sequence);
+  }
+
+  snapshot(): EventQueueSnapshot {
+    const rows = [...this.rows];
+    const stored = new Set(this.#stored);
+    const { dirty } = this;
+    const lastId = this.#lastId;
+    const storedLastId = this.#storedLastId;
+    return {
+      restore: () => {
+        const queue = new EventQueue(rows, stored, lastId, storedLastId);
+        queue.dirty = dirty;
+        return queue;
+      },
+    };
+  }
+
+  add(due: number, kind: string, ref: string, payload: string): void {
+    const row: EventRow = { id: ++this.#lastId, due, kind, ref, payload };
+    // After every event due at the same time or earlier (its id is the largest).
+    let i = this.rows.length;
+    while (i > 0 && this.rows[i - 1].due > due) i--;
+    this.rows.splice(i, 0, row);
+    this.dirty = true;
+  }
+
+  /** Removes the first event. */
+  shift(): void {
+    this.rows = this.rows.slice(1);
+    this.dirty = true;
+  }
+
+  /** Removes the events that `match`; returns how many. */
+  remove(match: (row: EventRow) => boolean): number {
+    const kept = this.rows.filter((r) => !match(r));
+    const removed = this.rows.length - kept.length;
+    if (removed > 0) {
+      this.rows = kept;
+      this.dirty = true;
+    }
+    return removed;
+  }
+
+  /** Makes SQLite hold this queue. */
+  write(run: (sql: string, ...params: SQLInputValue[]) => unknown): void {
+    const ids = new Set(this.rows.map((r) => r.id));
+    for (const id of this.#stored) {
+      if (!ids.has(id)) run("DELETE FROM events WHERE id = ?", id);
+    }
+    for (const r of this.rows) {
+      if (this.#stored.has(r.id)) continue;
+      run(
+        "INSERT INTO events (id, due, kind, ref, payload) VALUES (?, ?, ?, ?, ?)",
+        r.id,
+        r.due,
+        r.kind,
+        r.ref,
+        r.payload,
+      );
+    }
+    if (this.#lastId > this.#storedLastId) {
+      // Ids of events queued and run within the transaction are not given again, as before.
+      run(
+        "INSERT OR REPLACE INTO sqlite_sequence (rowid, name, seq) VALUES ((SELECT rowid FROM sqlite_sequence WHERE name = 'events'), 'events', ?)",
+        this.#lastId,
+      );
+    }
+    this.#stored = ids;
+    this.#storedLastId = this.#lastId;
+    this.dirty = false;
+  }
+}
+
+/** How many documents a transaction remembers at most (it starts afresh past that). */
+const DOC_MEMORY_LIMIT = 256;
+
+function docKey(kind: string, id: string): string {
+  return `${kind}\u0000${id}`;
 }
 
 interface EventRow {
