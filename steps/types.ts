@@ -4,6 +4,11 @@
  *
  * @module
  */
+import type { AnalysisPoint as ChartAnalysisPoint } from "../charts/analysis.ts";
+import type {
+  EvaluationActivity,
+  EvaluationPoint as ChartEvaluationPoint,
+} from "../charts/evaluation.ts";
 import type { CapacityProfile } from "../cloud/local/profile.ts";
 
 /** Kinds of resources a step can create (cleanup deletes them in dependency order). */
@@ -71,15 +76,9 @@ export interface RecommendResult extends StepContext {
   created: CreatedResource[];
 }
 
-/** One minute of the analysed benchmark. */
-export interface AnalysisPoint {
-  time: string;
-  invocations: number;
-  modelLatencyP50Ms?: number;
-  modelLatencyP95Ms?: number;
-  cpuUtilization?: number;
-  memoryUtilization?: number;
-  diskUtilization?: number;
+/** One minute of the analysed benchmark (the charts' point, plus its errors). */
+export interface AnalysisPoint extends ChartAnalysisPoint {
+  /** Failed invocations in that minute. */
   errors?: number;
 }
 
@@ -132,21 +131,12 @@ export interface ScaleResult extends StepContext {
   created: CreatedResource[];
 }
 
-/** One minute of an evaluation. */
-export interface EvaluationPoint {
-  time: string;
-  invocations: number;
-  instancesInService: number;
-  desiredInstances: number;
-  p95Ms?: number;
-  errors?: number;
-}
+/** One minute of an evaluation (as the evaluation chart draws it). */
+export type EvaluationPoint = ChartEvaluationPoint;
 
 /** A scaling activity seen during an evaluation. */
-export interface ActivitySummary {
-  time: string;
-  description: string;
-  status: string;
+export interface ActivitySummary extends EvaluationActivity {
+  /** Why it happened (the alarm and policy), as Application Auto Scaling says it. */
   cause?: string;
 }
 

@@ -35,37 +35,31 @@ import { readLocalObject } from "./s3.ts";
 import { findModelPackage } from "./sagemaker.ts";
 import { KIND } from "./records.ts";
 import type { MetricRow } from "./store.ts";
+import type { SaturationLevel, SaturationResult } from "../../load/saturation.ts";
 
-/** One measured ramp level, as the load generator's `--saturate` JSON reports it. */
-export interface MeasuredLevel {
-  users: number;
-  requestsPerSecond: number;
-  successesPerSecond: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  meanMs: number;
-  requests: number;
-  errors: number;
-  errorRate: number;
-  errorsByKind: Record<string, number>;
-  cpuPercent: number | null;
-  rssBytes: number | null;
-  memoryPercent: number | null;
-}
+/** One measured ramp level, as the load generator's `--saturate --json` reports it. */
+export type MeasuredLevel = Pick<
+  SaturationLevel,
+  | "users"
+  | "requestsPerSecond"
+  | "successesPerSecond"
+  | "p50Ms"
+  | "p95Ms"
+  | "p99Ms"
+  | "meanMs"
+  | "requests"
+  | "errors"
+  | "errorRate"
+  | "errorsByKind"
+  | "cpuPercent"
+  | "rssBytes"
+  | "memoryPercent"
+>;
 
 /** The load generator's `--saturate --json` output (the fields used here). */
-export interface MeasuredRamp {
+export type MeasuredRamp = Pick<SaturationResult, "stopReason" | "stopDetail" | "levelSeconds"> & {
   levels: MeasuredLevel[];
-  stopReason:
-    | "FlatInvocations"
-    | "ErrorRate"
-    | "ModelLatencyThreshold"
-    | "MaxLevels"
-    | "Interrupted";
-  stopDetail: string;
-  levelSeconds: number;
-}
+};
 
 /** What the benchmark ran on, for the record. */
 export interface BenchmarkHost {
