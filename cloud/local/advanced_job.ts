@@ -328,7 +328,7 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
  */
 function tickSecondsFor(ctx: LocalContext, tests: readonly AdvancedTestState[]): 10 | 60 {
   const names = new Set(tests.map((x) => x.endpointName));
-  for (const { doc } of ctx.store.listDocs<AlarmRecord>(ALARM_KIND)) {
+  for (const { doc } of ctx.store.peekDocs<AlarmRecord>(ALARM_KIND)) {
     if (doc.Period >= 60) continue;
     if (doc.Dimensions.some((d) => d.Name === "EndpointName" && names.has(d.Value))) return 10;
   }
@@ -675,9 +675,10 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
   const end = loadEndOf(state);
   state.tests.forEach((test, testIndex) => {
     if (test.status !== "IN_PROGRESS") return;
-    let endpoint: EndpointRecord | undefined;
+    let endpoint: Readonly<EndpointRecord> | undefined;
     if (test.kind === "endpoint") {
-      endpoint = ctx.store.getDoc<EndpointRecord>(KIND.endpoint, test.endpointId ?? "");
+      // Read only (the instance timeline): the same frozen record until it changes.
+      endpoint = ctx.store.peekDoc<EndpointRecord>(KIND.endpoint, test.endpointId ?? "");
       if (endpoint === undefined) {
         changed = true;
         test.status = "FAILED";

@@ -65,7 +65,7 @@ import {
   type TargetRecord,
 } from "./autoscaling_store.ts";
 import type { LocalContext, LocalRuntime } from "./context.ts";
-import type { EndpointRecord } from "./records.ts";
+import { type EndpointRecord, KIND } from "./records.ts";
 import { describeEndpointRecord, setVariantDesiredCount } from "./sagemaker.ts";
 import {
   aggregateDatapoints,
@@ -93,7 +93,7 @@ export const DEFAULT_COOLDOWN_SECONDS = 300;
 
 /** A variant's state as Application Auto Scaling sees it. */
 interface VariantState {
-  endpoint: EndpointRecord;
+  endpoint: Readonly<EndpointRecord>;
   /** The variant's desired instance count: the scalable target's current capacity. */
   current: number;
   /** Whether SageMaker accepts a capacity change now. */
@@ -103,11 +103,21 @@ interface VariantState {
 function variantState(ctx: LocalContext, target: TargetRecord): VariantState | undefined {
   const ids = parseVariantResourceId(target.ResourceId);
   if (ids === undefined) return undefined;
-  let endpoint: EndpointRecord;
-  try {
-    endpoint = describeEndpointRecord(ctx, ids.endpointName);
-  } catch {
-    return undefined; // the endpoint is gone; nothing to scale
+  // Read only: the frozen record when it is stored under that name and has no phase end due,
+  // else SageMaker's own lookup (case-insensitive names, a due phase end applied).
+  let endpoint: Readonly<EndpointRecord> | undefined = ctx.store.peekDoc<EndpointRecord>(
+    KIND.endpoint,
+    ids.endpointName,
+  );
+  if (
+    endpoint === undefined ||
+    (endpoint.pendingUntil !== undefined && endpoint.pendingUntil <= ctx.store.now())
+  ) {
+    try {
+      endpoint = describeEndpointRecord(ctx, ids.endpointName);
+    } catch {
+      return undefined; // the endpoint is gone; nothing to scale
+    }
   }
   const variant = endpoint.ProductionVariants.find((v) =>
     v.VariantName.toLowerCase() === ids.variantName.toLowerCase()
@@ -209,13 +219,14 @@ function cooldownSeconds(policy: PolicyRecord, direction: Direction): number {
 
 interface Invoked {
   invocation: ScalingPolicyInvocation;
-  policy: PolicyRecord;
+  /** Read only (frozen). */
+  policy: Readonly<PolicyRecord>;
 }
 
 interface PolicyProposal extends Proposal {
   cause: string;
   /** Policies whose cooldown this activity sets. */
-  participants: PolicyRecord[];
+  participants: readonly Readonly<PolicyRecord>[];
 }
 
 function causeOf(inv: ScalingPolicyInvocation, policy: PolicyRecord): string {
@@ -280,7 +291,7 @@ function decideTarget(ctx: LocalContext, target: TargetRecord, items: Invoked[])
       continue;
     }
     let decision: PolicyDecision;
-    let participants = [policy];
+    let participants: readonly Readonly<PolicyRecord>[] = [policy];
     if (policy.PolicyType === "TargetTrackingScaling") {
       const config = policy.TargetTrackingScalingPolicyConfiguration!;
       if (breachSide(inv.comparisonOperator) === "above") {
@@ -401,10 +412,13 @@ function onInvocation(ctx: LocalContext, event: SimEvent): void {
     batch.push(other.payload as ScalingPolicyInvocation);
     ctx.store.deleteEvent(other.id);
   }
-  const groups = new Map<string, { target: TargetRecord; items: Invoked[] }>();
+  const groups = new Map<string, { target: Readonly<TargetRecord>; items: Invoked[] }>();
   for (const invocation of batch) {
     const policy = findPolicyByArn(ctx, invocation.policyArn);
-    const target = policy === undefined ? undefined : getTarget(ctx, policy);
+    // Read only (frozen): the decision reads the target; changes to it are made on copies.
+    const target = policy === undefined
+      ? undefined
+      : ctx.store.peekDoc<TargetRecord>(AAS_KIND.target, targetKey(policy));
     if (policy === undefined || target === undefined) {
       recordAlarmHistory(
         ctx,
@@ -423,7 +437,7 @@ function onInvocation(ctx: LocalContext, event: SimEvent): void {
       `Successfully executed action ${invocation.policyArn}`,
     );
     const key = targetKey(target);
-    const group = groups.get(key) ?? { target, items: [] };
+    const group = groups.get(key) ?? { target, items: [] as Invoked[] };
     group.items.push({ invocation, policy });
     groups.set(key, group);
   }

@@ -337,7 +337,8 @@ export function targetPolicies(ctx: LocalContext, ref: TargetRef): PolicyRecord[
 }
 
 /**
- * Finds a policy by its ARN (as an alarm action names it, with or without `:createdBy/…`).
+ * Finds a policy by its ARN (as an alarm action names it, with or without `:createdBy/…`), to
+ * read: the record is frozen.
  *
  * @example Usage
  * ```ts
@@ -361,18 +362,22 @@ export function targetPolicies(ctx: LocalContext, ref: TargetRef): PolicyRecord[
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export function findPolicyByArn(ctx: LocalContext, arn: string): PolicyRecord | undefined {
+export function findPolicyByArn(
+  ctx: LocalContext,
+  arn: string,
+): Readonly<PolicyRecord> | undefined {
   const base = basePolicyArn(arn);
   const m = /:resource\/([^/]+)\/(.+):policyName\/(.+)$/.exec(base);
   if (!m) return undefined;
+  // Read only (a frozen record: alarms invoke policies every minute while they stay in ALARM).
   if (m[1] === SAGEMAKER_NAMESPACE) {
     // The one dimension of a variant: read the policy by its key.
     const ref = { ServiceNamespace: m[1], ResourceId: m[2], ScalableDimension: VARIANT_DIMENSION };
-    const direct = ctx.store.getDoc<PolicyRecord>(AAS_KIND.policy, childKey(ref, m[3]));
+    const direct = ctx.store.peekDoc<PolicyRecord>(AAS_KIND.policy, childKey(ref, m[3]));
     if (direct?.PolicyARN === base) return direct;
   }
   // The dimension is not in the ARN: look through the namespace's policies with that resource.
-  return ctx.store.listDocs<PolicyRecord>(AAS_KIND.policy, `${encodeURIComponent(m[1])}/`)
+  return ctx.store.peekDocs<PolicyRecord>(AAS_KIND.policy, `${encodeURIComponent(m[1])}/`)
     .map((d) => d.doc)
     .find((p) => p.PolicyARN === base);
 }

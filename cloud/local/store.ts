@@ -417,12 +417,46 @@ export class Store {
 
   /** Lists the documents of a kind in id order, optionally only ids starting with `prefix`. */
   listDocs<T>(kind: string, prefix = ""): StoredDoc<T>[] {
+    return this.#listJson(kind, prefix).map((r) => ({ id: r.id, doc: JSON.parse(r.json) as T }));
+  }
+
+  /**
+   * Reads a document that the caller only reads: a deeply frozen object, the same one for as
+   * long as the document does not change in the transaction (so reading it again costs
+   * nothing). Use {@linkcode getDoc} to get a copy to change.
+   */
+  peekDoc<T>(kind: string, id: string): Readonly<T> | undefined {
+    const key = docKey(kind, id);
+    const json = this.#docJson(kind, id, key);
+    if (json === null) return undefined;
+    return this.#frozen(kind, id, key, json) as Readonly<T>;
+  }
+
+  /** {@linkcode listDocs} for a caller that only reads: deeply frozen documents (see {@linkcode peekDoc}). */
+  peekDocs<T>(kind: string, prefix = ""): StoredDoc<Readonly<T>>[] {
+    return this.#listJson(kind, prefix).map((r) => ({
+      id: r.id,
+      doc: this.#frozen(kind, r.id, docKey(kind, r.id), r.json) as Readonly<T>,
+    }));
+  }
+
+  /** The frozen parse of a document's JSON, kept with the transaction's memory of it. */
+  #frozen(kind: string, id: string, key: string, json: string): unknown {
+    if (this.#depth === 0) return deepFreeze(JSON.parse(json));
+    const entry = this.#docs.get(key);
+    if (entry?.json === json) return entry.frozen ??= deepFreeze(JSON.parse(json));
+    const frozen = deepFreeze(JSON.parse(json));
+    if (entry === undefined) this.#docs.remember({ kind, id, json, dirty: false, frozen }, key);
+    return frozen;
+  }
+
+  /** The JSON of a kind's documents in id order: SQLite's, with the transaction's writes over it. */
+  #listJson(kind: string, prefix: string): { id: string; json: string }[] {
     const rows = this.#prep(
       "SELECT id, doc FROM docs WHERE kind = ? AND substr(id, 1, ?) = ? ORDER BY id",
     ).all(kind, prefix.length, prefix) as { id: string; doc: string }[];
     const written = this.#depth > 0 ? this.#docs.written(kind, prefix) : undefined;
-    if (written === undefined) return rows.map((r) => ({ id: r.id, doc: JSON.parse(r.doc) as T }));
-    // The transaction's writes over what SQLite holds.
+    if (written === undefined) return rows.map((r) => ({ id: r.id, json: r.doc }));
     const merged = new Map<string, string | null>();
     for (const r of rows) merged.set(r.id, r.doc);
     let added = false;
@@ -432,10 +466,10 @@ export class Store {
     }
     const ids = [...merged.keys()];
     if (added) ids.sort(compareIds);
-    const out: StoredDoc<T>[] = [];
+    const out: { id: string; json: string }[] = [];
     for (const id of ids) {
       const json = merged.get(id)!;
-      if (json !== null) out.push({ id, doc: JSON.parse(json) as T });
+      if (json !== null) out.push({ id, json });
     }
     return out;
   }
@@ -720,6 +754,8 @@ interface DocEntry {
   json: string | null;
   /** Written in the transaction and not yet in SQLite. */
   dirty: boolean;
+  /** `json` parsed and deeply frozen, once a reader peeked at it. */
+  frozen?: unknown;
 }
 
 /**
@@ -820,6 +856,15 @@ class DocMemory {
     this.#dirty.clear();
     this.dirtyCount = 0;
   }
+}
+
+/** Freezes a parsed JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /**

@@ -258,3 +258,33 @@ Deno.test("metric rows by position: since a rowid, through a rowid; rollbacks co
     assert.equal(store.lastMetricRowid(), first + 1);
   });
 });
+
+Deno.test("peekDoc/peekDocs: frozen, the same object until the document changes", async () => {
+  await withStores((store) => {
+    store.tx(() => store.putDoc("k", "a", { list: [1] }));
+    store.tx(() => {
+      const first = store.peekDoc<{ list: number[] }>("k", "a")!;
+      assert.deepEqual(first, { list: [1] });
+      assert.ok(Object.isFrozen(first) && Object.isFrozen(first.list));
+      assert.throws(() => first.list.push(2), TypeError);
+      assert.equal(store.peekDoc("k", "a"), first, "no parse while unchanged");
+      assert.equal(store.peekDocs("k")[0].doc, first);
+      const copy = store.getDoc<{ list: number[] }>("k", "a")!;
+      copy.list.push(2);
+      assert.ok(!Object.isFrozen(copy));
+      store.putDoc("k", "a", copy);
+      const second = store.peekDoc<{ list: number[] }>("k", "a")!;
+      assert.deepEqual(second, { list: [1, 2] });
+      failingSavepoint(store, () => store.putDoc("k", "a", { list: [] }));
+      assert.deepEqual(store.peekDoc("k", "a"), { list: [1, 2] });
+      store.deleteDoc("k", "a");
+      assert.equal(store.peekDoc("k", "a"), undefined);
+      assert.deepEqual(store.peekDocs("k"), []);
+    });
+    // Outside a transaction: a frozen copy each time.
+    store.tx(() => store.putDoc("k", "b", { n: 1 }));
+    const outside = store.peekDoc<{ n: number }>("k", "b")!;
+    assert.ok(Object.isFrozen(outside));
+    assert.deepEqual(outside, { n: 1 });
+  });
+});
