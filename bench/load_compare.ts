@@ -283,7 +283,11 @@ try {
       f0(wrkBest)
     } req/s, goal >= 0.8x) and ${vsLocust.toFixed(1)}x Locust (${
       f0(locustBest)
-    } req/s, goal >= 3x); ${USERS} users, best of ${ROUNDS} runs of ${SECONDS} s; raw keep-alive HTTP/1.1 over Deno.connect`,
+    } req/s, goal >= 3x); best of ${ROUNDS} runs of ${SECONDS} s, ${USERS} users; median paired ours/wrk ${
+      median(pairedRatios).toFixed(2)
+    }x; CPU per request ours ${cpu(ourRuns)} µs, wrk ${
+      cpu(wrkRuns)
+    } µs; technique: raw keep-alive HTTP/1.1 over Deno.connect`,
   );
 } finally {
   await server.stop();
