@@ -112,7 +112,7 @@ export function summaryTable(s: LoadTestSummary): string {
       "mode",
       s.mode === "open-loop"
         ? `open loop, ${fmt(s.rate)} req/s`
-        : `closed loop, up to ${s.maxUsers} users`,
+        : `closed loop, up to ${s.maxUsers} user${s.maxUsers === 1 ? "" : "s"}`,
     ],
     ["stop reason", `${s.stopReason}: ${s.stopDetail}`],
     ["duration", `${fmt(s.durationSeconds, 2)} s`],
