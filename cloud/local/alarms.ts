@@ -144,10 +144,48 @@ export interface AlarmRecord {
   TreatMissingData: TreatMissingData;
   EvaluateLowSampleCountPercentile?: string;
   Tags?: { Key: string; Value: string }[];
+  /**
+   * Only in alarms stored by earlier versions: now in the alarm's
+   * {@linkcode ALARM_ACTION_STATE_KIND} document (read from here when that is missing).
+   */
+  lastScalingActionAt?: number;
+  /** Only in alarms stored by earlier versions (see `lastScalingActionAt`). */
+  lastPrunedAt?: number;
+}
+
+/**
+ * Store kind of an alarm's action bookkeeping (id: AlarmName; {@linkcode AlarmActionState}),
+ * kept apart from the alarm so that the alarm document does not change every minute while its
+ * Auto Scaling actions repeat.
+ */
+export const ALARM_ACTION_STATE_KIND = "cloudwatch-alarm-action-state";
+
+/** An alarm's action bookkeeping. */
+export interface AlarmActionState {
   /** When Auto Scaling actions last ran, for the repeat while the state holds. */
   lastScalingActionAt?: number;
   /** When old history was last pruned. */
   lastPrunedAt?: number;
+}
+
+function actionState(ctx: LocalContext, alarm: Readonly<AlarmRecord>): AlarmActionState {
+  const stored = ctx.store.peekDoc<AlarmActionState>(ALARM_ACTION_STATE_KIND, alarm.AlarmName);
+  if (stored !== undefined) return stored;
+  const legacy: AlarmActionState = {};
+  if (alarm.lastScalingActionAt !== undefined) {
+    legacy.lastScalingActionAt = alarm.lastScalingActionAt;
+  }
+  if (alarm.lastPrunedAt !== undefined) legacy.lastPrunedAt = alarm.lastPrunedAt;
+  return legacy;
+}
+
+function putActionState(ctx: LocalContext, alarmName: string, state: AlarmActionState): void {
+  const doc: AlarmActionState = {};
+  if (state.lastScalingActionAt !== undefined) {
+    doc.lastScalingActionAt = state.lastScalingActionAt;
+  }
+  if (state.lastPrunedAt !== undefined) doc.lastPrunedAt = state.lastPrunedAt;
+  ctx.store.putDoc(ALARM_ACTION_STATE_KIND, alarmName, doc);
 }
 
 /** The periods (seconds) CloudWatch evaluates every 10 s instead of every minute. */
@@ -227,10 +265,11 @@ function historyPrefix(alarmName: string): string {
   return `${encodeURIComponent(alarmName)}/`;
 }
 
-function pruneHistory(ctx: LocalContext, alarm: AlarmRecord): boolean {
+function pruneHistory(ctx: LocalContext, alarm: Readonly<AlarmRecord>): void {
   const now = ctx.store.now();
-  if (alarm.lastPrunedAt !== undefined && now - alarm.lastPrunedAt < 3_600_000) return false;
-  alarm.lastPrunedAt = now;
+  const state = actionState(ctx, alarm);
+  if (state.lastPrunedAt !== undefined && now - state.lastPrunedAt < 3_600_000) return;
+  putActionState(ctx, alarm.AlarmName, { ...state, lastPrunedAt: now });
   const alarmName = alarm.AlarmName;
   const cutoff = now - HISTORY_RETENTION_MS;
   for (
@@ -242,7 +281,6 @@ function pruneHistory(ctx: LocalContext, alarm: AlarmRecord): boolean {
     if (item.doc.Timestamp >= cutoff) break;
     ctx.store.deleteDoc(ALARM_HISTORY_KIND, item.id);
   }
-  return true;
 }
 
 /** Queues the next evaluation at the next 10 s or 60 s mark, whichever the alarms need. */
@@ -288,13 +326,17 @@ export function putMetricAlarm(ctx: LocalContext, input: PutMetricAlarmInput): A
       StateReason: existing?.StateReason ?? "Unchecked: Initial alarm creation",
       StateUpdatedTimestamp: existing?.StateUpdatedTimestamp ?? now,
       StateTransitionedTimestamp: existing?.StateTransitionedTimestamp ?? now,
-      lastScalingActionAt: existing?.lastScalingActionAt,
-      lastPrunedAt: existing?.lastPrunedAt,
       Tags: input.Tags?.map((t) => ({ Key: t.Key!, Value: t.Value! })) ?? existing?.Tags,
     };
-    if (record.lastScalingActionAt === undefined) delete record.lastScalingActionAt;
-    if (record.lastPrunedAt === undefined) delete record.lastPrunedAt;
     if (record.Tags === undefined) delete record.Tags;
+    if (
+      existing !== undefined &&
+      (existing.lastScalingActionAt !== undefined || existing.lastPrunedAt !== undefined) &&
+      ctx.store.peekDoc(ALARM_ACTION_STATE_KIND, record.AlarmName) === undefined
+    ) {
+      // An alarm stored by an earlier version keeps its bookkeeping.
+      putActionState(ctx, record.AlarmName, actionState(ctx, existing));
+    }
     ctx.store.putDoc(ALARM_KIND, record.AlarmName, record);
     recordAlarmHistory(
       ctx,
@@ -771,18 +813,28 @@ function isoStamp(t: number): string {
   return new Date(t).toISOString().replace("Z", "+0000");
 }
 
-/** Evaluates an alarm at `t`; mutates it on a transition and returns the evaluated datapoints. */
+/**
+ * Evaluates an alarm at `t` and returns the evaluated datapoints and the alarm: unchanged, or on
+ * a transition a changed copy (for the caller to store).
+ */
 function evaluateOne(
   ctx: LocalContext,
-  alarm: AlarmRecord,
+  current: Readonly<AlarmRecord>,
   t: number,
   feed: MetricFeed,
-): { transitioned: boolean; evaluated: { timestamp: number; value: number }[] } {
-  const datapoints = collectDatapoints(ctx, alarm, t, feed);
-  const input = evaluationInput(alarm, datapoints);
+): {
+  alarm: Readonly<AlarmRecord>;
+  transitioned: boolean;
+  evaluated: { timestamp: number; value: number }[];
+} {
+  const datapoints = collectDatapoints(ctx, current, t, feed);
+  const input = evaluationInput(current, datapoints);
   const result = evaluateAlarm(input);
   const evaluated = result.evaluated.map((d) => ({ timestamp: d.timestamp, value: d.value! }));
-  if (result.state === alarm.StateValue) return { transitioned: false, evaluated };
+  if (result.state === current.StateValue) {
+    return { alarm: current, transitioned: false, evaluated };
+  }
+  const alarm = JSON.parse(JSON.stringify(current)) as AlarmRecord;
   const reason = stateReason(input, result);
   const reasonData = {
     version: "1.0",
@@ -801,7 +853,7 @@ function evaluateOne(
     })),
   };
   transition(ctx, alarm, result.state, reason, JSON.stringify(reasonData), t);
-  return { transitioned: true, evaluated };
+  return { alarm, transitioned: true, evaluated };
 }
 
 /** Moves an alarm to a new state (record only; the caller stores it) and writes the history. */
@@ -821,7 +873,13 @@ function transition(
   else ctx.store.putDoc(ALARM_REASON_DATA_KIND, alarm.AlarmName, reasonData);
   alarm.StateUpdatedTimestamp = t;
   alarm.StateTransitionedTimestamp = t;
+  // Auto Scaling actions of the new state run at once (runActions).
+  const actions = actionState(ctx, alarm);
+  if (actions.lastScalingActionAt !== undefined || alarm.lastScalingActionAt !== undefined) {
+    putActionState(ctx, alarm.AlarmName, { ...actions, lastScalingActionAt: undefined });
+  }
   delete alarm.lastScalingActionAt;
+  delete alarm.lastPrunedAt;
   recordAlarmHistory(
     ctx,
     alarm.AlarmName,
@@ -835,7 +893,7 @@ function transition(
   );
 }
 
-function actionsFor(alarm: AlarmRecord, state: AlarmState): string[] {
+function actionsFor(alarm: Readonly<AlarmRecord>, state: AlarmState): string[] {
   return state === "ALARM"
     ? alarm.AlarmActions
     : state === "OK"
@@ -845,22 +903,23 @@ function actionsFor(alarm: AlarmRecord, state: AlarmState): string[] {
 
 /**
  * Runs the actions of the alarm's state: all of them on a transition, the Auto Scaling ones
- * again every `alarmActionRepeatSeconds` while the state holds. Mutates `alarm`; true when it
- * did (so the caller stores it).
+ * again every `alarmActionRepeatSeconds` while the state holds (noted in the alarm's
+ * {@linkcode ALARM_ACTION_STATE_KIND} document).
  */
 function runActions(
   ctx: LocalContext,
-  alarm: AlarmRecord,
+  alarm: Readonly<AlarmRecord>,
   transitioned: boolean,
   t: number,
   datapoints: { timestamp: number; value: number }[],
-): boolean {
-  if (!alarm.ActionsEnabled) return false;
+): void {
+  if (!alarm.ActionsEnabled) return;
   const actions = actionsFor(alarm, alarm.StateValue);
-  if (actions.length === 0) return false;
+  if (actions.length === 0) return;
   const scaling = actions.filter(isScalingPolicyArn);
-  const repeatDue = alarm.lastScalingActionAt === undefined ||
-    t - alarm.lastScalingActionAt >= ctx.settings.alarmActionRepeatSeconds * 1000;
+  const state = actionState(ctx, alarm);
+  const repeatDue = state.lastScalingActionAt === undefined ||
+    t - state.lastScalingActionAt >= ctx.settings.alarmActionRepeatSeconds * 1000;
   if (transitioned) {
     for (const action of actions.filter((a) => !isScalingPolicyArn(a))) {
       recordAlarmHistory(
@@ -872,8 +931,8 @@ function runActions(
       );
     }
   }
-  if (scaling.length === 0 || !(transitioned || repeatDue)) return false;
-  alarm.lastScalingActionAt = t;
+  if (scaling.length === 0 || !(transitioned || repeatDue)) return;
+  putActionState(ctx, alarm.AlarmName, { ...state, lastScalingActionAt: t });
   for (const action of scaling) {
     const invocation: ScalingPolicyInvocation = {
       policyArn: action,
@@ -886,17 +945,16 @@ function runActions(
     };
     ctx.store.schedule(t, SCALING_POLICY_INVOCATION_EVENT, action, invocation);
   }
-  return true;
 }
 
 /**
  * Evaluates every alarm due at the event's time, runs actions, and queues the next evaluation.
- * An alarm document is rewritten only when something about it changed (a transition, an action,
- * a history pruning), so a quiet evaluation costs no write.
+ * Alarms are read frozen; an alarm document is rewritten only on a transition, so a quiet
+ * evaluation (or one that only repeats Auto Scaling actions) writes no alarm.
  */
 function onEvaluation(ctx: LocalContext, event: SimEvent): void {
   const t = event.due;
-  const alarms = ctx.store.listDocs<AlarmRecord>(ALARM_KIND);
+  const alarms = ctx.store.peekDocs<AlarmRecord>(ALARM_KIND);
   // Evaluations and actions write no metrics: one read of the new rows serves every alarm
   // (again after an alarm's failure, which rolls back and so resets the feed).
   let feed: MetricFeed | undefined;
@@ -908,10 +966,10 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
         if (feed === undefined || feed.rollbacks !== ctx.store.rollbacks) {
           feed = syncMetricFeed(ctx.store);
         }
-        const { transitioned, evaluated } = evaluateOne(ctx, doc, t, feed);
-        const acted = runActions(ctx, doc, transitioned, t, evaluated);
-        const pruned = pruneHistory(ctx, doc);
-        if (transitioned || acted || pruned) ctx.store.putDoc(ALARM_KIND, id, doc);
+        const { alarm, transitioned, evaluated } = evaluateOne(ctx, doc, t, feed);
+        if (transitioned) ctx.store.putDoc(ALARM_KIND, id, alarm);
+        runActions(ctx, alarm, transitioned, t, evaluated);
+        pruneHistory(ctx, alarm);
       });
     } catch (error) {
       // One broken alarm must not stop the others, nor the next evaluations.
@@ -973,6 +1031,7 @@ export function deleteAlarms(ctx: LocalContext, names: readonly string[]): void 
       if (feed !== undefined) dropSeries(feed, name);
       ctx.store.deleteDoc(ALARM_KIND, name);
       ctx.store.deleteDoc(ALARM_REASON_DATA_KIND, name);
+      ctx.store.deleteDoc(ALARM_ACTION_STATE_KIND, name);
       for (const item of ctx.store.listDocs(ALARM_HISTORY_KIND, historyPrefix(name))) {
         ctx.store.deleteDoc(ALARM_HISTORY_KIND, item.id);
       }

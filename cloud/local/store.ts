@@ -117,6 +117,12 @@ export class Store {
    */
   #levels: Level[] = [];
   #opened = 0;
+  /**
+   * Metric rows stored in the transaction, not yet in SQLite: they are inserted before anything
+   * reads metrics, and otherwise before the next savepoint starts at the transaction's top level
+   * (between two simulation events), so that the inserts are not journaled by a savepoint.
+   */
+  #pendingMetrics: SQLInputValue[][] = [];
 
   private constructor(dir: string, db: DatabaseSync) {
     this.dir = dir;
@@ -190,11 +196,13 @@ export class Store {
    */
   tx<T>(fn: () => T): T {
     if (this.#depth === 0) return this.#outer(fn);
+    if (this.#depth === 1) this.#flushMetrics();
     const level: Level = {
       clock: this.#clock,
       clockDirty: this.#clockDirty,
       events: this.#events?.snapshot(),
       docs: new Map(),
+      metrics: this.#pendingMetrics.length === 0 ? [] : [...this.#pendingMetrics],
     };
     this.#levels.push(level);
     this.#depth++;
@@ -219,6 +227,7 @@ export class Store {
       this.#clockDirty = level.clockDirty;
       this.#events = level.events?.restore();
       this.#docs.restore(level.docs, rolledBack);
+      this.#pendingMetrics = level.metrics;
       if (rolledBack) this.#rollbacks++;
       throw error;
     }
@@ -266,8 +275,9 @@ export class Store {
     }
   }
 
-  /** Writes what the transaction kept in memory (clock, events, documents) to SQLite. */
+  /** Writes what the transaction kept in memory (clock, events, documents, metrics) to SQLite. */
   #flush(): void {
+    this.#flushMetrics();
     this.#flushDocs();
     if (this.#clockDirty) {
       this.#writing();
@@ -295,8 +305,20 @@ export class Store {
     });
   }
 
+  /** Inserts the pending metric rows. */
+  #flushMetrics(): void {
+    if (this.#pendingMetrics.length === 0) return;
+    this.#writing();
+    const st = this.#prep(
+      "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (const params of this.#pendingMetrics) st.run(...params);
+    this.#pendingMetrics = [];
+  }
+
   /** Drops what the transaction kept in memory. */
   #forget(): void {
+    this.#pendingMetrics = [];
     this.#clock = undefined;
     this.#clockDirty = false;
     this.#docs.clear();
@@ -451,7 +473,18 @@ export class Store {
   }
 
   /** The JSON of a kind's documents in id order: SQLite's, with the transaction's writes over it. */
-  #listJson(kind: string, prefix: string): { id: string; json: string }[] {
+  #listJson(kind: string, prefix: string): readonly { id: string; json: string }[] {
+    if (this.#depth === 0) return this.#readListJson(kind, prefix);
+    // Listed again while no document of the kind changed: the same list.
+    let list = this.#docs.list(kind, prefix);
+    if (list === undefined) {
+      list = this.#readListJson(kind, prefix);
+      this.#docs.setList(kind, prefix, list);
+    }
+    return list;
+  }
+
+  #readListJson(kind: string, prefix: string): { id: string; json: string }[] {
     const rows = this.#prep(
       "SELECT id, doc FROM docs WHERE kind = ? AND substr(id, 1, ?) = ? ORDER BY id",
     ).all(kind, prefix.length, prefix) as { id: string; doc: string }[];
@@ -564,10 +597,6 @@ export class Store {
   /** Stores metric datapoints. */
   putMetrics(rows: readonly MetricRow[]): void {
     if (rows.length === 0) return;
-    this.#writing();
-    const st = this.#prep(
-      "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
     // Rows of one call usually share their dimensions array: its key is computed once.
     let lastDimensions: MetricRow["dimensions"] | undefined;
     let lastKey = "";
@@ -579,7 +608,7 @@ export class Store {
         lastDimensions = r.dimensions;
         lastKey = dimensionsKey(r.dimensions);
       }
-      st.run(
+      this.#pendingMetrics.push([
         r.namespace,
         r.metricName,
         lastKey,
@@ -591,8 +620,9 @@ export class Store {
         r.max,
         dist,
         r.storageResolution ?? 60,
-      );
+      ]);
     }
+    if (this.#depth === 0) this.#flushMetrics();
   }
 
   /**
@@ -605,6 +635,7 @@ export class Store {
     start: number,
     end: number,
   ): MetricRow[] {
+    this.#flushMetrics();
     const key = dimensionsKey(dimensions);
     const rows = this.#prep(
       "SELECT * FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ? ORDER BY ts",
@@ -624,6 +655,7 @@ export class Store {
     end: number,
     throughRowid?: number,
   ): StoredMetricRow[] {
+    this.#flushMetrics();
     const key = dimensionsKey(dimensions);
     const rows = this.#prep(
       "SELECT rowid, * FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ? AND rowid <= ? ORDER BY ts",
@@ -650,6 +682,7 @@ export class Store {
     afterRowid: number,
     throughRowid = Number.MAX_SAFE_INTEGER,
   ): StoredMetricRow[] {
+    this.#flushMetrics();
     const rows = this.#prep(
       // "+" keeps SQLite on the rowid range (a few new rows) rather than the metric's index.
       "SELECT rowid, * FROM metrics WHERE rowid > ? AND rowid <= ? AND +namespace = ? AND +name = ? AND +dims = ? ORDER BY rowid",
@@ -665,6 +698,7 @@ export class Store {
 
   /** The position of the newest metric row (0 when there is none). */
   lastMetricRowid(): number {
+    this.#flushMetrics();
     const row = this.#prep("SELECT MAX(rowid) AS m FROM metrics").get() as { m: number | null };
     return row.m ?? 0;
   }
@@ -675,6 +709,7 @@ export class Store {
     metricName: string;
     dimensions: { Name: string; Value: string }[];
   }[] {
+    this.#flushMetrics();
     const rows = this.#prep(
       "SELECT DISTINCT namespace, name, dims FROM metrics WHERE (?1 IS NULL OR namespace = ?1) AND (?2 IS NULL OR name = ?2) ORDER BY namespace, name, dims",
     ).all(namespace ?? null, metricName ?? null) as {
@@ -691,6 +726,7 @@ export class Store {
 
   /** Deletes metric datapoints older than `before` (retention). */
   pruneMetrics(before: number): void {
+    this.#flushMetrics();
     this.#writing();
     this.#prep("DELETE FROM metrics WHERE ts < ?").run(before);
   }
@@ -723,7 +759,7 @@ export class Store {
     if (this.#depth === 0) return this.#prep(sql).all(...params);
     if (/^\s*SELECT\b/i.test(sql)) {
       // A read of the tables the transaction keeps in memory sees them as they stand.
-      if (/\b(meta|events|sqlite_sequence|docs)\b/i.test(sql)) this.#flush();
+      if (/\b(meta|events|sqlite_sequence|docs|metrics)\b/i.test(sql)) this.#flush();
       return this.#prep(sql).all(...params);
     }
     // Anything else may change what the transaction keeps in memory: it is read afresh.
@@ -744,6 +780,8 @@ interface Level {
   events: EventQueueSnapshot | undefined;
   /** Documents changed in the savepoint: what the transaction's memory held before. */
   docs: Map<string, DocEntry | undefined>;
+  /** The metric rows pending when the savepoint started. */
+  metrics: SQLInputValue[][];
 }
 
 /** A document in a transaction's memory. */
@@ -767,6 +805,21 @@ class DocMemory {
   /** Written documents by kind and id. */
   #dirty = new Map<string, Map<string, DocEntry>>();
   dirtyCount = 0;
+  /** Lists of documents by kind and id prefix, dropped when a document of the kind changes. */
+  #lists = new Map<string, Map<string, readonly { id: string; json: string }[]>>();
+
+  list(kind: string, prefix: string): readonly { id: string; json: string }[] | undefined {
+    return this.#lists.get(kind)?.get(prefix);
+  }
+
+  setList(kind: string, prefix: string, list: readonly { id: string; json: string }[]): void {
+    let byPrefix = this.#lists.get(kind);
+    if (byPrefix === undefined) {
+      byPrefix = new Map();
+      this.#lists.set(kind, byPrefix);
+    }
+    byPrefix.set(prefix, list);
+  }
 
   get(key: string): DocEntry | undefined {
     return this.#entries.get(key);
@@ -784,6 +837,7 @@ class DocMemory {
   set(key: string, entry: DocEntry, journal: Map<string, DocEntry | undefined> | undefined): void {
     if (journal !== undefined && !journal.has(key)) journal.set(key, this.#entries.get(key));
     this.#put(key, entry);
+    this.#lists.delete(entry.kind);
   }
 
   #put(key: string, entry: DocEntry | undefined): void {
@@ -843,6 +897,7 @@ class DocMemory {
    * meantime may have been read from writes it undid: they are forgotten.
    */
   restore(journal: Map<string, DocEntry | undefined>, sqliteRolledBack: boolean): void {
+    if (journal.size > 0 || sqliteRolledBack) this.#lists.clear();
     for (const [key, prior] of journal) this.#put(key, prior);
     if (!sqliteRolledBack) return;
     for (const [key, entry] of this.#entries) {
@@ -851,6 +906,7 @@ class DocMemory {
   }
 
   clear(): void {
+    this.#lists.clear();
     if (this.#entries.size === 0) return;
     this.#entries.clear();
     this.#dirty.clear();
