@@ -265,9 +265,12 @@ function historyPrefix(alarmName: string): string {
   return `${encodeURIComponent(alarmName)}/`;
 }
 
-function pruneHistory(ctx: LocalContext, alarm: Readonly<AlarmRecord>): void {
+function pruneHistory(
+  ctx: LocalContext,
+  alarm: Readonly<AlarmRecord>,
+  state: AlarmActionState = actionState(ctx, alarm),
+): void {
   const now = ctx.store.now();
-  const state = actionState(ctx, alarm);
   if (state.lastPrunedAt !== undefined && now - state.lastPrunedAt < 3_600_000) return;
   putActionState(ctx, alarm.AlarmName, { ...state, lastPrunedAt: now });
   const alarmName = alarm.AlarmName;
@@ -904,7 +907,7 @@ function actionsFor(alarm: Readonly<AlarmRecord>, state: AlarmState): string[] {
 /**
  * Runs the actions of the alarm's state: all of them on a transition, the Auto Scaling ones
  * again every `alarmActionRepeatSeconds` while the state holds (noted in the alarm's
- * {@linkcode ALARM_ACTION_STATE_KIND} document).
+ * {@linkcode ALARM_ACTION_STATE_KIND} document). Returns that bookkeeping as it then is.
  */
 function runActions(
   ctx: LocalContext,
@@ -912,12 +915,12 @@ function runActions(
   transitioned: boolean,
   t: number,
   datapoints: { timestamp: number; value: number }[],
-): void {
-  if (!alarm.ActionsEnabled) return;
-  const actions = actionsFor(alarm, alarm.StateValue);
-  if (actions.length === 0) return;
-  const scaling = actions.filter(isScalingPolicyArn);
+): AlarmActionState {
   const state = actionState(ctx, alarm);
+  if (!alarm.ActionsEnabled) return state;
+  const actions = actionsFor(alarm, alarm.StateValue);
+  if (actions.length === 0) return state;
+  const scaling = actions.filter(isScalingPolicyArn);
   const repeatDue = state.lastScalingActionAt === undefined ||
     t - state.lastScalingActionAt >= ctx.settings.alarmActionRepeatSeconds * 1000;
   if (transitioned) {
@@ -931,8 +934,9 @@ function runActions(
       );
     }
   }
-  if (scaling.length === 0 || !(transitioned || repeatDue)) return;
-  putActionState(ctx, alarm.AlarmName, { ...state, lastScalingActionAt: t });
+  if (scaling.length === 0 || !(transitioned || repeatDue)) return state;
+  const next = { ...state, lastScalingActionAt: t };
+  putActionState(ctx, alarm.AlarmName, next);
   for (const action of scaling) {
     const invocation: ScalingPolicyInvocation = {
       policyArn: action,
@@ -945,6 +949,7 @@ function runActions(
     };
     ctx.store.schedule(t, SCALING_POLICY_INVOCATION_EVENT, action, invocation);
   }
+  return next;
 }
 
 /**
@@ -968,8 +973,7 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
         }
         const { alarm, transitioned, evaluated } = evaluateOne(ctx, doc, t, feed);
         if (transitioned) ctx.store.putDoc(ALARM_KIND, id, alarm);
-        runActions(ctx, alarm, transitioned, t, evaluated);
-        pruneHistory(ctx, alarm);
+        pruneHistory(ctx, alarm, runActions(ctx, alarm, transitioned, t, evaluated));
       });
     } catch (error) {
       // One broken alarm must not stop the others, nor the next evaluations.

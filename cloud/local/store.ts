@@ -123,6 +123,14 @@ export class Store {
    * (between two simulation events), so that the inserts are not journaled by a savepoint.
    */
   #pendingMetrics: SQLInputValue[][] = [];
+  /**
+   * The metric rows the transaction inserted, with their rowids: every row after `since` is in
+   * `rows` (started by the transaction's first {@linkcode lastMetricRowid}), so a reader that
+   * follows new rows (the alarms, every evaluation) reads them from memory.
+   */
+  #metricLog: { since: number; last: number; rows: StoredMetricRow[] } | undefined;
+  /** Parsed dimension sets by key (shared by the rows of the metric log). */
+  #dimensionSets = new Map<string, { Name: string; Value: string }[]>();
 
   private constructor(dir: string, db: DatabaseSync) {
     this.dir = dir;
@@ -228,7 +236,10 @@ export class Store {
       this.#events = level.events?.restore();
       this.#docs.restore(level.docs, rolledBack);
       this.#pendingMetrics = level.metrics;
-      if (rolledBack) this.#rollbacks++;
+      if (rolledBack) {
+        this.#rollbacks++;
+        this.#metricLog = undefined;
+      }
       throw error;
     }
   }
@@ -312,13 +323,63 @@ export class Store {
     const st = this.#prep(
       "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    for (const params of this.#pendingMetrics) st.run(...params);
+    const log = this.#metricLog;
+    for (const params of this.#pendingMetrics) {
+      const { lastInsertRowid } = st.run(...params);
+      if (log === undefined) continue;
+      log.last = Number(lastInsertRowid);
+      log.rows.push(this.#loggedRow(log.last, params));
+    }
     this.#pendingMetrics = [];
+    if (log !== undefined && log.rows.length > METRIC_LOG_LIMIT) this.#metricLog = undefined;
+  }
+
+  /** A row of the metric log from its insert parameters (see `#flushMetrics`). */
+  #loggedRow(rowid: number, params: SQLInputValue[]): StoredMetricRow {
+    const [namespace, metricName, key, timestamp, unit, n, sum, min, max, dist, res] = params as [
+      string,
+      string,
+      string,
+      number,
+      string,
+      number,
+      number,
+      number,
+      number,
+      string | null,
+      number,
+    ];
+    let dimensions = this.#dimensionSets.get(key);
+    if (dimensions === undefined) {
+      if (this.#dimensionSets.size > 1024) this.#dimensionSets.clear();
+      dimensions = JSON.parse(key) as { Name: string; Value: string }[];
+      this.#dimensionSets.set(key, dimensions);
+    }
+    const parsed = dist === null
+      ? undefined
+      : JSON.parse(dist) as { values: number[]; counts: number[] };
+    return {
+      rowid,
+      dimensionsKey: key,
+      namespace,
+      metricName,
+      dimensions,
+      timestamp,
+      unit,
+      sampleCount: n,
+      sum,
+      min,
+      max,
+      values: parsed?.values,
+      counts: parsed?.counts,
+      storageResolution: res,
+    };
   }
 
   /** Drops what the transaction kept in memory. */
   #forget(): void {
     this.#pendingMetrics = [];
+    this.#metricLog = undefined;
     this.#clock = undefined;
     this.#clockDirty = false;
     this.#docs.clear();
@@ -683,6 +744,26 @@ export class Store {
     throughRowid = Number.MAX_SAFE_INTEGER,
   ): StoredMetricRow[] {
     this.#flushMetrics();
+    const log = this.#depth > 0 ? this.#metricLog : undefined;
+    if (log !== undefined && afterRowid >= log.since) {
+      const key = dimensionsKey(dimensions);
+      const out: StoredMetricRow[] = [];
+      for (let i = log.rows.length - 1; i >= 0 && log.rows[i].rowid > afterRowid; i--) {
+        const r = log.rows[i];
+        if (
+          r.rowid <= throughRowid && r.metricName === metricName && r.namespace === namespace &&
+          r.dimensionsKey === key
+        ) {
+          out.push({
+            ...r,
+            dimensions: r.dimensions.map((d) => ({ ...d })),
+            values: r.values && [...r.values],
+            counts: r.counts && [...r.counts],
+          });
+        }
+      }
+      return out.reverse();
+    }
     const rows = this.#prep(
       // "+" keeps SQLite on the rowid range (a few new rows) rather than the metric's index.
       "SELECT rowid, * FROM metrics WHERE rowid > ? AND rowid <= ? AND +namespace = ? AND +name = ? AND +dims = ? ORDER BY rowid",
@@ -699,8 +780,11 @@ export class Store {
   /** The position of the newest metric row (0 when there is none). */
   lastMetricRowid(): number {
     this.#flushMetrics();
+    if (this.#depth > 0 && this.#metricLog !== undefined) return this.#metricLog.last;
     const row = this.#prep("SELECT MAX(rowid) AS m FROM metrics").get() as { m: number | null };
-    return row.m ?? 0;
+    const last = row.m ?? 0;
+    if (this.#depth > 0) this.#metricLog = { since: last, last, rows: [] };
+    return last;
   }
 
   /** Distinct metrics (namespace, name, dimensions), optionally filtered. */
@@ -727,6 +811,7 @@ export class Store {
   /** Deletes metric datapoints older than `before` (retention). */
   pruneMetrics(before: number): void {
     this.#flushMetrics();
+    this.#metricLog = undefined;
     this.#writing();
     this.#prep("DELETE FROM metrics WHERE ts < ?").run(before);
   }
@@ -769,6 +854,7 @@ export class Store {
     this.#clock = undefined;
     this.#docs.clear();
     this.#events = undefined;
+    this.#metricLog = undefined;
     return rows;
   }
 }
@@ -941,6 +1027,9 @@ function compareIds(a: string, b: string): number {
 function codeUnitRank(c: number): number {
   return c >= 0xe000 ? c - 0x800 : c >= 0xd800 ? c + 0x2000 : c;
 }
+
+/** How many inserted metric rows a transaction keeps in memory for readers of new rows. */
+const METRIC_LOG_LIMIT = 100_000;
 
 /** How many written documents a transaction keeps before it writes them to SQLite. */
 const DIRTY_DOC_LIMIT = 1024;

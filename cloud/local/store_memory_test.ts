@@ -300,3 +300,53 @@ Deno.test("peekDoc/peekDocs: frozen, the same object until the document changes"
     assert.deepEqual(outside, { n: 1 });
   });
 });
+
+Deno.test("metric rows a transaction inserted are read back from memory, as SQLite has them", async () => {
+  await withStores((store, other) => {
+    const dims = [{ Name: "EndpointName", Value: "ep" }];
+    const row = (metricName: string, timestamp: number, sum: number): MetricRow => ({
+      namespace: "AWS/SageMaker",
+      metricName,
+      dimensions: dims,
+      timestamp,
+      unit: "Microseconds",
+      sampleCount: 2,
+      sum,
+      min: 1,
+      max: sum - 1,
+      values: [1, sum - 1],
+      counts: [1, 1],
+      storageResolution: 60,
+    });
+    store.tx(() => store.putMetrics([row("Old", 0, 5)]));
+    store.tx(() => {
+      const start = store.lastMetricRowid();
+      store.putMetrics([row("M", 0, 10), row("N", 0, 11)]);
+      store.tx(() => store.putMetrics([row("M", 60_000, 12)]));
+      failingSavepoint(store, () => store.putMetrics([row("M", 120_000, 99)]));
+      const fromMemory = store.metricRowsSince("AWS/SageMaker", "M", dims, start);
+      assert.deepEqual(fromMemory.map((r) => r.sum), [10, 12]);
+      fromMemory[0].values!.push(1000); // the caller's copy
+      assert.equal(store.lastMetricRowid(), start + 3);
+      assert.deepEqual(
+        store.metricRowsSince("AWS/SageMaker", "M", dims, start, start + 1),
+        store.queryMetricRows("AWS/SageMaker", "M", dims, 0, 1),
+        "the same as SQLite's",
+      );
+      // A savepoint whose rows reached SQLite rolls back: read from SQLite again.
+      failingSavepoint(store, () => {
+        store.putMetrics([row("M", 180_000, 98)]);
+        assert.equal(store.metricRowsSince("AWS/SageMaker", "M", dims, start).length, 3);
+      });
+      assert.deepEqual(
+        store.metricRowsSince("AWS/SageMaker", "M", dims, start).map((r) => r.sum),
+        [10, 12],
+      );
+      assert.equal(other.lastMetricRowid(), start, "others see nothing before the commit");
+    });
+    assert.deepEqual(
+      other.metricRowsSince("AWS/SageMaker", "M", dims, 0).map((r) => [r.sum, r.values]),
+      [[10, [1, 9]], [12, [1, 11]]],
+    );
+  });
+});
