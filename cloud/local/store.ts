@@ -4,6 +4,15 @@
  * Every write happens in a transaction (`BEGIN IMMEDIATE`), so a process killed half-way leaves
  * the previous state; WAL mode and a busy timeout let several processes share one folder.
  *
+ * A transaction holds the write lock, so nothing else changes the database while it runs: it
+ * keeps the simulated clock, the event queue and the documents it writes in memory and writes
+ * them to SQLite when it commits; metric rows reach SQLite between simulation events (or before
+ * anything reads metrics). Readers inside the transaction see everything at once, other
+ * connections see it when it commits — as if every write had gone to SQLite at once — and a
+ * savepoint (a nested `tx`) that fails puts back what it changed. An hour of simulation (a few
+ * hundred events, each in its own savepoint) so costs a few hundred SQLite statements, not
+ * thousands.
+ *
  * @module
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
