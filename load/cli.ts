@@ -95,19 +95,19 @@ function progress(io: CliIo, quiet: boolean) {
  * import { summaryTable } from "./cli.ts";
  * import assert from "node:assert/strict";
  * const table = summaryTable({
- *   url: "http://127.0.0.1:8080/", mode: "closed-loop", maxUsers: 4, stopReason: "Duration",
+ *   url: "http://127.0.0.1:8080/", transport: "epoll", mode: "closed-loop", maxUsers: 4, stopReason: "Duration",
  *   stopDetail: "Ran for the 60 s duration", durationSeconds: 60, requests: 6000, requestsPerSecond: 100,
  *   errors: 0, errorRate: 0, errorsByKind: {}, p50Ms: 9, p95Ms: 12, p99Ms: 15, meanMs: 9.5, maxMs: 30,
  *   bytesSent: 1, bytesReceived: 2, cpuPercent: null,
  * } as never);
- * assert.match(table, /^url +http:\/\/127\.0\.0\.1:8080\/\nmode +closed loop, up to 4 users\n/);
+ * assert.match(table, /^url +http:\/\/127\.0\.0\.1:8080\/ \(epoll transport\)\nmode +closed loop, up to 4 users\n/);
  * assert.match(table, /requests +6,000 \(100 req\/s\)/);
  * ```
  */
 export function summaryTable(s: LoadTestSummary): string {
   const kinds = Object.entries(s.errorsByKind).map(([k, n]) => `${k} ${n}`).join(", ");
   const rows: [string, string][] = [
-    ["url", s.url],
+    ["url", `${s.url} (${s.transport} transport)`],
     [
       "mode",
       s.mode === "open-loop"
@@ -164,6 +164,7 @@ async function requestOptions(cmd: CommonCommand) {
     timeoutMs: cmd.timeoutMs,
     allowRemote: cmd.allowRemote,
     pids: cmd.pids,
+    transport: cmd.transport,
   };
 }
 

@@ -50,6 +50,8 @@ export interface CommonCommand {
   quiet: boolean;
   /** Stack traces on unexpected failures. */
   debug: boolean;
+  /** How requests travel. */
+  transport: "auto" | "epoll" | "socket";
 }
 
 /** A load test (closed loop with a pattern, or open loop with a rate). */
@@ -107,6 +109,8 @@ What to send:
   --header "Name: value"    extra header (repeatable)
   --timeout S               per-request timeout in seconds (default 60, the SageMaker limit)
   --allow-remote            allow a target that is not 127.0.0.0/8, ::1 or localhost
+  --transport T             auto (default): epoll, a worker thread driving libc epoll through
+                            FFI (Linux, http: to an IP address), else socket (Deno.connect)
 
 Modes (choose one):
   --users N [--spawn-rate R] [--duration S]
@@ -189,6 +193,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   quiet: { type: "boolean" },
   debug: { type: "boolean" },
+  transport: { type: "string" },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -268,6 +273,10 @@ export function parseLoadTestArgs(args: string[]): LoadCommand {
     return n;
   });
   const timeout = num(values, "timeout", { positive: true });
+  const transport = (values.transport as string | undefined) ?? "auto";
+  if (transport !== "auto" && transport !== "epoll" && transport !== "socket") {
+    throw new UsageError(`Invalid --transport "${transport}": give auto, epoll or socket`);
+  }
   const common: CommonCommand = {
     url,
     payloadPath: values.payload as string | undefined,
@@ -280,6 +289,7 @@ export function parseLoadTestArgs(args: string[]): LoadCommand {
     json: values.json === true,
     quiet: values.quiet === true,
     debug: values.debug === true,
+    transport,
   };
 
   const stairsGiven = ["stairs-users", "stairs-steps", "stairs-duration"].filter((k) =>

@@ -5,7 +5,11 @@
  * @module
  */
 
-import { Int32Histogram } from "hdr-histogram-js";
+import {
+  decodeFromCompressedBase64,
+  encodeIntoCompressedBase64,
+  Int32Histogram,
+} from "hdr-histogram-js";
 
 /** Highest latency a histogram can hold, µs (one hour); longer values are clamped to it. */
 export const HIGHEST_TRACKABLE_MICROS = 3_600_000_000;
@@ -28,6 +32,18 @@ export interface LatencySummary {
   minMs: number;
   /** Largest, ms. */
   maxMs: number;
+}
+
+/** A histogram as plain data, to send to or from a worker. */
+export interface HistogramTransfer {
+  /** The HDR histogram in its standard compressed base64 encoding. */
+  encoded: string;
+  /** Exact sum of the values, µs. */
+  sumMicros: number;
+  /** Smallest value, µs (`Infinity` when empty). */
+  minMicros: number;
+  /** Largest value, µs. */
+  maxMicros: number;
 }
 
 /**
@@ -119,5 +135,39 @@ export class LatencyHistogram {
       minMs: this.#minMicros / 1000,
       maxMs: this.#maxMicros / 1000,
     };
+  }
+
+  /**
+   * The histogram as plain data (for `postMessage`).
+   *
+   * @example Usage
+   * ```ts
+   * import { LatencyHistogram } from "./histogram.ts";
+   * import assert from "node:assert/strict";
+   * const h = new LatencyHistogram();
+   * [1, 2, 3, 40].forEach((ms) => h.recordMs(ms));
+   * const copy = LatencyHistogram.fromTransfer(structuredClone(h.toTransfer()));
+   * assert.deepEqual(copy.summary(), h.summary());
+   * ```
+   */
+  toTransfer(): HistogramTransfer {
+    return {
+      encoded: encodeIntoCompressedBase64(this.#h),
+      sumMicros: this.#sumMicros,
+      minMicros: this.#minMicros,
+      maxMicros: this.#maxMicros,
+    };
+  }
+
+  /** Rebuilds a histogram from {@linkcode LatencyHistogram.toTransfer}'s data. */
+  static fromTransfer(t: HistogramTransfer): LatencyHistogram {
+    const h = new LatencyHistogram();
+    const decoded = decodeFromCompressedBase64(t.encoded, 32, false);
+    // Decoding without WebAssembly gives a JS histogram, which is what add() takes.
+    if (decoded.totalCount > 0) h.#h.add(decoded as unknown as Int32Histogram);
+    h.#sumMicros = t.sumMicros;
+    h.#minMicros = t.minMicros;
+    h.#maxMicros = t.maxMicros;
+    return h;
   }
 }

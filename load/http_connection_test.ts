@@ -8,77 +8,10 @@ import {
   RequestFailure,
 } from "./http_connection.ts";
 import { parseTarget } from "./target.ts";
+import { rawServer } from "./testdata/raw_server.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-/**
- * A raw TCP server: for each request head it receives on a connection, it calls `answer`
- * with the request number (over all connections) and writes back the chunks it returns, each
- * in its own write with a short pause (so that responses arrive in several reads).
- */
-function rawServer(
-  answer: (n: number) => string[] | "close" | "hang" | { chunks: string[]; thenClose: true },
-) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns = new Set<Deno.Conn>();
-  let n = 0;
-  const serving = (async () => {
-    for await (const conn of listener) {
-      conns.add(conn);
-      (async () => {
-        const buf = new Uint8Array(65536);
-        let pending = "";
-        try {
-          for (;;) {
-            const r = await conn.read(buf);
-            if (r === null) break;
-            pending += dec.decode(buf.subarray(0, r));
-            let end: number;
-            while ((end = pending.indexOf("\r\n\r\n")) >= 0) {
-              const head = pending.slice(0, end);
-              const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-              if (pending.length < end + 4 + length) break;
-              pending = pending.slice(end + 4 + length);
-              const reply = answer(n++);
-              if (reply === "close") return;
-              if (reply === "hang") continue;
-              for (const chunk of Array.isArray(reply) ? reply : reply.chunks) {
-                await conn.write(enc.encode(chunk));
-                await new Promise((r) => setTimeout(r, 2));
-              }
-              if (!Array.isArray(reply)) return;
-            }
-          }
-        } catch {
-          // the client went away
-        } finally {
-          conns.delete(conn);
-          try {
-            conn.close();
-          } catch {
-            // closed already
-          }
-        }
-      })();
-    }
-  })();
-  const port = (listener.addr as Deno.NetAddr).port;
-  return {
-    target: parseTarget(`http://127.0.0.1:${port}/invocations`),
-    async close() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch {
-          // closed already
-        }
-      }
-      await serving.catch(() => {});
-    },
-  };
-}
 
 Deno.test("buildRequest writes a POST with body, content type and extra headers", () => {
   const target = parseTarget("http://localhost:9000/invocations?x=1");

@@ -117,6 +117,7 @@ export class IntervalRecorder {
   readonly #onInterval?: (interval: ClosedInterval) => void;
   readonly #sample?: () => ProcessSample | null;
   readonly #users: () => number;
+  readonly #totals = new IntervalTotals();
   #index = 0;
   #nextBoundary: number;
   #requests = 0;
@@ -126,17 +127,8 @@ export class IntervalRecorder {
   #bytesReceived = 0;
   #errorsByKind: ErrorsByKind = {};
   #histogram = new LatencyHistogram();
-  readonly #total = new LatencyHistogram();
-  readonly #totals = {
-    requests: 0,
-    successes: 0,
-    errors: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-    errorsByKind: {} as ErrorsByKind,
-  };
   #finished = false;
-  #last: ClosedInterval | null = null;
+  #closedSeconds = 0;
 
   /** Creates a recorder whose first interval starts at `startMs`. */
   constructor(options: IntervalRecorderOptions = {}) {
@@ -155,6 +147,16 @@ export class IntervalRecorder {
   /** Index of the interval now being filled. */
   get currentIndex(): number {
     return this.#index;
+  }
+
+  /** Whether `finish` was called (completions are then ignored). */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** Seconds covered by the closed intervals. */
+  get closedSeconds(): number {
+    return this.#closedSeconds;
   }
 
   /** Records a 2xx answer that took `latencyMs`. */
@@ -183,61 +185,21 @@ export class IntervalRecorder {
   }
 
   /**
-   * Closes the intervals up to `nowMs` and the partial one in progress. A partial interval
-   * shorter than 50 ms is folded into the previous interval (so that a run ending just after a
-   * boundary does not report a spike of "requests per second").
+   * Closes the intervals up to `nowMs` and the partial one in progress (when it has any length
+   * or any request). Completions reported later are not counted.
    */
   finish(nowMs: number): void {
     if (this.#finished) return;
     this.roll(nowMs);
     const partial = (nowMs - (this.#nextBoundary - 1000)) / 1000;
-    const last = this.#last;
-    if (partial < 0.05 && last !== null) {
-      if (this.#requests > 0) this.#foldInto(last, partial);
-    } else if (partial > 0) {
-      this.#close(partial);
-    }
+    if (partial >= 0.001 || (partial > 0 && this.#requests > 0)) this.#close(partial);
     this.#finished = true;
-  }
-
-  #foldInto(last: ClosedInterval, partial: number): void {
-    const s = last.stats;
-    s.durationSeconds += partial;
-    s.requests += this.#requests;
-    s.successes += this.#successes;
-    s.errors += this.#errors;
-    s.bytesSent += this.#bytesSent;
-    s.bytesReceived += this.#bytesReceived;
-    for (const [kind, n] of Object.entries(this.#errorsByKind)) {
-      s.errorsByKind[kind] = (s.errorsByKind[kind] ?? 0) + n;
-    }
-    s.requestsPerSecond = s.requests / s.durationSeconds;
-    s.successesPerSecond = s.successes / s.durationSeconds;
-    last.histogram.add(this.#histogram);
-    const lat = last.histogram.summary();
-    s.p50Ms = lat.p50Ms;
-    s.p95Ms = lat.p95Ms;
-    s.p99Ms = lat.p99Ms;
-    s.meanMs = lat.meanMs;
-    s.maxMs = lat.maxMs;
-    this.#addToTotals();
-    this.#closedSeconds += partial;
   }
 
   /** Totals and whole-run latency percentiles so far (closed intervals only). */
   totals(): RunTotals {
-    return {
-      ...this.#totals,
-      errorsByKind: { ...this.#totals.errorsByKind },
-      ...this.#total.summary(),
-    };
+    return this.#totals.totals();
   }
-
-  /** Seconds covered by the closed intervals. */
-  get closedSeconds(): number {
-    return this.#closedSeconds;
-  }
-  #closedSeconds = 0;
 
   #close(durationSeconds: number): void {
     const h = this.#histogram;
@@ -265,7 +227,6 @@ export class IntervalRecorder {
       rssBytes: this.#sample ? (sample?.rssBytes ?? null) : null,
       memoryPercent: this.#sample ? (sample?.memoryPercent ?? null) : null,
     };
-    this.#addToTotals();
     this.#closedSeconds += durationSeconds;
     this.#index++;
     this.#nextBoundary += 1000;
@@ -277,20 +238,60 @@ export class IntervalRecorder {
     this.#errorsByKind = {};
     this.#histogram = new LatencyHistogram();
     const closed = { stats, histogram: h };
-    this.#last = closed;
+    this.#totals.add(closed);
     this.#onInterval?.(closed);
   }
+}
 
-  #addToTotals(): void {
-    const t = this.#totals;
-    t.requests += this.#requests;
-    t.successes += this.#successes;
-    t.errors += this.#errors;
-    t.bytesSent += this.#bytesSent;
-    t.bytesReceived += this.#bytesReceived;
-    for (const [kind, n] of Object.entries(this.#errorsByKind)) {
-      t.errorsByKind[kind] = (t.errorsByKind[kind] ?? 0) + n;
+/**
+ * Running totals of a stream of closed intervals: counts, bytes, errors by kind and the merged
+ * latency histogram.
+ *
+ * @example Usage
+ * ```ts
+ * import { IntervalRecorder, IntervalTotals } from "./interval_recorder.ts";
+ * import assert from "node:assert/strict";
+ * const totals = new IntervalTotals();
+ * const r = new IntervalRecorder({ startMs: 0, onInterval: (i) => totals.add(i) });
+ * r.success(4, 10, 20, 100);
+ * r.failure("http-500", 10, 20, 1500);
+ * r.finish(2000);
+ * assert.equal(totals.totals().requests, 2);
+ * assert.deepEqual(totals.totals().errorsByKind, { "http-500": 1 });
+ * ```
+ */
+export class IntervalTotals {
+  readonly #histogram = new LatencyHistogram();
+  #requests = 0;
+  #successes = 0;
+  #errors = 0;
+  #bytesSent = 0;
+  #bytesReceived = 0;
+  readonly #errorsByKind: ErrorsByKind = {};
+
+  /** Adds one closed interval. */
+  add({ stats, histogram }: ClosedInterval): void {
+    this.#requests += stats.requests;
+    this.#successes += stats.successes;
+    this.#errors += stats.errors;
+    this.#bytesSent += stats.bytesSent;
+    this.#bytesReceived += stats.bytesReceived;
+    for (const [kind, n] of Object.entries(stats.errorsByKind)) {
+      this.#errorsByKind[kind] = (this.#errorsByKind[kind] ?? 0) + n;
     }
-    this.#total.add(this.#histogram);
+    this.#histogram.add(histogram);
+  }
+
+  /** The totals so far. */
+  totals(): RunTotals {
+    return {
+      requests: this.#requests,
+      successes: this.#successes,
+      errors: this.#errors,
+      bytesSent: this.#bytesSent,
+      bytesReceived: this.#bytesReceived,
+      errorsByKind: { ...this.#errorsByKind },
+      ...this.#histogram.summary(),
+    };
   }
 }

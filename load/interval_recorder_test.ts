@@ -39,17 +39,28 @@ Deno.test("completions land in the 1 s interval in which they complete", () => {
   assert.equal(totals.maxMs, 30);
 });
 
-Deno.test("a tail shorter than 50 ms is folded into the last interval", () => {
+Deno.test("the last, partial interval is closed by finish and later completions do not count", () => {
   const closed: ClosedInterval[] = [];
   const r = new IntervalRecorder({ startMs: 0, onInterval: (i) => closed.push(i) });
   r.success(5, 1, 1, 500);
   r.success(7, 1, 1, 1010);
-  r.finish(1020);
-  assert.equal(closed.length, 1);
-  assert.equal(closed[0].stats.requests, 2);
-  assert.equal(closed[0].stats.durationSeconds, 1.02);
+  r.finish(1250);
+  r.success(9, 1, 1, 1300); // after the end
+  assert.deepEqual(closed.map((c) => [c.stats.requests, c.stats.durationSeconds]), [[1, 1], [
+    1,
+    0.25,
+  ]]);
+  assert.equal(closed[1].stats.requestsPerSecond, 4);
   assert.equal(r.totals().requests, 2);
-  assert.equal(closed[0].stats.maxMs, 7);
+  assert.equal(r.totals().maxMs, 7);
+  assert.ok(r.finished);
+  // Ending exactly on a boundary leaves no empty partial interval; completions after it are dropped.
+  const exact: ClosedInterval[] = [];
+  const e = new IntervalRecorder({ startMs: 0, onInterval: (i) => exact.push(i) });
+  e.success(5, 1, 1, 999);
+  e.success(5, 1, 1, 1000.5); // just after the boundary: rolls interval 0, lands in interval 1
+  e.finish(1000);
+  assert.deepEqual(exact.map((c) => c.stats.requests), [1]);
 });
 
 Deno.test("process samples are attached to each interval", () => {

@@ -11,9 +11,13 @@
  *   errors pass 1 % or latency passes a threshold.
  * - {@linkcode usersAt} / {@linkcode userSchedule}: the pure "users at time t" arithmetic.
  *
- * Requests go over raw keep-alive HTTP/1.1 connections (`Deno.connect`), one request in flight
- * per user, so one core can drive a server near `wrk`'s rate. Targets are loopback addresses
- * unless `allowRemote` is set. The script is `load/cli.ts` (`deno task loadtest --help`).
+ * Requests go over keep-alive HTTP/1.1 connections, one request in flight per user (no
+ * pipelining), as prepared bytes with a minimal response parser. Two transports
+ * ({@linkcode chooseTransport}): `epoll`, a worker thread that drives non-blocking sockets through
+ * libc's epoll via Deno's FFI (Linux, `http:` to an IP address, `--allow-ffi`), which lets one
+ * core drive a server at `wrk`'s rate; and `socket`, `Deno.connect` on the main thread
+ * (`https:`, host names, no FFI). Targets are loopback addresses unless `allowRemote` is set.
+ * The script is `load/cli.ts` (`deno task loadtest --help`).
  *
  * @example Usage
  * ```ts
@@ -75,7 +79,12 @@ export {
   type StopReason,
   validateStopConditions,
 } from "./stop_conditions.ts";
-export { HIGHEST_TRACKABLE_MICROS, LatencyHistogram, type LatencySummary } from "./histogram.ts";
+export {
+  HIGHEST_TRACKABLE_MICROS,
+  type HistogramTransfer,
+  LatencyHistogram,
+  type LatencySummary,
+} from "./histogram.ts";
 export type {
   ClosedInterval,
   ErrorsByKind,
@@ -90,6 +99,16 @@ export {
 } from "./process_stats.ts";
 export { loadPayloads, type Payload, PayloadError, readTarPayloads } from "./payload.ts";
 export { isLoopbackHost, parseTarget, type Target } from "./target.ts";
+export {
+  chooseTransport,
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type Transport,
+  type TransportChoice,
+} from "./engine.ts";
+export { SocketEngine } from "./socket_engine.ts";
+export { EpollEngine } from "./epoll_engine.ts";
 export {
   buildRequest,
   type FailureKind,

@@ -5,16 +5,15 @@
  * @module
  */
 
-import { LoadEngine } from "./engine.ts";
+import { createEngine, type Engine, type Transport, type TransportChoice } from "./engine.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import { buildRequest } from "./http_connection.ts";
 import {
   type ClosedInterval,
-  IntervalRecorder,
   type IntervalStats,
+  IntervalTotals,
   type RunTotals,
 } from "./interval_recorder.ts";
-import { ProcessSampler } from "./process_stats.ts";
 import {
   evaluatePeriod,
   type PeriodStats,
@@ -56,6 +55,12 @@ export interface RequestOptions {
   pids?: number[];
   /** Aborting it ends the run with stop reason `Interrupted` and the summary so far. @default none */
   signal?: AbortSignal;
+  /**
+   * How requests travel: `epoll` (libc epoll in a worker thread; Linux, `http:` to an IP
+   * address, `--allow-ffi`), `socket` (`Deno.connect`), or `auto` (`epoll` when it can).
+   * @default "auto"
+   */
+  transport?: TransportChoice;
 }
 
 /** Options of {@linkcode runLoadTest}: give `pattern` (closed loop) or `rate` (open loop). */
@@ -76,6 +81,8 @@ export interface LoadTestOptions extends RequestOptions {
 export interface LoadTestSummary extends RunTotals {
   /** Target URL. */
   url: string;
+  /** The transport that carried the requests. */
+  transport: Transport;
   /** `closed-loop` (users) or `open-loop` (rate). */
   mode: "closed-loop" | "open-loop";
   /** The traffic pattern of a closed-loop run. */
@@ -225,32 +232,38 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     : "TrafficPatternCompleted";
   const target = parseTarget(options.url, { allowRemote: options.allowRemote });
   const requests = prepareRequests(options);
-  const sampler = options.pids && options.pids.length > 0
-    ? new ProcessSampler(options.pids)
-    : undefined;
   if (options.signal?.aborted) {
     throw new RangeError("Cannot start a load test: it was already aborted");
   }
 
   const intervals: IntervalStats[] = [];
   const periods: PeriodStats[] = [];
+  const totals = new IntervalTotals();
   const periodSeconds = conditions.periodSeconds!;
   let periodHistogram = new LatencyHistogram();
   let periodRequests = 0;
   let periodErrors = 0;
+  let startMs = 0;
+  // The decision that ends the run, and the instant on the clock where the run ends.
   let decision: StopDecision | null = null;
-  let finishing = false;
+  let endAt = 0;
+  let failure: Error | null = null;
   const ended = Promise.withResolvers<void>();
-  const finish = (d: StopDecision) => {
+  const finish = (d: StopDecision, atMs: number) => {
     if (decision) return;
     decision = d;
+    endAt = atMs;
     ended.resolve();
   };
+  const isEnd = (d: StopDecision | null) =>
+    d !== null && (d.reason === "Duration" || d.reason === "TrafficPatternCompleted");
 
-  const onInterval = ({ stats, histogram }: ClosedInterval) => {
+  const onInterval = (closed: ClosedInterval) => {
+    const { stats, histogram } = closed;
     intervals.push(stats);
+    totals.add(closed);
     options.onInterval?.(stats);
-    if (finishing) return;
+    if (stats.durationSeconds !== 1) return; // the partial last interval is not judged
     periodHistogram.add(histogram);
     periodRequests += stats.requests;
     periodErrors += stats.errors;
@@ -269,27 +282,30 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     periodRequests = 0;
     periodErrors = 0;
     const d = evaluatePeriod(periods, conditions);
-    if (d) finish(d);
+    if (!d) return;
+    const boundary = startMs + (stats.index + 1) * 1000;
+    // A period that ended by the pattern's end still decides why the run ended (IR judges it).
+    if (isEnd(decision) && boundary <= endAt) decision = d;
+    else finish(d, boundary);
   };
 
-  const wallStart = Date.now();
-  const startMs = performance.now();
-  // deno-lint-ignore prefer-const
-  let engine: LoadEngine;
-  const recorder = new IntervalRecorder({
-    startMs,
-    onInterval,
-    sample: sampler ? () => sampler.sample() : undefined,
-    users: () => (pattern ? engine.users : engine.openLoopBacklog),
-  });
-  engine = new LoadEngine({
+  const engine: Engine = await createEngine({
+    transport: options.transport,
     target,
     requests,
-    recorder,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxRequests: conditions.maxRequests,
+    pids: options.pids,
+    onInterval,
     onRequestsDone: () =>
-      finish({ reason: "MaxRequests", detail: `${conditions.maxRequests} requests completed` }),
+      finish(
+        { reason: "MaxRequests", detail: `${conditions.maxRequests} requests completed` },
+        performance.now(),
+      ),
+    onError: (error) => {
+      failure = error;
+      finish({ reason: "Interrupted", detail: error.message }, performance.now());
+    },
   });
 
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -302,24 +318,21 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     }, Math.max(0, Math.ceil(ms - performance.now())));
     timers.add(t);
   };
-  // Close intervals on time even when nothing completes.
-  const tick = () => {
-    recorder.roll(performance.now());
-    at(startMs + (recorder.currentIndex + 1) * 1000 + 1, tick);
-  };
-  at(startMs + 1001, tick);
-  at(startMs + durationSeconds * 1000, () => {
-    // Close the last full interval first: a period that ends now is judged before the end.
-    recorder.roll(performance.now());
+  const onAbort = () =>
+    finish({ reason: "Interrupted", detail: "Interrupted by the user" }, performance.now());
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const wallStart = Date.now();
+  startMs = performance.now();
+  engine.start(startMs);
+  const plannedEnd = startMs + durationSeconds * 1000;
+  at(plannedEnd, () =>
     finish({
       reason: endReason,
       detail: endReason === "Duration"
         ? `Ran for the ${durationSeconds} s duration`
         : `The traffic pattern ended after ${patternSeconds} s`,
-    });
-  });
-  const onAbort = () => finish({ reason: "Interrupted", detail: "Interrupted by the user" });
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+    }, plannedEnd));
 
   let maxUsers = 0;
   if (pattern) {
@@ -339,35 +352,33 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     engine.startOpenLoop(options.rate!, maxConnections);
   }
 
-  let elapsedSeconds = 0;
   try {
     await ended.promise;
   } finally {
-    finishing = true;
     options.signal?.removeEventListener("abort", onAbort);
     for (const t of timers) clearTimeout(t);
     timers.clear();
-    const endMs = performance.now();
-    const stopping = engine.stop();
-    recorder.finish(endMs);
-    await stopping;
-    elapsedSeconds = (endMs - startMs) / 1000;
+    await engine.stop(endAt || performance.now());
   }
-  const totals = recorder.totals();
-  const d: StopDecision = (decision as StopDecision | null) ??
-    { reason: "Interrupted", detail: "The run was aborted" };
-  if (!pattern) maxUsers = Math.max(0, ...intervals.map((i) => i.users));
+  if (failure) throw failure;
+  const elapsedSeconds = Math.round(endAt - startMs) === Math.round(plannedEnd - startMs)
+    ? durationSeconds
+    : (endAt - startMs) / 1000;
+  const total = totals.totals();
+  const d: StopDecision = decision ?? { reason: "Interrupted", detail: "The run was aborted" };
+  if (!pattern) maxUsers = intervals.reduce((m, i) => Math.max(m, i.users), 0);
   return {
     url: target.url,
+    transport: engine.transport,
     mode: pattern ? "closed-loop" : "open-loop",
     ...(pattern ? { trafficPattern: pattern } : { rate: options.rate }),
     startedAt: new Date(wallStart).toISOString(),
     endedAt: new Date(wallStart + elapsedSeconds * 1000).toISOString(),
     durationSeconds: elapsedSeconds,
-    ...totals,
-    requestsPerSecond: totals.requests / elapsedSeconds,
-    successesPerSecond: totals.successes / elapsedSeconds,
-    errorRate: totals.requests > 0 ? totals.errors / totals.requests : 0,
+    ...total,
+    requestsPerSecond: total.requests / elapsedSeconds,
+    successesPerSecond: total.successes / elapsedSeconds,
+    errorRate: total.requests > 0 ? total.errors / total.requests : 0,
     maxUsers,
     cpuPercent: weightedCpu(intervals),
     rssBytes: maxRss(intervals),

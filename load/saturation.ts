@@ -21,10 +21,9 @@
  * @module
  */
 
-import { LoadEngine } from "./engine.ts";
+import { createEngine, type Engine, type Transport } from "./engine.ts";
 import { LatencyHistogram } from "./histogram.ts";
-import { type ClosedInterval, type ErrorsByKind, IntervalRecorder } from "./interval_recorder.ts";
-import { ProcessSampler } from "./process_stats.ts";
+import type { ClosedInterval, ErrorsByKind } from "./interval_recorder.ts";
 import {
   DEFAULT_TIMEOUT_MS,
   prepareRequests,
@@ -106,6 +105,8 @@ export interface SaturationLevel {
 export interface SaturationResult {
   /** Target URL. */
   url: string;
+  /** The transport that carried the requests. */
+  transport: Transport;
   /** The measured levels in order (the level that tripped a stop rule included). */
   levels: SaturationLevel[];
   /** Why the ramp ended. */
@@ -259,19 +260,19 @@ export async function measureSaturation(options: SaturationOptions): Promise<Sat
   const rules = { maxErrorRate, latencyP95Ms: options.latencyP95Ms, flatTolerance, flatLevels };
   const target = parseTarget(options.url, { allowRemote: options.allowRemote });
   const requests = prepareRequests(options);
-  const sampler = options.pids && options.pids.length > 0
-    ? new ProcessSampler(options.pids)
-    : undefined;
   if (options.signal?.aborted) {
     throw new RangeError("Cannot start a saturation ramp: it was already aborted");
   }
 
   const levels: SaturationLevel[] = [];
   let decision: StopDecision | null = null;
+  let endAt = 0;
+  let failure: Error | null = null;
   const ended = Promise.withResolvers<void>();
-  const finish = (d: StopDecision) => {
+  const finish = (d: StopDecision, atMs: number) => {
     if (decision) return;
     decision = d;
+    endAt = atMs;
     ended.resolve();
   };
 
@@ -279,8 +280,8 @@ export async function measureSaturation(options: SaturationOptions): Promise<Sat
   let levelIndex = 0;
   let levelStart = 0;
   let window: ClosedInterval[] = [];
-  const wallStart = Date.now();
-  const startMs = performance.now();
+  let wallStart = 0;
+  let startMs = 0;
   const wallAt = (second: number) => new Date(wallStart + second * 1000).toISOString();
 
   const closeLevel = () => {
@@ -333,11 +334,15 @@ export async function measureSaturation(options: SaturationOptions): Promise<Sat
     levels.push(level);
     window = [];
     options.onLevel?.(level);
+    const end = startMs + (first + seconds) * 1000;
     const d = evaluateLevel(levels, rules);
-    if (d) return finish(d);
+    if (d) return finish(d, end);
     levelIndex++;
     if (levelIndex >= userLevels.length) {
-      return finish({ reason: "MaxLevels", detail: `Measured all ${userLevels.length} levels` });
+      return finish(
+        { reason: "MaxLevels", detail: `Measured all ${userLevels.length} levels` },
+        end,
+      );
     }
     levelStart += warmupSeconds + levelSeconds;
     engine.setUsers(userLevels[levelIndex]);
@@ -353,42 +358,34 @@ export async function measureSaturation(options: SaturationOptions): Promise<Sat
     if (i === levelStart + warmupSeconds + levelSeconds - 1) closeLevel();
   };
 
-  // deno-lint-ignore prefer-const
-  let engine: LoadEngine;
-  const recorder = new IntervalRecorder({
-    startMs,
-    onInterval,
-    sample: sampler ? () => sampler.sample() : undefined,
-    users: () => engine.users,
-  });
-  engine = new LoadEngine({
+  const engine: Engine = await createEngine({
+    transport: options.transport,
     target,
     requests,
-    recorder,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    pids: options.pids,
+    onInterval,
+    onError: (error) => {
+      failure = error;
+      finish({ reason: "Interrupted", detail: error.message }, performance.now());
+    },
   });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const tick = () => {
-    recorder.roll(performance.now());
-    if (!decision) {
-      const next = startMs + (recorder.currentIndex + 1) * 1000 + 1;
-      timer = setTimeout(tick, Math.max(0, next - performance.now()));
-    }
-  };
-  timer = setTimeout(tick, 1001);
-  const onAbort = () => finish({ reason: "Interrupted", detail: "Interrupted by the user" });
+  const onAbort = () =>
+    finish({ reason: "Interrupted", detail: "Interrupted by the user" }, performance.now());
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  wallStart = Date.now();
+  startMs = performance.now();
+  engine.start(startMs);
   engine.setUsers(userLevels[0]);
 
-  let endMs = startMs;
   try {
     await ended.promise;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
-    clearTimeout(timer);
-    endMs = performance.now();
-    await engine.stop();
+    await engine.stop(endAt || performance.now());
   }
+  if (failure) throw failure;
+  const endMs = endAt;
   const d: StopDecision = (decision as StopDecision | null) ??
     { reason: "Interrupted", detail: "The ramp was aborted" };
   let best = 0;
@@ -401,6 +398,7 @@ export async function measureSaturation(options: SaturationOptions): Promise<Sat
   }
   return {
     url: target.url,
+    transport: engine.transport,
     levels,
     stopReason: d.reason as SaturationStopReason,
     stopDetail: d.detail,
