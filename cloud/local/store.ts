@@ -137,9 +137,7 @@ export class Store {
    * `rows` (started by the transaction's first {@linkcode lastMetricRowid}), so a reader that
    * follows new rows (the alarms, every evaluation) reads them from memory.
    */
-  #metricLog: { since: number; last: number; rows: StoredMetricRow[] } | undefined;
-  /** Parsed dimension sets by key (shared by the rows of the metric log). */
-  #dimensionSets = new Map<string, { Name: string; Value: string }[]>();
+  #metricLog: { since: number; last: number; rows: LoggedMetricRow[] } | undefined;
 
   private constructor(dir: string, db: DatabaseSync) {
     this.dir = dir;
@@ -333,18 +331,30 @@ export class Store {
       "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const log = this.#metricLog;
-    for (const params of this.#pendingMetrics) {
-      const { lastInsertRowid } = st.run(...params);
+    for (const p of this.#pendingMetrics) {
+      const { lastInsertRowid } = st.run(
+        p[0],
+        p[1],
+        p[2],
+        p[3],
+        p[4],
+        p[5],
+        p[6],
+        p[7],
+        p[8],
+        p[9],
+        p[10],
+      );
       if (log === undefined) continue;
       log.last = Number(lastInsertRowid);
-      log.rows.push(this.#loggedRow(log.last, params));
+      log.rows.push({ rowid: log.last, params: p });
     }
     this.#pendingMetrics = [];
     if (log !== undefined && log.rows.length > METRIC_LOG_LIMIT) this.#metricLog = undefined;
   }
 
-  /** A row of the metric log from its insert parameters (see `#flushMetrics`). */
-  #loggedRow(rowid: number, params: SQLInputValue[]): StoredMetricRow {
+  /** A row of the metric log as {@linkcode metricRowsSince} returns it. */
+  #loggedRow({ rowid, params }: LoggedMetricRow): StoredMetricRow {
     const [namespace, metricName, key, timestamp, unit, n, sum, min, max, dist, res] = params as [
       string,
       string,
@@ -358,12 +368,7 @@ export class Store {
       string | null,
       number,
     ];
-    let dimensions = this.#dimensionSets.get(key);
-    if (dimensions === undefined) {
-      if (this.#dimensionSets.size > 1024) this.#dimensionSets.clear();
-      dimensions = JSON.parse(key) as { Name: string; Value: string }[];
-      this.#dimensionSets.set(key, dimensions);
-    }
+    const dimensions = JSON.parse(key) as { Name: string; Value: string }[];
     const parsed = dist === null
       ? undefined
       : JSON.parse(dist) as { values: number[]; counts: number[] };
@@ -758,18 +763,11 @@ export class Store {
       const key = dimensionsKey(dimensions);
       const out: StoredMetricRow[] = [];
       for (let i = log.rows.length - 1; i >= 0 && log.rows[i].rowid > afterRowid; i--) {
-        const r = log.rows[i];
+        const { rowid, params } = log.rows[i];
         if (
-          r.rowid <= throughRowid && r.metricName === metricName && r.namespace === namespace &&
-          r.dimensionsKey === key
-        ) {
-          out.push({
-            ...r,
-            dimensions: r.dimensions.map((d) => ({ ...d })),
-            values: r.values && [...r.values],
-            counts: r.counts && [...r.counts],
-          });
-        }
+          rowid <= throughRowid && params[1] === metricName && params[0] === namespace &&
+          params[2] === key
+        ) out.push(this.#loggedRow(log.rows[i]));
       }
       return out.reverse();
     }
@@ -1035,6 +1033,12 @@ function compareIds(a: string, b: string): number {
 /** Surrogates (characters beyond U+FFFF) rank after U+E000–U+FFFF, as their code points do. */
 function codeUnitRank(c: number): number {
   return c >= 0xe000 ? c - 0x800 : c >= 0xd800 ? c + 0x2000 : c;
+}
+
+/** A metric row a transaction inserted: its rowid and insert parameters. */
+interface LoggedMetricRow {
+  rowid: number;
+  params: SQLInputValue[];
 }
 
 /** How many inserted metric rows a transaction keeps in memory for readers of new rows. */
