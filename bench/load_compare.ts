@@ -3,16 +3,21 @@
  * fixed-response `Deno.serve` server pinned to core 1, with each generator pinned to core 0
  * (`taskset`), at the same number of users / connections:
  *
- * - ours: `load/cli.ts --users N` (raw keep-alive HTTP/1.1 over `Deno.connect`),
+ * - ours, `load/cli.ts --users N`, with each transport: `epoll` (the default: a worker thread
+ *   driving non-blocking sockets through libc's epoll via Deno's FFI) and `socket` (raw
+ *   keep-alive HTTP/1.1 over `Deno.connect`),
  * - `wrk -t1 -cN` (Debian `wrk`),
  * - Locust headless with `FastHttpUser` (its fastest client; Debian `python3-locust`), N users
  *   spawned at once.
  *
- * The machine may be shared, so wrk and ours run in alternating order for several rounds and
- * each keeps its best round (the least disturbed); the median of the paired ratios is printed
- * too. Goals: ours >= 0.8x wrk and >= 3x Locust. The last line states both ratios.
+ * The machine may be shared, so wrk and ours run in rotating order for several rounds and each
+ * keeps its best round (the least disturbed); the median of the ratios paired by round is printed
+ * too, and each generator's CPU time per request (from `/usr/bin/time`, startup included).
+ * Goals: ours (default transport) >= 0.8x wrk and >= 3x Locust. The last line states both ratios
+ * (ours/wrk: median of the ratios paired by round; ours/Locust: ratio of the medians), with the
+ * best-of-rounds ratios beside them.
  *
- * Flags: `--users N` (default 16), `--seconds S` per run (default 4), `--rounds R` (default 5),
+ * Flags: `--users N` (default 16), `--seconds S` per run (default 3), `--rounds R` (default 8),
  * `--locust-rounds R` (default 2).
  *
  * @module
@@ -32,8 +37,8 @@ function flag(name: string, fallback: number): number {
   return n;
 }
 const USERS = flag("users", 16);
-const SECONDS = flag("seconds", 4);
-const ROUNDS = flag("rounds", 5);
+const SECONDS = flag("seconds", 3);
+const ROUNDS = flag("rounds", 8);
 const LOCUST_ROUNDS = flag("locust-rounds", 2);
 const GENERATOR_CORE = "0";
 const SERVER_CORE = "1";
@@ -152,7 +157,7 @@ async function wrk(url: string) {
   return { rps: Number(rps[1]), requests: Number(requests[1]), cpuSeconds: out.cpuSeconds };
 }
 
-async function ours(url: string) {
+async function ours(url: string, transport: string) {
   const out = await runPinned([
     deno,
     "run",
@@ -164,11 +169,16 @@ async function ours(url: string) {
     String(USERS),
     "--duration",
     String(SECONDS),
+    "--transport",
+    transport,
     "--json",
     "--quiet",
   ]);
   const summary = JSON.parse(out.stdout);
   if (summary.errors > 0) throw new Error(`Our generator saw ${summary.errors} errors`);
+  if (summary.transport !== transport) {
+    throw new Error(`Our generator used the ${summary.transport} transport, not ${transport}`);
+  }
   return { rps: summary.requestsPerSecond, requests: summary.requests, cpuSeconds: out.cpuSeconds };
 }
 
@@ -233,16 +243,14 @@ try {
     `bench:load: ${USERS} users, ${SECONDS} s per run, ${ROUNDS} rounds; server on core ${SERVER_CORE}, generators on core ${GENERATOR_CORE}`,
   );
   await runPinned(["wrk", "-t1", "-c8", "-d2s", url]); // warm the server up
-  const wrkRuns: Measured[] = [];
-  const ourRuns: Measured[] = [];
+  const names = ["wrk", "epoll", "socket"] as const;
+  const runs: Record<(typeof names)[number], Measured[]> = { wrk: [], epoll: [], socket: [] };
   const locustRuns: Measured[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const order = r % 2 === 0 ? ["wrk", "ours"] : ["ours", "wrk"];
+    const order = names.map((_, i) => names[(i + r) % names.length]); // rotate who goes first
     for (const name of order) {
-      const m = name === "wrk"
-        ? await measure(server.pid, () => wrk(url))
-        : await measure(server.pid, () => ours(url));
-      (name === "wrk" ? wrkRuns : ourRuns).push(m);
+      const m = await measure(server.pid, () => name === "wrk" ? wrk(url) : ours(url, name));
+      runs[name].push(m);
       console.error(
         `  round ${r + 1} ${name.padEnd(6)} ${f0(m.rps).padStart(8)} req/s  ${
           m.cpuMicrosPerRequest.toFixed(1)
@@ -259,35 +267,39 @@ try {
       );
     }
   }
-  const best = (runs: Measured[]) => Math.max(...runs.map((m) => m.rps));
-  const pairedRatios = ourRuns.map((m, i) => m.rps / wrkRuns[i].rps);
-  const oursBest = best(ourRuns);
-  const wrkBest = best(wrkRuns);
-  const locustBest = best(locustRuns);
-  const cpu = (runs: Measured[]) => median(runs.map((m) => m.cpuMicrosPerRequest)).toFixed(1);
-  const row = (name: string, runs: Measured[]) =>
+  const best = (list: Measured[]) => Math.max(...list.map((m) => m.rps));
+  const paired = (list: Measured[]) => median(list.map((m, i) => m.rps / runs.wrk[i].rps));
+  const cpu = (list: Measured[]) => median(list.map((m) => m.cpuMicrosPerRequest)).toFixed(1);
+  const row = (name: string, list: Measured[], ratio: string) =>
     console.log(
-      `${name.padEnd(20)}${f0(best(runs)).padStart(11)} ${
-        f0(median(runs.map((m) => m.rps))).padStart(14)
-      } ${cpu(runs).padStart(16)}`,
+      `${name.padEnd(26)}${f0(best(list)).padStart(11)} ${
+        f0(median(list.map((m) => m.rps))).padStart(14)
+      } ${cpu(list).padStart(16)} ${ratio.padStart(18)}`,
     );
-  console.log(`generator               best req/s   median req/s   CPU µs/request`);
-  row("ours (raw sockets)", ourRuns);
-  row("wrk -t1", wrkRuns);
-  row("locust FastHttpUser", locustRuns);
-  console.log(`median of paired ours/wrk ratios: ${median(pairedRatios).toFixed(2)}x`);
-  const vsWrk = oursBest / wrkBest;
-  const vsLocust = oursBest / locustBest;
   console.log(
-    `bench:load: ours ${f0(oursBest)} req/s = ${vsWrk.toFixed(2)}x wrk -t1 (${
+    `generator                  best req/s   median req/s   CPU µs/request   paired vs wrk`,
+  );
+  row("ours, epoll (default)", runs.epoll, `${paired(runs.epoll).toFixed(2)}x`);
+  row("ours, socket (Deno.connect)", runs.socket, `${paired(runs.socket).toFixed(2)}x`);
+  row("wrk -t1", runs.wrk, "1.00x");
+  row("locust FastHttpUser", locustRuns, "");
+  const oursBest = best(runs.epoll);
+  const wrkBest = best(runs.wrk);
+  const locustBest = best(locustRuns);
+  const medianRatio = paired(runs.epoll);
+  const locustRatio = median(runs.epoll.map((m) => m.rps)) / median(locustRuns.map((m) => m.rps));
+  console.log(
+    `bench:load: ours/wrk -t1 ${
+      medianRatio.toFixed(2)
+    }x (goal >= 0.8x; median of ${ROUNDS} paired rounds, best ${f0(oursBest)} vs ${
       f0(wrkBest)
-    } req/s, goal >= 0.8x) and ${vsLocust.toFixed(1)}x Locust (${
-      f0(locustBest)
-    } req/s, goal >= 3x); best of ${ROUNDS} runs of ${SECONDS} s, ${USERS} users; median paired ours/wrk ${
-      median(pairedRatios).toFixed(2)
-    }x; CPU per request ours ${cpu(ourRuns)} µs, wrk ${
-      cpu(wrkRuns)
-    } µs; technique: raw keep-alive HTTP/1.1 over Deno.connect`,
+    } req/s = ${(oursBest / wrkBest).toFixed(2)}x), ours/Locust ${
+      locustRatio.toFixed(1)
+    }x (goal >= 3x; medians, best ${f0(oursBest)} vs ${f0(locustBest)} req/s = ${
+      (oursBest / locustBest).toFixed(1)
+    }x); ${USERS} users, ${SECONDS} s runs; technique: libc epoll via Deno FFI in a worker thread (Deno.connect sockets: ${
+      paired(runs.socket).toFixed(2)
+    }x wrk)`,
   );
 } finally {
   await server.stop();
