@@ -127,17 +127,18 @@ export class Store {
   #levels: Level[] = [];
   #opened = 0;
   /**
-   * Metric rows stored in the transaction, not yet in SQLite: they are inserted before anything
-   * reads metrics, and otherwise before the next savepoint starts at the transaction's top level
-   * (between two simulation events), so that the inserts are not journaled by a savepoint.
+   * Metric rows stored in the transaction, not yet in SQLite, each with the rowid SQLite will
+   * give it: they are inserted when the transaction commits, in one run outside any savepoint,
+   * or before SQLite is asked about metrics.
    */
-  #pendingMetrics: SQLInputValue[][] = [];
+  #pendingMetrics: LoggedMetricRow[] = [];
   /**
-   * The metric rows the transaction inserted, with their rowids: every row after `since` is in
-   * `rows` (started by the transaction's first {@linkcode lastMetricRowid}), so a reader that
-   * follows new rows (the alarms, every evaluation) reads them from memory.
+   * The metric rows the transaction stored (pending or inserted), with their rowids: every row
+   * after `since` is in `rows`, so a reader that follows new rows (the alarms, every
+   * evaluation) reads them from memory. Started at the transaction's first metric write or
+   * {@linkcode lastMetricRowid}; pending rows exist only while it does.
    */
-  #metricLog: { since: number; last: number; rows: LoggedMetricRow[] } | undefined;
+  #metricLog: MetricLog | undefined;
 
   private constructor(dir: string, db: DatabaseSync) {
     this.dir = dir;
@@ -211,13 +212,14 @@ export class Store {
    */
   tx<T>(fn: () => T): T {
     if (this.#depth === 0) return this.#outer(fn);
-    if (this.#depth === 1) this.#flushMetrics();
+    const log = this.#metricLog;
     const level: Level = {
       clock: this.#clock,
       clockDirty: this.#clockDirty,
       events: this.#events?.snapshot(),
       docs: new Map(),
-      metrics: this.#pendingMetrics.length === 0 ? [] : [...this.#pendingMetrics],
+      pendingMetrics: this.#pendingMetrics.length === 0 ? [] : [...this.#pendingMetrics],
+      metricLog: log === undefined ? undefined : { log, rows: log.rows.length, last: log.last },
     };
     this.#levels.push(level);
     this.#depth++;
@@ -242,11 +244,8 @@ export class Store {
       this.#clockDirty = level.clockDirty;
       this.#events = level.events?.restore();
       this.#docs.restore(level.docs, rolledBack);
-      this.#pendingMetrics = level.metrics;
-      if (rolledBack) {
-        this.#rollbacks++;
-        this.#metricLog = undefined;
-      }
+      const metricsUndone = this.#restoreMetrics(level);
+      if (rolledBack || metricsUndone) this.#rollbacks++;
       throw error;
     }
   }
@@ -330,8 +329,7 @@ export class Store {
     const st = this.#prep(
       "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    const log = this.#metricLog;
-    for (const p of this.#pendingMetrics) {
+    for (const { rowid, params: p } of this.#pendingMetrics) {
       const { lastInsertRowid } = st.run(
         p[0],
         p[1],
@@ -345,12 +343,51 @@ export class Store {
         p[9],
         p[10],
       );
-      if (log === undefined) continue;
-      log.last = Number(lastInsertRowid);
-      log.rows.push({ rowid: log.last, params: p });
+      if (Number(lastInsertRowid) !== rowid) {
+        // Not the rowid foreseen (cannot happen while the transaction holds the write lock):
+        // trust SQLite from now on.
+        this.#metricLog = undefined;
+      }
     }
     this.#pendingMetrics = [];
-    if (log !== undefined && log.rows.length > METRIC_LOG_LIMIT) this.#metricLog = undefined;
+  }
+
+  /** The metric log of the open transaction, started when needed. */
+  #log(): MetricLog {
+    if (this.#metricLog === undefined) {
+      this.#flushMetrics();
+      const row = this.#prep("SELECT MAX(rowid) AS m FROM metrics").get() as { m: number | null };
+      const last = row.m ?? 0;
+      this.#metricLog = { since: last, last, rows: [] };
+    }
+    return this.#metricLog;
+  }
+
+  /** Inserts the pending metric rows and stops the log (before SQLite rows change otherwise). */
+  #endMetricLog(): void {
+    this.#flushMetrics();
+    this.#metricLog = undefined;
+  }
+
+  /**
+   * Puts back the metric rows and log a savepoint started with; true when rows a reader may have
+   * seen are gone.
+   */
+  #restoreMetrics(level: Level): boolean {
+    this.#pendingMetrics = level.pendingMetrics;
+    const before = level.metricLog;
+    const current = this.#metricLog;
+    if (before === undefined) {
+      this.#metricLog = undefined;
+      return current !== undefined && current.rows.length > 0;
+    }
+    // The log object of the savepoint's start, cut back to what it held then (SQLite, rolled
+    // back too, holds the inserted ones of those rows; the others are pending again).
+    const undone = before.log.rows.length > before.rows || current !== before.log;
+    before.log.rows.length = before.rows;
+    before.log.last = before.last;
+    this.#metricLog = before.log;
+    return undone;
   }
 
   /** A row of the metric log as {@linkcode metricRowsSince} returns it. */
@@ -675,6 +712,8 @@ export class Store {
     // Rows of one call usually share their dimensions array: its key is computed once.
     let lastDimensions: MetricRow["dimensions"] | undefined;
     let lastKey = "";
+    const log = this.#depth > 0 ? this.#log() : undefined;
+    const direct: SQLInputValue[][] = [];
     for (const r of rows) {
       const dist = r.values && r.values.length > 0
         ? JSON.stringify({ values: r.values, counts: r.counts ?? r.values.map(() => 1) })
@@ -683,7 +722,7 @@ export class Store {
         lastDimensions = r.dimensions;
         lastKey = dimensionsKey(r.dimensions);
       }
-      this.#pendingMetrics.push([
+      const params = [
         r.namespace,
         r.metricName,
         lastKey,
@@ -695,9 +734,23 @@ export class Store {
         r.max,
         dist,
         r.storageResolution ?? 60,
-      ]);
+      ];
+      if (log === undefined) {
+        direct.push(params);
+        continue;
+      }
+      // SQLite gives the next rowid to each insert (no one else writes while the transaction
+      // holds the lock, and nothing is deleted before the pending rows are inserted).
+      const row = { rowid: ++log.last, params };
+      log.rows.push(row);
+      this.#pendingMetrics.push(row);
     }
-    if (this.#depth === 0) this.#flushMetrics();
+    if (log !== undefined && log.rows.length > METRIC_LOG_LIMIT) this.#endMetricLog();
+    if (direct.length === 0) return;
+    const st = this.#prep(
+      "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (const params of direct) st.run(...params);
   }
 
   /**
@@ -757,7 +810,6 @@ export class Store {
     afterRowid: number,
     throughRowid = Number.MAX_SAFE_INTEGER,
   ): StoredMetricRow[] {
-    this.#flushMetrics();
     const log = this.#depth > 0 ? this.#metricLog : undefined;
     if (log !== undefined && afterRowid >= log.since) {
       const key = dimensionsKey(dimensions);
@@ -771,6 +823,7 @@ export class Store {
       }
       return out.reverse();
     }
+    this.#flushMetrics();
     const rows = this.#prep(
       // "+" keeps SQLite on the rowid range (a few new rows) rather than the metric's index.
       "SELECT rowid, * FROM metrics WHERE rowid > ? AND rowid <= ? AND +namespace = ? AND +name = ? AND +dims = ? ORDER BY rowid",
@@ -786,12 +839,9 @@ export class Store {
 
   /** The position of the newest metric row (0 when there is none). */
   lastMetricRowid(): number {
-    this.#flushMetrics();
-    if (this.#depth > 0 && this.#metricLog !== undefined) return this.#metricLog.last;
+    if (this.#depth > 0) return this.#log().last;
     const row = this.#prep("SELECT MAX(rowid) AS m FROM metrics").get() as { m: number | null };
-    const last = row.m ?? 0;
-    if (this.#depth > 0) this.#metricLog = { since: last, last, rows: [] };
-    return last;
+    return row.m ?? 0;
   }
 
   /** Distinct metrics (namespace, name, dimensions), optionally filtered. */
@@ -817,8 +867,7 @@ export class Store {
 
   /** Deletes metric datapoints older than `before` (retention). */
   pruneMetrics(before: number): void {
-    this.#flushMetrics();
-    this.#metricLog = undefined;
+    this.#endMetricLog();
     this.#writing();
     this.#prep("DELETE FROM metrics WHERE ts < ?").run(before);
   }
@@ -856,12 +905,12 @@ export class Store {
     }
     // Anything else may change what the transaction keeps in memory: it is read afresh.
     this.#flush();
+    this.#endMetricLog();
     this.#writing();
     const rows = this.#prep(sql).all(...params);
     this.#clock = undefined;
     this.#docs.clear();
     this.#events = undefined;
-    this.#metricLog = undefined;
     return rows;
   }
 }
@@ -874,7 +923,16 @@ interface Level {
   /** Documents changed in the savepoint: what the transaction's memory held before. */
   docs: Map<string, DocEntry | undefined>;
   /** The metric rows pending when the savepoint started. */
-  metrics: SQLInputValue[][];
+  pendingMetrics: LoggedMetricRow[];
+  /** The metric log when the savepoint started, and its length and last rowid then. */
+  metricLog: { log: MetricLog; rows: number; last: number } | undefined;
+}
+
+/** See `Store.#metricLog`. */
+interface MetricLog {
+  since: number;
+  last: number;
+  rows: LoggedMetricRow[];
 }
 
 /** A document in a transaction's memory. */

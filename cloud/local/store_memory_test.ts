@@ -252,15 +252,20 @@ Deno.test("metric rows by position: since a rowid, through a rowid; rollbacks co
     store.tx(() => {
       failingSavepoint(store, () => store.getDoc("k", "x")); // read only: nothing to undo
       assert.equal(store.rollbacks, before);
-      // Rows stored in a savepoint wait in memory: dropped with it, nothing to undo in SQLite.
-      failingSavepoint(store, () => store.putMetrics([row("M", 180_000, 5)]));
-      assert.equal(store.rollbacks, before);
-      // Read in the savepoint, they reach SQLite there, and its rollback undoes them.
+      // Rows stored in a savepoint (in memory until the commit) go with it: readers start afresh.
       failingSavepoint(store, () => {
-        store.putMetrics([row("M", 180_000, 6)]);
+        store.putMetrics([row("M", 180_000, 5)]);
         assert.equal(store.lastMetricRowid(), first + 2);
       });
       assert.equal(store.rollbacks, before + 1);
+      assert.equal(store.lastMetricRowid(), first + 1);
+      // Asked of SQLite in the savepoint, they reach it there, and its rollback undoes them.
+      failingSavepoint(store, () => {
+        store.putMetrics([row("M", 180_000, 6)]);
+        assert.equal(store.queryMetricRows("App", "M", dims, 180_000, 180_001).length, 1);
+      });
+      assert.equal(store.rollbacks, before + 2);
+      assert.equal(store.queryMetricRows("App", "M", dims, 180_000, 180_001).length, 0);
       store.putMetrics([row("M", 240_000, 7)]);
     });
     assert.equal(store.lastMetricRowid(), first + 2);
