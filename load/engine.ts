@@ -102,7 +102,8 @@ export function chooseTransport(target: Target, choice: TransportChoice = "auto"
 
 /**
  * Creates the engine for a transport choice (the epoll engine's worker is ready when this
- * resolves).
+ * resolves). With `auto`, a failure to set up the epoll engine (no glibc, say) falls back to the
+ * socket engine.
  *
  * @example Usage
  * ```ts
@@ -133,7 +134,15 @@ export function chooseTransport(target: Target, choice: TransportChoice = "auto"
 export async function createEngine(
   options: EngineOptions & { transport?: TransportChoice },
 ): Promise<Engine> {
-  const transport = chooseTransport(options.target, options.transport ?? "auto");
-  if (transport === "epoll") return await EpollEngine.create(options);
+  const choice = options.transport ?? "auto";
+  if (chooseTransport(options.target, choice) === "epoll") {
+    try {
+      return await EpollEngine.create(options);
+    } catch (error) {
+      // `auto` falls back to sockets when libc or the worker cannot be set up; a caller's own
+      // mistake (a bad process id, no request) is reported either way.
+      if (choice === "epoll" || error instanceof RangeError) throw error;
+    }
+  }
   return new SocketEngine(options);
 }
