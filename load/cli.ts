@@ -3,8 +3,8 @@
  * (closed-loop users following PHASES or STAIRS, an open-loop rate, or a saturation ramp).
  * Run `deno task loadtest --help`.
  *
- * The task runs with `--allow-all` only because Deno lets no narrower permission read
- * `/proc/<pid>` (needed by `--pid`).
+ * The task runs with `--allow-all`: Deno lets no narrower permission read `/proc/<pid>` (needed
+ * by `--pid`), and the default `epoll` transport calls libc through FFI (`--allow-ffi`).
  *
  * @module
  */
