@@ -654,6 +654,14 @@ async function runLoad(
   }
   const { out } = first;
   const errText = await stderrLines;
+  if (signal.aborted) {
+    return {
+      levels: [],
+      stopReason: "Interrupted",
+      stopDetail: "stopped by the user",
+      levelSeconds: 1,
+    };
+  }
   if (!out.success) {
     throw new BenchmarkFailure(
       `The load generator failed (exit code ${out.code}): ${firstLine(errText) || "no message"}`,
