@@ -111,6 +111,10 @@ export async function toSvg(spec: ChartSpec, options: ToSvgOptions = {}): Promis
     logger: new CollectingLogger(vegaWarnings, vegaErrors),
   });
   try {
+    // Run the dataflow first: a spec error then surfaces as its own message, not as a crash of
+    // the SVG renderer on a scene that was never built.
+    await view.runAsync();
+    throwIfErrors(vegaErrors);
     const svg = await view.toSVG();
     throwIfErrors(vegaErrors);
     return svg;
@@ -318,14 +322,15 @@ class CollectingLogger {
     this.#level = value;
     return this;
   }
-  error(...args: readonly unknown[]): this {
+  // Bound: Vega calls these detached from the logger.
+  error = (...args: readonly unknown[]): this => {
     this.errors.push(args.map(String).join(" "));
     return this;
-  }
-  warn(...args: readonly unknown[]): this {
+  };
+  warn = (...args: readonly unknown[]): this => {
     this.warnings.push(args.map(String).join(" "));
     return this;
-  }
+  };
   info(): this {
     return this;
   }
