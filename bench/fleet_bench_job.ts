@@ -7,26 +7,19 @@
  * @module
  */
 import {
-  DescribeScalableTargetsCommand,
   DescribeScalingActivitiesCommand,
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import { SCALING_POLICY_INVOCATION_EVENT } from "../cloud/local/alarms.ts";
-import { autoScalingHandlers, registerAutoScalingEvents } from "../cloud/local/autoscaling.ts";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
   CreateInferenceRecommendationsJobCommand,
-  CreateModelCommand,
   DescribeInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
 import { openLocalCloud } from "../cloud/local/mod.ts";
-import { type CapacityProfile, PROFILE_KIND } from "../cloud/local/profile.ts";
+import type { CapacityProfile } from "../cloud/local/profile.ts";
+import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
 import { instancesLaunched, KIND } from "../cloud/local/records.ts";
 import type { EndpointRecord } from "../cloud/local/records.ts";
-import { localSender, NotImplementedLocallyError } from "../cloud/local/service.ts";
 import type { TrafficPattern } from "../load/traffic_pattern.ts";
 
 /** What {@linkcode runAdvancedJobHour} sets up. */
@@ -51,9 +44,6 @@ export interface JobHourResult {
   summary: string;
 }
 
-const IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1";
-const MODEL_URL = "s3://bench-models/model.tar.gz";
-
 /**
  * Sets up an endpoint with the profile and target tracking in a fresh local backend, starts an
  * Advanced job on it, and times the simulated hour.
@@ -66,49 +56,8 @@ export async function runAdvancedJobHour(
   const cloud = openLocalCloud({ localDir: dir });
   try {
     const ctx = cloud.context;
-    await cloud.s3.send(new CreateBucketCommand({ Bucket: "bench-models" }));
-    await cloud.s3.send(
-      new PutObjectCommand({ Bucket: "bench-models", Key: "model.tar.gz", Body: "model" }),
-    );
-    await cloud.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: "xgb",
-        ExecutionRoleArn: cloud.defaultRoleArn,
-        PrimaryContainer: { Image: IMAGE, ModelDataUrl: MODEL_URL },
-      }),
-    );
-    await cloud.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: "cfg",
-        ProductionVariants: [{
-          VariantName: "AllTraffic",
-          ModelName: "xgb",
-          InstanceType: "ml.c5.large",
-          InitialInstanceCount: 1,
-        }],
-      }),
-    );
-    await cloud.sagemaker.send(
-      new CreateEndpointCommand({ EndpointName: "ep", EndpointConfigName: "cfg" }),
-    );
-    await cloud.clock.sleep(ctx.settings.endpointCreateSeconds * 1000);
-    const endpoint = ctx.store.getDoc<EndpointRecord>(KIND.endpoint, "ep")!;
-    ctx.store.tx(() =>
-      ctx.store.putDoc(PROFILE_KIND, endpoint.ProductionVariants[0].profileKey, profile)
-    );
-
-    // The lead's assembly (`openLocalCloud`) may not include Application Auto Scaling yet: then
-    // wire the local module here, exactly as the assembly will.
-    let autoscaling = cloud.autoscaling;
-    try {
-      await autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "sagemaker" }));
-    } catch (error) {
-      if (!(error instanceof NotImplementedLocallyError)) throw error;
-      if (!ctx.runtime.handlers.has(SCALING_POLICY_INVOCATION_EVENT)) {
-        registerAutoScalingEvents(ctx.runtime);
-      }
-      autoscaling = localSender("Application Auto Scaling", ctx, autoScalingHandlers);
-    }
+    await createProfiledEndpoint(cloud, profile, "bench-models");
+    const autoscaling = cloud.autoscaling;
     await autoscaling.send(
       new RegisterScalableTargetCommand({
         ServiceNamespace: "sagemaker",

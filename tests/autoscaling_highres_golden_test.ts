@@ -40,25 +40,20 @@ import {
   type ScalingActivity,
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
   CreateInferenceRecommendationsJobCommand,
-  CreateModelCommand,
   DescribeEndpointCommand,
   DescribeInferenceRecommendationsJobCommand,
   ListInferenceRecommendationsJobStepsCommand,
 } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import { openLocalCloud } from "../cloud/local/mod.ts";
-import { type CapacityProfile, PROFILE_KIND, profileKey } from "../cloud/local/profile.ts";
+import type { CapacityProfile } from "../cloud/local/profile.ts";
+import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
 
 const PROFILE: CapacityProfile = JSON.parse(
   Deno.readTextFileSync(new URL("./fixtures/capacity_profile.json", import.meta.url)),
 );
-const IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1";
-const MODEL_URL = "s3://golden-models/model.tar.gz";
 const TARGET = {
   ServiceNamespace: "sagemaker" as const,
   ResourceId: "endpoint/ep/variant/AllTraffic",
@@ -92,37 +87,8 @@ async function runRamp(metric: Metric, targetValue: number, alarmAt: number): Pr
   const dir = await Deno.makeTempDir({ prefix: "highres-golden-" });
   const cloud = openLocalCloud({ localDir: dir });
   try {
-    await cloud.s3.send(new CreateBucketCommand({ Bucket: "golden-models" }));
-    await cloud.s3.send(
-      new PutObjectCommand({ Bucket: "golden-models", Key: "model.tar.gz", Body: "model" }),
-    );
-    await cloud.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: "xgb",
-        ExecutionRoleArn: cloud.defaultRoleArn,
-        PrimaryContainer: { Image: IMAGE, ModelDataUrl: MODEL_URL },
-      }),
-    );
-    await cloud.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: "cfg",
-        ProductionVariants: [{
-          VariantName: "AllTraffic",
-          ModelName: "xgb",
-          InstanceType: "ml.c5.large",
-          InitialInstanceCount: 1,
-        }],
-      }),
-    );
-    await cloud.sagemaker.send(
-      new CreateEndpointCommand({ EndpointName: "ep", EndpointConfigName: "cfg" }),
-    );
-    await cloud.clock.sleep(cloud.context.settings.endpointCreateSeconds * 1000);
     // The profile a Default job would have stored for this model, image and instance type.
-    const store = cloud.context.store;
-    store.tx(() =>
-      store.putDoc(PROFILE_KIND, profileKey(MODEL_URL, IMAGE, "ml.c5.large"), PROFILE)
-    );
+    await createProfiledEndpoint(cloud, PROFILE, "golden-models");
 
     await cloud.autoscaling.send(
       new RegisterScalableTargetCommand({ ...TARGET, MinCapacity: 1, MaxCapacity: 4 }),

@@ -1,0 +1,53 @@
+// Shared by tests and benchmarks: an InService endpoint "ep" (variant AllTraffic, one ml.c5.large)
+// whose model, image and instance type have a stored capacity profile, as if a Default job had
+// measured it — the starting point of every local Advanced-job scenario.
+import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+} from "@aws-sdk/client-sagemaker";
+import type { Cloud } from "../../types.ts";
+import type { LocalContext } from "../context.ts";
+import { type CapacityProfile, PROFILE_KIND, profileKey } from "../profile.ts";
+
+/** The container image the fixture endpoint names. */
+export const FIXTURE_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1";
+
+/** Creates bucket, model object, model, config and endpoint "ep", waits InService, stores `profile`. */
+export async function createProfiledEndpoint(
+  cloud: Cloud & { context: LocalContext },
+  profile: CapacityProfile,
+  bucket: string,
+): Promise<{ modelUrl: string; image: string }> {
+  const modelUrl = `s3://${bucket}/model.tar.gz`;
+  await cloud.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await cloud.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "model.tar.gz", Body: "model" }));
+  await cloud.sagemaker.send(
+    new CreateModelCommand({
+      ModelName: "xgb",
+      ExecutionRoleArn: cloud.defaultRoleArn,
+      PrimaryContainer: { Image: FIXTURE_IMAGE, ModelDataUrl: modelUrl },
+    }),
+  );
+  await cloud.sagemaker.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: "cfg",
+      ProductionVariants: [{
+        VariantName: "AllTraffic",
+        ModelName: "xgb",
+        InstanceType: "ml.c5.large",
+        InitialInstanceCount: 1,
+      }],
+    }),
+  );
+  await cloud.sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: "ep", EndpointConfigName: "cfg" }),
+  );
+  await cloud.clock.sleep(cloud.context.settings.endpointCreateSeconds * 1000);
+  const store = cloud.context.store;
+  store.tx(() =>
+    store.putDoc(PROFILE_KIND, profileKey(modelUrl, FIXTURE_IMAGE, "ml.c5.large"), profile)
+  );
+  return { modelUrl, image: FIXTURE_IMAGE };
+}
