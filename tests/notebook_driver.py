@@ -16,7 +16,9 @@ What it does, and why it does not simply call nbconvert/nbclient:
 - runs each code cell and, after its execute_reply and idle status, keeps reading IOPub until
   `--quiet` seconds pass without a message: outputs published late (timers, unawaited promises)
   are kept, where nbconvert can drop them. An output is filed under the cell whose request it
-  answers (its parent header), marked `late` when it came after that cell's idle status;
+  answers (its parent header), marked `late` when the kernel published it more than
+  `LATE_AFTER_S` after that cell's execute_reply (by the kernel's own message timestamps; see
+  `Cell.finish` for why arrival order cannot decide it);
 - prints one JSON report on stdout: per code cell its index in the notebook, the head of its
   source, status, duration and outputs (type, MIME types, text/plain or stream text, error
   ename/evalue/traceback), plus timings;
@@ -48,6 +50,12 @@ from typing import Any
 INSTALL_HINT = "apt-get install -y jupyter-nbconvert python3-nbclient"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 TEXT_LIMIT = 4000
+# The Deno kernel publishes a cell's execute_result and its stdout from other tasks than the one
+# that sends execute_reply and the idle status (deno cli/tools/jupyter/server.rs: `publish_result`
+# goes through the JS runtime, streams through a stdio channel), so under load an output of the
+# cell itself can arrive after idle. An output counts as late when the kernel stamped it more than
+# this long after the reply: a timer firing after the cell, not a message still in flight.
+LATE_AFTER_S = 0.1
 
 
 class DriverError(Exception):
@@ -65,6 +73,35 @@ class Cell:
     outputs: list[dict[str, Any]] = field(default_factory=list)
     idle: bool = False
     clear_pending: bool = False
+    reply_date: Any = None  # the kernel's timestamp on execute_reply (a datetime)
+    finished: bool = False
+
+    def is_late(self, kind: str, date: Any) -> bool:
+        """Whether an output published at `date` (kernel clock) came after this cell ended."""
+        if kind == "execute_result":
+            return False  # the cell's own answer by definition, however it is delivered
+        if self.finished and (date is None or self.reply_date is None):
+            return True
+        if date is None or self.reply_date is None:
+            return self.idle
+        return (date - self.reply_date).total_seconds() > LATE_AFTER_S
+
+    def finish(self) -> None:
+        """Classifies the outputs collected while the cell ran, then merges adjacent streams.
+
+        Outputs arriving after this are filed directly (see `Driver.add_output`)."""
+        merged: list[dict[str, Any]] = []
+        for output in self.outputs:
+            output["late"] = self.is_late(output["output_type"], output.pop("_date", None))
+            last = merged[-1] if merged else None
+            if output["output_type"] == "stream" and last is not None \
+                    and last["output_type"] == "stream" and last["name"] == output["name"] \
+                    and last["late"] == output["late"]:
+                last["text"] += output["text"]
+                continue
+            merged.append(output)
+        self.outputs[:] = merged
+        self.finished = True
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -288,8 +325,9 @@ class NotebookRun:
                 cell.outputs.append({
                     "output_type": "error", "ename": reply.get("ename", ""),
                     "evalue": reply.get("evalue", ""), "traceback": reply.get("traceback", []),
-                    "late": False,
+                    "late": False, "_date": cell.reply_date,
                 })
+        cell.finish()
         if self.has_error(cell) and cell.status == "ok":
             cell.status = "error"
         if cell.status == "error" and self.failure is None:
@@ -317,6 +355,7 @@ class NotebookRun:
             return None
         if message["parent_header"].get("msg_id") != cell.msg_id:
             return None
+        cell.reply_date = message.get("header", {}).get("date")
         return message["content"]
 
     def read_iopub(self, current: Cell, timeout: float) -> bool:
@@ -344,41 +383,43 @@ class NotebookRun:
                 output["data"] = content.get("data", {})
                 output["metadata"] = content.get("metadata", {})
         elif kind in ("stream", "display_data", "execute_result", "error"):
-            self.add_output(owner, kind, content)
+            self.add_output(owner, kind, content, message.get("header", {}).get("date"))
         return True
 
-    def add_output(self, cell: Cell, kind: str, content: dict[str, Any]) -> None:
+    def add_output(self, cell: Cell, kind: str, content: dict[str, Any], date: Any) -> None:
+        """Files an output; one that arrives while its cell runs is classified in `Cell.finish`."""
         if cell.clear_pending:
             cell.outputs.clear()
             cell.clear_pending = False
-        late = cell.idle
+        late = cell.is_late(kind, date) if cell.finished else False
         if kind == "stream":
             last = cell.outputs[-1] if cell.outputs else None
-            if last and last["output_type"] == "stream" and last["name"] == content["name"] \
-                    and last["late"] == late:
+            if cell.finished and last and last["output_type"] == "stream" \
+                    and last["name"] == content["name"] and last["late"] == late:
                 last["text"] += content.get("text", "")
                 return
-            cell.outputs.append({"output_type": "stream", "name": content.get("name"),
-                                 "text": content.get("text", ""), "late": late})
+            output = {"output_type": "stream", "name": content.get("name"),
+                      "text": content.get("text", "")}
         elif kind == "error":
-            cell.outputs.append({
-                "output_type": "error", "ename": content.get("ename", ""),
-                "evalue": content.get("evalue", ""), "traceback": content.get("traceback", []),
-                "late": late,
-            })
+            output = {"output_type": "error", "ename": content.get("ename", ""),
+                      "evalue": content.get("evalue", ""),
+                      "traceback": content.get("traceback", [])}
             if cell.status == "ok":  # a late error of a cell already counted as ok
                 cell.status = "error"
                 self.fail("error", cell, f"{content.get('ename')}: {content.get('evalue')}")
         else:
             output = {"output_type": kind, "data": content.get("data", {}),
-                      "metadata": content.get("metadata", {}), "late": late}
+                      "metadata": content.get("metadata", {})}
             if kind == "execute_result":
                 output["execution_count"] = content.get("execution_count")
             display_id = content.get("transient", {}).get("display_id")
             if display_id:
                 output["display_id"] = display_id
                 self.display_outputs.setdefault(display_id, []).append(output)
-            cell.outputs.append(output)
+        output["late"] = late
+        if not cell.finished:
+            output["_date"] = date
+        cell.outputs.append(output)
 
     # -- results ----------------------------------------------------------------------------
 
