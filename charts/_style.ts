@@ -35,15 +35,22 @@ export const CATEGORY_RANGE: readonly string[] = [
 export const TIME_TITLE = "Time (UTC)";
 
 /**
+ * Label expression of the time axis: a label only on whole minutes. On a run of a few minutes Vega
+ * puts ticks every 30 s, and `%H:%M` would print each minute twice (10:00 10:00 10:01 ...);
+ * Vega-Lite 5.23 with Vega 5.33 cannot take a time interval as `tickCount` (it throws).
+ */
+export const WHOLE_MINUTE_LABELS = "utcseconds(datum.value) == 0 ? datum.label : ''";
+
+/**
  * The x encoding of every time axis: an ISO `time` field on a UTC scale (so the labels are UTC
- * whatever the viewer's time zone).
+ * whatever the viewer's time zone), labelled `HH:MM` on whole minutes only.
  */
 export function utcTimeX(): PositionDef<Field> {
   return {
     field: "time",
     type: "temporal",
     scale: { type: "utc" },
-    axis: { format: "%H:%M" },
+    axis: { format: "%H:%M", labelExpr: WHOLE_MINUTE_LABELS },
     title: TIME_TITLE,
   };
 }

@@ -89,6 +89,13 @@ Deno.test("analysisInvocationsChart() renders axis titles, limit labels and UTC 
   }
 });
 
+Deno.test("a short run's time axis labels each minute once, in order", async () => {
+  // Over 7 minutes Vega ticks every 30 s; the half-minute ticks must stay unlabelled.
+  const texts = svgTexts(await toSvg(analysisInvocationsChart(analysis())));
+  const times = texts.filter((t) => /^\d\d:\d\d$/.test(t));
+  assert.deepEqual(times, ["10:00", "10:01", "10:02", "10:03", "10:04", "10:05", "10:06", "10:07"]);
+});
+
 Deno.test("analysisInvocationsChart() draws one vertical rule per crossing", async () => {
   const input = analysis({
     crossings: [
