@@ -29,7 +29,10 @@ export const NOTEBOOK_DRIVER: string = join(TESTS_DIR, "notebook_driver.py");
 export interface NotebookOutput {
   /** Jupyter output type. */
   output_type: "stream" | "display_data" | "execute_result" | "error";
-  /** True when it arrived after the cell's kernel status went idle (kept anyway). */
+  /**
+   * True when the kernel published it more than 0.1 s after the cell's execute_reply (a timer or
+   * an unawaited promise; kept anyway). Never true for an `execute_result`.
+   */
   late: boolean;
   /** Stream name (`stdout`, `stderr`) for streams. */
   name?: string;
