@@ -14,6 +14,7 @@
  */
 import type { CapacityProfile, ProfileLevel } from "./profile.ts";
 import type { InstanceRecord } from "./records.ts";
+import type { MetricRow } from "./store.ts";
 import { type TrafficPattern, userSchedule } from "../../load/traffic_pattern.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -1140,22 +1141,6 @@ export function noiseFactor(seed: number, amplitude: number, periodStart: number
 // ---------------------------------------------------------------------------------------------
 // Metric rows (local-backend.md "Metric conventions")
 
-/** A metric datapoint in the store's shape (store.ts `MetricRow`). */
-export interface FleetMetricRow {
-  namespace: string;
-  metricName: string;
-  dimensions: { Name: string; Value: string }[];
-  timestamp: number;
-  unit: string;
-  sampleCount: number;
-  sum: number;
-  min: number;
-  max: number;
-  values?: number[];
-  counts?: number[];
-  storageResolution?: number;
-}
-
 /** Which metrics {@linkcode fleetMetricRows} writes. */
 export interface FleetMetricRowsOptions {
   /**
@@ -1198,12 +1183,12 @@ export function fleetMetricRows(
   endpointName: string,
   variantName: string,
   options: FleetMetricRowsOptions = {},
-): FleetMetricRow[] {
+): MetricRow[] {
   const dimensions = [
     { Name: "EndpointName", Value: endpointName },
     { Name: "VariantName", Value: variantName },
   ];
-  const rows: FleetMetricRow[] = [];
+  const rows: MetricRow[] = [];
   const count = (namespace: string, metricName: string, timestamp: number, value: number) =>
     rows.push({
       namespace,
