@@ -11,7 +11,7 @@
  */
 import { DescribeInferenceRecommendationsJobCommand } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { InputError, StepError } from "./errors.ts";
+import { StepError } from "./errors.ts";
 import {
   ceilMinute,
   floorMinute,
@@ -21,7 +21,14 @@ import {
 } from "./metrics.ts";
 import { pickRecommendation } from "./recommend.ts";
 import { analyzeSaturation, type SaturationOptions } from "./saturation.ts";
-import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
+import {
+  numberInput,
+  requiredString,
+  runScript,
+  type ScriptSpec,
+  stringInput,
+  table,
+} from "./script.ts";
 import type { AnalysisPoint, AnalyzeResult } from "./types.ts";
 
 /** Inputs of {@linkcode analyze}. */
@@ -213,12 +220,13 @@ export const ANALYZE_SCRIPT: ScriptSpec = {
 
 if (import.meta.main) {
   await runScript(ANALYZE_SCRIPT, async (ctx) => {
-    const jobName = stringInput(ctx.flags, ctx.from, "job-name", "jobName");
-    if (jobName === undefined) {
-      throw new InputError(
-        'Missing --job-name: give it, or --from the output of "recommend --json"',
-      );
-    }
+    const jobName = requiredString(
+      ctx.flags,
+      ctx.from,
+      "job-name",
+      "jobName",
+      'the output of "recommend --json"',
+    );
     const cloud = await ctx.cloud();
     const result = await analyze(cloud, {
       jobName,

@@ -24,7 +24,15 @@ import { requireRole } from "./inputs.ts";
 import { ceilMinute, floorMinute, minutesBetween, readVariantSeries } from "./metrics.ts";
 import { runName } from "./names.ts";
 import { resourceIdOf } from "./policies.ts";
-import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
+import {
+  numberInput,
+  requiredNumber,
+  requiredString,
+  runScript,
+  type ScriptSpec,
+  stringInput,
+  table,
+} from "./script.ts";
 import type { ActivitySummary, CreatedResource, EvaluateResult, EvaluationPoint } from "./types.ts";
 import { progress } from "./wait.ts";
 
@@ -471,17 +479,8 @@ export const EVALUATE_SCRIPT: ScriptSpec = {
 if (import.meta.main) {
   await runScript(EVALUATE_SCRIPT, async (ctx) => {
     const { flags, from } = ctx;
-    const need = (flag: string, field: string) => {
-      const value = stringInput(flags, from, flag, field);
-      if (value === undefined) {
-        throw new InputError(`Missing --${flag}: give it, or --from a file that has "${field}"`);
-      }
-      return value;
-    };
-    const maxTps = numberInput(flags, from, "max-tps", "maxTps");
-    if (maxTps === undefined) {
-      throw new InputError('Missing --max-tps: give it, or --from the output of "plan --json"');
-    }
+    const need = (flag: string, field: string) => requiredString(flags, from, flag, field);
+    const maxTps = requiredNumber(flags, from, "max-tps", "maxTps", 'the output of "plan --json"');
     const cloud = await ctx.cloud();
     const result = await evaluate(cloud, {
       endpointName: need("endpoint-name", "endpointName"),

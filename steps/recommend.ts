@@ -18,10 +18,10 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
 import { localProfileFor } from "../cloud/local/mod.ts";
-import { InputError, StepError } from "./errors.ts";
+import { StepError } from "./errors.ts";
 import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
-import { runScript, type ScriptSpec, stringInput, table } from "./script.ts";
+import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PrepareResult, RecommendResult } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
 
@@ -291,15 +291,8 @@ if (import.meta.main) {
   await runScript(RECOMMEND_SCRIPT, async (ctx) => {
     const cloud = await ctx.cloud();
     const prepared: Partial<PrepareResult> = readPrepared(ctx.from);
-    const need = (flag: string, field: keyof PrepareResult) => {
-      const value = stringInput(ctx.flags, ctx.from, flag, field as string);
-      if (value === undefined) {
-        throw new InputError(
-          `Missing --${flag}: give it, or --from the output of "prepare --json"`,
-        );
-      }
-      return value;
-    };
+    const need = (flag: string, field: keyof PrepareResult) =>
+      requiredString(ctx.flags, ctx.from, flag, field, 'the output of "prepare --json"');
     return await recommend(cloud, {
       modelUrl: need("model-url", "modelUrl"),
       payloadUrl: need("payload-url", "payloadUrl"),

@@ -248,6 +248,9 @@ export function numberInput(
 /**
  * Like {@linkcode numberInput}, but a missing value is an {@linkcode InputError} that says how to give it.
  *
+ * @param source What `--from` should be, e.g. `the output of "plan --json"`; by default a file
+ * that has `field`.
+ *
  * @example Usage
  * ```ts
  * import { requiredNumber } from "./script.ts";
@@ -260,10 +263,43 @@ export function requiredNumber(
   from: Record<string, unknown>,
   flag: string,
   field: string,
+  source?: string,
 ): number {
-  const value = numberInput(flags, from, flag, field);
+  return required(numberInput(flags, from, flag, field), flag, field, source);
+}
+
+/**
+ * Like {@linkcode stringInput}, but a missing value is an {@linkcode InputError} that says how to give it.
+ *
+ * @param source What `--from` should be, e.g. `the output of "prepare --json"`; by default a file
+ * that has `field`.
+ *
+ * @example Usage
+ * ```ts
+ * import { requiredString } from "./script.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(requiredString({}, { jobName: "j" }, "job-name", "jobName"), "j");
+ * assert.throws(
+ *   () => requiredString({}, {}, "job-name", "jobName", 'the output of "recommend --json"'),
+ *   /^InputError: Missing --job-name: give it, or --from the output of "recommend --json"$/,
+ * );
+ * ```
+ */
+export function requiredString(
+  flags: Flags,
+  from: Record<string, unknown>,
+  flag: string,
+  field: string,
+  source?: string,
+): string {
+  return required(stringInput(flags, from, flag, field), flag, field, source);
+}
+
+function required<T>(value: T | undefined, flag: string, field: string, source?: string): T {
   if (value === undefined) {
-    throw new InputError(`Missing --${flag}: give it, or --from a file that has "${field}"`);
+    throw new InputError(
+      `Missing --${flag}: give it, or --from ${source ?? `a file that has "${field}"`}`,
+    );
   }
   return value;
 }
