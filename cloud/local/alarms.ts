@@ -144,13 +144,6 @@ export interface AlarmRecord {
   TreatMissingData: TreatMissingData;
   EvaluateLowSampleCountPercentile?: string;
   Tags?: { Key: string; Value: string }[];
-  /**
-   * Only in alarms stored by earlier versions: now in the alarm's
-   * {@linkcode ALARM_ACTION_STATE_KIND} document (read from here when that is missing).
-   */
-  lastScalingActionAt?: number;
-  /** Only in alarms stored by earlier versions (see `lastScalingActionAt`). */
-  lastPrunedAt?: number;
 }
 
 /**
@@ -168,15 +161,8 @@ export interface AlarmActionState {
   lastPrunedAt?: number;
 }
 
-function actionState(ctx: LocalContext, alarm: Readonly<AlarmRecord>): AlarmActionState {
-  const stored = ctx.store.peekDoc<AlarmActionState>(ALARM_ACTION_STATE_KIND, alarm.AlarmName);
-  if (stored !== undefined) return stored;
-  const legacy: AlarmActionState = {};
-  if (alarm.lastScalingActionAt !== undefined) {
-    legacy.lastScalingActionAt = alarm.lastScalingActionAt;
-  }
-  if (alarm.lastPrunedAt !== undefined) legacy.lastPrunedAt = alarm.lastPrunedAt;
-  return legacy;
+function actionState(ctx: LocalContext, alarmName: string): AlarmActionState {
+  return ctx.store.peekDoc<AlarmActionState>(ALARM_ACTION_STATE_KIND, alarmName) ?? {};
 }
 
 function putActionState(ctx: LocalContext, alarmName: string, state: AlarmActionState): void {
@@ -259,16 +245,16 @@ export function recordAlarmHistory(
   });
 }
 
-/** Drops history older than two weeks; at most once per simulated hour per alarm. */
 /** The id prefix of an alarm's history items (encoded, so no name is a prefix of another's). */
 function historyPrefix(alarmName: string): string {
   return `${encodeURIComponent(alarmName)}/`;
 }
 
+/** Drops history older than two weeks; at most once per simulated hour per alarm. */
 function pruneHistory(
   ctx: LocalContext,
   alarm: Readonly<AlarmRecord>,
-  state: AlarmActionState = actionState(ctx, alarm),
+  state: AlarmActionState = actionState(ctx, alarm.AlarmName),
 ): void {
   const now = ctx.store.now();
   if (state.lastPrunedAt !== undefined && now - state.lastPrunedAt < 3_600_000) return;
@@ -332,14 +318,6 @@ export function putMetricAlarm(ctx: LocalContext, input: PutMetricAlarmInput): A
       Tags: input.Tags?.map((t) => ({ Key: t.Key!, Value: t.Value! })) ?? existing?.Tags,
     };
     if (record.Tags === undefined) delete record.Tags;
-    if (
-      existing !== undefined &&
-      (existing.lastScalingActionAt !== undefined || existing.lastPrunedAt !== undefined) &&
-      ctx.store.peekDoc(ALARM_ACTION_STATE_KIND, record.AlarmName) === undefined
-    ) {
-      // An alarm stored by an earlier version keeps its bookkeeping.
-      putActionState(ctx, record.AlarmName, actionState(ctx, existing));
-    }
     ctx.store.putDoc(ALARM_KIND, record.AlarmName, record);
     recordAlarmHistory(
       ctx,
@@ -361,8 +339,6 @@ type AlarmConfig = Omit<
   | "StateReason"
   | "StateUpdatedTimestamp"
   | "StateTransitionedTimestamp"
-  | "lastScalingActionAt"
-  | "lastPrunedAt"
   | "Tags"
 >;
 
@@ -877,12 +853,10 @@ function transition(
   alarm.StateUpdatedTimestamp = t;
   alarm.StateTransitionedTimestamp = t;
   // Auto Scaling actions of the new state run at once (runActions).
-  const actions = actionState(ctx, alarm);
-  if (actions.lastScalingActionAt !== undefined || alarm.lastScalingActionAt !== undefined) {
+  const actions = actionState(ctx, alarm.AlarmName);
+  if (actions.lastScalingActionAt !== undefined) {
     putActionState(ctx, alarm.AlarmName, { ...actions, lastScalingActionAt: undefined });
   }
-  delete alarm.lastScalingActionAt;
-  delete alarm.lastPrunedAt;
   recordAlarmHistory(
     ctx,
     alarm.AlarmName,
@@ -916,7 +890,7 @@ function runActions(
   t: number,
   datapoints: { timestamp: number; value: number }[],
 ): AlarmActionState {
-  const state = actionState(ctx, alarm);
+  const state = actionState(ctx, alarm.AlarmName);
   if (!alarm.ActionsEnabled) return state;
   const actions = actionsFor(alarm, alarm.StateValue);
   if (actions.length === 0) return state;
