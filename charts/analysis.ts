@@ -153,7 +153,7 @@ export function invocationsLine(
   const {
     orient = "left",
     color = COLORS.blue,
-    legend = legendFor([INVOCATIONS_SERIES], [color]),
+    legend = legendOf([{ name: INVOCATIONS_SERIES, color }]),
   } = options;
   return {
     data: {
@@ -202,32 +202,13 @@ export function invocationsLine(
  */
 export function latencyLines(
   input: Pick<AnalysisChartInput, "series">,
-  legend: SeriesLegend = legendFor(
-    LATENCY_SERIES.map((s) => s.name),
-    LATENCY_SERIES.map((s) => s.color),
-  ),
+  legend: SeriesLegend = legendOf(LATENCY_SERIES),
 ): UnitSpec<Field> | undefined {
-  const values = longFormat(input.series, LATENCY_SERIES, "latencyMs");
-  if (values.length === 0) return undefined;
-  return {
-    data: { values },
-    mark: { type: "line", strokeWidth: 1.5 },
-    encoding: {
-      x: utcTimeX(),
-      y: {
-        field: "latencyMs",
-        type: "quantitative",
-        title: LATENCY_TITLE,
-        axis: { orient: "right", titleColor: COLORS.orange },
-      },
-      color: seriesColor(legend),
-      tooltip: [
-        utcTimeTooltip(),
-        { field: "series", type: "nominal", title: "Series" },
-        { field: "latencyMs", type: "quantitative", title: LATENCY_TITLE, format: ",.1f" },
-      ],
-    },
-  };
+  return seriesLines(input.series, LATENCY_SERIES, legend, {
+    field: "latencyMs",
+    title: LATENCY_TITLE,
+    axis: { orient: "right", titleColor: COLORS.orange },
+  });
 }
 
 /**
@@ -253,27 +234,12 @@ export function latencyLines(
  */
 export function utilizationLines(
   input: Pick<AnalysisChartInput, "series">,
-  legend: SeriesLegend = legendFor(
-    UTILIZATION_SERIES.map((s) => s.name),
-    UTILIZATION_SERIES.map((s) => s.color),
-  ),
+  legend: SeriesLegend = legendOf(UTILIZATION_SERIES),
 ): UnitSpec<Field> | undefined {
-  const values = longFormat(input.series, UTILIZATION_SERIES, "utilization");
-  if (values.length === 0) return undefined;
-  return {
-    data: { values },
-    mark: { type: "line", strokeWidth: 1.5 },
-    encoding: {
-      x: utcTimeX(),
-      y: { field: "utilization", type: "quantitative", title: UTILIZATION_TITLE },
-      color: seriesColor(legend),
-      tooltip: [
-        utcTimeTooltip(),
-        { field: "series", type: "nominal", title: "Series" },
-        { field: "utilization", type: "quantitative", title: UTILIZATION_TITLE, format: ",.1f" },
-      ],
-    },
-  };
+  return seriesLines(input.series, UTILIZATION_SERIES, legend, {
+    field: "utilization",
+    title: UTILIZATION_TITLE,
+  });
 }
 
 /**
@@ -384,10 +350,7 @@ export function analysisInvocationsChart(
 ): TopLevelSpec {
   validateAnalysis(input);
   const { width = 640, height = 300 } = options;
-  const legend = legendFor(
-    [INVOCATIONS_SERIES, ...LATENCY_SERIES.map((s) => s.name)],
-    [COLORS.blue, ...LATENCY_SERIES.map((s) => s.color)],
-  );
+  const legend = legendOf([{ name: INVOCATIONS_SERIES, color: COLORS.blue }, ...LATENCY_SERIES]);
   const invocationAxis: LayerSpec<Field> = {
     layer: [
       invocationsLine(input, { legend }),
@@ -439,10 +402,10 @@ export function analysisUtilizationChart(
 ): TopLevelSpec {
   validateAnalysis(input);
   const { width = 640, height = 300 } = options;
-  const legend = legendFor(
-    [...UTILIZATION_SERIES.map((s) => s.name), INVOCATIONS_SERIES],
-    [...UTILIZATION_SERIES.map((s) => s.color), COLORS.grey],
-  );
+  const legend = legendOf([...UTILIZATION_SERIES, {
+    name: INVOCATIONS_SERIES,
+    color: COLORS.grey,
+  }]);
   const utilization = utilizationLines(input, legend);
   if (utilization === undefined) {
     throw new RangeError(
@@ -483,8 +446,8 @@ export interface SeriesLegend {
   range: string[];
 }
 
-function legendFor(domain: string[], range: string[]): SeriesLegend {
-  return { domain, range };
+function legendOf(series: readonly { name: string; color: string }[]): SeriesLegend {
+  return { domain: series.map((s) => s.name), range: series.map((s) => s.color) };
 }
 
 function seriesColor(legend: SeriesLegend) {
@@ -494,6 +457,31 @@ function seriesColor(legend: SeriesLegend) {
     scale: { domain: legend.domain, range: legend.range },
     legend: { title: null, orient: "bottom", labelLimit: 0 },
   } as const;
+}
+
+/** Lines of some of a point's measures, one per column, in long format on one y axis. */
+function seriesLines(
+  series: AnalysisPoint[],
+  columns: readonly { key: keyof AnalysisPoint; name: string }[],
+  legend: SeriesLegend,
+  y: { field: string; title: string; axis?: { orient: "right"; titleColor: string } },
+): UnitSpec<Field> | undefined {
+  const values = longFormat(series, columns, y.field);
+  if (values.length === 0) return undefined;
+  return {
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.5 },
+    encoding: {
+      x: utcTimeX(),
+      y: { field: y.field, type: "quantitative", title: y.title, ...(y.axis && { axis: y.axis }) },
+      color: seriesColor(legend),
+      tooltip: [
+        utcTimeTooltip(),
+        { field: "series", type: "nominal", title: "Series" },
+        { field: y.field, type: "quantitative", title: y.title, format: ",.1f" },
+      ],
+    },
+  };
 }
 
 function longFormat<K extends keyof AnalysisPoint, V extends string>(
