@@ -272,6 +272,12 @@ function pruneHistory(
   }
 }
 
+/** The next 10 s mark after `t` if any alarm has a high-resolution period, else the next minute. */
+function nextEvaluation(alarms: readonly { doc: Readonly<AlarmRecord> }[], t: number): number {
+  const step = alarms.some((a) => isHighResolution(a.doc.Period)) ? 10_000 : 60_000;
+  return Math.floor(t / step) * step + step;
+}
+
 /** Queues the next evaluation at the next 10 s or 60 s mark, whichever the alarms need. */
 function ensureEvaluation(ctx: LocalContext): void {
   const alarms = ctx.store.listDocs<AlarmRecord>(ALARM_KIND);
@@ -279,9 +285,7 @@ function ensureEvaluation(ctx: LocalContext): void {
     ctx.store.cancelEvents(ALARM_EVALUATION_EVENT);
     return;
   }
-  const step = alarms.some((a) => isHighResolution(a.doc.Period)) ? 10_000 : 60_000;
-  const now = ctx.store.now();
-  const due = Math.floor(now / step) * step + step;
+  const due = nextEvaluation(alarms, ctx.store.now());
   const queued = ctx.store.listEvents(ALARM_EVALUATION_EVENT);
   if (queued.length === 1 && queued[0].due <= due) return;
   ctx.store.cancelEvents(ALARM_EVALUATION_EVENT);
@@ -963,9 +967,8 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
     for (const name of [...live.series.keys()]) if (!names.has(name)) dropSeries(live, name);
   }
   if (alarms.length === 0) return;
-  const step = alarms.some((a) => isHighResolution(a.doc.Period)) ? 10_000 : 60_000;
   ctx.store.cancelEvents(ALARM_EVALUATION_EVENT);
-  ctx.store.schedule(Math.floor(t / step) * step + step, ALARM_EVALUATION_EVENT, "alarms");
+  ctx.store.schedule(nextEvaluation(alarms, t), ALARM_EVALUATION_EVENT, "alarms");
 }
 
 /**
