@@ -408,7 +408,7 @@ export function evaluationChart(
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: `${runName(input)}: ${input.passed ? "passed" : "failed"}`,
+      text: `${runName(input)}: ${verdict(input)}`,
       subtitle: `Peak ${formatCount(peak)} invocations per minute against an expectation of ${
         formatCount(input.expectation)
       }; ${input.activities.length} scaling activities`,
