@@ -217,6 +217,17 @@ export function getAlarm(ctx: LocalContext, name: string): AlarmRecord | undefin
   return ctx.store.getDoc<AlarmRecord>(ALARM_KIND, name);
 }
 
+/** An alarm history item as stored (kind {@linkcode ALARM_HISTORY_KIND}). */
+interface AlarmHistoryRecord {
+  AlarmName: string;
+  /** Epoch milliseconds. */
+  Timestamp: number;
+  HistoryItemType: "ConfigurationUpdate" | "StateUpdate" | "Action";
+  HistorySummary: string;
+  /** JSON. */
+  HistoryData: string;
+}
+
 /**
  * Appends an item to an alarm's history (kept two weeks). The local Application Auto Scaling
  * uses it to record what became of an action, as AWS does ("Failed to execute AutoScaling
@@ -230,19 +241,20 @@ export function getAlarm(ctx: LocalContext, name: string): AlarmRecord | undefin
 export function recordAlarmHistory(
   ctx: LocalContext,
   alarmName: string,
-  type: "ConfigurationUpdate" | "StateUpdate" | "Action",
+  type: AlarmHistoryRecord["HistoryItemType"],
   summary: string,
   data: unknown = {},
 ): void {
   const now = ctx.store.now();
   const prefix = `${historyPrefix(alarmName)}${String(now).padStart(15, "0")}/`;
-  ctx.store.putDoc(ALARM_HISTORY_KIND, `${prefix}${sequenceId()}`, {
+  const item: AlarmHistoryRecord = {
     AlarmName: alarmName,
     Timestamp: now,
     HistoryItemType: type,
     HistorySummary: summary,
     HistoryData: JSON.stringify(data),
-  });
+  };
+  ctx.store.putDoc(ALARM_HISTORY_KIND, `${prefix}${sequenceId()}`, item);
 }
 
 /** The id prefix of an alarm's history items (encoded, so no name is a prefix of another's). */
@@ -262,7 +274,7 @@ function pruneHistory(
   const alarmName = alarm.AlarmName;
   const cutoff = now - HISTORY_RETENTION_MS;
   for (
-    const item of ctx.store.listDocs<{ Timestamp: number }>(
+    const item of ctx.store.listDocs<AlarmHistoryRecord>(
       ALARM_HISTORY_KIND,
       historyPrefix(alarmName),
     )
@@ -1264,18 +1276,10 @@ export const cloudWatchAlarmHandlers: Record<string, OperationHandler> = {
     const start = input.StartDate?.getTime() ?? -Infinity;
     const end = input.EndDate?.getTime() ?? Infinity;
     const cutoff = ctx.store.now() - HISTORY_RETENTION_MS;
-    let items = ctx.store.listDocs<{
-      AlarmName: string;
-      Timestamp: number;
-      HistoryItemType: string;
-      HistorySummary: string;
-      HistoryData: string;
-    }>(ALARM_HISTORY_KIND, input.AlarmName === undefined ? "" : historyPrefix(input.AlarmName)).map(
-      (
-        d,
-      ) => d.doc,
-    );
-    items = items.filter((i) =>
+    const items = ctx.store.listDocs<AlarmHistoryRecord>(
+      ALARM_HISTORY_KIND,
+      input.AlarmName === undefined ? "" : historyPrefix(input.AlarmName),
+    ).map((d) => d.doc).filter((i) =>
       i.Timestamp >= cutoff && i.Timestamp >= start && i.Timestamp <= end &&
       (input.HistoryItemType === undefined || i.HistoryItemType === input.HistoryItemType)
     );
@@ -1285,7 +1289,7 @@ export const cloudWatchAlarmHandlers: Record<string, OperationHandler> = {
       AlarmName: i.AlarmName,
       AlarmType: "MetricAlarm",
       Timestamp: new Date(i.Timestamp),
-      HistoryItemType: i.HistoryItemType as cw.HistoryItemType,
+      HistoryItemType: i.HistoryItemType,
       HistorySummary: i.HistorySummary,
       HistoryData: i.HistoryData,
     }));
