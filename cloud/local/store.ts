@@ -313,11 +313,9 @@ export class Store {
     this.#writing();
     this.#docs.flush(this.#levels.at(-1)?.docs, (entry) => {
       if (entry.json === null) {
-        this.#prep("DELETE FROM docs WHERE kind = ? AND id = ?").run(entry.kind, entry.id);
+        this.#prep(DELETE_DOC).run(entry.kind, entry.id);
       } else {
-        this.#prep(
-          "INSERT INTO docs (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc",
-        ).run(entry.kind, entry.id, entry.json);
+        this.#prep(UPSERT_DOC).run(entry.kind, entry.id, entry.json);
       }
     });
   }
@@ -326,9 +324,7 @@ export class Store {
   #flushMetrics(): void {
     if (this.#pendingMetrics.length === 0) return;
     this.#writing();
-    const st = this.#prep(
-      "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
+    const st = this.#prep(INSERT_METRIC);
     for (const { rowid, params: p } of this.#pendingMetrics) {
       const { lastInsertRowid } = st.run(
         p[0],
@@ -356,8 +352,7 @@ export class Store {
   #log(): MetricLog {
     if (this.#metricLog === undefined) {
       this.#flushMetrics();
-      const row = this.#prep("SELECT MAX(rowid) AS m FROM metrics").get() as { m: number | null };
-      const last = row.m ?? 0;
+      const last = this.#maxMetricRowid();
       this.#metricLog = { since: last, last, rows: [] };
     }
     return this.#metricLog;
@@ -388,43 +383,6 @@ export class Store {
     before.log.last = before.last;
     this.#metricLog = before.log;
     return undone;
-  }
-
-  /** A row of the metric log as {@linkcode metricRowsSince} returns it. */
-  #loggedRow({ rowid, params }: LoggedMetricRow): StoredMetricRow {
-    const [namespace, metricName, key, timestamp, unit, n, sum, min, max, dist, res] = params as [
-      string,
-      string,
-      string,
-      number,
-      string,
-      number,
-      number,
-      number,
-      number,
-      string | null,
-      number,
-    ];
-    const dimensions = JSON.parse(key) as { Name: string; Value: string }[];
-    const parsed = dist === null
-      ? undefined
-      : JSON.parse(dist) as { values: number[]; counts: number[] };
-    return {
-      rowid,
-      dimensionsKey: key,
-      namespace,
-      metricName,
-      dimensions,
-      timestamp,
-      unit,
-      sampleCount: n,
-      sum,
-      min,
-      max,
-      values: parsed?.values,
-      counts: parsed?.counts,
-      storageResolution: res,
-    };
   }
 
   /** Drops what the transaction kept in memory. */
@@ -525,9 +483,7 @@ export class Store {
   putDoc(kind: string, id: string, doc: unknown): void {
     const json = JSON.stringify(doc);
     if (this.#depth === 0) {
-      this.#prep(
-        "INSERT INTO docs (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc",
-      ).run(kind, id, json);
+      this.#prep(UPSERT_DOC).run(kind, id, json);
       return;
     }
     const key = docKey(kind, id);
@@ -538,10 +494,7 @@ export class Store {
   /** Deletes a document; true when it existed. */
   deleteDoc(kind: string, id: string): boolean {
     if (this.#depth === 0) {
-      return Number(
-        this.#prep("DELETE FROM docs WHERE kind = ? AND id = ?").run(kind, id).changes,
-      ) >
-        0;
+      return Number(this.#prep(DELETE_DOC).run(kind, id).changes) > 0;
     }
     const key = docKey(kind, id);
     if (this.#docJson(kind, id, key) === null) return false;
@@ -747,9 +700,7 @@ export class Store {
     }
     if (log !== undefined && log.rows.length > METRIC_LOG_LIMIT) this.#endMetricLog();
     if (direct.length === 0) return;
-    const st = this.#prep(
-      "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
+    const st = this.#prep(INSERT_METRIC);
     for (const params of direct) st.run(...params);
   }
 
@@ -768,7 +719,7 @@ export class Store {
     const rows = this.#prep(
       "SELECT * FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ? ORDER BY ts",
     ).all(namespace, metricName, key, start, end) as unknown as MetricDbRow[];
-    return rows.map(toMetricRow);
+    return rows.map((r) => toMetricRow(r));
   }
 
   /**
@@ -819,7 +770,7 @@ export class Store {
         if (
           rowid <= throughRowid && params[1] === metricName && params[0] === namespace &&
           params[2] === key
-        ) out.push(this.#loggedRow(log.rows[i]));
+        ) out.push(loggedMetricRow(log.rows[i]));
       }
       return out.reverse();
     }
@@ -839,7 +790,10 @@ export class Store {
 
   /** The position of the newest metric row (0 when there is none). */
   lastMetricRowid(): number {
-    if (this.#depth > 0) return this.#log().last;
+    return this.#depth > 0 ? this.#log().last : this.#maxMetricRowid();
+  }
+
+  #maxMetricRowid(): number {
     const row = this.#prep("SELECT MAX(rowid) AS m FROM metrics").get() as { m: number | null };
     return row.m ?? 0;
   }
@@ -1102,6 +1056,13 @@ interface LoggedMetricRow {
 /** How many inserted metric rows a transaction keeps in memory for readers of new rows. */
 const METRIC_LOG_LIMIT = 100_000;
 
+/** Statements run both inside and outside a transaction's memory. */
+const UPSERT_DOC =
+  "INSERT INTO docs (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc";
+const DELETE_DOC = "DELETE FROM docs WHERE kind = ? AND id = ?";
+const INSERT_METRIC =
+  "INSERT INTO metrics (namespace, name, dims, ts, unit, n, sum, min, max, dist, res) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 /** How many written documents a transaction keeps before it writes them to SQLite. */
 const DIRTY_DOC_LIMIT = 1024;
 
@@ -1260,32 +1221,45 @@ function toStoredMetricRows(rows: readonly (MetricDbRow & { rowid: number })[]):
       dimensions = JSON.parse(r.dims) as { Name: string; Value: string }[];
       parsed.set(r.dims, dimensions);
     }
-    const dist = r.dist ? JSON.parse(r.dist) as { values: number[]; counts: number[] } : undefined;
-    return {
-      rowid: r.rowid,
-      dimensionsKey: r.dims,
-      namespace: r.namespace,
-      metricName: r.name,
-      dimensions,
-      timestamp: r.ts,
-      unit: r.unit,
-      sampleCount: r.n,
-      sum: r.sum,
-      min: r.min,
-      max: r.max,
-      values: dist?.values,
-      counts: dist?.counts,
-      storageResolution: r.res,
-    };
+    return toStoredMetricRow(r, dimensions);
   });
 }
 
-function toMetricRow(r: MetricDbRow): MetricRow {
+function toStoredMetricRow(
+  r: MetricDbRow & { rowid: number },
+  dimensions?: { Name: string; Value: string }[],
+): StoredMetricRow {
+  return { rowid: r.rowid, dimensionsKey: r.dims, ...toMetricRow(r, dimensions) };
+}
+
+/** A row of a transaction's metric log (its insert parameters) as a stored metric row. */
+function loggedMetricRow({ rowid, params }: LoggedMetricRow): StoredMetricRow {
+  const [namespace, name, dims, ts, unit, n, sum, min, max, dist, res] = params as [
+    string,
+    string,
+    string,
+    number,
+    string,
+    number,
+    number,
+    number,
+    number,
+    string | null,
+    number,
+  ];
+  return toStoredMetricRow({ rowid, namespace, name, dims, ts, unit, n, sum, min, max, dist, res });
+}
+
+/** A metric row from its columns; `dimensions` are parsed from `r.dims` when not given. */
+function toMetricRow(
+  r: MetricDbRow,
+  dimensions: { Name: string; Value: string }[] = JSON.parse(r.dims),
+): MetricRow {
   const dist = r.dist ? JSON.parse(r.dist) as { values: number[]; counts: number[] } : undefined;
   return {
     namespace: r.namespace,
     metricName: r.name,
-    dimensions: JSON.parse(r.dims),
+    dimensions,
     timestamp: r.ts,
     unit: r.unit,
     sampleCount: r.n,
