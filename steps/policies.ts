@@ -39,6 +39,15 @@ export interface VariantTarget {
 const NAMESPACE = "sagemaker";
 const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
 
+/** The scalable target's key in Application Auto Scaling requests. */
+function targetKey(resourceId: string) {
+  return {
+    ServiceNamespace: NAMESPACE,
+    ResourceId: resourceId,
+    ScalableDimension: DIMENSION,
+  } as const;
+}
+
 /**
  * The Application Auto Scaling resource id of a variant.
  *
@@ -77,9 +86,7 @@ export async function registerScalableTarget(
   const resourceId = resourceIdOf(target);
   await cloud.autoscaling.send(
     new RegisterScalableTargetCommand({
-      ServiceNamespace: NAMESPACE,
-      ResourceId: resourceId,
-      ScalableDimension: DIMENSION,
+      ...targetKey(resourceId),
       MinCapacity: capacity.minCapacity,
       MaxCapacity: capacity.maxCapacity,
       // Suspending dynamic scaling lets policies be put (and their alarms settle) before they act.
@@ -195,9 +202,7 @@ export async function putTargetTracking(
   const out = await cloud.autoscaling.send(
     new PutScalingPolicyCommand({
       PolicyName: name,
-      ServiceNamespace: NAMESPACE,
-      ResourceId: resourceId,
-      ScalableDimension: DIMENSION,
+      ...targetKey(resourceId),
       PolicyType: "TargetTrackingScaling",
       TargetTrackingScalingPolicyConfiguration: {
         TargetValue: targetValue,
@@ -290,9 +295,7 @@ export async function putStepScaling(
   const out = await cloud.autoscaling.send(
     new PutScalingPolicyCommand({
       PolicyName: name,
-      ServiceNamespace: NAMESPACE,
-      ResourceId: resourceId,
-      ScalableDimension: DIMENSION,
+      ...targetKey(resourceId),
       PolicyType: "StepScaling",
       StepScalingPolicyConfiguration: {
         AdjustmentType: "ChangeInCapacity",
@@ -359,9 +362,7 @@ export async function putScheduledAction(
   const resourceId = resourceIdOf(target);
   await cloud.autoscaling.send(
     new PutScheduledActionCommand({
-      ServiceNamespace: NAMESPACE,
-      ResourceId: resourceId,
-      ScalableDimension: DIMENSION,
+      ...targetKey(resourceId),
       ScheduledActionName: spec.name,
       Schedule: spec.schedule,
       Timezone: spec.timezone ?? "UTC",
@@ -397,17 +398,13 @@ export async function clearAndReset(
   if ((registered.ScalableTargets ?? []).length > 0) {
     const actions = await cloud.autoscaling.send(
       new DescribeScheduledActionsCommand({
-        ServiceNamespace: NAMESPACE,
-        ResourceId: resourceId,
-        ScalableDimension: DIMENSION,
+        ...targetKey(resourceId),
       }),
     );
     for (const a of actions.ScheduledActions ?? []) {
       await cloud.autoscaling.send(
         new DeleteScheduledActionCommand({
-          ServiceNamespace: NAMESPACE,
-          ResourceId: resourceId,
-          ScalableDimension: DIMENSION,
+          ...targetKey(resourceId),
           ScheduledActionName: a.ScheduledActionName,
         }),
       );
@@ -415,16 +412,12 @@ export async function clearAndReset(
     // Policies go with the target; read them first to know which user alarms point at them.
     const policies = await cloud.autoscaling.send(
       new DescribeScalingPoliciesCommand({
-        ServiceNamespace: NAMESPACE,
-        ResourceId: resourceId,
-        ScalableDimension: DIMENSION,
+        ...targetKey(resourceId),
       }),
     );
     await cloud.autoscaling.send(
       new DeregisterScalableTargetCommand({
-        ServiceNamespace: NAMESPACE,
-        ResourceId: resourceId,
-        ScalableDimension: DIMENSION,
+        ...targetKey(resourceId),
       }),
     );
     const policyNames = new Set((policies.ScalingPolicies ?? []).map((p) => p.PolicyName));
