@@ -819,13 +819,6 @@ export class Store {
     }));
   }
 
-  /** Deletes metric datapoints older than `before` (retention). */
-  pruneMetrics(before: number): void {
-    this.#endMetricLog();
-    this.#writing();
-    this.#prep("DELETE FROM metrics WHERE ts < ?").run(before);
-  }
-
   /**
    * Writes bytes to a new object file atomically (temp file + rename) and returns its file name.
    * Call it before the transaction that records the object; an interrupted write leaves at most
