@@ -295,3 +295,49 @@ export class IntervalTotals {
     };
   }
 }
+
+/** CPU and memory of the sampled processes over several intervals. */
+export interface ProcessUsage {
+  /** Mean CPU %, weighted by interval length, summed over cores (`null` without samples). */
+  cpuPercent: number | null;
+  /** Largest resident memory, bytes (`null` without samples). */
+  rssBytes: number | null;
+  /** Largest `rssBytes` as a % of this machine's memory (`null` without samples). */
+  memoryPercent: number | null;
+}
+
+/**
+ * The target processes' CPU (mean weighted by interval length) and memory (largest) over
+ * intervals; intervals without a sample are left out.
+ *
+ * @example Usage
+ * ```ts
+ * import { processUsage } from "./interval_recorder.ts";
+ * import assert from "node:assert/strict";
+ * const usage = processUsage([
+ *   { durationSeconds: 1, cpuPercent: 50, rssBytes: 100, memoryPercent: 1 },
+ *   { durationSeconds: 0.5, cpuPercent: 80, rssBytes: 300, memoryPercent: 3 },
+ *   { durationSeconds: 1, cpuPercent: null, rssBytes: null, memoryPercent: null },
+ * ]);
+ * assert.deepEqual(usage, { cpuPercent: 60, rssBytes: 300, memoryPercent: 3 });
+ * ```
+ */
+export function processUsage(
+  intervals: ReadonlyArray<
+    Pick<IntervalStats, "durationSeconds" | "cpuPercent" | "rssBytes" | "memoryPercent">
+  >,
+): ProcessUsage {
+  let cpuSum = 0;
+  let cpuWeight = 0;
+  let rssBytes: number | null = null;
+  let memoryPercent: number | null = null;
+  for (const i of intervals) {
+    if (i.cpuPercent !== null && Number.isFinite(i.cpuPercent)) {
+      cpuSum += i.cpuPercent * i.durationSeconds;
+      cpuWeight += i.durationSeconds;
+    }
+    if (i.rssBytes !== null) rssBytes = Math.max(rssBytes ?? 0, i.rssBytes);
+    if (i.memoryPercent !== null) memoryPercent = Math.max(memoryPercent ?? 0, i.memoryPercent);
+  }
+  return { cpuPercent: cpuWeight > 0 ? cpuSum / cpuWeight : null, rssBytes, memoryPercent };
+}

@@ -12,6 +12,7 @@ import {
   type ClosedInterval,
   type IntervalStats,
   IntervalTotals,
+  processUsage,
   type RunTotals,
 } from "./interval_recorder.ts";
 import {
@@ -160,23 +161,6 @@ export function validateRequestOptions(options: RequestOptions): void {
     throw new RangeError(`Invalid timeout ${options.timeoutMs} ms: give a positive number`);
   }
   parseTarget(options.url, { allowRemote: options.allowRemote });
-}
-
-function weightedCpu(intervals: IntervalStats[]): number | null {
-  let weight = 0;
-  let sum = 0;
-  for (const i of intervals) {
-    if (i.cpuPercent === null || !Number.isFinite(i.cpuPercent)) continue;
-    sum += i.cpuPercent * i.durationSeconds;
-    weight += i.durationSeconds;
-  }
-  return weight > 0 ? sum / weight : null;
-}
-
-function maxRss(intervals: IntervalStats[]): number | null {
-  let max: number | null = null;
-  for (const i of intervals) if (i.rssBytes !== null) max = Math.max(max ?? 0, i.rssBytes);
-  return max;
 }
 
 /**
@@ -367,6 +351,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
   const total = totals.totals();
   const d: StopDecision = decision ?? { reason: "Interrupted", detail: "The run was aborted" };
   if (!pattern) maxUsers = intervals.reduce((m, i) => Math.max(m, i.users), 0);
+  const usage = processUsage(intervals);
   return {
     url: target.url,
     transport: engine.transport,
@@ -380,8 +365,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     successesPerSecond: total.successes / elapsedSeconds,
     errorRate: total.requests > 0 ? total.errors / total.requests : 0,
     maxUsers,
-    cpuPercent: weightedCpu(intervals),
-    rssBytes: maxRss(intervals),
+    cpuPercent: usage.cpuPercent,
+    rssBytes: usage.rssBytes,
     lastError: engine.lastFailure,
     stopReason: d.reason,
     stopDetail: d.detail,

@@ -22,8 +22,12 @@
  */
 
 import { createEngine, type Engine, type Transport } from "./engine.ts";
-import { LatencyHistogram } from "./histogram.ts";
-import type { ClosedInterval, ErrorsByKind } from "./interval_recorder.ts";
+import {
+  type ClosedInterval,
+  type ErrorsByKind,
+  IntervalTotals,
+  processUsage,
+} from "./interval_recorder.ts";
 import {
   DEFAULT_TIMEOUT_MS,
   prepareRequests,
@@ -285,49 +289,30 @@ export async function measureSaturation(options: SaturationOptions): Promise<Sat
   const wallAt = (second: number) => new Date(wallStart + second * 1000).toISOString();
 
   const closeLevel = () => {
-    const h = new LatencyHistogram();
-    let requestsDone = 0;
-    let successes = 0;
-    let errors = 0;
+    const totals = new IntervalTotals();
     let seconds = 0;
-    let cpuSum = 0;
-    let cpuWeight = 0;
-    let rss: number | null = null;
-    let memory: number | null = null;
-    const errorsByKind: ErrorsByKind = {};
-    for (const { stats, histogram } of window) {
-      h.add(histogram);
-      requestsDone += stats.requests;
-      successes += stats.successes;
-      errors += stats.errors;
-      seconds += stats.durationSeconds;
-      for (const [k, n] of Object.entries(stats.errorsByKind)) {
-        errorsByKind[k] = (errorsByKind[k] ?? 0) + n;
-      }
-      if (stats.cpuPercent !== null && Number.isFinite(stats.cpuPercent)) {
-        cpuSum += stats.cpuPercent * stats.durationSeconds;
-        cpuWeight += stats.durationSeconds;
-      }
-      if (stats.rssBytes !== null) rss = Math.max(rss ?? 0, stats.rssBytes);
-      if (stats.memoryPercent !== null) memory = Math.max(memory ?? 0, stats.memoryPercent);
+    for (const closed of window) {
+      totals.add(closed);
+      seconds += closed.stats.durationSeconds;
     }
-    const lat = h.summary();
+    const t = totals.totals();
+    const usage = processUsage(window.map((closed) => closed.stats));
     const first = window[0].stats.startSeconds;
     const level: SaturationLevel = {
       users: userLevels[levelIndex],
-      requestsPerSecond: requestsDone / seconds,
-      successesPerSecond: successes / seconds,
-      p50Ms: lat.p50Ms,
-      p95Ms: lat.p95Ms,
-      p99Ms: lat.p99Ms,
-      meanMs: lat.meanMs,
-      requests: requestsDone,
-      errors,
-      errorRate: requestsDone > 0 ? errors / requestsDone : 0,
-      errorsByKind,
-      cpuPercent: cpuWeight > 0 ? cpuSum / cpuWeight : null,
-      rssBytes: rss,
-      memoryPercent: memory,
+      requestsPerSecond: t.requests / seconds,
+      successesPerSecond: t.successes / seconds,
+      p50Ms: t.p50Ms,
+      p95Ms: t.p95Ms,
+      p99Ms: t.p99Ms,
+      meanMs: t.meanMs,
+      requests: t.requests,
+      errors: t.errors,
+      errorRate: t.requests > 0 ? t.errors / t.requests : 0,
+      errorsByKind: t.errorsByKind,
+      cpuPercent: usage.cpuPercent,
+      rssBytes: usage.rssBytes,
+      memoryPercent: usage.memoryPercent,
       startedAt: wallAt(first),
       endedAt: wallAt(first + seconds),
     };
