@@ -227,9 +227,27 @@ function readToken(token: string | undefined): number {
   );
 }
 
-function page<T>(items: T[], offset: number, size: number): { items: T[]; NextToken?: string } {
-  const out: { items: T[]; NextToken?: string } = { items: items.slice(offset, offset + size) };
-  if (offset + size < items.length) out.NextToken = btoa(JSON.stringify({ o: offset + size }));
+/**
+ * One page of a Describe* answer: the records of `kind` in the request's namespace that `keep`
+ * accepts (oldest first, or newest first), `MaxResults` (default and limit `limit`) from the
+ * request's `NextToken` on; `NextToken` is there only when more follow.
+ */
+function describePage<T>(
+  ctx: LocalContext,
+  kind: string,
+  input: { ServiceNamespace?: string; MaxResults?: number; NextToken?: string },
+  limit: number,
+  keep: (record: T) => boolean,
+  newestFirst = false,
+): { items: T[]; NextToken?: string } {
+  const ns = checkNamespace(input.ServiceNamespace);
+  const size = pageSize(input.MaxResults, limit);
+  const offset = readToken(input.NextToken);
+  const records = ctx.store.listDocs<T>(kind, `${encodeURIComponent(ns)}/`).map((d) => d.doc)
+    .filter(keep);
+  if (newestFirst) records.reverse();
+  const out: { items: T[]; NextToken?: string } = { items: records.slice(offset, offset + size) };
+  if (offset + size < records.length) out.NextToken = btoa(JSON.stringify({ o: offset + size }));
   return out;
 }
 
@@ -888,18 +906,17 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
     input: DescribeScalableTargetsRequest,
     ctx: LocalContext,
   ): Omit<DescribeScalableTargetsResponse, "$metadata"> {
-    const ns = checkNamespace(input.ServiceNamespace);
-    const size = pageSize(input.MaxResults, 50);
-    const offset = readToken(input.NextToken);
     const ids = input.ResourceIds === undefined ? undefined : new Set(input.ResourceIds);
-    const targets = ctx.store.listDocs<TargetRecord>(AAS_KIND.target, `${encodeURIComponent(ns)}/`)
-      .map((d) => d.doc)
-      .filter((t) =>
+    const { items, ...next } = describePage<TargetRecord>(
+      ctx,
+      AAS_KIND.target,
+      input,
+      50,
+      (t) =>
         (ids === undefined || ids.has(t.ResourceId)) &&
-        matches(t, undefined, input.ScalableDimension)
-      );
-    const { items, NextToken } = page(targets, offset, size);
-    return { ScalableTargets: items.map(toScalableTarget), ...(NextToken ? { NextToken } : {}) };
+        matches(t, undefined, input.ScalableDimension),
+    );
+    return { ScalableTargets: items.map(toScalableTarget), ...next };
   },
 
   PutScalingPolicy(input: PutScalingPolicyRequest, ctx: LocalContext) {
@@ -910,21 +927,17 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
     input: DescribeScalingPoliciesRequest,
     ctx: LocalContext,
   ): Omit<DescribeScalingPoliciesResponse, "$metadata"> {
-    const ns = checkNamespace(input.ServiceNamespace);
-    const size = pageSize(input.MaxResults, 10);
-    const offset = readToken(input.NextToken);
     const names = input.PolicyNames === undefined ? undefined : new Set(input.PolicyNames);
-    const policies = ctx.store.listDocs<PolicyRecord>(AAS_KIND.policy, `${encodeURIComponent(ns)}/`)
-      .map((d) => d.doc)
-      .filter((p) =>
+    const { items, ...next } = describePage<PolicyRecord>(
+      ctx,
+      AAS_KIND.policy,
+      input,
+      10,
+      (p) =>
         (names === undefined || names.has(p.PolicyName)) &&
-        matches(p, input.ResourceId, input.ScalableDimension)
-      );
-    const { items, NextToken } = page(policies, offset, size);
-    return {
-      ScalingPolicies: items.map((p) => toScalingPolicy(ctx, p)),
-      ...(NextToken ? { NextToken } : {}),
-    };
+        matches(p, input.ResourceId, input.ScalableDimension),
+    );
+    return { ScalingPolicies: items.map((p) => toScalingPolicy(ctx, p)), ...next };
   },
 
   DeleteScalingPolicy(input: DeleteScalingPolicyRequest, ctx: LocalContext) {
@@ -954,23 +967,19 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
     input: DescribeScheduledActionsRequest,
     ctx: LocalContext,
   ): Omit<DescribeScheduledActionsResponse, "$metadata"> {
-    const ns = checkNamespace(input.ServiceNamespace);
-    const size = pageSize(input.MaxResults, 50);
-    const offset = readToken(input.NextToken);
     const names = input.ScheduledActionNames === undefined
       ? undefined
       : new Set(input.ScheduledActionNames);
-    const actions = ctx.store.listDocs<ScheduledActionRecord>(
+    const { items, ...next } = describePage<ScheduledActionRecord>(
+      ctx,
       AAS_KIND.scheduledAction,
-      `${encodeURIComponent(ns)}/`,
-    )
-      .map((d) => d.doc)
-      .filter((a) =>
+      input,
+      50,
+      (a) =>
         (names === undefined || names.has(a.ScheduledActionName)) &&
-        matches(a, input.ResourceId, input.ScalableDimension)
-      );
-    const { items, NextToken } = page(actions, offset, size);
-    return { ScheduledActions: items.map(toScheduledAction), ...(NextToken ? { NextToken } : {}) };
+        matches(a, input.ResourceId, input.ScalableDimension),
+    );
+    return { ScheduledActions: items.map(toScheduledAction), ...next };
   },
 
   DeleteScheduledAction(input: DeleteScheduledActionRequest, ctx: LocalContext) {
@@ -995,24 +1004,17 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
     input: DescribeScalingActivitiesRequest,
     ctx: LocalContext,
   ): Omit<DescribeScalingActivitiesResponse, "$metadata"> {
-    const ns = checkNamespace(input.ServiceNamespace);
-    const size = pageSize(input.MaxResults, 50);
-    const offset = readToken(input.NextToken);
-    const now = ctx.store.now();
-    const activities = ctx.store.listDocs<ActivityRecord>(
+    const { items, ...next } = describePage<ActivityRecord>(
+      ctx,
       AAS_KIND.activity,
-      `${encodeURIComponent(ns)}/`,
-    )
-      .map((d) => d.doc)
-      .filter((a) =>
+      input,
+      50,
+      (a) =>
         matches(a, input.ResourceId, input.ScalableDimension) &&
-        (input.IncludeNotScaledActivities === true || a.NotScaledReasons === undefined)
-      )
-      .reverse();
-    const { items, NextToken } = page(activities, offset, size);
-    return {
-      ScalingActivities: items.map((a) => toScalingActivity(a, now)),
-      ...(NextToken ? { NextToken } : {}),
-    };
+        (input.IncludeNotScaledActivities === true || a.NotScaledReasons === undefined),
+      true,
+    );
+    const now = ctx.store.now();
+    return { ScalingActivities: items.map((a) => toScalingActivity(a, now)), ...next };
   },
 };
