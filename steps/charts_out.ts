@@ -46,14 +46,13 @@ export interface NamedChart {
  * ```
  */
 export function analysisCharts(analysis: AnalyzeResult): NamedChart[] {
-  const input = { ...analysis, title: undefined };
   const charts: NamedChart[] = [{
     file: "analysis-invocations.svg",
     caption: `Benchmark of one instance: peak ${Math.round(analysis.maxValue)} invocations/min, ` +
       `limits ${Math.round(analysis.lowerLimit)} (${analysis.lowerPercent} %) and ${
         Math.round(analysis.upperLimit)
       } (${analysis.upperPercent} %)`,
-    spec: analysisInvocationsChart(input),
+    spec: analysisInvocationsChart(analysis),
   }];
   if (
     analysis.series.some((p) => p.cpuUtilization !== undefined || p.memoryUtilization !== undefined)
@@ -62,7 +61,7 @@ export function analysisCharts(analysis: AnalyzeResult): NamedChart[] {
       file: "analysis-utilization.svg",
       caption:
         "Utilization of one instance during the benchmark (CPU summed over vCPUs, memory, disk)",
-      spec: analysisUtilizationChart(input),
+      spec: analysisUtilizationChart(analysis),
     });
   }
   return charts;
@@ -75,11 +74,7 @@ export function evaluationInput(e: EvaluateResult): EvaluationChartInput {
     spawnRate: e.spawnRate,
     expectation: e.expectation,
     series: e.series,
-    activities: e.activities.map((a) => ({
-      time: a.time,
-      description: a.description,
-      status: a.status,
-    })),
+    activities: e.activities,
     passed: e.passed,
   };
 }
