@@ -607,18 +607,7 @@ async function startWorker(options: RunModelServerOptions & { port: number; host
     `--port=${options.port}`,
     `--model-dir=${options.modelDir}`,
   ];
-  for (
-    const [flag, value] of [
-      ["max-body-bytes", options.maxBodyBytes],
-      ["max-in-flight", options.maxInFlight],
-      ["max-buffered-bytes", options.maxBufferedBytes],
-      ["body-timeout-ms", options.bodyTimeoutMs],
-    ] as const
-  ) {
-    if (value !== undefined) args.push(`--${flag}=${value}`);
-  }
-  if (options.batchOutput) args.push("--batch-output");
-  args.push(`--workers=${options.workers ?? 1}`);
+  args.push(...handlerFlags(options), `--workers=${options.workers ?? 1}`);
   const child = new Deno.Command(Deno.execPath(), {
     args,
     stdin: "piped",
@@ -659,8 +648,49 @@ async function startWorker(options: RunModelServerOptions & { port: number; host
   return child;
 }
 
-function hostForPermission(host: string): string {
+/**
+ * The host as `--allow-net` takes it: an IPv6 address in brackets.
+ *
+ * @example Usage
+ * ```ts
+ * import { hostForPermission } from "./server.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(hostForPermission("::1"), "[::1]");
+ * assert.equal(hostForPermission("127.0.0.1"), "127.0.0.1");
+ * ```
+ */
+export function hostForPermission(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/**
+ * The server flags (see {@linkcode parseServerArgs}) that give a server process these handler
+ * limits; unset limits are left out.
+ *
+ * @example Usage
+ * ```ts
+ * import { handlerFlags } from "./server.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(handlerFlags({ maxInFlight: 4, batchOutput: true }), [
+ *   "--max-in-flight=4",
+ *   "--batch-output",
+ * ]);
+ * ```
+ */
+export function handlerFlags(options: ModelHandlerOptions): string[] {
+  const flags: string[] = [];
+  for (
+    const [flag, value] of [
+      ["max-body-bytes", options.maxBodyBytes],
+      ["max-in-flight", options.maxInFlight],
+      ["max-buffered-bytes", options.maxBufferedBytes],
+      ["body-timeout-ms", options.bodyTimeoutMs],
+    ] as const
+  ) {
+    if (value !== undefined) flags.push(`--${flag}=${value}`);
+  }
+  if (options.batchOutput) flags.push("--batch-output");
+  return flags;
 }
 
 /** Parses the server's command line (see the module doc). */

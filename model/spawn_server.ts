@@ -10,10 +10,21 @@
  * @module
  */
 
-import { type ListeningEvent, parseServerArgs, type RunModelServerOptions } from "./server.ts";
+import {
+  handlerFlags,
+  hostForPermission,
+  type ListeningEvent,
+  type ModelHandlerOptions,
+  parseServerArgs,
+  type RunModelServerOptions,
+} from "./server.ts";
 
-/** Options of {@linkcode startModelServer}. */
-export interface StartModelServerOptions {
+/** Options of {@linkcode startModelServer}; the handler limits are the server's own. */
+export interface StartModelServerOptions extends
+  Pick<
+    ModelHandlerOptions,
+    "maxBodyBytes" | "maxInFlight" | "maxBufferedBytes" | "bodyTimeoutMs" | "batchOutput"
+  > {
   /** Model directory, `model.tar.gz` or model file. */
   modelDir: string;
   /**
@@ -37,31 +48,6 @@ export interface StartModelServerOptions {
    * @default {undefined}
    */
   cpus?: string;
-  /**
-   * Largest request body in bytes (413 beyond).
-   * @default {6291456}
-   */
-  maxBodyBytes?: number;
-  /**
-   * Most requests in flight per process (503 beyond).
-   * @default {128}
-   */
-  maxInFlight?: number;
-  /**
-   * Most request-body bytes buffered per process (503 beyond).
-   * @default {67108864}
-   */
-  maxBufferedBytes?: number;
-  /**
-   * Longest time to receive a request body, in ms (408 beyond).
-   * @default {60000}
-   */
-  bodyTimeoutMs?: number;
-  /**
-   * One prediction per line (`SAGEMAKER_BATCH`).
-   * @default {false}
-   */
-  batchOutput?: boolean;
   /**
    * How long to wait for the server to listen and answer `/ping`, in ms.
    * @default {30000}
@@ -167,12 +153,11 @@ export async function startModelServer(
     );
   }
   const deno = Deno.execPath();
-  const netHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const args = [
     "run",
     "--no-prompt",
     `--config=${new URL("../deno.json", import.meta.url).pathname}`,
-    `--allow-net=${netHost}:${port}`,
+    `--allow-net=${hostForPermission(host)}:${port}`,
     `--allow-read=${modelDir}`,
   ];
   if (workers > 1) args.push("--unstable-net", `--allow-run=${deno}`);
@@ -182,18 +167,8 @@ export async function startModelServer(
     `--host=${host}`,
     `--port=${port}`,
     `--workers=${workers}`,
+    ...handlerFlags(options),
   );
-  for (
-    const [flag, value] of [
-      ["max-body-bytes", options.maxBodyBytes],
-      ["max-in-flight", options.maxInFlight],
-      ["max-buffered-bytes", options.maxBufferedBytes],
-      ["body-timeout-ms", options.bodyTimeoutMs],
-    ] as const
-  ) {
-    if (value !== undefined) args.push(`--${flag}=${value}`);
-  }
-  if (options.batchOutput) args.push("--batch-output");
   let command = deno;
   let pinned = false;
   if (cpus !== undefined) {
