@@ -171,10 +171,35 @@ function getObjectRecord(
  * ```
  */
 export function readLocalObject(ctx: LocalContext, url: string): Uint8Array {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!match) throw new RangeError(`Cannot read "${url}": it is not an s3://bucket/key URL`);
-  const record = getObjectRecord(ctx, { Bucket: match[1], Key: match[2] }, false);
+  const parsed = parseS3Url(url);
+  if (parsed === undefined || parsed.key === "") {
+    throw new RangeError(`Cannot read "${url}": it is not an s3://bucket/key URL`);
+  }
+  const record = getObjectRecord(ctx, { Bucket: parsed.bucket, Key: parsed.key }, false);
   return new Uint8Array(readFileSync(ctx.store.objectPath(record.file)));
+}
+
+/**
+ * Whether the local S3 holds the object at an `s3://bucket/key` URL or, for a URL ending in `/`,
+ * any object under that prefix (CreateModel checks its model data so).
+ *
+ * @example Usage
+ * ```ts ignore
+ * if (!localObjectExists(ctx, "s3://my-bucket/model/model.tar.gz")) throw new Error("no model");
+ * ```
+ */
+export function localObjectExists(ctx: LocalContext, url: string): boolean {
+  const parsed = parseS3Url(url);
+  if (parsed === undefined) return false;
+  const id = objectId(parsed.bucket, parsed.key);
+  if (id.endsWith("/")) return ctx.store.listDocs(S3_KIND.object, id).length > 0;
+  return ctx.store.getDoc(S3_KIND.object, id) !== undefined;
+}
+
+/** Bucket and key ("" for `s3://bucket/`) of an `s3://` URL, or undefined for another URL. */
+function parseS3Url(url: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
+  return match ? { bucket: match[1], key: match[2] } : undefined;
 }
 
 /** The S3 operations the local backend implements. */

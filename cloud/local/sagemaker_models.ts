@@ -24,7 +24,7 @@ import type {
 } from "@aws-sdk/client-sagemaker";
 import type { LocalContext } from "./context.ts";
 import { KIND } from "./records.ts";
-import { S3_KIND } from "./s3.ts";
+import { localObjectExists } from "./s3.ts";
 import { listPage } from "./sagemaker_list.ts";
 import { findModelPackage } from "./sagemaker_packages.ts";
 import {
@@ -90,15 +90,6 @@ export function modelPrimaryContainer(ctx: LocalContext, model: ModelRecord): Pr
     modelDataUrl ||= pc?.ModelDataUrl ?? "";
   }
   return { image, modelDataUrl };
-}
-
-/** Whether the local S3 holds the object (or, for a `…/` prefix, any object under it). */
-function s3ObjectExists(ctx: LocalContext, url: string): boolean {
-  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
-  if (!match) return false;
-  const id = `${match[1]}/${match[2]}`;
-  if (id.endsWith("/")) return ctx.store.listDocs(S3_KIND.object, id).length > 0;
-  return ctx.store.getDoc(S3_KIND.object, id) !== undefined;
 }
 
 function checkContainer(checks: InputChecks, c: ContainerDefinition | undefined, path: string) {
@@ -177,7 +168,7 @@ export const modelHandlers: Record<string, OperationHandler> = {
           );
         }
         // CreateModel verifies the artifact exists ("Could not find model data at s3://...").
-        if (c.ModelDataUrl?.startsWith("s3://") && !s3ObjectExists(ctx, c.ModelDataUrl)) {
+        if (c.ModelDataUrl?.startsWith("s3://") && !localObjectExists(ctx, c.ModelDataUrl)) {
           throw validationError(`Could not find model data at ${c.ModelDataUrl}.`);
         }
       }
