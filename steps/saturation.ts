@@ -6,6 +6,7 @@
  * @module
  */
 import { InputError } from "./errors.ts";
+import type { AnalysisCrossing } from "../charts/analysis.ts";
 import type { AnalysisPoint } from "./types.ts";
 
 /** Options of {@linkcode analyzeSaturation}. */
@@ -37,7 +38,7 @@ export interface Saturation {
   lowerLimit: number;
   upperPercent: number;
   lowerPercent: number;
-  crossings: { limit: "upper" | "lower"; time: string }[];
+  crossings: AnalysisCrossing[];
 }
 
 /**
@@ -92,7 +93,7 @@ export function analyzeSaturation(
   const maxValue = series[maxIndex].invocations;
   const upperLimit = maxValue * upperPercent / 100;
   const lowerLimit = maxValue * lowerPercent / 100;
-  const crossings: Saturation["crossings"] = [];
+  const crossings: AnalysisCrossing[] = [];
   for (const [limit, value] of [["upper", upperLimit], ["lower", lowerLimit]] as const) {
     const time = crossingTime(series.slice(0, maxIndex + 1), value);
     if (time !== undefined) crossings.push({ limit, time });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AnalysisPoint as ChartAnalysisPoint } from "../charts/analysis.ts";
+import type { AnalysisCrossing, AnalysisPoint as ChartAnalysisPoint } from "../charts/analysis.ts";
 import type {
   EvaluationActivity,
   EvaluationPoint as ChartEvaluationPoint,
@@ -90,7 +90,7 @@ export interface AnalyzeResult {
   lowerLimit: number;
   upperPercent: number;
   lowerPercent: number;
-  crossings: { limit: "upper" | "lower"; time: string }[];
+  crossings: AnalysisCrossing[];
   series: AnalysisPoint[];
   /** Which window was read and why. */
   window: { start: string; end: string; source: "invocation-window" | "fallback" };
