@@ -5,6 +5,8 @@
  */
 
 import { parseArgs } from "node:util";
+import type { TransportChoice } from "./engine.ts";
+import type { SaturationOptions } from "./saturation.ts";
 import type { LatencyThreshold, StopConditions } from "./stop_conditions.ts";
 import type { TrafficPattern } from "./traffic_pattern.ts";
 
@@ -51,7 +53,7 @@ export interface CommonCommand {
   /** Stack traces on unexpected failures. */
   debug: boolean;
   /** How requests travel. */
-  transport: "auto" | "epoll" | "socket";
+  transport: TransportChoice;
 }
 
 /** A load test (closed loop with a pattern, or open loop with a rate). */
@@ -70,26 +72,22 @@ export interface RunCommand extends CommonCommand {
   stop: StopConditions;
 }
 
-/** A saturation ramp. */
-export interface SaturateCommand extends CommonCommand {
+/** A saturation ramp, with the ramp settings of {@linkcode SaturationOptions}. */
+export interface SaturateCommand extends
+  CommonCommand,
+  Pick<
+    SaturationOptions,
+    | "levelSeconds"
+    | "warmupSeconds"
+    | "maxLevels"
+    | "userLevels"
+    | "maxErrorRate"
+    | "latencyP95Ms"
+    | "flatTolerance"
+    | "flatLevels"
+  > {
   /** Discriminant. */
   kind: "saturate";
-  /** Measured seconds per level. */
-  levelSeconds?: number;
-  /** Warm-up seconds per level. */
-  warmupSeconds?: number;
-  /** Most levels. */
-  maxLevels?: number;
-  /** Users per level. */
-  userLevels?: number[];
-  /** Error-rate stop. */
-  maxErrorRate?: number;
-  /** P95 latency stop, ms. */
-  latencyP95Ms?: number;
-  /** Flattening tolerance. */
-  flatTolerance?: number;
-  /** Consecutive flat levels. */
-  flatLevels?: number;
 }
 
 /** What the command line asks for. */
