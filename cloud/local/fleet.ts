@@ -615,31 +615,6 @@ export function usersTimeline(pattern: TrafficPattern, start: number): LoadTimel
 }
 
 /**
- * The load at time `t` (epoch ms): the value of the last step at or before `t`, else 0.
- *
- * @example Usage
- * ```ts
- * import { loadAt } from "./fleet.ts";
- * import assert from "node:assert/strict";
- * const timeline = { kind: "users" as const, steps: [{ at: 0, value: 1 }, { at: 30_000, value: 2 }] };
- * assert.equal(loadAt(timeline, 29_999), 1);
- * assert.equal(loadAt(timeline, 30_000), 2);
- * ```
- */
-export function loadAt(timeline: LoadTimeline, t: number): number {
-  const steps = timeline.steps;
-  if (steps.length === 0 || t < steps[0].at) return 0;
-  let lo = 0;
-  let hi = steps.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (steps[mid].at <= t) lo = mid;
-    else hi = mid - 1;
-  }
-  return steps[lo].value;
-}
-
-/**
  * The load cut off at `end` (epoch ms): zero from `end` on (a job stopped, or its deadline).
  *
  * @example Usage
