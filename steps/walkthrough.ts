@@ -100,14 +100,11 @@ export function expectedTps(upperLimit: number): { maxTps: number; minTps: numbe
 }
 
 /** The three policy sets the walkthrough evaluates, from the plan. */
-export function walkthroughPolicies(
-  plan: PlanResult,
-): { label: string; policies: PolicySet; fast: boolean }[] {
+export function walkthroughPolicies(plan: PlanResult): { policies: PolicySet; fast: boolean }[] {
   // CPU target: 50 % of each vCPU (the original's unexplained 100 on a 2-vCPU ml.c5.large).
   const cpu = { metric: "cpu" as const, target: 50 };
   return [
     {
-      label: "target tracking",
       fast: false,
       policies: {
         label: "target tracking",
@@ -115,7 +112,6 @@ export function walkthroughPolicies(
       },
     },
     {
-      label: "target tracking x1.3",
       fast: true,
       policies: {
         label: "target tracking x1.3",
@@ -126,7 +122,6 @@ export function walkthroughPolicies(
       },
     },
     {
-      label: "step scaling",
       fast: true,
       policies: {
         label: "step scaling",
@@ -261,7 +256,7 @@ export async function walkthrough(
           durationSeconds: options.evaluationSeconds ?? 1800,
           maxTps: pl.maxTps,
           latencyThresholdMs: options.latencyThresholdMs ?? 1000,
-          policyLabel: run.label,
+          policyLabel: run.policies.label,
           manifest,
         }));
       evaluations.push(evaluation);
