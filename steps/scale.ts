@@ -20,6 +20,7 @@ import {
   type ScheduledActionSpec,
   type StepScalingSpec,
   type TargetTrackingSpec,
+  type VariantTarget,
   waitForQuietAlarms,
 } from "./policies.ts";
 import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
@@ -105,7 +106,7 @@ export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleR
 /** Registers the scalable target and puts every policy of the set (with step alarms). */
 export async function applyPolicies(
   cloud: Cloud,
-  target: { endpointName: string; variantName: string },
+  target: VariantTarget,
   options: Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType"> & {
     /** Put the policies with dynamic scaling suspended (resume with `registerScalableTarget`). */
     suspended?: boolean;
@@ -142,7 +143,7 @@ export { clearAndReset, registerScalableTarget };
  */
 export async function resetAndApply(
   cloud: Cloud,
-  target: { endpointName: string; variantName: string },
+  target: VariantTarget,
   options: Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType">,
   manifest: CreatedResource[],
 ): Promise<Pick<ScaleResult, "policies" | "alarms" | "scheduledActions">> {

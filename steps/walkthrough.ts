@@ -15,7 +15,7 @@ import { InputError, StepError } from "./errors.ts";
 import { evaluate, renderEvaluation } from "./evaluate.ts";
 import { requireRole } from "./inputs.ts";
 import { planCapacity, renderPlan } from "./plan.ts";
-import { originalStepScaling } from "./policies.ts";
+import { originalStepScaling, type VariantTarget } from "./policies.ts";
 import { prepare, renderPrepare } from "./prepare.ts";
 import { recommend, renderRecommendation } from "./recommend.ts";
 import { type PolicySet, renderScale, resetAndApply, scale } from "./scale.ts";
@@ -221,7 +221,7 @@ export async function walkthrough(
     say(renderPlan(plan));
     const pl = plan;
     const rates = options.spawnRates ?? { slow: 1, fast: 3 };
-    let endpoint: { endpointName: string; variantName: string } | undefined;
+    let endpoint: VariantTarget | undefined;
     for (const [i, run] of walkthroughPolicies(pl).entries()) {
       if (endpoint === undefined) {
         const scaled = await inStep("scale", options, () =>
