@@ -52,13 +52,15 @@ import {
 import { advancedTick, requestAdvancedStop, startAdvancedJob } from "./advanced_job.ts";
 import { listPage } from "./sagemaker_list.ts";
 import {
+  checkString,
   compact,
   findByName,
   InputChecks,
-  NAME_MAX,
-  NAME_PATTERN,
+  NAME,
+  REQUIRED_NAME,
   ROLE_ARN_PATTERN,
   sageMakerError,
+  type StringCheckOptions,
   validationError,
 } from "./sagemaker_validation.ts";
 import { describeEndpointRecord, findModel, findModelPackage } from "./sagemaker.ts";
@@ -121,6 +123,13 @@ export function stopReasonOf(output: object): LocalStopReason | undefined {
   return reason !== undefined && typeof reason.Code === "string" ? reason : undefined;
 }
 
+/** `JobName` of every job operation. */
+const JOB_NAME: StringCheckOptions = {
+  required: true,
+  min: 1,
+  max: 64,
+  pattern: JOB_NAME_PATTERN,
+};
 const STATUSES = Object.values(RecommendationJobStatus);
 const INSTANCE_TYPES = Object.values(ProductionVariantInstanceType);
 
@@ -262,9 +271,7 @@ function checked(ctx: LocalContext, job: RecommendationJobRecord): Recommendatio
 }
 
 function findJob(ctx: LocalContext, name: unknown): RecommendationJobRecord {
-  const checks = new InputChecks();
-  checks.string(name, "jobName", { required: true, min: 1, max: 64, pattern: JOB_NAME_PATTERN });
-  checks.done();
+  checkString(name, "jobName", JOB_NAME);
   const found = findByName<RecommendationJobRecord>(
     ctx.store,
     KIND.recommendationJob,
@@ -339,12 +346,7 @@ function checkTrafficPattern(
 
 function validateCreate(input: CreateInferenceRecommendationsJobRequest): void {
   const checks = new InputChecks();
-  checks.string(input.JobName, "jobName", {
-    required: true,
-    min: 1,
-    max: 64,
-    pattern: JOB_NAME_PATTERN,
-  });
+  checks.string(input.JobName, "jobName", JOB_NAME);
   checks.enumValue(input.JobType, "jobType", ["Default", "Advanced"], true);
   checks.string(input.RoleArn, "roleArn", {
     required: true,
@@ -362,10 +364,7 @@ function validateCreate(input: CreateInferenceRecommendationsJobRequest): void {
       max: 2048,
       pattern: MODEL_PACKAGE_VERSION_ARN_PATTERN,
     });
-    checks.string(config.ModelName, "inputConfig.modelName", {
-      max: NAME_MAX,
-      pattern: NAME_PATTERN,
-    });
+    checks.string(config.ModelName, "inputConfig.modelName", NAME);
     const durationOk = checks.number(
       config.JobDurationInSeconds,
       "inputConfig.jobDurationInSeconds",
@@ -408,11 +407,11 @@ function validateCreate(input: CreateInferenceRecommendationsJobRequest): void {
     }
     if (checks.list(config.Endpoints, "inputConfig.endpoints", { max: 1 })) {
       config.Endpoints.forEach((e, i) => {
-        checks.string(e?.EndpointName, `inputConfig.endpoints.${i + 1}.member.endpointName`, {
-          required: true,
-          max: NAME_MAX,
-          pattern: NAME_PATTERN,
-        });
+        checks.string(
+          e?.EndpointName,
+          `inputConfig.endpoints.${i + 1}.member.endpointName`,
+          REQUIRED_NAME,
+        );
       });
     }
   }
@@ -632,10 +631,7 @@ export const recommenderHandlers: Record<string, OperationHandler> = {
     ctx: LocalContext,
   ) {
     const checks = new InputChecks();
-    checks.string(input.ModelNameEquals, "modelNameEquals", {
-      max: NAME_MAX,
-      pattern: NAME_PATTERN,
-    });
+    checks.string(input.ModelNameEquals, "modelNameEquals", NAME);
     checks.string(input.ModelPackageVersionArnEquals, "modelPackageVersionArnEquals", {
       max: 2048,
       pattern: MODEL_PACKAGE_VERSION_ARN_PATTERN,

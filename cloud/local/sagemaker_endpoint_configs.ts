@@ -27,11 +27,12 @@ import { KIND } from "./records.ts";
 import { listPage } from "./sagemaker_list.ts";
 import { findModel } from "./sagemaker_models.ts";
 import {
+  checkString,
   compact,
   findByName,
   InputChecks,
-  NAME_MAX,
-  NAME_PATTERN,
+  NAME,
+  REQUIRED_NAME,
   sageMakerArn,
   validationError,
 } from "./sagemaker_validation.ts";
@@ -69,11 +70,7 @@ export function findEndpointConfig(ctx: LocalContext, name: string): EndpointCon
 export const endpointConfigHandlers: Record<string, OperationHandler> = {
   CreateEndpointConfig(input: CreateEndpointConfigInput, ctx: LocalContext) {
     const checks = new InputChecks();
-    checks.string(input.EndpointConfigName, "endpointConfigName", {
-      required: true,
-      max: NAME_MAX,
-      pattern: NAME_PATTERN,
-    });
+    checks.string(input.EndpointConfigName, "endpointConfigName", REQUIRED_NAME);
     checks.string(input.KmsKeyId, "kmsKeyId", { max: 2048 });
     if (
       checks.list(input.ProductionVariants, "productionVariants", {
@@ -84,12 +81,8 @@ export const endpointConfigHandlers: Record<string, OperationHandler> = {
     ) {
       input.ProductionVariants!.forEach((v, i) => {
         const p = `productionVariants.${i + 1}.member`;
-        checks.string(v?.VariantName, `${p}.variantName`, {
-          required: true,
-          max: NAME_MAX,
-          pattern: NAME_PATTERN,
-        });
-        checks.string(v?.ModelName, `${p}.modelName`, { max: NAME_MAX, pattern: NAME_PATTERN });
+        checks.string(v?.VariantName, `${p}.variantName`, REQUIRED_NAME);
+        checks.string(v?.ModelName, `${p}.modelName`, NAME);
         checks.number(v?.InitialInstanceCount, `${p}.initialInstanceCount`, {
           min: 1,
           integer: true,
@@ -147,7 +140,7 @@ export const endpointConfigHandlers: Record<string, OperationHandler> = {
   },
 
   DescribeEndpointConfig(input: DescribeEndpointConfigInput, ctx: LocalContext) {
-    checkName(input.EndpointConfigName);
+    checkString(input.EndpointConfigName, "endpointConfigName", REQUIRED_NAME);
     const c = findEndpointConfig(ctx, input.EndpointConfigName!);
     const out: DescribeEndpointConfigOutput = compact({
       EndpointConfigName: c.EndpointConfigName,
@@ -160,7 +153,7 @@ export const endpointConfigHandlers: Record<string, OperationHandler> = {
   },
 
   DeleteEndpointConfig(input: DeleteEndpointConfigInput, ctx: LocalContext) {
-    checkName(input.EndpointConfigName);
+    checkString(input.EndpointConfigName, "endpointConfigName", REQUIRED_NAME);
     return ctx.store.tx(() => {
       const c = findEndpointConfig(ctx, input.EndpointConfigName!);
       ctx.store.deleteDoc(KIND.endpointConfig, c.EndpointConfigName);
@@ -190,13 +183,3 @@ export const endpointConfigHandlers: Record<string, OperationHandler> = {
     return out;
   },
 };
-
-function checkName(name: unknown): void {
-  const checks = new InputChecks();
-  checks.string(name, "endpointConfigName", {
-    required: true,
-    max: NAME_MAX,
-    pattern: NAME_PATTERN,
-  });
-  checks.done();
-}

@@ -44,11 +44,11 @@ import { findEndpointConfig } from "./sagemaker_endpoint_configs.ts";
 import { listPage } from "./sagemaker_list.ts";
 import { findModel, modelPrimaryContainer } from "./sagemaker_models.ts";
 import {
+  checkString,
   compact,
   findByName,
   InputChecks,
-  NAME_MAX,
-  NAME_PATTERN,
+  REQUIRED_NAME,
   sageMakerArn,
   validationError,
 } from "./sagemaker_validation.ts";
@@ -306,20 +306,12 @@ function variantSummary(
   });
 }
 
-function checkEndpointName(checks: InputChecks, name: unknown): void {
-  checks.string(name, "endpointName", { required: true, max: NAME_MAX, pattern: NAME_PATTERN });
-}
-
 /** SageMaker endpoint operations of the local backend. */
 export const endpointHandlers: Record<string, OperationHandler> = {
   CreateEndpoint(input: CreateEndpointInput, ctx: LocalContext) {
     const checks = new InputChecks();
-    checkEndpointName(checks, input.EndpointName);
-    checks.string(input.EndpointConfigName, "endpointConfigName", {
-      required: true,
-      max: NAME_MAX,
-      pattern: NAME_PATTERN,
-    });
+    checks.string(input.EndpointName, "endpointName", REQUIRED_NAME);
+    checks.string(input.EndpointConfigName, "endpointConfigName", REQUIRED_NAME);
     checks.tags(input.Tags);
     checks.done();
     const name = input.EndpointName!;
@@ -371,9 +363,7 @@ export const endpointHandlers: Record<string, OperationHandler> = {
   },
 
   DescribeEndpoint(input: DescribeEndpointInput, ctx: LocalContext) {
-    const checks = new InputChecks();
-    checkEndpointName(checks, input.EndpointName);
-    checks.done();
+    checkString(input.EndpointName, "endpointName", REQUIRED_NAME);
     const e = describeEndpointRecord(ctx, input.EndpointName!);
     const now = ctx.store.now();
     const out: DescribeEndpointOutput = compact({
@@ -390,9 +380,7 @@ export const endpointHandlers: Record<string, OperationHandler> = {
   },
 
   DeleteEndpoint(input: DeleteEndpointInput, ctx: LocalContext) {
-    const checks = new InputChecks();
-    checkEndpointName(checks, input.EndpointName);
-    checks.done();
+    checkString(input.EndpointName, "endpointName", REQUIRED_NAME);
     return ctx.store.tx(() => {
       const found = load(ctx, input.EndpointName!);
       if (found === undefined) throw missingEndpoint(ctx, input.EndpointName!);
@@ -454,7 +442,7 @@ export const endpointHandlers: Record<string, OperationHandler> = {
     ctx: LocalContext,
   ) {
     const checks = new InputChecks();
-    checkEndpointName(checks, input.EndpointName);
+    checks.string(input.EndpointName, "endpointName", REQUIRED_NAME);
     if (
       checks.list(input.DesiredWeightsAndCapacities, "desiredWeightsAndCapacities", {
         required: true,
@@ -464,11 +452,7 @@ export const endpointHandlers: Record<string, OperationHandler> = {
     ) {
       input.DesiredWeightsAndCapacities!.forEach((d, i) => {
         const p = `desiredWeightsAndCapacities.${i + 1}.member`;
-        checks.string(d?.VariantName, `${p}.variantName`, {
-          required: true,
-          max: NAME_MAX,
-          pattern: NAME_PATTERN,
-        });
+        checks.string(d?.VariantName, `${p}.variantName`, REQUIRED_NAME);
         checks.number(d?.DesiredWeight, `${p}.desiredWeight`, { min: 0 });
         checks.number(d?.DesiredInstanceCount, `${p}.desiredInstanceCount`, {
           min: 0,

@@ -28,12 +28,12 @@ import { localObjectExists } from "./s3.ts";
 import { listPage } from "./sagemaker_list.ts";
 import { findModelPackage } from "./sagemaker_packages.ts";
 import {
+  checkString,
   compact,
   findByName,
   IMAGE_PATTERN,
   InputChecks,
-  NAME_MAX,
-  NAME_PATTERN,
+  REQUIRED_NAME,
   ROLE_ARN_PATTERN,
   sageMakerArn,
   URL_PATTERN,
@@ -131,11 +131,7 @@ function checkContainer(checks: InputChecks, c: ContainerDefinition | undefined,
 export const modelHandlers: Record<string, OperationHandler> = {
   CreateModel(input: CreateModelInput, ctx: LocalContext) {
     const checks = new InputChecks();
-    checks.string(input.ModelName, "modelName", {
-      required: true,
-      max: NAME_MAX,
-      pattern: NAME_PATTERN,
-    });
+    checks.string(input.ModelName, "modelName", REQUIRED_NAME);
     checks.string(input.ExecutionRoleArn, "executionRoleArn", {
       min: 20,
       max: 2048,
@@ -188,7 +184,7 @@ export const modelHandlers: Record<string, OperationHandler> = {
   },
 
   DescribeModel(input: DescribeModelInput, ctx: LocalContext) {
-    checkName(input.ModelName);
+    checkString(input.ModelName, "modelName", REQUIRED_NAME);
     const m = findModel(ctx, input.ModelName!);
     const out: DescribeModelOutput = compact({
       ModelName: m.ModelName,
@@ -203,7 +199,7 @@ export const modelHandlers: Record<string, OperationHandler> = {
   },
 
   DeleteModel(input: DeleteModelInput, ctx: LocalContext) {
-    checkName(input.ModelName);
+    checkString(input.ModelName, "modelName", REQUIRED_NAME);
     return ctx.store.tx(() => {
       const m = findModel(ctx, input.ModelName!);
       // Deleting a model that an endpoint config or endpoint uses is allowed on AWS: the
@@ -235,9 +231,3 @@ export const modelHandlers: Record<string, OperationHandler> = {
     return out;
   },
 };
-
-function checkName(name: unknown): void {
-  const checks = new InputChecks();
-  checks.string(name, "modelName", { required: true, max: NAME_MAX, pattern: NAME_PATTERN });
-  checks.done();
-}

@@ -39,6 +39,7 @@ import { KIND } from "./records.ts";
 import { listPage } from "./sagemaker_list.ts";
 import {
   ARN_OR_NAME_PATTERN,
+  checkString,
   compact,
   findByName,
   IMAGE_PATTERN,
@@ -48,6 +49,7 @@ import {
   NAME_PATTERN,
   sageMakerArn,
   sageMakerError,
+  type StringCheckOptions,
   URL_PATTERN,
   validationError,
   VERSIONED_ARN_OR_NAME_PATTERN,
@@ -89,6 +91,20 @@ export interface ModelPackageRecord {
 }
 
 const APPROVAL = Object.values(ModelApprovalStatus);
+/** `ModelPackageGroupName` of Describe/DeleteModelPackageGroup. */
+const GROUP_NAME_OR_ARN: StringCheckOptions = {
+  required: true,
+  min: 1,
+  max: 170,
+  pattern: ARN_OR_NAME_PATTERN,
+};
+/** `ModelPackageName` of Describe/DeleteModelPackage. */
+const PACKAGE_NAME_OR_ARN: StringCheckOptions = {
+  required: true,
+  min: 1,
+  max: 176,
+  pattern: VERSIONED_ARN_OR_NAME_PATTERN,
+};
 const INSTANCE_TYPES = Object.values(ProductionVariantInstanceType);
 
 /** The group name in a group ARN or name (`…:model-package-group/<name>` or `<name>`). */
@@ -292,26 +308,12 @@ export const modelPackageHandlers: Record<string, OperationHandler> = {
   },
 
   DescribeModelPackageGroup(input: DescribeModelPackageGroupInput, ctx: LocalContext) {
-    const checks = new InputChecks();
-    checks.string(input.ModelPackageGroupName, "modelPackageGroupName", {
-      required: true,
-      min: 1,
-      max: 170,
-      pattern: ARN_OR_NAME_PATTERN,
-    });
-    checks.done();
+    checkString(input.ModelPackageGroupName, "modelPackageGroupName", GROUP_NAME_OR_ARN);
     return describeGroup(findModelPackageGroup(ctx, input.ModelPackageGroupName!));
   },
 
   DeleteModelPackageGroup(input: DeleteModelPackageGroupInput, ctx: LocalContext) {
-    const checks = new InputChecks();
-    checks.string(input.ModelPackageGroupName, "modelPackageGroupName", {
-      required: true,
-      min: 1,
-      max: 170,
-      pattern: ARN_OR_NAME_PATTERN,
-    });
-    checks.done();
+    checkString(input.ModelPackageGroupName, "modelPackageGroupName", GROUP_NAME_OR_ARN);
     return ctx.store.tx(() => {
       const group = findModelPackageGroup(ctx, input.ModelPackageGroupName!);
       const versions = ctx.store.listDocs(KIND.modelPackage, `${group.ModelPackageGroupName}/`);
@@ -440,12 +442,12 @@ export const modelPackageHandlers: Record<string, OperationHandler> = {
   },
 
   DescribeModelPackage(input: DescribeModelPackageInput, ctx: LocalContext) {
-    checkPackageName(input.ModelPackageName);
+    checkString(input.ModelPackageName, "modelPackageName", PACKAGE_NAME_OR_ARN);
     return describePackage(findModelPackage(ctx, input.ModelPackageName!));
   },
 
   DeleteModelPackage(input: DeleteModelPackageInput, ctx: LocalContext) {
-    checkPackageName(input.ModelPackageName);
+    checkString(input.ModelPackageName, "modelPackageName", PACKAGE_NAME_OR_ARN);
     return ctx.store.tx(() => {
       const pkg = findModelPackage(ctx, input.ModelPackageName!);
       const id = pkg.ModelPackageVersion === undefined
@@ -511,14 +513,3 @@ export const modelPackageHandlers: Record<string, OperationHandler> = {
     return out;
   },
 };
-
-function checkPackageName(name: unknown): void {
-  const checks = new InputChecks();
-  checks.string(name, "modelPackageName", {
-    required: true,
-    min: 1,
-    max: 176,
-    pattern: VERSIONED_ARN_OR_NAME_PATTERN,
-  });
-  checks.done();
-}

@@ -259,6 +259,32 @@ export class InputChecks {
   }
 }
 
+/** {@linkcode InputChecks.string} options of a resource name ({@linkcode NAME_MAX}, {@linkcode NAME_PATTERN}). */
+export const NAME: Readonly<StringCheckOptions> = { max: NAME_MAX, pattern: NAME_PATTERN };
+/** {@linkcode NAME} for a member that must be present. */
+export const REQUIRED_NAME: Readonly<StringCheckOptions> = { required: true, ...NAME };
+
+/**
+ * Checks a request's one string member (Describe/Delete calls that only name a resource) and
+ * throws its violations as a `ValidationException`.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkString, REQUIRED_NAME } from "./sagemaker_validation.ts";
+ * import assert from "node:assert/strict";
+ * checkString("my-model", "modelName", REQUIRED_NAME);
+ * assert.throws(() => checkString(undefined, "modelName", REQUIRED_NAME), {
+ *   message: "1 validation error detected: Value null at 'modelName' failed to satisfy " +
+ *     "constraint: Member must not be null",
+ * });
+ * ```
+ */
+export function checkString(value: unknown, path: string, options: StringCheckOptions): void {
+  const checks = new InputChecks();
+  checks.string(value, path, options);
+  checks.done();
+}
+
 /** SageMaker resource types as they appear in ARNs. */
 export type SageMakerArnType =
   | "model"
