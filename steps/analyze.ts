@@ -15,6 +15,9 @@ import { StepError } from "./errors.ts";
 import {
   ceilMinute,
   floorMinute,
+  INVOCATION_QUERIES,
+  invocationErrors,
+  latencyMs,
   minutesBetween,
   readVariantSeries,
   type SeriesQuery,
@@ -40,17 +43,8 @@ export interface AnalyzeOptions extends SaturationOptions {
 }
 
 const QUERIES: SeriesQuery[] = [
-  { id: "invocations", namespace: "AWS/SageMaker", metricName: "Invocations", stat: "Sum" },
+  ...INVOCATION_QUERIES,
   { id: "latencyp50", namespace: "AWS/SageMaker", metricName: "ModelLatency", stat: "p50" },
-  { id: "latencyp95", namespace: "AWS/SageMaker", metricName: "ModelLatency", stat: "p95" },
-  { id: "errors4xx", namespace: "AWS/SageMaker", metricName: "Invocation4XXErrors", stat: "Sum" },
-  { id: "errors5xx", namespace: "AWS/SageMaker", metricName: "Invocation5XXErrors", stat: "Sum" },
-  {
-    id: "modelerrors",
-    namespace: "AWS/SageMaker",
-    metricName: "InvocationModelErrors",
-    stat: "Sum",
-  },
   {
     id: "cpu",
     namespace: "/aws/sagemaker/Endpoints",
@@ -124,26 +118,18 @@ export async function analyze(cloud: Cloud, options: AnalyzeOptions): Promise<An
   }
   const values = await readVariantSeries(cloud, { endpointName, variantName }, QUERIES, start, end);
   const v = (id: string, minute: string) => values.get(id)?.get(minute);
-  const usMs = (x: number | undefined) => x === undefined ? undefined : x / 1000; // ModelLatency is in µs
   const series: AnalysisPoint[] = minutesBetween(start, end)
     .filter((minute) => v("invocations", minute) !== undefined)
-    .map((minute) => {
-      // Invocation5XXErrors and InvocationModelErrors overlap (a 5xx from the model is both); count the larger.
-      const errors = Math.max(
-        (v("errors4xx", minute) ?? 0) + (v("errors5xx", minute) ?? 0),
-        v("modelerrors", minute) ?? 0,
-      );
-      return {
-        time: minute,
-        invocations: v("invocations", minute)!,
-        modelLatencyP50Ms: usMs(v("latencyp50", minute)),
-        modelLatencyP95Ms: usMs(v("latencyp95", minute)),
-        cpuUtilization: v("cpu", minute),
-        memoryUtilization: v("memory", minute),
-        diskUtilization: v("disk", minute),
-        errors,
-      };
-    });
+    .map((minute) => ({
+      time: minute,
+      invocations: v("invocations", minute)!,
+      modelLatencyP50Ms: latencyMs(v("latencyp50", minute)),
+      modelLatencyP95Ms: latencyMs(v("latencyp95", minute)),
+      cpuUtilization: v("cpu", minute),
+      memoryUtilization: v("memory", minute),
+      diskUtilization: v("disk", minute),
+      errors: invocationErrors(values, minute),
+    }));
   if (series.length === 0) {
     throw new StepError(
       "analyze",

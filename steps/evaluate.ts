@@ -21,7 +21,15 @@ import {
 import type { Cloud } from "../cloud/types.ts";
 import { InputError, StepError } from "./errors.ts";
 import { requireRole } from "./inputs.ts";
-import { ceilMinute, floorMinute, minutesBetween, readVariantSeries } from "./metrics.ts";
+import {
+  ceilMinute,
+  floorMinute,
+  INVOCATION_QUERIES,
+  invocationErrors,
+  latencyMs,
+  minutesBetween,
+  readVariantSeries,
+} from "./metrics.ts";
 import { runName } from "./names.ts";
 import { resourceIdOf } from "./policies.ts";
 import {
@@ -297,28 +305,7 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
   const values = await readVariantSeries(
     cloud,
     { endpointName: options.endpointName, variantName },
-    [
-      { id: "invocations", namespace: "AWS/SageMaker", metricName: "Invocations", stat: "Sum" },
-      { id: "latencyp95", namespace: "AWS/SageMaker", metricName: "ModelLatency", stat: "p95" },
-      {
-        id: "errors4xx",
-        namespace: "AWS/SageMaker",
-        metricName: "Invocation4XXErrors",
-        stat: "Sum",
-      },
-      {
-        id: "errors5xx",
-        namespace: "AWS/SageMaker",
-        metricName: "Invocation5XXErrors",
-        stat: "Sum",
-      },
-      {
-        id: "modelerrors",
-        namespace: "AWS/SageMaker",
-        metricName: "InvocationModelErrors",
-        stat: "Sum",
-      },
-    ],
+    INVOCATION_QUERIES,
     start,
     end,
   );
@@ -328,17 +315,13 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
     .map((minute) => {
       const minuteEnd = Date.parse(minute) + 60_000;
       const sample = samples.filter((s) => s.time <= minuteEnd).at(-1) ?? samples[0];
-      const p95 = v("latencyp95", minute);
       return {
         time: minute,
         invocations: v("invocations", minute)!,
         instancesInService: sample.inService,
         desiredInstances: sample.desired,
-        p95Ms: p95 === undefined ? undefined : p95 / 1000, // ModelLatency is in microseconds
-        errors: Math.max(
-          (v("errors4xx", minute) ?? 0) + (v("errors5xx", minute) ?? 0),
-          v("modelerrors", minute) ?? 0,
-        ),
+        p95Ms: latencyMs(v("latencyp95", minute)),
+        errors: invocationErrors(values, minute),
       };
     });
   const activities = await scalingActivities(

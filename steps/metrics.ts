@@ -7,6 +7,7 @@
  */
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { Cloud } from "../cloud/types.ts";
+import type { VariantTarget } from "./policies.ts";
 
 /** One series to read. */
 export interface SeriesQuery {
@@ -21,10 +22,60 @@ export interface SeriesQuery {
 /** Values by query id, then by minute (ISO time of the minute's start). */
 export type SeriesValues = Map<string, Map<string, number>>;
 
-/** The endpoint variant whose metrics are read. */
-export interface VariantRef {
-  endpointName: string;
-  variantName: string;
+/**
+ * The per-minute invocation metrics of a variant that both the benchmark analysis and an
+ * evaluation read: invocations, model latency p95 and the three error counts.
+ */
+export const INVOCATION_QUERIES: readonly SeriesQuery[] = [
+  { id: "invocations", namespace: "AWS/SageMaker", metricName: "Invocations", stat: "Sum" },
+  { id: "latencyp95", namespace: "AWS/SageMaker", metricName: "ModelLatency", stat: "p95" },
+  { id: "errors4xx", namespace: "AWS/SageMaker", metricName: "Invocation4XXErrors", stat: "Sum" },
+  { id: "errors5xx", namespace: "AWS/SageMaker", metricName: "Invocation5XXErrors", stat: "Sum" },
+  {
+    id: "modelerrors",
+    namespace: "AWS/SageMaker",
+    metricName: "InvocationModelErrors",
+    stat: "Sum",
+  },
+];
+
+/**
+ * Failed invocations in a minute read with {@linkcode INVOCATION_QUERIES}: 4XX + 5XX errors, or
+ * the model errors when there are more (Invocation5XXErrors and InvocationModelErrors overlap: a
+ * 5xx from the model is both, so the larger is counted).
+ *
+ * @example Usage
+ * ```ts
+ * import { invocationErrors } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const minute = "2026-01-01T00:00:00.000Z";
+ * const values = new Map([
+ *   ["errors4xx", new Map([[minute, 1]])],
+ *   ["errors5xx", new Map([[minute, 2]])],
+ *   ["modelerrors", new Map([[minute, 2]])],
+ * ]);
+ * assert.equal(invocationErrors(values, minute), 3);
+ * assert.equal(invocationErrors(values, "2026-01-01T00:01:00.000Z"), 0);
+ * ```
+ */
+export function invocationErrors(values: SeriesValues, minute: string): number {
+  const v = (id: string) => values.get(id)?.get(minute) ?? 0;
+  return Math.max(v("errors4xx") + v("errors5xx"), v("modelerrors"));
+}
+
+/**
+ * A ModelLatency value in milliseconds (CloudWatch has it in microseconds).
+ *
+ * @example Usage
+ * ```ts
+ * import { latencyMs } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(latencyMs(12_500), 12.5);
+ * assert.equal(latencyMs(undefined), undefined);
+ * ```
+ */
+export function latencyMs(microseconds: number | undefined): number | undefined {
+  return microseconds === undefined ? undefined : microseconds / 1000;
 }
 
 /** Floors a time to its minute. */
@@ -52,7 +103,7 @@ export function ceilMinute(t: Date | string | number): Date {
  */
 export async function readVariantSeries(
   cloud: Cloud,
-  variant: VariantRef,
+  variant: VariantTarget,
   queries: readonly SeriesQuery[],
   start: Date,
   end: Date,
