@@ -31,7 +31,6 @@ import {
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { LocalContext, LocalRuntime } from "./context.ts";
-import { arnPrefix } from "./context.ts";
 import { KIND } from "./records.ts";
 import {
   ADVANCED_TICK_EVENT,
@@ -59,6 +58,7 @@ import {
   NAME,
   REQUIRED_NAME,
   ROLE_ARN_PATTERN,
+  sageMakerArn,
   sageMakerError,
   type StringCheckOptions,
   validationError,
@@ -134,7 +134,7 @@ const STATUSES = Object.values(RecommendationJobStatus);
 const INSTANCE_TYPES = Object.values(ProductionVariantInstanceType);
 
 function jobArn(ctx: LocalContext, name: string): string {
-  return `${arnPrefix(ctx, "sagemaker")}inference-recommendations-job/${name.toLowerCase()}`;
+  return sageMakerArn(ctx, "inference-recommendations-job", name);
 }
 
 function notFound(ctx: LocalContext, name: string): Error {

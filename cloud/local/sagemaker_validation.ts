@@ -291,7 +291,8 @@ export type SageMakerArnType =
   | "endpoint"
   | "endpoint-config"
   | "model-package"
-  | "model-package-group";
+  | "model-package-group"
+  | "inference-recommendations-job";
 
 /**
  * The ARN of a SageMaker resource. SageMaker lowercases the name in ARNs (observed:
