@@ -31,7 +31,7 @@ import {
   readVariantSeries,
 } from "./metrics.ts";
 import { runName } from "./names.ts";
-import { resourceIdOf } from "./policies.ts";
+import { resourceIdOf, targetKey } from "./policies.ts";
 import {
   numberInput,
   requiredNumber,
@@ -359,12 +359,7 @@ async function scalingActivities(
   let token: string | undefined;
   do {
     const page = await cloud.autoscaling.send(
-      new DescribeScalingActivitiesCommand({
-        ServiceNamespace: "sagemaker",
-        ResourceId: resourceId,
-        ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
-        NextToken: token,
-      }),
+      new DescribeScalingActivitiesCommand({ ...targetKey(resourceId), NextToken: token }),
     );
     for (const a of page.ScalingActivities ?? []) {
       const t = a.StartTime?.getTime() ?? 0;

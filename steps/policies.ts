@@ -39,8 +39,22 @@ export interface VariantTarget {
 const NAMESPACE = "sagemaker";
 const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
 
-/** The scalable target's key in Application Auto Scaling requests. */
-function targetKey(resourceId: string) {
+/**
+ * The scalable target's key in Application Auto Scaling requests: namespace, resource id and
+ * dimension.
+ *
+ * @example Usage
+ * ```ts
+ * import { targetKey } from "./policies.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(targetKey("endpoint/e/variant/AllTraffic"), {
+ *   ServiceNamespace: "sagemaker",
+ *   ResourceId: "endpoint/e/variant/AllTraffic",
+ *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+ * });
+ * ```
+ */
+export function targetKey(resourceId: string) {
   return {
     ServiceNamespace: NAMESPACE,
     ResourceId: resourceId,
