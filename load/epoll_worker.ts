@@ -27,6 +27,7 @@ import {
   LINUX,
   socketAddress,
 } from "./libc.ts";
+import { DueQueue, EARLY_MS } from "./open_loop.ts";
 import { ProcessSampler } from "./process_stats.ts";
 
 /** What the main thread sends once, to set the worker up. */
@@ -83,8 +84,6 @@ export const CONTROL = {
 
 const STATE_WAITING = 0;
 const STATE_STOPPING = 2;
-const EARLY_MS = 1;
-const GROW_AFTER_MS = 2;
 const MAX_WAIT_MS = 5;
 const BUFFER_BYTES = 16384;
 const SCRATCH_BYTES = 65536n;
@@ -172,8 +171,7 @@ class EpollLoop {
   #rate = 0;
   #openStart = 0;
   #scheduled = 0;
-  #queue: number[] = [];
-  #queueHead = 0;
+  readonly #queue = new DueQueue();
   #openClients = 0;
   #busy = 0;
   #maxConnections = 0;
@@ -225,8 +223,7 @@ class EpollLoop {
           lastFailure: this.#lastFailure,
         }),
       sample: sampler ? () => sampler.sample() : undefined,
-      users: () =>
-        this.#open ? this.#busy + (this.#queue.length - this.#queueHead) : this.#users.length,
+      users: () => this.#open ? this.#busy + this.#queue.length : this.#users.length,
     });
     try {
       this.#loop();
@@ -344,7 +341,7 @@ class EpollLoop {
       return;
     }
     if (client.open) {
-      const due = this.#take();
+      const due = this.#queue.take();
       if (due === undefined) {
         this.#idle.push(client);
         return;
@@ -644,16 +641,6 @@ class EpollLoop {
 
   // open loop
 
-  #take(): number | undefined {
-    if (this.#queueHead === this.#queue.length) return undefined;
-    const due = this.#queue[this.#queueHead++];
-    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
-    }
-    return due;
-  }
-
   #dispatch(now: number): void {
     const gap = 1000 / this.#rate;
     while (this.#scheduled < this.#maxRequests) {
@@ -664,22 +651,12 @@ class EpollLoop {
       if (idle) this.#sendOpen(idle, due, now);
       else this.#queue.push(due);
     }
-    // Grow the pool for requests that waited more than GROW_AFTER_MS (at most 1/8 more per pass).
-    const room = this.#maxConnections - this.#openClients;
-    if (room <= 0 || this.#queueHead === this.#queue.length) return;
-    let allowed = Math.min(room, Math.max(1, Math.ceil(this.#openClients / 8)));
-    if (this.#openClients > 0) {
-      let overdue = 0;
-      for (let i = this.#queueHead; i < this.#queue.length && overdue < allowed; i++) {
-        if (now - this.#queue[i] <= GROW_AFTER_MS) break;
-        overdue++;
-      }
-      allowed = overdue;
-    }
-    for (let k = 0; k < allowed; k++) {
+    // Grow the pool for requests that waited too long (see DueQueue.connectionsToOpen).
+    const open = this.#queue.connectionsToOpen(now, this.#openClients, this.#maxConnections);
+    for (let k = 0; k < open; k++) {
       this.#openClients++;
       const client = this.#newClient(true);
-      const due = this.#take();
+      const due = this.#queue.take();
       if (due === undefined) this.#idle.push(client);
       else this.#sendOpen(client, due, now);
     }

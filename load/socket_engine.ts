@@ -14,6 +14,7 @@
 import type { Engine, EngineOptions } from "./engine.ts";
 import { HttpConnection, RequestFailure } from "./http_connection.ts";
 import { IntervalRecorder } from "./interval_recorder.ts";
+import { DueQueue, EARLY_MS } from "./open_loop.ts";
 import { ProcessSampler } from "./process_stats.ts";
 import type { Target } from "./target.ts";
 
@@ -26,13 +27,6 @@ interface Worker {
 }
 
 const RETIRED = -1;
-/**
- * Open loop: a request may leave up to this many ms before it is due (timers wake about 1 ms
- * late); its latency then counts from when it left, since nobody waited.
- */
-const EARLY_MS = 1;
-/** Open loop: a request that waited this long for a free connection makes the pool grow. */
-const GROW_AFTER_MS = 2;
 
 /**
  * The `socket` engine (see the module doc and {@linkcode Engine}).
@@ -85,8 +79,7 @@ export class SocketEngine implements Engine {
   #rate = 0;
   #openStart = 0;
   #scheduled = 0;
-  #queue: number[] = [];
-  #queueHead = 0;
+  readonly #queue = new DueQueue();
   #idle: Array<(due: number) => void> = [];
   #busy = 0;
   #maxConnections = 0;
@@ -147,7 +140,7 @@ export class SocketEngine implements Engine {
 
   /** Open loop: requests in flight plus requests waiting for a connection. */
   get openLoopBacklog(): number {
-    return this.#busy + (this.#queue.length - this.#queueHead);
+    return this.#busy + this.#queue.length;
   }
 
   /** Requests sent so far. */
@@ -177,17 +170,7 @@ export class SocketEngine implements Engine {
   setUsers(n: number): void {
     if (this.#stopped) return;
     this.#requireStarted();
-    while (this.#users.length < n) {
-      const worker: Worker = {
-        connection: new HttpConnection(this.#target),
-        since: 0,
-        retired: false,
-        done: Promise.resolve(),
-      };
-      worker.done = this.#runUser(worker);
-      this.#users.push(worker);
-      this.#workers.push(worker);
-    }
+    while (this.#users.length < n) this.#users.push(this.#addWorker((w) => this.#runUser(w)));
     while (this.#users.length > n) this.#users.pop()!.retired = true;
   }
 
@@ -237,6 +220,19 @@ export class SocketEngine implements Engine {
     return r[i];
   }
 
+  /** Opens a connection and starts `run` on it. */
+  #addWorker(run: (w: Worker) => Promise<void>): Worker {
+    const worker: Worker = {
+      connection: new HttpConnection(this.#target),
+      since: 0,
+      retired: false,
+      done: Promise.resolve(),
+    };
+    worker.done = run(worker);
+    this.#workers.push(worker);
+    return worker;
+  }
+
   #completedOne(): void {
     this.#completed++;
     if (this.#completed === this.#maxRequests) this.#onRequestsDone?.();
@@ -261,7 +257,6 @@ export class SocketEngine implements Engine {
     }
   }
 
-  /** Records the outcome of one answered request. */
   /** Records the outcome of one answered request that completed at `now`. */
   #record(
     status: number,
@@ -276,6 +271,18 @@ export class SocketEngine implements Engine {
       this.#rec.failure(`http-${status}`, request.length, connection.bytesReceived, now);
     }
     this.#completedOne();
+  }
+
+  /**
+   * Records a request that failed without an answer; returns whether it was a connection error
+   * (which the caller backs off from).
+   */
+  #failed(error: unknown, request: Uint8Array): boolean {
+    const kind = error instanceof RequestFailure ? error.kind : "connection";
+    this.#lastFailure = error instanceof Error ? error.message : String(error);
+    this.#rec.failure(kind, request.length, 0, performance.now());
+    this.#completedOne();
+    return kind === "connection";
   }
 
   async #runUser(w: Worker): Promise<void> {
@@ -296,11 +303,7 @@ export class SocketEngine implements Engine {
       } catch (error) {
         w.since = 0;
         if (this.#stopped) break;
-        const kind = error instanceof RequestFailure ? error.kind : "connection";
-        this.#lastFailure = error instanceof Error ? error.message : String(error);
-        this.#rec.failure(kind, request.length, 0, performance.now());
-        this.#completedOne();
-        if (kind === "connection") {
+        if (this.#failed(error, request)) {
           // A refusing server must not turn users into a busy loop.
           backoff = backoff === 0 ? 10 : Math.min(backoff * 2, 1000);
           await this.#sleep(backoff);
@@ -340,50 +343,17 @@ export class SocketEngine implements Engine {
     }
   }
 
-  /**
-   * Opens connections for requests that have waited more than `GROW_AFTER_MS` for one: at most
-   * one eighth more per dispatch (at least one), up to `maxConnections`. Opening one per queued
-   * request would turn a burst into hundreds of connections.
-   */
+  /** Opens connections for requests that waited too long (see `DueQueue.connectionsToOpen`). */
   #grow(now: number): void {
-    const room = this.#maxConnections - this.#workers.length;
-    if (room <= 0 || this.#queueHead === this.#queue.length) return;
-    let allowed = Math.min(room, Math.max(1, Math.ceil(this.#workers.length / 8)));
-    if (this.#workers.length > 0) {
-      let overdue = 0;
-      for (let i = this.#queueHead; i < this.#queue.length && overdue < allowed; i++) {
-        if (now - this.#queue[i] <= GROW_AFTER_MS) break;
-        overdue++;
-      }
-      allowed = overdue;
-    }
-    for (let k = 0; k < allowed; k++) {
-      const worker: Worker = {
-        connection: new HttpConnection(this.#target),
-        since: 0,
-        retired: false,
-        done: Promise.resolve(),
-      };
-      worker.done = this.#runOpenWorker(worker);
-      this.#workers.push(worker);
-    }
-  }
-
-  #take(): number | undefined {
-    if (this.#queueHead === this.#queue.length) return undefined;
-    const due = this.#queue[this.#queueHead++];
-    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
-    }
-    return due;
+    const open = this.#queue.connectionsToOpen(now, this.#workers.length, this.#maxConnections);
+    for (let k = 0; k < open; k++) this.#addWorker((w) => this.#runOpenWorker(w));
   }
 
   async #runOpenWorker(w: Worker): Promise<void> {
     const connection = w.connection;
     let backoff = 0;
     while (!this.#stopped) {
-      let due = this.#take();
+      let due = this.#queue.take();
       if (due === undefined) {
         due = await new Promise<number>((resolve) => this.#idle.push(resolve));
         if (due === RETIRED) break;
@@ -409,11 +379,7 @@ export class SocketEngine implements Engine {
         w.since = 0;
         this.#busy--;
         if (this.#stopped) break;
-        const kind = error instanceof RequestFailure ? error.kind : "connection";
-        this.#lastFailure = error instanceof Error ? error.message : String(error);
-        this.#rec.failure(kind, request.length, 0, performance.now());
-        this.#completedOne();
-        if (kind === "connection") {
+        if (this.#failed(error, request)) {
           backoff = backoff === 0 ? 10 : Math.min(backoff * 2, 1000);
           await this.#sleep(backoff);
         }
