@@ -25,6 +25,7 @@ import {
   StopInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
+import { targetKey } from "./policies.ts";
 import { runScript, type ScriptSpec, table } from "./script.ts";
 import type { CleanupResult, CreatedResource, ResourceKind } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
@@ -173,11 +174,7 @@ async function deleteOne(
   r: CreatedResource,
   options: CleanupOptions,
 ): Promise<Outcome> {
-  const aas = {
-    ServiceNamespace: "sagemaker" as const,
-    ResourceId: r.resourceId,
-    ScalableDimension: "sagemaker:variant:DesiredInstanceCount" as const,
-  };
+  const aas = targetKey(r.resourceId);
   switch (r.kind) {
     case "recommendation-job": {
       const job = await cloud.sagemaker.send(

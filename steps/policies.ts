@@ -54,7 +54,7 @@ const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
  * });
  * ```
  */
-export function targetKey(resourceId: string) {
+export function targetKey(resourceId: string | undefined) {
   return {
     ServiceNamespace: NAMESPACE,
     ResourceId: resourceId,
