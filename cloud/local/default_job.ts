@@ -28,12 +28,11 @@ import {
   type DefaultJobRecommendation,
   failJob,
   heartbeatJob,
-  type RecommendationJobRecord,
   type StopReasonCode,
 } from "./recommender.ts";
+import { getJob } from "./recommendation_job.ts";
 import { readLocalObject } from "./s3.ts";
 import { findModelPackage } from "./sagemaker.ts";
-import { KIND } from "./records.ts";
 import type { MetricRow } from "./store.ts";
 import type { SaturationLevel, SaturationResult } from "../../load/saturation.ts";
 
@@ -373,7 +372,7 @@ export function defaultJobRunner(
         : `The local benchmark failed unexpectedly: ${(error as Error).message}`;
       if (!ctx.store.isOpen) return; // the backend closed under the job: nothing left to record
       try {
-        ctx.store.tx(() => failJob(ctx, jobName, reason));
+        failJob(ctx, jobName, reason);
       } catch (storeError) {
         console.error(
           `local backend: cannot fail job ${jobName}: ${(storeError as Error).message}`,
@@ -389,7 +388,7 @@ async function runDefaultJob(
   jobName: string,
   options: DefaultJobRunnerOptions,
 ): Promise<void> {
-  const job = ctx.store.getDoc<RecommendationJobRecord>(KIND.recommendationJob, jobName);
+  const job = getJob(ctx, jobName);
   if (job === undefined) {
     throw new BenchmarkFailure(`The job "${jobName}" is not in the local store`);
   }
@@ -414,11 +413,11 @@ async function runDefaultJob(
     pkg?.InferenceSpecification?.SupportedRealtimeInferenceInstanceTypes ??
     ["ml.c5.large"]) as string[];
 
-  ctx.store.tx(() => heartbeatJob(ctx, jobName));
+  heartbeatJob(ctx, jobName);
   const dir = await Deno.makeTempDir({ prefix: "default-job-" });
   const heartbeat = setInterval(() => {
     try {
-      if (!ctx.store.tx(() => heartbeatJob(ctx, jobName))) abort.abort();
+      if (!heartbeatJob(ctx, jobName)) abort.abort();
     } catch { /* the store is closing; the benchmark is being torn down */ }
   }, 5_000);
   const abort = new AbortController();
@@ -505,12 +504,7 @@ async function runDefaultJob(
       );
     }
     ctx.store.tx(() => {
-      const current = ctx.store.getDoc<RecommendationJobRecord>(KIND.recommendationJob, jobName);
-      const timeline = defaultJobTimeline(
-        current?.CreationTime ?? ctx.store.now(),
-        ramp.levels.length,
-        ctx.settings,
-      );
+      const timeline = defaultJobTimeline(job.CreationTime, ramp.levels.length, ctx.settings);
       const benchmarkEndpoint = `${jobName.slice(0, 50)}-bench`.replace(/-+/g, "-");
       const rows = ramp.levels.flatMap((level, i) =>
         levelMetricRows(level, ramp.levelSeconds, {
