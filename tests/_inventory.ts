@@ -114,16 +114,3 @@ export function inventoryLines(inv: Inventory): string[] {
     (names as string[]).map((n) => `${kind}: ${n}`)
   );
 }
-
-/** Process ids of running processes whose command line contains `needle`. */
-export async function processesMatching(needle: string): Promise<number[]> {
-  const out: number[] = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
-    try {
-      const cmd = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).replaceAll("\0", " ");
-      if (cmd.includes(needle)) out.push(Number(entry.name));
-    } catch { /* gone meanwhile */ }
-  }
-  return out;
-}
