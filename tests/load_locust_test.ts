@@ -10,6 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { runLoadTest, usersAt } from "../load/mod.ts";
+import { spawnStubServer } from "../load/testdata/stub_server.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SPAWN_PER_MINUTE = 30;
@@ -70,39 +71,6 @@ class Invoker(FastHttpUser):
         self.client.post("/invocations", data=b"1,2,3", headers={"Content-Type": "text/csv"})
 `;
 
-async function startStub(delayMs: number) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      new URL("../load/testdata/stub_server.ts", import.meta.url).pathname,
-      "--delay-ms",
-      String(delayMs),
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("The stub server exited before listening");
-    text += value;
-  }
-  return {
-    port: JSON.parse(text.split("\n")[0]).port as number,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already ended
-      }
-      await reader.cancel();
-      await child.status;
-    },
-  };
-}
-
 interface LocustSample {
   t: number;
   users?: number;
@@ -115,7 +83,7 @@ Deno.test({
   name: "our users and requests match Locust's for the same users and spawn rate",
   ignore: !haveLocust && !Deno.env.get("CI"),
   async fn() {
-    const server = await startStub(100);
+    const server = await spawnStubServer({ delayMs: 100 });
     const dir = await Deno.makeTempDir({ prefix: "locust-fidelity-" });
     try {
       const url = `http://127.0.0.1:${server.port}`;

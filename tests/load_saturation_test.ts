@@ -7,42 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { measureSaturation } from "../load/mod.ts";
-
-async function startStub(args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      new URL("../load/testdata/stub_server.ts", import.meta.url).pathname,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("The stub server exited before listening");
-    text += value;
-  }
-  return {
-    pid: child.pid,
-    port: JSON.parse(text.split("\n")[0]).port as number,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already ended
-      }
-      await reader.cancel();
-      return await child.status;
-    },
-  };
-}
+import { spawnStubServer } from "../load/testdata/stub_server.ts";
 
 Deno.test("a saturation ramp rises, flattens at the server's capacity and stops with FlatInvocations", async () => {
-  const server = await startStub(["--delay-ms", "20", "--concurrency", "4"]);
+  const server = await spawnStubServer({ delayMs: 20, concurrency: 4 });
   let stopped = false;
   try {
     const result = await measureSaturation({

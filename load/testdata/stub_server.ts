@@ -66,6 +66,72 @@ export function startStubServer(options: StubServerOptions = {}): Deno.HttpServe
   return Deno.serve({ hostname: "127.0.0.1", port: options.port ?? 0, onListen() {} }, handler);
 }
 
+/** The stub server running in a child process, from {@linkcode spawnStubServer}. */
+export interface SpawnedStubServer {
+  /** Process id of the server (to sample its CPU and memory). */
+  pid: number;
+  /** Port it listens on, on 127.0.0.1. */
+  port: number;
+  /** Sends SIGTERM and waits for the process to end. */
+  stop(): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Starts the stub server as a separate `deno run` process and waits until it listens.
+ *
+ * @example Usage
+ * ```ts
+ * import { spawnStubServer } from "./stub_server.ts";
+ * import assert from "node:assert/strict";
+ * const server = await spawnStubServer({ delayMs: 1 });
+ * try {
+ *   const res = await fetch(`http://127.0.0.1:${server.port}/`);
+ *   assert.equal(await res.text(), "ok");
+ * } finally {
+ *   await server.stop();
+ * }
+ * ```
+ */
+export async function spawnStubServer(
+  options: Omit<StubServerOptions, "body"> = {},
+): Promise<SpawnedStubServer> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      new URL(import.meta.url).pathname,
+      "--port",
+      String(options.port ?? 0),
+      "--delay-ms",
+      String(options.delayMs ?? 0),
+      "--concurrency",
+      String(options.concurrency ?? 0),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("The stub server exited before listening");
+    text += value;
+  }
+  return {
+    pid: child.pid,
+    port: JSON.parse(text.split("\n")[0]).port as number,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already ended
+      }
+      await reader.cancel();
+      return await child.status;
+    },
+  };
+}
+
 function flag(name: string, fallback: number): number {
   const i = Deno.args.indexOf(`--${name}`);
   if (i < 0) return fallback;
