@@ -9,6 +9,8 @@ import {
   predict,
   predictMargin,
   XGBoostModelError,
+  type XGBoostModelJson,
+  type XGBoostTreeJson,
 } from "./xgboost_json.ts";
 
 const FIXTURES = new URL("../tests/fixtures/xgboost/", import.meta.url);
@@ -76,30 +78,9 @@ for (const name of index.cases) {
 }
 
 Deno.test("missing values follow default_left and values on a threshold go right", () => {
-  const model = loadXGBoostModel({
-    learner: {
-      attributes: {},
-      feature_names: [],
-      feature_types: [],
-      gradient_booster: {
-        name: "gbtree",
-        model: {
-          gbtree_model_param: { num_parallel_tree: "1", num_trees: "2", size_leaf_vector: "0" },
-          tree_info: [0, 0],
-          trees: [stump(0, 0.5, true, -1, 1), stump(1, 0.25, false, -10, 10)],
-        },
-      },
-      learner_model_param: {
-        base_score: "5E-1",
-        boost_from_average: "1",
-        num_class: "0",
-        num_feature: "2",
-        num_target: "1",
-      },
-      objective: { name: "reg:squarederror" },
-    },
-    version: [1, 7, 4],
-  });
+  const model = loadXGBoostModel(
+    regressionModel([stump(0, 0.5, true, -1, 1), stump(1, 0.25, false, -10, 10)], "5E-1", 2),
+  );
   const margins = predictMargin(
     model,
     featureMatrix([[0.4, 0.3], [0.5, 0.25], [null, null], [0.9, 0.1]], 2),
@@ -110,33 +91,7 @@ Deno.test("missing values follow default_left and values on a threshold go right
 
 Deno.test("leaf values are summed in float32 like XGBoost", () => {
   const leaves = [0.1, 0.2, 0.3, 1e-8, 1e-8, 1e-8, 1e-8];
-  const model = loadXGBoostModel({
-    learner: {
-      attributes: {},
-      feature_names: [],
-      feature_types: [],
-      gradient_booster: {
-        name: "gbtree",
-        model: {
-          gbtree_model_param: {
-            num_parallel_tree: "1",
-            num_trees: String(leaves.length),
-            size_leaf_vector: "0",
-          },
-          tree_info: leaves.map(() => 0),
-          trees: leaves.map((v) => leaf(v)),
-        },
-      },
-      learner_model_param: {
-        base_score: "1E0",
-        boost_from_average: "1",
-        num_class: "0",
-        num_feature: "1",
-      },
-      objective: { name: "reg:squarederror" },
-    },
-    version: [1, 7, 4],
-  });
+  const model = loadXGBoostModel(regressionModel(leaves.map((v) => leaf(v)), "1E0", 1));
   let expected = Math.fround(1);
   for (const v of leaves) expected = Math.fround(expected + Math.fround(v));
   let float64 = 1;
@@ -172,33 +127,46 @@ Deno.test("loading rejects unreachable or doubly-reached nodes", () => {
   const tree = stump(0, 0.5, true, -1, 1);
   tree.right_children[0] = 1; // both children point at node 1
   assert.throws(
-    () =>
-      loadXGBoostModel({
-        learner: {
-          attributes: {},
-          feature_names: [],
-          feature_types: [],
-          gradient_booster: {
-            name: "gbtree",
-            model: {
-              gbtree_model_param: { num_parallel_tree: "1", num_trees: "1", size_leaf_vector: "0" },
-              tree_info: [0],
-              trees: [tree],
-            },
-          },
-          learner_model_param: {
-            base_score: "5E-1",
-            boost_from_average: "1",
-            num_class: "0",
-            num_feature: "1",
-          },
-          objective: { name: "reg:squarederror" },
-        },
-        version: [1, 7, 4],
-      }),
+    () => loadXGBoostModel(regressionModel([tree], "5E-1", 1)),
     /reached twice/,
   );
 });
+
+/** A `reg:squarederror` model in XGBoost 1.7's JSON with these trees. */
+function regressionModel(
+  trees: XGBoostTreeJson[],
+  baseScore: string,
+  numFeature: number,
+): XGBoostModelJson {
+  return {
+    learner: {
+      attributes: {},
+      feature_names: [],
+      feature_types: [],
+      gradient_booster: {
+        name: "gbtree",
+        model: {
+          gbtree_model_param: {
+            num_parallel_tree: "1",
+            num_trees: String(trees.length),
+            size_leaf_vector: "0",
+          },
+          tree_info: trees.map(() => 0),
+          trees,
+        },
+      },
+      learner_model_param: {
+        base_score: baseScore,
+        boost_from_average: "1",
+        num_class: "0",
+        num_feature: String(numFeature),
+        num_target: "1",
+      },
+      objective: { name: "reg:squarederror" },
+    },
+    version: [1, 7, 4],
+  };
+}
 
 function stump(feature: number, threshold: number, defaultLeft: boolean, l: number, r: number) {
   return {
