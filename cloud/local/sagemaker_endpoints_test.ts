@@ -1,7 +1,5 @@
 import {
   CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
   DeleteEndpointCommand,
   DescribeEndpointCommand,
   ListEndpointsCommand,
@@ -13,12 +11,12 @@ import { profileKey } from "./profile.ts";
 import { describeEndpointRecord, setVariantDesiredCount } from "./sagemaker.ts";
 import { Store } from "./store.ts";
 import {
+  createModelAndConfig,
   IMAGE,
   type LocalFixture,
   MODEL_URL,
   openFixture,
   rejectsAws,
-  ROLE,
   uploadModel,
   withFixture,
 } from "./testdata/sagemaker_fixture.ts";
@@ -28,24 +26,7 @@ const ARN = "arn:aws:sagemaker:us-east-1:000000000000";
 async function deploy(f: LocalFixture, name = "ep", count = 1): Promise<void> {
   await uploadModel(f);
   try {
-    await f.sm.send(
-      new CreateModelCommand({
-        ModelName: "xgb",
-        ExecutionRoleArn: ROLE,
-        PrimaryContainer: { Image: IMAGE, ModelDataUrl: MODEL_URL },
-      }),
-    );
-    await f.sm.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: "cfg",
-        ProductionVariants: [{
-          VariantName: "AllTraffic",
-          ModelName: "xgb",
-          InstanceType: "ml.c5.large",
-          InitialInstanceCount: count,
-        }],
-      }),
-    );
+    await createModelAndConfig(f, { count });
   } catch (error) {
     if (!/already existing/.test((error as Error).message)) throw error;
   }

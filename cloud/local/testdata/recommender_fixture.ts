@@ -2,8 +2,6 @@
 // handlers and events, a model package, an endpoint, and the fixture capacity profile.
 import {
   CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
 } from "@aws-sdk/client-sagemaker";
@@ -17,12 +15,13 @@ import { describeEndpointRecord, sageMakerHandlers } from "../sagemaker.ts";
 import { localSender } from "../service.ts";
 import type { LocalSettings } from "../settings.ts";
 import {
+  createModelAndConfig,
   IMAGE,
   type LocalFixture,
   MODEL_URL,
-  openFixture,
   ROLE,
   uploadModel,
+  withFixture,
 } from "./sagemaker_fixture.ts";
 
 export { IMAGE, MODEL_URL, ROLE };
@@ -45,28 +44,26 @@ export async function withRecommender(
   fn: (f: RecommenderFixture) => Promise<void>,
   settings: Partial<LocalSettings> = {},
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "recommender-local-" });
-  const base = openFixture(dir, settings);
-  registerRecommenderEvents(base.ctx.runtime);
-  registerAlarmEvents(base.ctx.runtime);
-  const fixture: RecommenderFixture = {
-    ...base,
-    sm: localSender("SageMaker", base.ctx, {
-      ...sageMakerHandlers,
-      ...recommenderHandlers,
-    }) as SageMakerSender,
-    cw: localSender("CloudWatch", base.ctx, {
-      ...cloudWatchMetricHandlers,
-      ...cloudWatchAlarmHandlers,
-    }) as CloudWatchSender,
-  };
-  try {
-    await fn(fixture);
-  } finally {
-    for (const closer of base.ctx.runtime.closers.toReversed()) await closer();
-    base.ctx.store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withFixture(async (base) => {
+    registerRecommenderEvents(base.ctx.runtime);
+    registerAlarmEvents(base.ctx.runtime);
+    const fixture: RecommenderFixture = {
+      ...base,
+      sm: localSender("SageMaker", base.ctx, {
+        ...sageMakerHandlers,
+        ...recommenderHandlers,
+      }) as SageMakerSender,
+      cw: localSender("CloudWatch", base.ctx, {
+        ...cloudWatchMetricHandlers,
+        ...cloudWatchAlarmHandlers,
+      }) as CloudWatchSender,
+    };
+    try {
+      await fn(fixture);
+    } finally {
+      for (const closer of base.ctx.runtime.closers.toReversed()) await closer();
+    }
+  }, settings);
 }
 
 /** Creates group `xgb` with version 1 (the fixture model) and returns the version's ARN. */
@@ -97,24 +94,7 @@ export async function deployEndpoint(
 ): Promise<void> {
   const name = options.name ?? "ep";
   await uploadModel(f);
-  await f.sm.send(
-    new CreateModelCommand({
-      ModelName: "xgb",
-      ExecutionRoleArn: ROLE,
-      PrimaryContainer: { Image: IMAGE, ModelDataUrl: MODEL_URL },
-    }),
-  );
-  await f.sm.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: `${name}-cfg`,
-      ProductionVariants: [{
-        VariantName: "AllTraffic",
-        ModelName: "xgb",
-        InstanceType: "ml.c5.large",
-        InitialInstanceCount: options.count ?? 1,
-      }],
-    }),
-  );
+  await createModelAndConfig(f, { config: `${name}-cfg`, count: options.count });
   await f.sm.send(
     new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-cfg` }),
   );

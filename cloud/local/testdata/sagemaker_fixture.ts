@@ -1,6 +1,7 @@
 // Test support for the local SageMaker and CloudWatch stand-ins: a context on a temp folder with
 // the real SDK command objects going through localSender.
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateEndpointConfigCommand, CreateModelCommand } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import type { CloudWatchSender, S3Sender, SageMakerSender } from "../../types.ts";
 import { LocalClock } from "../clock.ts";
@@ -69,6 +70,38 @@ export async function uploadModel(f: LocalFixture, url = MODEL_URL): Promise<voi
     if ((error as Error).name !== "BucketAlreadyOwnedByYou") throw error;
   }
   await f.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "model bytes" }));
+}
+
+/**
+ * Creates model `model` (IMAGE and MODEL_URL, which must be uploaded) and endpoint configuration
+ * `config` with one variant "AllTraffic" of `count` ml.c5.large instances.
+ */
+export async function createModelAndConfig(
+  f: Pick<LocalFixture, "sm">,
+  { model = "xgb", config = "cfg", count = 1 }: {
+    model?: string;
+    config?: string;
+    count?: number;
+  } = {},
+): Promise<void> {
+  await f.sm.send(
+    new CreateModelCommand({
+      ModelName: model,
+      ExecutionRoleArn: ROLE,
+      PrimaryContainer: { Image: IMAGE, ModelDataUrl: MODEL_URL },
+    }),
+  );
+  await f.sm.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: config,
+      ProductionVariants: [{
+        VariantName: "AllTraffic",
+        ModelName: model,
+        InstanceType: "ml.c5.large",
+        InitialInstanceCount: count,
+      }],
+    }),
+  );
 }
 
 /** Asserts that `promise` rejects with an SDK service exception of `name` whose message matches. */
