@@ -120,9 +120,14 @@ function load(ctx: LocalContext, name: string): { id: string; record: EndpointRe
  * ```
  */
 export function describeEndpointRecord(ctx: LocalContext, name: string): EndpointRecord {
+  return loadExisting(ctx, name).record;
+}
+
+/** {@linkcode load}, throwing SageMaker's "Could not find endpoint" when there is none. */
+function loadExisting(ctx: LocalContext, name: string): { id: string; record: EndpointRecord } {
   const found = load(ctx, name);
   if (found === undefined) throw missingEndpoint(ctx, name);
-  return found.record;
+  return found;
 }
 
 function schedulePhaseEnd(ctx: LocalContext, record: EndpointRecord): void {
@@ -215,9 +220,7 @@ function changeVariants(
   changes: readonly VariantChange[],
 ): { record: EndpointRecord; completesAt: number } {
   return ctx.store.tx(() => {
-    const found = load(ctx, endpointName);
-    if (found === undefined) throw missingEndpoint(ctx, endpointName);
-    const { id, record } = found;
+    const { id, record } = loadExisting(ctx, endpointName);
     if (record.EndpointStatus !== "InService") {
       if (IN_PROGRESS.has(record.EndpointStatus)) throw inProgress(record);
       throw validationError(
@@ -382,9 +385,7 @@ export const endpointHandlers: Record<string, OperationHandler> = {
   DeleteEndpoint(input: DeleteEndpointInput, ctx: LocalContext) {
     checkString(input.EndpointName, "endpointName", REQUIRED_NAME);
     return ctx.store.tx(() => {
-      const found = load(ctx, input.EndpointName!);
-      if (found === undefined) throw missingEndpoint(ctx, input.EndpointName!);
-      const { id, record } = found;
+      const { id, record } = loadExisting(ctx, input.EndpointName!);
       if (IN_PROGRESS.has(record.EndpointStatus)) throw inProgress(record);
       const now = ctx.store.now();
       const next: EndpointRecord = {
