@@ -336,6 +336,8 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+// The same reader as cloud/open.ts's, kept here on purpose: importing that module loads the AWS
+// SDK clients, which `--help` and the plan step never need (openCloud is imported on first use).
 function env(name: string): string | undefined {
   try {
     return Deno.env.get(name) || undefined;
