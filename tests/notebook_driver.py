@@ -89,19 +89,22 @@ class Cell:
     def finish(self) -> None:
         """Classifies the outputs collected while the cell ran, then merges adjacent streams.
 
-        Outputs arriving after this are filed directly (see `Driver.add_output`)."""
-        merged: list[dict[str, Any]] = []
-        for output in self.outputs:
+        Outputs arriving after this are filed directly (see `NotebookRun.add_output`)."""
+        collected, self.outputs = self.outputs, []
+        for output in collected:
             output["late"] = self.is_late(output["output_type"], output.pop("_date", None))
-            last = merged[-1] if merged else None
-            if output["output_type"] == "stream" and last is not None \
-                    and last["output_type"] == "stream" and last["name"] == output["name"] \
-                    and last["late"] == output["late"]:
-                last["text"] += output["text"]
-                continue
-            merged.append(output)
-        self.outputs[:] = merged
+            self.append(output)
         self.finished = True
+
+    def append(self, output: dict[str, Any]) -> None:
+        """Adds an output, joining a stream to the previous one of the same name and lateness."""
+        last = self.outputs[-1] if self.outputs else None
+        if output["output_type"] == "stream" and last is not None \
+                and last["output_type"] == "stream" and last["name"] == output["name"] \
+                and last["late"] == output["late"]:
+            last["text"] += output["text"]
+        else:
+            self.outputs.append(output)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -393,11 +396,6 @@ class NotebookRun:
             cell.clear_pending = False
         late = cell.is_late(kind, date) if cell.finished else False
         if kind == "stream":
-            last = cell.outputs[-1] if cell.outputs else None
-            if cell.finished and last and last["output_type"] == "stream" \
-                    and last["name"] == content["name"] and last["late"] == late:
-                last["text"] += content.get("text", "")
-                return
             output = {"output_type": "stream", "name": content.get("name"),
                       "text": content.get("text", "")}
         elif kind == "error":
@@ -417,9 +415,11 @@ class NotebookRun:
                 output["display_id"] = display_id
                 self.display_outputs.setdefault(display_id, []).append(output)
         output["late"] = late
-        if not cell.finished:
-            output["_date"] = date
-        cell.outputs.append(output)
+        if cell.finished:
+            cell.append(output)
+        else:
+            output["_date"] = date  # classified and joined in `Cell.finish`
+            cell.outputs.append(output)
 
     # -- results ----------------------------------------------------------------------------
 
