@@ -83,7 +83,17 @@ export class ModelServerStartError extends Error {
 
 let tasksetPath: string | null | undefined;
 
-async function findTaskset(): Promise<string | null> {
+/**
+ * Where `taskset` (util-linux) is, or `null` when this machine has none; looked up once.
+ *
+ * @example Pin a command to CPU 0 when taskset is there
+ * ```ts
+ * import { findTaskset } from "./spawn_server.ts";
+ * const taskset = await findTaskset();
+ * const argv = taskset ? [taskset, "-c", "0", "true"] : ["true"];
+ * ```
+ */
+export async function findTaskset(): Promise<string | null> {
   if (tasksetPath !== undefined) return tasksetPath;
   for (const candidate of ["/usr/bin/taskset", "/bin/taskset"]) {
     try {

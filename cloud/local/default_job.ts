@@ -20,7 +20,7 @@
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import { instanceTypeInfo } from "../instance_types.ts";
-import { startModelServer } from "../../model/spawn_server.ts";
+import { findTaskset, startModelServer } from "../../model/spawn_server.ts";
 import type { LocalContext } from "./context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey, type ProfileLevel } from "./profile.ts";
 import {
@@ -323,15 +323,6 @@ export interface DefaultJobRunnerOptions {
   onLoadStarted?: (pid: number) => void;
 }
 
-async function taskset(): Promise<string | undefined> {
-  for (const path of ["/usr/bin/taskset", "/bin/taskset"]) {
-    try {
-      if ((await Deno.stat(path)).isFile) return path;
-    } catch { /* not here */ }
-  }
-  return undefined;
-}
-
 async function pingRoundTripUs(url: string): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < 30; i++) {
@@ -449,7 +440,7 @@ async function runDefaultJob(
       }
     }
     const cores = navigator.hardwareConcurrency ?? 1;
-    const pin = cores >= 2 ? await taskset() : undefined;
+    const pin = cores >= 2 ? (await findTaskset()) ?? undefined : undefined;
     try {
       server = await startModelServer({
         modelDir: modelPath,
