@@ -14,17 +14,13 @@ import {
   handlerFlags,
   hostForPermission,
   type ListeningEvent,
-  type ModelHandlerOptions,
   parseServerArgs,
   type RunModelServerOptions,
+  type ServerLimits,
 } from "./server.ts";
 
-/** Options of {@linkcode startModelServer}; the handler limits are the server's own. */
-export interface StartModelServerOptions extends
-  Pick<
-    ModelHandlerOptions,
-    "maxBodyBytes" | "maxInFlight" | "maxBufferedBytes" | "bodyTimeoutMs" | "batchOutput"
-  > {
+/** Options of {@linkcode startModelServer}; the limits are the server's own. */
+export interface StartModelServerOptions extends ServerLimits {
   /** Model directory, `model.tar.gz` or model file. */
   modelDir: string;
   /**
