@@ -52,6 +52,7 @@ import {
   plainAnswer,
   serveHttp,
 } from "./http_server.ts";
+import { isLoopbackHost } from "../load/target.ts";
 import { formatPythonFloat } from "./float_format.ts";
 import { readModelArtifact } from "./tarball.ts";
 import { loadXGBoostModel, predict, type XGBoostModel } from "./xgboost_json.ts";
@@ -591,35 +592,14 @@ export function handlerFlags(options: ServerLimits): string[] {
   return flags;
 }
 
-/**
- * Whether a host is a loopback IP address (`127.0.0.0/8`, `::1`) or `localhost`. Other names,
- * `*.localhost` included, are not: they would be resolved through DNS.
- *
- * @example Usage
- * ```ts
- * import { isLoopbackAddress } from "./server.ts";
- * import assert from "node:assert/strict";
- * assert.equal(isLoopbackAddress("127.0.0.1"), true);
- * assert.equal(isLoopbackAddress("[::1]"), true);
- * assert.equal(isLoopbackAddress("0.0.0.0"), false);
- * assert.equal(isLoopbackAddress("evil.localhost"), false);
- * ```
- */
-export function isLoopbackAddress(host: string): boolean {
-  let h = host.toLowerCase();
-  if (h.startsWith("[") && h.endsWith("]")) h = h.slice(1, -1);
-  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
-  return m !== null && m[1] === "127" && m.slice(2).every((o) => Number(o) <= 255);
-}
-
 /** The server would listen beyond this machine without `--allow-remote`. */
 export class RemoteBindError extends Error {
   override name = "RemoteBindError";
 }
 
 /**
- * Throws a {@linkcode RemoteBindError} when `host` is not loopback and `allowRemote` is not set.
+ * Throws a {@linkcode RemoteBindError} when `host` is not loopback (`isLoopbackHost` of the load
+ * generator's target rule: `127.0.0.0/8`, `::1`, `localhost`) and `allowRemote` is not set.
  *
  * @example Usage
  * ```ts
@@ -628,10 +608,11 @@ export class RemoteBindError extends Error {
  * requireLoopback("127.0.0.1");
  * requireLoopback("0.0.0.0", { allowRemote: true });
  * assert.throws(() => requireLoopback("0.0.0.0"), /--allow-remote/);
+ * assert.throws(() => requireLoopback("evil.localhost"), /not a loopback address/);
  * ```
  */
 export function requireLoopback(host: string, options: { allowRemote?: boolean } = {}): void {
-  if (options.allowRemote || isLoopbackAddress(host)) return;
+  if (options.allowRemote || isLoopbackHost(host)) return;
   throw new RemoteBindError(
     `Refusing to listen on ${host}: it is not a loopback address, so other machines could reach the model server; pass --allow-remote to allow it`,
   );
