@@ -28,6 +28,7 @@ const EXPECTED: Record<string, string[]> = {
   evaluate: STEP,
   cleanup: STEP,
   plan: ["--allow-read"],
+  export: ["--allow-read", "--allow-write"],
   walkthrough: [...STEP, "--allow-run=deno,taskset"],
   "bench:train": [],
   "bench:serve": [
