@@ -3,8 +3,11 @@
  * (closed-loop users following PHASES or STAIRS, an open-loop rate, or a saturation ramp).
  * Run `deno task loadtest --help`.
  *
- * The task runs with `--allow-all`: Deno lets no narrower permission read `/proc/<pid>` (needed
- * by `--pid`), and the default `epoll` transport calls libc through FFI (`--allow-ffi`).
+ * The task grants `--allow-read` (payload and pattern files), `--allow-net` to loopback only, and
+ * `--allow-ffi`: the default `epoll` transport calls libc, and so does `--pid` to read
+ * `/proc/<pid>` (Deno's own file API reads `/proc` only with `--allow-all`). The engine honours
+ * `--allow-net` for both transports, so another host needs `deno run` with its own
+ * `--allow-net=HOST:PORT`.
  *
  * @module
  */

@@ -106,7 +106,10 @@ What to send:
   --method METHOD           default POST with a payload, GET without
   --header "Name: value"    extra header (repeatable)
   --timeout S               per-request timeout in seconds (default 60, the SageMaker limit)
-  --allow-remote            allow a target that is not 127.0.0.0/8, ::1 or localhost
+  --allow-remote            allow a target that is not 127.0.0.0/8, ::1 or localhost (the
+                            task grants --allow-net=127.0.0.1,localhost,[::1] only; for
+                            another host: deno run --allow-read --allow-ffi
+                            --allow-net=HOST:PORT load/cli.ts ...)
   --transport T             auto (default): epoll, a worker thread driving libc epoll through
                             FFI (Linux, http: to an IP address), else socket (Deno.connect)
 
@@ -144,7 +147,7 @@ Stop conditions (closed and open loop):
 
 Measurement and output:
   --pid PID                 sample CPU % (summed over cores) and RSS of PID (repeatable;
-                            Deno reads /proc only with --allow-all, which the task grants)
+                            reads /proc/PID through libc, which needs --allow-ffi)
   --json                    print the summary as JSON on stdout
   --quiet                   no progress line on stderr
   --debug                   stack traces on unexpected failures
