@@ -96,6 +96,7 @@ export {
   ProcessAccessError,
   type ProcessSample,
   ProcessSampler,
+  type TickReadings,
 } from "./process_stats.ts";
 export { loadPayloads, type Payload, PayloadError, readTarPayloads } from "./payload.ts";
 export { isLoopbackHost, parseTarget, type Target } from "./target.ts";
