@@ -76,17 +76,39 @@ export function resourceIdOf(target: VariantTarget): string {
   return `endpoint/${target.endpointName}/variant/${target.variantName}`;
 }
 
+/** Where the policy functions record what they create. */
+export interface ManifestOption {
+  /** Where created resources are recorded as soon as they exist. */
+  manifest: CreatedResource[];
+}
+
+/** Options of {@linkcode registerScalableTarget}. */
+export interface RegisterScalableTargetOptions extends ManifestOption {
+  minCapacity: number;
+  maxCapacity: number;
+  /**
+   * Register with dynamic scaling (in and out) suspended.
+   * @default {false}
+   */
+  suspended?: boolean;
+}
+
 /**
  * Registers (or updates) the variant as a scalable target between min and max capacity, with
  * dynamic scaling suspended when `suspended` is true (registering again with false resumes it;
  * AWS then evaluates the policies whose alarms are in breach).
+ *
+ * @example Usage
+ * ```ts ignore
+ * await registerScalableTarget(cloud, target, { minCapacity: 1, maxCapacity: 4, manifest });
+ * ```
  */
 export async function registerScalableTarget(
   cloud: Cloud,
   target: VariantTarget,
-  capacity: { minCapacity: number; maxCapacity: number; suspended?: boolean },
-  manifest: CreatedResource[],
+  options: RegisterScalableTargetOptions,
 ): Promise<void> {
+  const { manifest, ...capacity } = options;
   if (!(Number.isInteger(capacity.minCapacity) && capacity.minCapacity >= 1)) {
     throw new InputError(
       `Cannot register the scalable target: MinCapacity must be an integer >= 1, current value is ${capacity.minCapacity}`,
@@ -170,14 +192,30 @@ function policyName(target: VariantTarget, suffix: string): string {
   return `${target.endpointName}-${suffix}`.slice(0, 256);
 }
 
-/** Puts one target-tracking policy; its AlarmHigh/AlarmLow are created (and deleted) by AAS. */
+/** Options of {@linkcode putTargetTracking}. */
+export interface PutTargetTrackingOptions extends ManifestOption {
+  /** The policy. */
+  spec: TargetTrackingSpec;
+  /** The variant's instance type (a CPU target is per vCPU). */
+  instanceType: string;
+}
+
+/**
+ * Puts one target-tracking policy; its AlarmHigh/AlarmLow are created (and deleted) by AAS.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await putTargetTracking(cloud, target, {
+ *   spec: { metric: "cpu", target: 50 }, instanceType: "ml.c5.large", manifest,
+ * });
+ * ```
+ */
 export async function putTargetTracking(
   cloud: Cloud,
   target: VariantTarget,
-  spec: TargetTrackingSpec,
-  instanceType: string,
-  manifest: CreatedResource[],
+  options: PutTargetTrackingOptions,
 ): Promise<PolicySummary> {
+  const { spec, instanceType, manifest } = options;
   if (!(Number.isFinite(spec.target) && spec.target > 0)) {
     throw new InputError(
       `Cannot put a target-tracking policy on ${spec.metric}: the target must be above 0, current value is ${spec.target}`,
@@ -292,13 +330,26 @@ export function originalStepScaling(threshold: number): StepScalingSpec {
   };
 }
 
-/** Puts a step-scaling policy AND the CloudWatch alarm that invokes it. */
+/** Options of {@linkcode putStepScaling}. */
+export interface PutStepScalingOptions extends ManifestOption {
+  /** The policy and its alarm. */
+  spec: StepScalingSpec;
+}
+
+/**
+ * Puts a step-scaling policy AND the CloudWatch alarm that invokes it.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await putStepScaling(cloud, target, { spec: originalStepScaling(600), manifest });
+ * ```
+ */
 export async function putStepScaling(
   cloud: Cloud,
   target: VariantTarget,
-  spec: StepScalingSpec,
-  manifest: CreatedResource[],
+  options: PutStepScalingOptions,
 ): Promise<PolicySummary> {
+  const { spec, manifest } = options;
   const resourceId = resourceIdOf(target);
   const name = policyName(target, spec.label);
   const adjustments: StepAdjustment[] = spec.steps.map((s) => ({
@@ -366,13 +417,28 @@ export interface ScheduledActionSpec {
   maxCapacity?: number;
 }
 
-/** Puts a scheduled action on the variant. */
+/** Options of {@linkcode putScheduledAction}. */
+export interface PutScheduledActionOptions extends ManifestOption {
+  /** The action. */
+  spec: ScheduledActionSpec;
+}
+
+/**
+ * Puts a scheduled action on the variant.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await putScheduledAction(cloud, target, {
+ *   spec: { name: "morning", schedule: "cron(0 8 * * ? *)", minCapacity: 4 }, manifest,
+ * });
+ * ```
+ */
 export async function putScheduledAction(
   cloud: Cloud,
   target: VariantTarget,
-  spec: ScheduledActionSpec,
-  manifest: CreatedResource[],
+  options: PutScheduledActionOptions,
 ): Promise<string> {
+  const { spec, manifest } = options;
   const resourceId = resourceIdOf(target);
   await cloud.autoscaling.send(
     new PutScheduledActionCommand({
@@ -387,20 +453,35 @@ export async function putScheduledAction(
   return spec.name;
 }
 
+/** Options of {@linkcode clearAndReset}. */
+export interface ClearAndResetOptions extends ManifestOption {
+  /** The instance count to reset the variant to. */
+  instanceCount: number;
+  /**
+   * Milliseconds between DescribeEndpoint polls while the count changes.
+   * @default {30000}
+   */
+  pollIntervalMs?: number;
+}
+
 /**
  * Clears the variant's auto scaling and resets it to an instance count (the original's
  * `clear_auto_scaling_and_reset_to_initialCount`, done completely): deletes scheduled actions,
  * deregisters the scalable target (which deletes its policies and the alarms target tracking made),
  * deletes the step alarms it was given (deregistering does not), sets the instance count and waits
  * for InService (a Failed endpoint is an error). The manifest entries of what it deleted go.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await clearAndReset(cloud, target, { instanceCount: 1, manifest });
+ * ```
  */
 export async function clearAndReset(
   cloud: Cloud,
   target: VariantTarget,
-  instanceCount: number,
-  manifest: CreatedResource[],
-  pollIntervalMs?: number,
+  options: ClearAndResetOptions,
 ): Promise<void> {
+  const { instanceCount, manifest, pollIntervalMs } = options;
   const resourceId = resourceIdOf(target);
   const registered = await cloud.autoscaling.send(
     new DescribeScalableTargetsCommand({
@@ -449,14 +530,13 @@ export async function clearAndReset(
     );
     removeFromManifest(manifest, (r) => stepAlarms.includes(r));
   }
-  await setInstanceCount(
-    cloud,
-    "scale",
-    target.endpointName,
-    target.variantName,
+  await setInstanceCount(cloud, {
+    step: "scale",
+    endpointName: target.endpointName,
+    variantName: target.variantName,
     instanceCount,
     pollIntervalMs,
-  );
+  });
 }
 
 function removeFromManifest(
@@ -494,8 +574,8 @@ export async function waitForQuietAlarms(
       }
       return states;
     },
-    (states) => !states.includes("ALARM"),
     {
+      done: (states) => !states.includes("ALARM"),
       what: `alarms ${alarmNames.join(", ")} to leave ALARM`,
       intervalMs: options.pollIntervalMs ?? 60_000,
       timeoutMs: options.timeoutMs ?? 1_800_000,
