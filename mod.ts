@@ -26,7 +26,7 @@ export {
   renderRecommendation,
 } from "./steps/recommend.ts";
 export { analyze, type AnalyzeOptions, renderAnalysis } from "./steps/analyze.ts";
-export { analyzeSaturation, type SaturationOptions } from "./steps/saturation.ts";
+export { analyzeSaturation, type AnalyzeSaturationOptions } from "./steps/saturation.ts";
 export { planCapacity, type PlanOptions, renderPlan } from "./steps/plan.ts";
 export {
   createEndpoint,

@@ -23,7 +23,7 @@ import {
   type SeriesQuery,
 } from "./metrics.ts";
 import { pickRecommendation } from "./recommend.ts";
-import { analyzeSaturation, type SaturationOptions } from "./saturation.ts";
+import { analyzeSaturation, type AnalyzeSaturationOptions } from "./saturation.ts";
 import {
   numberInput,
   requiredString,
@@ -35,7 +35,7 @@ import {
 import type { AnalysisPoint, AnalyzeResult } from "./types.ts";
 
 /** Inputs of {@linkcode analyze}. */
-export interface AnalyzeOptions extends SaturationOptions {
+export interface AnalyzeOptions extends AnalyzeSaturationOptions {
   /** The Default job's name. */
   jobName: string;
   /** The instance type whose recommendation is analysed. */

@@ -25,7 +25,7 @@ import {
   StopInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { targetKey } from "./policies.ts";
+import { scalableTargetKey } from "./policies.ts";
 import { runScript, type ScriptSpec, table } from "./script.ts";
 import type { CleanupResult, CreatedResource, ResourceKind } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
@@ -174,7 +174,7 @@ async function deleteOne(
   r: CreatedResource,
   options: CleanupOptions,
 ): Promise<Outcome> {
-  const aas = targetKey(r.resourceId);
+  const aas = scalableTargetKey(r.resourceId);
   switch (r.kind) {
     case "recommendation-job": {
       const job = await cloud.sagemaker.send(

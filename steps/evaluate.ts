@@ -31,7 +31,7 @@ import {
   readVariantSeries,
 } from "./metrics.ts";
 import { runName } from "./names.ts";
-import { resourceIdOf, targetKey } from "./policies.ts";
+import { resourceIdOf, scalableTargetKey } from "./policies.ts";
 import {
   numberInput,
   requiredNumber,
@@ -357,7 +357,7 @@ async function scalingActivities(
   let token: string | undefined;
   do {
     const page = await cloud.autoscaling.send(
-      new DescribeScalingActivitiesCommand({ ...targetKey(resourceId), NextToken: token }),
+      new DescribeScalingActivitiesCommand({ ...scalableTargetKey(resourceId), NextToken: token }),
     );
     for (const a of page.ScalingActivities ?? []) {
       const t = a.StartTime?.getTime() ?? 0;

@@ -45,16 +45,16 @@ const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
  *
  * @example Usage
  * ```ts
- * import { targetKey } from "./policies.ts";
+ * import { scalableTargetKey } from "./policies.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(targetKey("endpoint/e/variant/AllTraffic"), {
+ * assert.deepEqual(scalableTargetKey("endpoint/e/variant/AllTraffic"), {
  *   ServiceNamespace: "sagemaker",
  *   ResourceId: "endpoint/e/variant/AllTraffic",
  *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
  * });
  * ```
  */
-export function targetKey(resourceId: string | undefined) {
+export function scalableTargetKey(resourceId: string | undefined) {
   return {
     ServiceNamespace: NAMESPACE,
     ResourceId: resourceId,
@@ -122,7 +122,7 @@ export async function registerScalableTarget(
   const resourceId = resourceIdOf(target);
   await cloud.autoscaling.send(
     new RegisterScalableTargetCommand({
-      ...targetKey(resourceId),
+      ...scalableTargetKey(resourceId),
       MinCapacity: capacity.minCapacity,
       MaxCapacity: capacity.maxCapacity,
       // Suspending dynamic scaling lets policies be put (and their alarms settle) before they act.
@@ -138,11 +138,11 @@ export async function registerScalableTarget(
 }
 
 /** Which metric a target-tracking policy follows. */
-export type TrackedMetric = "invocations" | "concurrency" | "cpu";
+export type TargetTrackingMetric = "invocations" | "concurrency" | "cpu";
 
 /** A target-tracking policy. */
 export interface TargetTrackingSpec {
-  metric: TrackedMetric;
+  metric: TargetTrackingMetric;
   /**
    * The target: invocations per instance per minute (`invocations`), concurrent requests per
    * model (`concurrency`), or, for `cpu`, the CPU % PER vCPU (see {@linkcode cpuTargetValue}).
@@ -254,7 +254,7 @@ export async function putTargetTracking(
   const out = await cloud.autoscaling.send(
     new PutScalingPolicyCommand({
       PolicyName: name,
-      ...targetKey(resourceId),
+      ...scalableTargetKey(resourceId),
       PolicyType: "TargetTrackingScaling",
       TargetTrackingScalingPolicyConfiguration: {
         TargetValue: targetValue,
@@ -360,7 +360,7 @@ export async function putStepScaling(
   const out = await cloud.autoscaling.send(
     new PutScalingPolicyCommand({
       PolicyName: name,
-      ...targetKey(resourceId),
+      ...scalableTargetKey(resourceId),
       PolicyType: "StepScaling",
       StepScalingPolicyConfiguration: {
         AdjustmentType: "ChangeInCapacity",
@@ -442,7 +442,7 @@ export async function putScheduledAction(
   const resourceId = resourceIdOf(target);
   await cloud.autoscaling.send(
     new PutScheduledActionCommand({
-      ...targetKey(resourceId),
+      ...scalableTargetKey(resourceId),
       ScheduledActionName: spec.name,
       Schedule: spec.schedule,
       Timezone: spec.timezone ?? "UTC",
@@ -493,13 +493,13 @@ export async function clearAndReset(
   if ((registered.ScalableTargets ?? []).length > 0) {
     const actions = await cloud.autoscaling.send(
       new DescribeScheduledActionsCommand({
-        ...targetKey(resourceId),
+        ...scalableTargetKey(resourceId),
       }),
     );
     for (const a of actions.ScheduledActions ?? []) {
       await cloud.autoscaling.send(
         new DeleteScheduledActionCommand({
-          ...targetKey(resourceId),
+          ...scalableTargetKey(resourceId),
           ScheduledActionName: a.ScheduledActionName,
         }),
       );
@@ -507,12 +507,12 @@ export async function clearAndReset(
     // Policies go with the target; read them first to know which user alarms point at them.
     const policies = await cloud.autoscaling.send(
       new DescribeScalingPoliciesCommand({
-        ...targetKey(resourceId),
+        ...scalableTargetKey(resourceId),
       }),
     );
     await cloud.autoscaling.send(
       new DeregisterScalableTargetCommand({
-        ...targetKey(resourceId),
+        ...scalableTargetKey(resourceId),
       }),
     );
     const policyNames = new Set((policies.ScalingPolicies ?? []).map((p) => p.PolicyName));
