@@ -179,13 +179,6 @@ export function parseFlags(spec: ScriptSpec, argv: string[]): Flags {
   }
 }
 
-/**
- * Reads and merges the `--from` JSON files (objects; later files win; `-` is stdin).
- */
-export async function readFromFiles(paths: readonly string[]): Promise<Record<string, unknown>> {
-  return Object.assign({}, ...await readFromFileList(paths));
-}
-
 /** Reads each `--from` JSON file (objects; `-` is stdin), in order. */
 export async function readFromFileList(
   paths: readonly string[],
