@@ -14,9 +14,10 @@
  *
  * Rules about folders that do not exist simply find nothing.
  *
- * Usage: `deno run --allow-read --allow-env scripts/check_layout.ts [ROOT]` (run by
- * `deno task check`). Prints one line per violation, `file:line: rule: what to do`, and exits 1
- * when there is any.
+ * Usage: `deno run --allow-read --allow-env scripts/check_layout.ts [ROOT]`; `deno task check`
+ * runs it with only `--allow-read=.` and the environment variables the TypeScript parser reads
+ * (`TSC_*`, `NODE_*`, `VSCODE_INSPECTOR_OPTIONS`). Prints one line per violation,
+ * `file:line: rule: what to do`, and exits 1 when there is any.
  *
  * @module
  */
