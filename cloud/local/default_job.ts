@@ -21,6 +21,12 @@ import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import { instanceTypeInfo } from "../instance_types.ts";
 import { findTaskset, startModelServer } from "../../model/spawn_server.ts";
+import { spawnLoadGenerator } from "../../load/spawn_load.ts";
+import {
+  makeOwnedTempDir,
+  removeOwnedTempDir,
+  sweepStaleTempDirs,
+} from "../../machine/temp_dirs.ts";
 import type { LocalContext } from "./context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey, type ProfileLevel } from "./profile.ts";
 import {
@@ -405,7 +411,8 @@ async function runDefaultJob(
     ["ml.c5.large"]) as string[];
 
   heartbeatJob(ctx, jobName);
-  const dir = await Deno.makeTempDir({ prefix: "default-job-" });
+  await sweepStaleTempDirs(); // folders a killed run left behind
+  const dir = await makeOwnedTempDir("default-job-");
   const heartbeat = setInterval(() => {
     try {
       if (!heartbeatJob(ctx, jobName)) abort.abort();
@@ -558,7 +565,7 @@ async function runDefaultJob(
     await stop();
     const i = ctx.runtime.closers.indexOf(stop);
     if (i >= 0) ctx.runtime.closers.splice(i, 1);
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeOwnedTempDir(dir).catch(() => {});
   }
 }
 
@@ -601,14 +608,7 @@ async function runLoad(
     "--json",
     ...(options.loadArgs ?? []),
   ];
-  const command = pin
-    ? new Deno.Command(pin, {
-      args: ["-c", "0", Deno.execPath(), ...denoArgs],
-      stdout: "piped",
-      stderr: "piped",
-    })
-    : new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" });
-  const child = command.spawn();
+  const child = await spawnLoadGenerator(denoArgs, { taskset: pin, cpus: "0" });
   started(child);
   options.onLoadStarted?.(child.pid);
   const onAbort = () => {
