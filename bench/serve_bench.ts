@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import { randomDataset, trainTestSplit } from "../model/dataset.ts";
 import { samplePayloadCsv } from "../model/payload.ts";
 import { startModelServer } from "../model/spawn_server.ts";
+import { tiedToParent } from "../machine/children.ts";
 import { modelTarball } from "../model/tarball.ts";
 import { trainClassifier } from "../model/train.ts";
 import { stringifyXGBoostModel } from "../model/xgboost_json.ts";
@@ -155,25 +156,27 @@ try {
       } x ${threads} threads)`,
     async start() {
       const port = freePort();
-      const child = new Deno.Command("taskset", {
-        args: [
-          "-c",
-          serverCpus,
-          "gunicorn",
-          "-k",
-          "gthread",
-          "--workers",
-          String(serverWorkers),
-          "--threads",
-          String(threads),
-          "--keep-alive",
-          "60",
-          "--bind",
-          `127.0.0.1:${port}`,
-          "--chdir",
-          new URL(".", import.meta.url).pathname,
-          "xgboost_reference_server:app",
-        ],
+      // Tied to this process: gunicorn ends with the benchmark, even a killed one.
+      const tied = await tiedToParent("taskset", [
+        "-c",
+        serverCpus,
+        "gunicorn",
+        "-k",
+        "gthread",
+        "--workers",
+        String(serverWorkers),
+        "--threads",
+        String(threads),
+        "--keep-alive",
+        "60",
+        "--bind",
+        `127.0.0.1:${port}`,
+        "--chdir",
+        new URL(".", import.meta.url).pathname,
+        "xgboost_reference_server:app",
+      ]);
+      const child = new Deno.Command(tied.command, {
+        args: tied.args,
         env: { MODEL_PATH: `${dir}/xgboost-model.json` },
         stdout: "null",
         stderr: "null",

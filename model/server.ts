@@ -46,6 +46,7 @@ import { CsvParseError, FeatureCountError, parseCsvFeatures } from "./csv_featur
 import { formatPythonFloat } from "./float_format.ts";
 import { readModelArtifact } from "./tarball.ts";
 import { loadXGBoostModel, predict, type XGBoostModel } from "./xgboost_json.ts";
+import { denoChildEnv } from "../machine/children.ts";
 
 /** The container's default `MAX_CONTENT_LENGTH`: 6 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -610,6 +611,7 @@ async function startWorker(options: RunModelServerOptions & { port: number; host
   args.push(...handlerFlags(options), `--workers=${options.workers ?? 1}`);
   const child = new Deno.Command(Deno.execPath(), {
     args,
+    env: denoChildEnv(),
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

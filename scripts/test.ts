@@ -1,3 +1,4 @@
+import { denoChildEnv } from "../machine/children.ts";
 /**
  * The one test command (`deno task test`): makes sure the Debian tools the tests use are there
  * (installs them with apt-get when it runs as root; otherwise says exactly what to install), runs
@@ -126,7 +127,7 @@ async function main(): Promise<number> {
     args,
     stdout: "inherit",
     stderr: "inherit",
-    env: { NO_COLOR: "1" },
+    env: denoChildEnv({ NO_COLOR: "1" }),
   }).output();
   let counts = { passed: 0, failed: run.success ? 0 : 1 };
   try {

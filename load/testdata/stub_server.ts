@@ -1,3 +1,4 @@
+import { denoChildEnv } from "../../machine/children.ts";
 /**
  * A stub HTTP server for tests and benchmarks of the load generator. It answers every request
  * with a fixed body after a fixed service time, serving at most `--concurrency` requests at a
@@ -107,6 +108,7 @@ export async function spawnStubServer(
       "--concurrency",
       String(options.concurrency ?? 0),
     ],
+    env: denoChildEnv(),
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
