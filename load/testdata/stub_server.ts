@@ -1,4 +1,3 @@
-import { denoChildEnv } from "../../machine/children.ts";
 /**
  * A stub HTTP server for tests and benchmarks of the load generator. It answers every request
  * with a fixed body after a fixed service time, serving at most `--concurrency` requests at a
@@ -11,6 +10,8 @@ import { denoChildEnv } from "../../machine/children.ts";
  *
  * @module
  */
+
+import { denoChildEnv } from "../../machine/children.ts";
 
 /** Options of {@linkcode startStubServer}. */
 export interface StubServerOptions {
