@@ -6,10 +6,10 @@
  * The lock is a file in the system temp dir (`sagemaker-lab-benchmark.lock`) that names its
  * holder (`{ pid, hostname, what, since }`). It is taken with an atomic create (`O_CREAT|O_EXCL`);
  * the holder also keeps an exclusive `flock` on it, which the kernel releases when the holder
- * dies, even by `kill -9`. A lock file whose flock is free (and that names a pid) is stale: its
- * holder is gone, and the next taker removes it and creates its own. Only a process holding a
- * file's flock ever removes that file, after checking that the path still names that file, so
- * a take-over never removes a newer holder's lock.
+ * dies, even by `kill -9`. A lock file whose flock is free is stale when it names a pid (or has
+ * been empty for more than 10 s): its holder is gone, and the next taker removes it and creates
+ * its own. Only a process holding a file's flock ever removes that file, after checking that the
+ * path still names that file, so a take-over never removes a newer holder's lock.
  *
  * The lock is re-entrant within one process: a step that holds it while its local Default job
  * runs, and the job itself, both take it (the job's turn is then immediate).
@@ -150,13 +150,17 @@ async function attempt(path: string, what: string): Promise<Attempt> {
         const free = await file.tryLock(true);
         const holder = await readOwnerJson<BenchmarkLockHolder>(file);
         // Free lock with a holder named: the holder is gone (stale). Remove it and create ours.
-        // Free lock and no holder: its creator is between create and lock; it is busy.
-        if (free && holder !== undefined && await sameFile(path, file)) {
+        // Free lock and no holder: its creator is between create and lock (busy), unless that
+        // was long ago (it died in between: stale).
+        const stale = free &&
+          (holder !== undefined ||
+            Date.now() - ((await file.stat()).mtime?.getTime() ?? 0) > 10_000);
+        if (stale && await sameFile(path, file)) {
           await Deno.remove(path);
           tookOver = true;
           continue;
         }
-        if (!free || holder === undefined) return { busy: holder };
+        if (!stale) return { busy: holder };
         continue; // the path names a newer file now: look again
       } finally {
         file.close();
@@ -276,5 +280,42 @@ export async function benchmarkLockHolder(
     return free ? undefined : await readOwnerJson<BenchmarkLockHolder>(file);
   } finally {
     file.close();
+  }
+}
+
+/**
+ * The lock as the local Default job takes it: waits (saying on stderr who holds it) until the
+ * machine is free, or resolves undefined when `signal` aborts first (the job was stopped).
+ *
+ * @example Usage
+ * ```ts
+ * import { holdMachineForBenchmark } from "./benchmark_lock.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const lock = await holdMachineForBenchmark("job-1", new AbortController().signal, { dir });
+ * assert.ok(lock);
+ * await lock.release();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function holdMachineForBenchmark(
+  jobName: string,
+  signal: AbortSignal,
+  options: Pick<AcquireBenchmarkLockOptions, "dir"> = {},
+): Promise<BenchmarkLock | undefined> {
+  try {
+    return await acquireBenchmarkLock(`Default job ${jobName} (process ${Deno.pid})`, {
+      signal,
+      dir: options.dir,
+      onWait: (holder, path) =>
+        console.error(
+          `recommend: the benchmark of ${jobName} waits: another benchmark runs on this machine (${
+            describeHolder(holder)
+          }; lock ${path})`,
+        ),
+    });
+  } catch (error) {
+    if (signal.aborted) return undefined;
+    throw error;
   }
 }

@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { instanceTypeInfo } from "../instance_types.ts";
 import { findTaskset, startModelServer } from "../../model/spawn_server.ts";
 import { spawnLoadGenerator } from "../../load/spawn_load.ts";
+import { type BenchmarkLock, holdMachineForBenchmark } from "../../machine/benchmark_lock.ts";
 import {
   makeOwnedTempDir,
   removeOwnedTempDir,
@@ -428,7 +429,11 @@ async function runDefaultJob(
     await server?.stop();
   };
   ctx.runtime.closers.push(stop);
+  let machine: BenchmarkLock | undefined;
   try {
+    // One benchmark at a time on this machine (re-entrant: immediate when the step holds it).
+    machine = await holdMachineForBenchmark(jobName, abort.signal);
+    if (machine === undefined) return; // stopped while waiting: the recommender records it
     const modelPath = join(dir, "model.tar.gz");
     const payloadPath = join(dir, "payload.tar.gz");
     for (
@@ -566,6 +571,7 @@ async function runDefaultJob(
     const i = ctx.runtime.closers.indexOf(stop);
     if (i >= 0) ctx.runtime.closers.splice(i, 1);
     await removeOwnedTempDir(dir).catch(() => {});
+    await machine?.release();
   }
 }
 
