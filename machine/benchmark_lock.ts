@@ -304,7 +304,7 @@ export async function holdMachineForBenchmark(
   options: Pick<AcquireBenchmarkLockOptions, "dir"> = {},
 ): Promise<BenchmarkLock | undefined> {
   try {
-    return await acquireBenchmarkLock(`Default job ${jobName} (process ${Deno.pid})`, {
+    return await acquireBenchmarkLock(`Default job ${jobName}`, {
       signal,
       dir: options.dir,
       onWait: (holder, path) =>

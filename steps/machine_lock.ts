@@ -59,7 +59,7 @@ export async function holdMachine(
   if (cloud.backend !== "local") return undefined;
   let lock: BenchmarkLock;
   try {
-    lock = await acquireBenchmarkLock(`${step} (process ${Deno.pid})`, {
+    lock = await acquireBenchmarkLock(step, {
       wait: options.wait ?? true,
       dir: options.lockDir,
       onWait: (holder, path) =>
