@@ -25,6 +25,7 @@
 
 import { ProcessSampler } from "../load/process_stats.ts";
 import { denoChildEnv, tiedToParent } from "../machine/children.ts";
+import { holdBenchMachine } from "./_machine.ts";
 
 const args = Deno.args;
 function flag(name: string, fallback: number): number {
@@ -247,6 +248,7 @@ function median(xs: number[]): number {
 
 const f0 = (x: number) => Math.round(x).toLocaleString("en-US");
 
+const machine = await holdBenchMachine("bench:load", Deno.args);
 const dir = await Deno.makeTempDir({ prefix: "bench-load-" });
 const server = await startServer();
 try {
@@ -300,6 +302,7 @@ try {
   const wrkBest = best(runs.wrk);
   const locustBest = best(locustRuns);
   const medianRatio = paired(runs.epoll);
+  console.log(machine.line());
   const locustRatio = median(runs.epoll.map((m) => m.rps)) / median(locustRuns.map((m) => m.rps));
   console.log(
     `bench:load: ours/wrk -t1 ${

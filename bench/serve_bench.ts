@@ -22,6 +22,7 @@ import { randomDataset, trainTestSplit } from "../model/dataset.ts";
 import { samplePayloadCsv } from "../model/payload.ts";
 import { startModelServer } from "../model/spawn_server.ts";
 import { tiedToParent } from "../machine/children.ts";
+import { holdBenchMachine } from "./_machine.ts";
 import { modelTarball } from "../model/tarball.ts";
 import { trainClassifier } from "../model/train.ts";
 import { stringifyXGBoostModel } from "../model/xgboost_json.ts";
@@ -38,6 +39,7 @@ const { values: flags } = parseArgs({
     "server-cpus": { type: "string" },
     "load-cpus": { type: "string" },
     threads: { type: "string", default: "4" },
+    "no-wait": { type: "boolean" },
   },
 });
 
@@ -108,6 +110,7 @@ const loadCpus = flags["load-cpus"] ?? String(cpus[0]);
 const serverCpus = flags["server-cpus"] ?? cpus.slice(1).join(",");
 const serverWorkers = expandCpus(serverCpus).length;
 
+const machine = await holdBenchMachine("bench:serve", Deno.args);
 const dir = await Deno.makeTempDir({ prefix: "bench_serve_" });
 const stops: (() => Promise<void>)[] = [];
 try {
@@ -262,6 +265,7 @@ try {
   };
   const a = median(results.get(ours.name)!);
   const b = median(results.get(reference.name)!);
+  console.log(machine.line());
   console.log(
     `wrk -t1 -c${connections} -d${duration}s on CPU ${loadCpus}; servers on CPU ${serverCpus}; payload 100 rows x 50 features (${payload.length} bytes)`,
   );

@@ -5,9 +5,12 @@
  */
 import { hostname } from "node:os";
 
-/** This machine's host name, or "" when it cannot be read. */
+/** This machine's host name, or "" when it cannot be read (asked without a permission prompt). */
 export function thisHost(): string {
   try {
+    if (Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state !== "granted") {
+      return "";
+    }
     return hostname();
   } catch {
     return "";

@@ -117,6 +117,20 @@ interface Hold {
 
 /** The lock this process holds, by lock path. */
 const holds = new Map<string, Hold>();
+let unloadListening = false;
+
+/** On exit (`Deno.exit` or the end of the program), removes the lock files still held. */
+function releaseAllOnUnload(): void {
+  for (const hold of holds.values()) {
+    try {
+      Deno.removeSync(hold.path);
+    } catch { /* gone */ }
+    try {
+      hold.file.close();
+    } catch { /* closed */ }
+  }
+  holds.clear();
+}
 
 /** Whether `path` still names the file open as `file` (same device and inode). */
 async function sameFile(path: string, file: Deno.FsFile): Promise<boolean> {
@@ -221,6 +235,10 @@ export async function acquireBenchmarkLock(
         hold = { file: result.taken, path, count: 0 };
         tookOver = result.tookOver;
         holds.set(path, hold);
+        if (!unloadListening) {
+          globalThis.addEventListener("unload", releaseAllOnUnload);
+          unloadListening = true;
+        }
         break;
       }
       if (!wait) throw new BenchmarkBusyError(result.busy, path);
