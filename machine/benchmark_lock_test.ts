@@ -10,6 +10,7 @@ import {
   type BenchmarkLockHolder,
   benchmarkLockHolder,
 } from "./benchmark_lock.ts";
+import { spawnDenoUntil } from "./testdata/spawn_until.ts";
 
 const HOLDER_SCRIPT = `
 import { acquireBenchmarkLock } from ${
@@ -23,23 +24,7 @@ await lock.release();
 
 /** A process that holds the lock in `dir` until its stdin closes. */
 async function holder(dir: string): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", HOLDER_SCRIPT, dir],
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("held")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the holder exited before taking the lock");
-    text += value;
-  }
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
-  return child;
+  return (await spawnDenoUntil(["eval", HOLDER_SCRIPT, dir], "held")).child;
 }
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {

@@ -11,6 +11,7 @@ import {
   removeOwnedTempDir,
   sweepStaleTempDirs,
 } from "./temp_dirs.ts";
+import { spawnDenoUntil } from "./testdata/spawn_until.ts";
 
 const OWNER_SCRIPT = `
 import { makeOwnedTempDir } from ${JSON.stringify(new URL("./temp_dirs.ts", import.meta.url).href)};
@@ -21,22 +22,8 @@ if (Deno.args[1] === "wait") for await (const _ of Deno.stdin.readable) { /* unt
 
 /** Starts a process that makes an owned folder in `tempDir`; returns it and the folder. */
 async function owner(tempDir: string, mode: "wait" | "exit") {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", OWNER_SCRIPT, tempDir, mode],
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  reader.releaseLock();
-  return { child, dir: text.trim() };
+  const { child, stdout } = await spawnDenoUntil(["eval", OWNER_SCRIPT, tempDir, mode], "\n");
+  return { child, dir: stdout.trim() };
 }
 
 async function exists(path: string): Promise<boolean> {

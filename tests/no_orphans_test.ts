@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { sweepStaleTempDirs } from "../machine/temp_dirs.ts";
 import { findSetpriv } from "../machine/children.ts";
+import { spawnDenoUntil } from "../machine/testdata/spawn_until.ts";
 
 /** Alive and not a zombie (a zombie has ended; only its exit status waits to be collected). */
 function alive(pid: number): boolean {
@@ -45,28 +46,13 @@ interface Started {
 async function startParent(
   workers: number,
 ): Promise<{ child: Deno.ChildProcess; started: Started }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      new URL("./testdata/spawning_parent.ts", import.meta.url).pathname,
-      String(workers),
-    ],
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the parent exited before starting its children: ${text}`);
-    text += value;
-  }
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
-  return { child, started: JSON.parse(text.split("\n")[0]) };
+  const { child, stdout } = await spawnDenoUntil([
+    "run",
+    "--allow-all",
+    new URL("./testdata/spawning_parent.ts", import.meta.url).pathname,
+    String(workers),
+  ], "\n");
+  return { child, started: JSON.parse(stdout.split("\n")[0]) };
 }
 
 async function killParentAndWatch(workers: number): Promise<void> {
