@@ -55,9 +55,22 @@ export async function findSetpriv(): Promise<string | null> {
   if (setprivPath !== undefined) return setprivPath;
   if (Deno.build.os === "linux") {
     for (const candidate of ["/usr/bin/setpriv", "/bin/setpriv"]) {
+      // Asked first, so that a narrow --allow-read never turns into a permission prompt.
+      if (Deno.permissions.querySync({ name: "read", path: candidate }).state !== "granted") {
+        continue;
+      }
       try {
-        if ((await Deno.stat(candidate)).isFile) return (setprivPath = candidate);
-      } catch { /* not here, or not readable */ }
+        if (!(await Deno.stat(candidate)).isFile) continue;
+      } catch {
+        continue; // not here
+      }
+      if (Deno.permissions.querySync({ name: "run", command: candidate }).state !== "granted") {
+        console.warn(
+          `${candidate} may not be run (--allow-run): child processes are not tied to this one and could outlive a kill -9; add ${candidate} to --allow-run`,
+        );
+        break;
+      }
+      return (setprivPath = candidate);
     }
   }
   return (setprivPath = null);

@@ -155,7 +155,7 @@ export async function recommend(cloud: Cloud, options: RecommendOptions): Promis
   // The local benchmark measures this machine: one at a time (before anything is created).
   const machine = await holdMachine(cloud, "recommend", { wait: options.wait });
   try {
-    const result = await runDefaultJob(cloud, options);
+    const result = await createAndAwaitDefaultJob(cloud, options);
     return machine === undefined ? result : { ...result, machine: machine.record };
   } finally {
     await machine?.release();
@@ -163,7 +163,10 @@ export async function recommend(cloud: Cloud, options: RecommendOptions): Promis
 }
 
 /** {@linkcode recommend} once the machine is held. */
-async function runDefaultJob(cloud: Cloud, options: RecommendOptions): Promise<RecommendResult> {
+async function createAndAwaitDefaultJob(
+  cloud: Cloud,
+  options: RecommendOptions,
+): Promise<RecommendResult> {
   const manifest = options.manifest ?? [];
   const created: CreatedResource[] = [];
   const record = (r: CreatedResource) => {
