@@ -10,6 +10,11 @@ import { denoChildEnv, tiedToParent } from "../machine/children.ts";
 /** Options of {@linkcode spawnLoadGenerator}. */
 export interface SpawnLoadGeneratorOptions {
   /**
+   * The Deno to run (a path, or `deno` when only that name may be run).
+   * @default {Deno.execPath()}
+   */
+  deno?: string;
+  /**
    * `taskset` to pin the load generator with, or undefined to leave it unpinned.
    * @default {undefined}
    */
@@ -41,10 +46,10 @@ export async function spawnLoadGenerator(
   denoArgs: readonly string[],
   options: SpawnLoadGeneratorOptions = {},
 ): Promise<Deno.ChildProcess> {
-  const { taskset, cpus = "0" } = options;
+  const { deno = Deno.execPath(), taskset, cpus = "0" } = options;
   const argv = taskset === undefined
-    ? [Deno.execPath(), ...denoArgs]
-    : [taskset, "-c", cpus, Deno.execPath(), ...denoArgs];
+    ? [deno, ...denoArgs]
+    : [taskset, "-c", cpus, deno, ...denoArgs];
   const tied = await tiedToParent(argv[0], argv.slice(1));
   return new Deno.Command(tied.command, {
     args: tied.args,

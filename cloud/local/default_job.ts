@@ -20,7 +20,7 @@
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import { instanceTypeInfo } from "../instance_types.ts";
-import { findTaskset, startModelServer } from "../../model/spawn_server.ts";
+import { denoCommand, findTaskset, startModelServer } from "../../model/spawn_server.ts";
 import { spawnLoadGenerator } from "../../load/spawn_load.ts";
 import { type BenchmarkLock, holdMachineForBenchmark } from "../../machine/benchmark_lock.ts";
 import {
@@ -614,7 +614,12 @@ async function runLoad(
     "--json",
     ...(options.loadArgs ?? []),
   ];
-  const child = await spawnLoadGenerator(denoArgs, { taskset: pin, cpus: "0" });
+  // denoCommand(): the step tasks grant --allow-run=deno,taskset, not this executable's path.
+  const child = await spawnLoadGenerator(denoArgs, {
+    deno: denoCommand(),
+    taskset: pin,
+    cpus: "0",
+  });
   started(child);
   options.onLoadStarted?.(child.pid);
   const onAbort = () => {
