@@ -87,6 +87,12 @@ export type ModelHandler = (request: Request) => Promise<Response>;
 
 const CSV_HEADERS = { "content-type": "text/csv; charset=utf-8" };
 
+/** Options for {@linkcode formatPredictions}. */
+export interface FormatPredictionsOptions {
+  /** One prediction per line with a final newline (`SAGEMAKER_BATCH`), else joined by `,`. @default false */
+  batchOutput?: boolean;
+}
+
 /**
  * The predictions as the container writes them: `str()` of each value joined by `,`
  * (or one per line with a final newline in batch mode); a multi-output row is Python's list
@@ -97,16 +103,21 @@ const CSV_HEADERS = { "content-type": "text/csv; charset=utf-8" };
  * import { formatPredictions } from "./server.ts";
  * import assert from "node:assert/strict";
  * const p = new Float32Array([0.25, 0.5]);
- * assert.equal(formatPredictions(p, 1, false), "0.25,0.5");
- * assert.equal(formatPredictions(p, 1, true), "0.25\n0.5\n");
- * assert.equal(formatPredictions(p, 2, false), "[0.25, 0.5]");
+ * assert.equal(formatPredictions(p, 1), "0.25,0.5");
+ * assert.equal(formatPredictions(p, 1, { batchOutput: true }), "0.25\n0.5\n");
+ * assert.equal(formatPredictions(p, 2), "[0.25, 0.5]");
  * ```
+ *
+ * @param predictions The model's outputs, row after row.
+ * @param outputsPerRow How many outputs each row has.
+ * @param options How to join the rows.
  */
 export function formatPredictions(
   predictions: Float32Array,
   outputsPerRow: number,
-  batchOutput: boolean,
+  options: FormatPredictionsOptions = {},
 ): string {
+  const { batchOutput = false } = options;
   const items: string[] = [];
   if (outputsPerRow === 1) {
     for (let i = 0; i < predictions.length; i++) items.push(formatPythonFloat(predictions[i]));
@@ -202,7 +213,7 @@ export function createModelApp(model: XGBoostModel, options: ModelHandlerOptions
       return {
         status: 200,
         headers: CSV_HEADERS,
-        body: formatPredictions(predictions, model.outputsPerRow, batchOutput),
+        body: formatPredictions(predictions, model.outputsPerRow, { batchOutput }),
       };
     },
   };

@@ -20,7 +20,9 @@ const STEP = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--
  */
 const EXPECTED: Record<string, string[]> = {
   test: ["--allow-all"],
-  check: [],
+  // The layout check reads the tree; the TypeScript parser it uses reads its TSC_* and NODE_*
+  // settings (and VSCODE_INSPECTOR_OPTIONS) from the environment when it loads.
+  check: ["--allow-read=.", "--allow-env=TSC_*,NODE_*,VSCODE_INSPECTOR_OPTIONS"],
   notebook: [],
   prepare: STEP,
   recommend: [...STEP, "--allow-run=deno,taskset,setpriv"],
