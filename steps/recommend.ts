@@ -23,6 +23,7 @@ import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
 import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PrepareResult, RecommendResult } from "./types.ts";
+import { validateRecommend } from "./validate.ts";
 import { pollUntil, progress } from "./wait.ts";
 
 /** Inputs of {@linkcode recommend}. */
@@ -145,6 +146,7 @@ export async function waitForRecommendationJob(
  * ```
  */
 export async function recommend(cloud: Cloud, options: RecommendOptions): Promise<RecommendResult> {
+  validateRecommend(options);
   const manifest = options.manifest ?? [];
   const created: CreatedResource[] = [];
   const record = (r: CreatedResource) => {

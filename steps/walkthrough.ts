@@ -30,6 +30,8 @@ import type {
   RecommendResult,
   WalkthroughResult,
 } from "./types.ts";
+import { ensureWritableDir } from "./out_dir.ts";
+import { validateWalkthrough } from "./validate.ts";
 import { progress } from "./wait.ts";
 
 /** Options of {@linkcode walkthrough}. */
@@ -169,6 +171,7 @@ export async function walkthrough(
 ): Promise<WalkthroughResult> {
   const manifest = options.manifest ?? [];
   const roleArn = requireRole(options.roleArn, cloud);
+  validateWalkthrough(options);
   const instanceType = options.instanceType ?? "ml.c5.large";
   const say = (text: string) => {
     if (options.verbose) console.error(`\n${text}\n`);
@@ -409,10 +412,8 @@ export const WALKTHROUGH_SCRIPT: ScriptSpec = {
 
 if (import.meta.main) {
   await runScript(WALKTHROUGH_SCRIPT, async (ctx) => {
-    const cloud = await ctx.cloud();
-    const started = performance.now();
     const outDir = (ctx.flags.out as string | undefined) ?? "out/walkthrough";
-    const result = await walkthrough(cloud, {
+    const options: WalkthroughOptions = {
       roleArn: ctx.roleArn(),
       instanceType: stringInput(ctx.flags, {}, "instance-type", "instanceType"),
       maxTps: numberInput(ctx.flags, {}, "max-tps", "maxTps"),
@@ -421,7 +422,13 @@ if (import.meta.main) {
       latencyThresholdMs: numberInput(ctx.flags, {}, "latency-threshold", "latencyThresholdMs"),
       outDir,
       verbose: !ctx.json,
-    });
+    };
+    // Every input is checked before the backend opens and before the first step trains anything.
+    validateWalkthrough(options);
+    await ensureWritableDir(outDir, "--out");
+    const cloud = await ctx.cloud();
+    const started = performance.now();
+    const result = await walkthrough(cloud, options);
     progress(
       "walkthrough",
       `done in ${((performance.now() - started) / 1000).toFixed(1)} s (wall); charts in ${outDir}/`,
