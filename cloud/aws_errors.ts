@@ -62,7 +62,8 @@ export function awsCallOf(error: unknown): AwsCall | undefined {
  * ```
  */
 export function findAwsFailure(error: unknown): Error | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+  let e = error;
+  for (let depth = 0; e instanceof Error && depth < 8; depth++) {
     if (awsCallOf(e) !== undefined) return e;
     e = e.cause;
   }
