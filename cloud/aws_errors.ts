@@ -222,7 +222,7 @@ export function describeAwsFailure(error: unknown, call: AwsCall): string {
   } else if (status !== undefined) {
     answer.push("(no error code: the response had no body)");
   } else {
-    answer.push((e.message ?? String(error)).replace(/\s+/g, " ").trim());
+    answer.push(`(${(e.message ?? String(error)).replace(/\s+/g, " ").trim()})`);
   }
   const hint = hintFor(call, { status, code, attempts });
   return `${what}: ${answer.join(" ")}${hint ? `. ${hint}` : ""}`;

@@ -1,11 +1,12 @@
 /**
  * Pure checks of step inputs, shared by the validators of each step: each throws an
  * {@linkcode InputError} whose message says what is wrong and what a valid value looks like, so a
- * step can check all of its input before its first call that creates or changes anything.
+ * step can check all of its input before its first call that creates or changes anything. No AWS
+ * SDK here (the plan script loads this and must stay light): instance types are checked in
+ * `check_instance_type.ts`.
  *
  * @module
  */
-import { ProductionVariantInstanceType } from "@aws-sdk/client-sagemaker";
 import { InputError } from "./errors.ts";
 
 /**
@@ -52,34 +53,6 @@ export function checkNamePrefix(prefix: string): void {
   if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,30}$/.test(prefix)) {
     throw new InputError(
       `Cannot use name prefix "${prefix}": use up to 31 letters, digits and hyphens, starting and ending with a letter or digit`,
-    );
-  }
-}
-
-const INSTANCE_TYPES: readonly string[] = Object.values(ProductionVariantInstanceType);
-
-/**
- * An instance type SageMaker real-time endpoints accept (the SDK's `ProductionVariantInstanceType`).
- *
- * @example Usage
- * ```ts
- * import { checkInstanceType } from "./checks.ts";
- * import assert from "node:assert/strict";
- * checkInstanceType("ml.c5.large");
- * assert.throws(() => checkInstanceType("ml.x9.huge"), /^InputError: Cannot use instance type "ml.x9.huge": .*ml\.c5\.large/);
- * ```
- */
-export function checkInstanceType(instanceType: string): void {
-  if (!INSTANCE_TYPES.includes(instanceType)) {
-    const family = /^ml\.([a-z0-9-]+)\./.exec(instanceType)?.[1];
-    const near = INSTANCE_TYPES.filter((t) =>
-      family !== undefined && t.startsWith(`ml.${family}.`)
-    );
-    throw new InputError(
-      `Cannot use instance type "${instanceType}": give a SageMaker endpoint instance type such as ${
-        (near.length > 0 ? near.slice(0, 6) : ["ml.c5.large", "ml.c5.xlarge", "ml.m5.large"])
-          .join(", ")
-      } (see --help)`,
     );
   }
 }
@@ -144,7 +117,7 @@ export function checkPositive(value: number, what: string, options: { max?: numb
  * ```ts
  * import { checkS3Url } from "./checks.ts";
  * import assert from "node:assert/strict";
- * checkS3Url("s3://b/k/model.tar.gz", "--model-url");
+ * checkS3Url("s3://my-bucket/k/model.tar.gz", "--model-url");
  * assert.throws(() => checkS3Url("model.tar.gz", "--model-url"), /s3:\/\/BUCKET\/KEY/);
  * ```
  */

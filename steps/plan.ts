@@ -87,12 +87,13 @@ export function planCapacity(options: PlanOptions): PlanResult {
     throw new InputError(`Cannot plan capacity: min TPS (${minTps}) is above max TPS (${maxTps})`);
   }
   // Checked in floating point before the exact rounding, which would print a 300-digit number.
+  // (A plan above scale's limit of MAX_INSTANCES is still a plan; scale refuses to apply it.)
   const instances = maxTps * 60 * growthFactor / upperLimit;
-  if (!(instances <= MAX_INSTANCES)) {
+  if (!(instances <= Number.MAX_SAFE_INTEGER)) {
     throw new InputError(
       `Cannot plan capacity: max TPS ${maxTps} at ${upperLimit} invocations per minute per instance needs about ${
         Number(instances.toPrecision(3))
-      } instances, more than ${MAX_INSTANCES}; check --max-tps and --upper-limit`,
+      } instances, far more than any endpoint has (scale allows ${MAX_INSTANCES}); check --max-tps and --upper-limit`,
     );
   }
   const pricePerHour = options.pricePerHour === undefined

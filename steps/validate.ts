@@ -9,19 +9,18 @@ import { instanceTypeInfo } from "../cloud/instance_types.ts";
 import { XGBOOST_FRAMEWORK_VERSIONS } from "../model/image_uri.ts";
 import {
   checkBucketName,
-  checkInstanceType,
   checkNamePrefix,
   checkOneOf,
   checkPositive,
   checkS3Url,
   checkSageMakerName,
 } from "./checks.ts";
+import { checkInstanceType } from "./check_instance_type.ts";
 import { InputError } from "./errors.ts";
 
 /** What {@linkcode validatePrepare} checks. */
 export interface PrepareInput {
   instanceType?: string;
-  frameworkVersion?: string;
   bucket?: string;
   seed?: number;
   namePrefix?: string;
@@ -40,9 +39,7 @@ export interface PrepareInput {
  */
 export function validatePrepare(input: PrepareInput): void {
   if (input.instanceType !== undefined) checkInstanceType(input.instanceType);
-  if (input.frameworkVersion !== undefined) {
-    checkOneOf(input.frameworkVersion, XGBOOST_FRAMEWORK_VERSIONS, "--framework-version");
-  }
+  // The framework version is checked by prepare's first line (the image URI lookup).
   if (input.bucket !== undefined) checkBucketName(input.bucket);
   if (input.seed !== undefined && !Number.isSafeInteger(input.seed)) {
     throw new InputError(`Cannot use --seed ${input.seed}: give a whole number`);

@@ -19,13 +19,13 @@ import {
 import { StepAdjustmentError, validateStepAdjustments } from "../cloud/local/scaling_math.ts";
 import {
   checkCount,
-  checkInstanceType,
   checkNamePrefix,
   checkPositive,
   checkS3Url,
   checkSageMakerName,
   MAX_INSTANCES,
 } from "./checks.ts";
+import { checkInstanceType } from "./check_instance_type.ts";
 import { InputError } from "./errors.ts";
 import type { ScheduledActionSpec, StepScalingSpec, TargetTrackingSpec } from "./policies.ts";
 
