@@ -27,7 +27,7 @@ import {
 import type { Cloud } from "../cloud/types.ts";
 import { InputError } from "./errors.ts";
 import { targetKey } from "./policies.ts";
-import { runScript, type ScriptSpec, table } from "./script.ts";
+import { errorLine, runScript, type ScriptSpec, table } from "./script.ts";
 import type { CleanupResult, CreatedResource, ResourceKind } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
 
@@ -177,11 +177,10 @@ export async function cleanup(
       if (isNotFound(error)) {
         result.alreadyGone.push(resource);
       } else {
-        result.failed.push({ resource, error: (error as Error).message });
-        progress(
-          "cleanup",
-          `cannot delete ${resource.kind} ${resource.name}: ${(error as Error).message}`,
-        );
+        // On AWS: operation, status, code and a hint (see cloud/aws_errors.ts), not "UnknownError".
+        const line = errorLine(error);
+        result.failed.push({ resource, error: line });
+        progress("cleanup", `cannot delete ${resource.kind} ${resource.name}: ${line}`);
       }
     }
   }

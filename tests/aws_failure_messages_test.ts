@@ -121,3 +121,27 @@ for (const c of CASES) {
     }
   });
 }
+
+Deno.test("aws backend: cleanup says what it could not delete and why, per resource", async () => {
+  const fake = startFakeAws("forbidden");
+  const cwd = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${cwd}/created.json`,
+      JSON.stringify({ created: [{ kind: "model", name: "lab-model" }] }),
+    );
+    const { code, lines } = await runStep("cleanup", ["--from", "created.json"], fake.url, cwd);
+    assert.equal(code, 1, lines.join("\n"));
+    const line = lines.find((l) => l.startsWith("cleanup: cannot delete model lab-model: "));
+    assert.ok(line, lines.join("\n"));
+    assert.match(line, /DeleteModel of model "lab-model" failed: HTTP 400 AccessDeniedException: /);
+    assert.match(line, /needs sagemaker:DeleteModel \(statement "SageMakerCallsOfTheSteps"/);
+    assert.match(
+      lines.at(-1)!,
+      /could not be deleted; run cleanup again with the same --from files/,
+    );
+  } finally {
+    await fake.close();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
