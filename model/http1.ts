@@ -238,6 +238,15 @@ const REASONS: Record<number, string> = {
 
 const encoder = new TextEncoder();
 
+/** Options of {@linkcode serializeResponse}. */
+export interface SerializeResponseOptions {
+  /**
+   * Header fields, written in this order after `content-length`.
+   * @default {{}}
+   */
+  headers?: Record<string, string>;
+}
+
 /**
  * A response as bytes: status line, `content-length`, the given header fields, blank line and
  * body.
@@ -246,18 +255,25 @@ const encoder = new TextEncoder();
  * ```ts
  * import { serializeResponse } from "./http1.ts";
  * import assert from "node:assert/strict";
- * const bytes = serializeResponse(200, { "content-type": "text/csv" }, new TextEncoder().encode("0.5"));
+ * const bytes = serializeResponse(200, new TextEncoder().encode("0.5"), {
+ *   headers: { "content-type": "text/csv" },
+ * });
  * assert.equal(
  *   new TextDecoder().decode(bytes),
  *   "HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-type: text/csv\r\n\r\n0.5",
  * );
  * ```
+ *
+ * @param status The HTTP status.
+ * @param body The body bytes (empty for none).
+ * @param options The header fields to send besides `content-length`.
  */
 export function serializeResponse(
   status: number,
-  headers: Record<string, string>,
   body: Uint8Array,
+  options: SerializeResponseOptions = {},
 ): Uint8Array {
+  const { headers = {} } = options;
   let head = `HTTP/1.1 ${status} ${REASONS[status] ?? "Unknown"}\r\n`;
   if (status !== 204 && status !== 100) head += `content-length: ${body.length}\r\n`;
   for (const name in headers) head += `${name}: ${headers[name]}\r\n`;

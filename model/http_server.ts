@@ -739,7 +739,7 @@ function toBytes(answer: HttpAnswer): Uint8Array {
   const body = typeof answer.body === "string"
     ? encoder.encode(answer.body)
     : answer.body ?? new Uint8Array(0);
-  return serializeResponse(answer.status, answer.headers ?? {}, body);
+  return serializeResponse(answer.status, body, { headers: answer.headers });
 }
 
 /** Index of `needle` in `haystack[from, to)`, or -1. */

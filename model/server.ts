@@ -56,6 +56,7 @@ import { isLoopbackHost } from "../load/target.ts";
 import { formatPythonFloat } from "./float_format.ts";
 import { readModelArtifact } from "./tarball.ts";
 import { loadXGBoostModel, predict, type XGBoostModel } from "./xgboost_json.ts";
+import { denoChildEnv } from "../machine/children.ts";
 
 /** The container's default `MAX_CONTENT_LENGTH`: 6 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -86,6 +87,12 @@ export type ModelHandler = (request: Request) => Promise<Response>;
 
 const CSV_HEADERS = { "content-type": "text/csv; charset=utf-8" };
 
+/** Options for {@linkcode formatPredictions}. */
+export interface FormatPredictionsOptions {
+  /** One prediction per line with a final newline (`SAGEMAKER_BATCH`), else joined by `,`. @default false */
+  batchOutput?: boolean;
+}
+
 /**
  * The predictions as the container writes them: `str()` of each value joined by `,`
  * (or one per line with a final newline in batch mode); a multi-output row is Python's list
@@ -96,16 +103,21 @@ const CSV_HEADERS = { "content-type": "text/csv; charset=utf-8" };
  * import { formatPredictions } from "./server.ts";
  * import assert from "node:assert/strict";
  * const p = new Float32Array([0.25, 0.5]);
- * assert.equal(formatPredictions(p, 1, false), "0.25,0.5");
- * assert.equal(formatPredictions(p, 1, true), "0.25\n0.5\n");
- * assert.equal(formatPredictions(p, 2, false), "[0.25, 0.5]");
+ * assert.equal(formatPredictions(p, 1), "0.25,0.5");
+ * assert.equal(formatPredictions(p, 1, { batchOutput: true }), "0.25\n0.5\n");
+ * assert.equal(formatPredictions(p, 2), "[0.25, 0.5]");
  * ```
+ *
+ * @param predictions The model's outputs, row after row.
+ * @param outputsPerRow How many outputs each row has.
+ * @param options How to join the rows.
  */
 export function formatPredictions(
   predictions: Float32Array,
   outputsPerRow: number,
-  batchOutput: boolean,
+  options: FormatPredictionsOptions = {},
 ): string {
+  const { batchOutput = false } = options;
   const items: string[] = [];
   if (outputsPerRow === 1) {
     for (let i = 0; i < predictions.length; i++) items.push(formatPythonFloat(predictions[i]));
@@ -201,7 +213,7 @@ export function createModelApp(model: XGBoostModel, options: ModelHandlerOptions
       return {
         status: 200,
         headers: CSV_HEADERS,
-        body: formatPredictions(predictions, model.outputsPerRow, batchOutput),
+        body: formatPredictions(predictions, model.outputsPerRow, { batchOutput }),
       };
     },
   };
@@ -473,6 +485,7 @@ async function startWorker(options: RunModelServerOptions & { port: number; host
   if (options.allowRemote) args.push("--allow-remote");
   const child = new Deno.Command(Deno.execPath(), {
     args,
+    env: denoChildEnv(),
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

@@ -154,6 +154,12 @@ export function checkBucketName(bucket: string): void {
   }
 }
 
+/** Options of {@linkcode checkOneOf}. */
+export interface OneOfOptions {
+  /** The values that are valid. */
+  valid: readonly string[];
+}
+
 /**
  * One of a fixed list of values.
  *
@@ -161,12 +167,13 @@ export function checkBucketName(bucket: string): void {
  * ```ts
  * import { checkOneOf } from "./checks.ts";
  * import assert from "node:assert/strict";
- * checkOneOf("1.7-1", ["1.7-1", "1.5-1"], "--framework-version");
- * assert.throws(() => checkOneOf("9.9-9", ["1.7-1", "1.5-1"], "--framework-version"),
+ * checkOneOf("1.7-1", "--framework-version", { valid: ["1.7-1", "1.5-1"] });
+ * assert.throws(() => checkOneOf("9.9-9", "--framework-version", { valid: ["1.7-1", "1.5-1"] }),
  *   /^InputError: Cannot use --framework-version "9.9-9": use 1.7-1 or 1.5-1$/);
  * ```
  */
-export function checkOneOf(value: string, valid: readonly string[], what: string): void {
+export function checkOneOf(value: string, what: string, options: OneOfOptions): void {
+  const valid = options.valid;
   if (!valid.includes(value)) {
     const list = valid.length > 1
       ? `${valid.slice(0, -1).join(", ")} or ${valid[valid.length - 1]}`

@@ -82,7 +82,9 @@ export function validateRecommend(input: RecommendInput): void {
   }
   checkInstanceType(input.instanceType);
   if (input.frameworkVersion !== undefined) {
-    checkOneOf(input.frameworkVersion, XGBOOST_FRAMEWORK_VERSIONS, "--framework-version");
+    checkOneOf(input.frameworkVersion, "--framework-version", {
+      valid: XGBOOST_FRAMEWORK_VERSIONS,
+    });
     const tag = /\/sagemaker-xgboost:([^/]+)$/.exec(input.containerImage)?.[1];
     if (tag !== undefined && tag !== input.frameworkVersion) {
       throw new InputError(

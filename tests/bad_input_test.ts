@@ -28,7 +28,9 @@ async function run(path: string, args: string[], cwd: string): Promise<Run> {
   return {
     code: out.code,
     stdout: new TextDecoder().decode(out.stdout),
-    lines: stderr === "" ? [] : stderr.split("\n"),
+    // A Node deprecation warning that an npm dependency of the walkthrough's module graph may
+    // print (asynchronously, so only when the script awaits before it exits) is not the answer.
+    lines: stderr.split("\n").filter((l) => l !== "" && !/^\(node:\d+\) \[DEP\d+\]/.test(l)),
   };
 }
 
