@@ -224,8 +224,13 @@ export function describeAwsFailure(error: unknown, call: AwsCall): string {
   } else {
     answer.push(`(${(e.message ?? String(error)).replace(/\s+/g, " ").trim()})`);
   }
-  const hint = hintFor(call, { status, code, attempts });
+  const hint = hintFor(call, { status, code: code ?? credentialsError(e), attempts });
   return `${what}: ${answer.join(" ")}${hint ? `. ${hint}` : ""}`;
+}
+
+/** The SDK's own error when no credentials could be found (no request was sent). */
+function credentialsError(e: SdkErrorShape): string | undefined {
+  return e.name === "CredentialsProviderError" ? e.name : undefined;
 }
 
 function headerOf(e: SdkErrorShape, name: string): string | undefined {
@@ -246,6 +251,9 @@ function hintFor(
 ): string | undefined {
   const whoAmI =
     "see which identity the credentials in use belong to with `aws sts get-caller-identity` (set by AWS_PROFILE / --profile, or AWS_ACCESS_KEY_ID)";
+  if (answer.code === "CredentialsProviderError") {
+    return "Hint: no AWS credentials were found; give --profile or set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then check them with `aws sts get-caller-identity`";
+  }
   if (answer.code !== undefined && BAD_CREDENTIALS.has(answer.code)) {
     return `Hint: AWS does not accept these credentials; ${whoAmI}, and renew them if they expired`;
   }

@@ -96,6 +96,12 @@ const CASES: [string, Error, AwsCall, RegExp[]][] = [
     ],
   ],
   [
+    "no credentials anywhere",
+    sdkError("CredentialsProviderError", "Could not load credentials from any providers", {}),
+    DESCRIBE,
+    [/failed: no HTTP response \(Could not load credentials from any providers\)\. Hint: no AWS credentials were found; give --profile/],
+  ],
+  [
     "a connection that never got an answer",
     sdkError("Error", "connect ECONNREFUSED 127.0.0.1:1", {}),
     DESCRIBE,
