@@ -224,7 +224,10 @@ export function describeAwsFailure(error: unknown, call: AwsCall): string {
   } else {
     answer.push(`(${(e.message ?? String(error)).replace(/\s+/g, " ").trim()})`);
   }
-  const hint = hintFor(call, { status, code: code ?? credentialsError(e), attempts });
+  const hint = hintFor(call, { status, code: code ?? credentialsError(e), attempts }) ??
+    (status === undefined
+      ? "Hint: no answer came back; check the network, --endpoint-url (or AWS_ENDPOINT_URL) and --region"
+      : undefined);
   return `${what}: ${answer.join(" ")}${hint ? `. ${hint}` : ""}`;
 }
 

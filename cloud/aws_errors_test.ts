@@ -105,7 +105,7 @@ const CASES: [string, Error, AwsCall, RegExp[]][] = [
     "a connection that never got an answer",
     sdkError("Error", "connect ECONNREFUSED 127.0.0.1:1", {}),
     DESCRIBE,
-    [/^DescribeEndpoint of endpoint "ep-1" failed: no HTTP response \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/],
+    [/^DescribeEndpoint of endpoint "ep-1" failed: no HTTP response \(connect ECONNREFUSED 127\.0\.0\.1:1\)\. Hint: no answer came back; check the network, --endpoint-url/],
   ],
 ];
 
