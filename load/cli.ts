@@ -286,9 +286,11 @@ export async function main(args: string[], io: CliIo = defaultIo): Promise<numbe
     const summary = await runCommand(cmd, io, controller.signal);
     io.out(cmd.json ? `${JSON.stringify(summary, null, 2)}\n` : summaryTable(summary));
     if (summary.requests > 0 && summary.errorsByKind.connection === summary.requests) {
+      // Nothing was measured: a wrong --url (or a server that is not up) is the user's to fix.
       io.err(
-        `No request reached ${summary.url}: every one failed to connect (${summary.lastError}); is the server running?\n`,
+        `No request reached ${summary.url}: every one failed to connect (${summary.lastError}); check --url and that the server is running\n`,
       );
+      return 2;
     }
     return summary.stopReason === "Interrupted" ? 130 : 0;
   } catch (error) {
