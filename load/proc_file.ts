@@ -4,7 +4,9 @@
  * `/sys`, `/dev` and `/etc` as privileged, whatever `--allow-read` says). Calling libc needs
  * `--allow-ffi`, which the load generator needs anyway for its epoll transport.
  *
- * Only paths under `/proc/` are read: this is not a way around `--allow-read` for other files.
+ * Only files directly in `/proc/` or `/proc/<pid>/` are read (no deeper path: `/proc/<pid>/root/`
+ * leads to the whole file system). That keeps this module from being a way around `--allow-read`
+ * by mistake; it is no sandbox, as a program with `--allow-ffi` can call libc itself.
  *
  * @module
  */
@@ -41,8 +43,8 @@ export function procUnavailableReason(): string | null {
 }
 
 /**
- * The text of a file under `/proc/`, or `null` when it cannot be opened or read (the process is
- * gone, say). Throws a RangeError for a path outside `/proc/`, and an Error when libc cannot be
+ * The text of `/proc/NAME` or `/proc/PID/NAME`, or `null` when it cannot be opened or read (the
+ * process is gone, say). Throws a RangeError for any other path, and an Error when libc cannot be
  * called (see {@linkcode procUnavailableReason}).
  *
  * @example Usage
@@ -51,12 +53,14 @@ export function procUnavailableReason(): string | null {
  * import assert from "node:assert/strict";
  * assert.match(readProcFile(`/proc/${Deno.pid}/status`)!, /^VmRSS:\s+\d+ kB$/m);
  * assert.equal(readProcFile("/proc/1073741824/stat"), null);
- * assert.throws(() => readProcFile("/etc/passwd"), /outside \/proc/);
+ * assert.throws(() => readProcFile("/etc/passwd"), /outside them/);
  * ```
  */
 export function readProcFile(path: string): string | null {
-  if (!path.startsWith("/proc/") || path.split("/").includes("..")) {
-    throw new RangeError(`Cannot read "${path}" through libc: it is outside /proc`);
+  if (!/^\/proc\/(\d+\/)?[a-z_]+$/.test(path)) {
+    throw new RangeError(
+      `Cannot read "${path}" through libc: only /proc/NAME and /proc/PID/NAME are read, it is outside them`,
+    );
   }
   const why = procUnavailableReason();
   if (why !== null) throw new Error(`Cannot read ${path} through libc: ${why}`);

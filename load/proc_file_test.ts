@@ -1,6 +1,6 @@
 // Proves that /proc files are read through libc with --allow-ffi alone (where Deno's own file API
-// needs --allow-all), that a vanished process reads as null, and that nothing outside /proc/ is
-// read this way.
+// needs --allow-all), that a vanished process reads as null, and that nothing but /proc/NAME and
+// /proc/PID/NAME is read this way.
 import assert from "node:assert/strict";
 import { procUnavailableReason, readProcFile } from "./proc_file.ts";
 
@@ -19,9 +19,18 @@ Deno.test("readProcFile reads files longer than one read", () => {
   assert.ok(maps.endsWith("\n"));
 });
 
-Deno.test("readProcFile refuses paths outside /proc/", () => {
-  for (const path of ["/etc/passwd", "/proc/../etc/passwd", "proc/self/stat", "/procfs/x"]) {
-    assert.throws(() => readProcFile(path), /outside \/proc/, path);
+Deno.test("readProcFile refuses every path but /proc/NAME and /proc/PID/NAME", () => {
+  for (
+    const path of [
+      "/etc/passwd",
+      "/proc/../etc/passwd",
+      `/proc/${Deno.pid}/root/etc/passwd`, // a link to the whole file system
+      `/proc/${Deno.pid}/cwd/deno.json`,
+      "proc/self/stat",
+      "/procfs/x",
+    ]
+  ) {
+    assert.throws(() => readProcFile(path), /outside them/, path);
   }
 });
 
