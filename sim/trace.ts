@@ -149,10 +149,14 @@ export function parseTrace(csv: string): Trace {
       smallestGap = Math.min(smallestGap, rows[i].at - rows[i - 1].at);
     }
   }
+  // A loop, not Math.max(...minutes): a trace of a few months has more minutes than a call
+  // takes arguments (RangeError).
+  let peakPerMinute = 0;
+  for (const m of minutes) peakPerMinute = Math.max(peakPerMinute, m.invocations);
   return {
     minutes,
     total,
-    peakPerMinute: Math.max(...minutes.map((m) => m.invocations)),
+    peakPerMinute,
     resolution: smallestGap >= MINUTE ? "minute" : "second",
   };
 }

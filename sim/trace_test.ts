@@ -48,3 +48,12 @@ Deno.test("a bad row names its line in the file", () => {
     });
   }
 });
+
+Deno.test("a trace that spans a year replays (more minutes than a call takes arguments)", () => {
+  const trace = parseTrace(
+    "timestamp,invocations\n2024-01-01T00:00:00Z,1\n2024-12-31T00:00:00Z,2\n",
+  );
+  assert.equal(trace.minutes.length, 365 * 24 * 60 + 1);
+  assert.equal(trace.peakPerMinute, 2);
+  assert.equal(trace.total, 3);
+});
