@@ -18,6 +18,7 @@
  * @module
  */
 import { writeFileAtomic } from "../machine/atomic_write.ts";
+import { checkSageMakerName } from "./checks.ts";
 import { InputError } from "./errors.ts";
 import type { VariantTarget } from "./policies.ts";
 import {
@@ -74,6 +75,10 @@ const TF_VARIANT = "${var.variant_name}";
  */
 export function exportTemplate(config: ScalingConfig, options: ExportOptions): ExportResult {
   checkConfig(config);
+  if (options.endpointName !== undefined) {
+    checkSageMakerName(options.endpointName, "endpoint name");
+  }
+  if (options.variantName !== undefined) checkSageMakerName(options.variantName, "variant name");
   const known = options.endpointName !== undefined;
   if (options.format === "cloudformation") {
     const target = known
@@ -367,12 +372,22 @@ export const EXPORT_SCRIPT: ScriptSpec = {
   ],
 };
 
+/** What a wrong `--out` fails with: a folder where the file goes, a file where a folder goes... */
+const WRONG_OUT = [
+  Deno.errors.NotFound,
+  Deno.errors.PermissionDenied,
+  Deno.errors.NotCapable,
+  Deno.errors.IsADirectory,
+  Deno.errors.NotADirectory,
+  Deno.errors.AlreadyExists,
+];
+
 /** Writes `text` to `path` through a temporary file in the same folder and a rename. */
 async function writeAtomically(path: string, text: string): Promise<void> {
   try {
     await writeFileAtomic(path, text);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
+    if (WRONG_OUT.some((kind) => error instanceof kind)) {
       throw new InputError(
         `Cannot write ${path}: ${(error as Error).message}; choose another --out`,
       );

@@ -183,6 +183,10 @@ Deno.test("export refuses a configuration it cannot write, before writing anythi
       (e: unknown) => e instanceof InputError && message.test((e as Error).message),
     );
   }
+  assert.throws(
+    () => exportTemplate(EVERYTHING, { format: "terraform", endpointName: "my endpoint" }),
+    (e: unknown) => e instanceof InputError && /endpoint name "my endpoint"/.test(e.message),
+  );
   assert.throws(() => configFrom({ endpointName: "x" }), /pass --from the --json output of scale/);
   assert.throws(() => configFrom({ config: { minCapacity: "1" } }), /minCapacity must be a number/);
 });
@@ -221,6 +225,19 @@ Deno.test("the export script writes the file, and a bad format is one line and e
     assert.match(
       stderr,
       /^export: Cannot export as "pulumi": use --format cloudformation or --format terraform$/,
+    );
+    // --out naming a folder, or a path under a file: one line, exit 2, no temporary file left.
+    await Deno.mkdir(`${dir}/folder`);
+    for (const out of [`${dir}/folder`, `${dir}/scaled.json/s.tf.json`]) {
+      const wrong = await run(["--from", `${dir}/scaled.json`, "--out", out]);
+      const line = new TextDecoder().decode(wrong.stderr).trim();
+      assert.equal(wrong.code, 2, line);
+      assert.equal(line.split("\n").length, 1, line);
+      assert.match(line, /^export: Cannot write .*; choose another --out$/);
+    }
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(),
+      ["folder", "s.tf.json", "scaled.json"],
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
