@@ -176,6 +176,9 @@ Deno.test("export refuses a configuration it cannot write, before writing anythi
     [{ minCapacity: 5, maxCapacity: 2 }, /min capacity \(5\) is above max capacity \(2\)/],
     [{ minCapacity: 1.5 }, /whole numbers/],
     [{ targetTracking: [], stepScaling: [], scheduledActions: [] }, /no policy/],
+    // the same checks as scale's own requests: the two are built by one function
+    [{ targetTracking: [{ metric: "cpu", target: 150 }] }, /CPU target of 150 % per vCPU/],
+    [{ targetTracking: [{ metric: "invocations", target: 0 }] }, /target must be above 0/],
   ];
   for (const [change, message] of bad) {
     assert.throws(
