@@ -40,7 +40,18 @@ async function aptInstall(pkgs: string[]): Promise<boolean> {
   return install.success;
 }
 
-/** Counts test cases, failures and skipped tests in a JUnit XML report. */
+/**
+ * Counts test cases, failures and skipped tests in a JUnit XML report (each test step is a case).
+ *
+ * @example Usage
+ * ```ts
+ * import { countJunit } from "./test.ts";
+ * import assert from "node:assert/strict";
+ * const xml = '<testsuite><testcase name="a"></testcase><testcase name="b"><failure message="x"/>' +
+ *   '</testcase><testcase name="c"><skipped/></testcase><testcase name="d"/></testsuite>';
+ * assert.deepEqual(countJunit(xml), { passed: 2, failed: 1, skipped: 1 });
+ * ```
+ */
 export function countJunit(xml: string): { passed: number; failed: number; skipped: number } {
   const cases = xml.match(/<testcase\b[^>]*?(\/>|>[\s\S]*?<\/testcase>)/g) ?? [];
   let failed = 0;
