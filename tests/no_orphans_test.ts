@@ -1,4 +1,4 @@
-// Proves issue 11's "no orphan processes or files": when the process that started a model server
+// Proves "no orphan processes or files": when the process that started a model server
 // and a load generator is killed with SIGKILL (no finally, no signal handler runs), both children
 // end within a few seconds (the kernel's parent-death signal), no listener is left on the
 // server's port, and the temporary folder it owned is swept by the next sweepStaleTempDirs().
