@@ -312,8 +312,8 @@ function terraform(
 }
 
 /**
- * Reads the scaling configuration from a step's result: `config` of a `scale` result, or of the
- * choice in a sweep result (`chosen.config`).
+ * Reads the scaling configuration from a step's result: `config` of a `scale` result (or
+ * `chosen.config`, the chosen candidate of a result that compares several).
  *
  * @example Usage
  * ```ts
@@ -329,7 +329,7 @@ export function configFrom(input: Record<string, unknown>): ScalingConfig {
   const config = (input.config ?? chosen?.config) as ScalingConfig | undefined;
   if (config === undefined || typeof config !== "object") {
     throw new InputError(
-      "Cannot export: the input has no scaling configuration; pass --from the --json output of scale (or of sweep)",
+      "Cannot export: the input has no scaling configuration; pass --from the --json output of scale",
     );
   }
   for (const field of ["minCapacity", "maxCapacity"] as const) {

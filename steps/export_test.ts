@@ -11,6 +11,9 @@ import { originalStepScaling } from "./policies.ts";
 import type { ScalingConfig } from "./scaling_requests.ts";
 import { InputError } from "./errors.ts";
 import { skipWithout } from "../scripts/packages.ts";
+import { openCloud } from "../cloud/open.ts";
+import { prepare } from "./prepare.ts";
+import { scale } from "./scale.ts";
 
 // Templates are untyped JSON; the assertions below say what each field must be.
 // deno-lint-ignore no-explicit-any
@@ -243,6 +246,54 @@ Deno.test("the export script writes the file, and a bad format is one line and e
       ["folder", "s.tf.json", "scaled.json"],
     );
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("export reads the --json output of a real scale run: what scale applied", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_scale_" });
+  const cloud = await openCloud({ localDir: `${dir}/local` });
+  try {
+    const roleArn = cloud.defaultRoleArn!;
+    const prepared = await prepare(cloud, { roleArn, workDir: `${dir}/work` });
+    const scaled = await scale(cloud, {
+      ...prepared,
+      roleArn,
+      instanceType: "ml.c5.large",
+      minCapacity: 1,
+      maxCapacity: 3,
+      policies: {
+        label: "target tracking and step",
+        targetTracking: [{ metric: "cpu", target: 50 }],
+        stepScaling: [originalStepScaling(1000)],
+      },
+    });
+    // As `export --from scaled.json` reads it: the JSON of the result.
+    const fromFile = JSON.parse(JSON.stringify(scaled));
+    const out = exportTemplate(configFrom(fromFile), {
+      format: "cloudformation",
+      endpointName: fromFile.endpointName,
+    });
+    assert.deepEqual(out.resources, [
+      "ScalableTarget",
+      "TargetTrackingCpu",
+      "StepScalingStepInvocations",
+      "StepScalingStepInvocationsAlarm",
+    ]);
+    const resources = out.template.Resources as Json;
+    assert.equal(resources.ScalableTarget.Properties.MaxCapacity, 3);
+    const cpu = resources.TargetTrackingCpu.Properties;
+    assert.equal(cpu.PolicyName, scaled.policies[0].name);
+    assert.equal(
+      cpu.TargetTrackingScalingPolicyConfiguration.TargetValue,
+      scaled.policies[0].targetValue,
+    );
+    assert.equal(
+      resources.StepScalingStepInvocationsAlarm.Properties.AlarmName,
+      scaled.alarms.at(-1),
+    );
+  } finally {
+    await cloud.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
