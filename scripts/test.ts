@@ -9,20 +9,13 @@
  *
  * @module
  */
-import { installCommand, isDebianPackage, missingPackages, readPackageList } from "./packages.ts";
-
-async function succeeds(cmd: string[]): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd[0], {
-      args: cmd.slice(1),
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
+import {
+  installCommand,
+  isDebianPackage,
+  missingPackages,
+  readPackageList,
+  succeeds,
+} from "./packages.ts";
 
 async function aptInstall(pkgs: string[]): Promise<boolean> {
   const isRoot = Deno.uid?.() === 0;
