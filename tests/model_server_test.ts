@@ -522,21 +522,3 @@ Deno.test("startModelServer explains a model it cannot read", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-Deno.test("deno task serve with a --model-dir that is not there exits 2 with one line", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "task",
-      `--config=${new URL("../deno.json", import.meta.url).pathname}`,
-      "--quiet",
-      "serve",
-      "--model-dir=/nonexistent/model.tar.gz",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  assert.equal(out.code, 2, stderr);
-  assert.equal(stderr.split("\n").length, 1, stderr);
-  assert.match(stderr, /^Cannot start the model server: model '\/nonexistent\/model\.tar\.gz'/);
-});
