@@ -57,10 +57,12 @@ export {
   judgeEvaluation,
   renderEvaluation,
 } from "./steps/evaluate.ts";
+export { verdictMargin, verdictText } from "./steps/verdict.ts";
 export { cleanup, collectCreated, renderCleanup } from "./steps/cleanup.ts";
 export {
   evaluationTable,
   expectedTps,
+  LOCAL_EXPECTATION_SATURATED_INSTANCES,
   renderWalkthrough,
   walkthrough,
   type WalkthroughOptions,

@@ -14,6 +14,7 @@ import {
   evaluationComparisonChart,
   showChart,
 } from "../charts/mod.ts";
+import { verdictMargin, verdictText } from "./verdict.ts";
 import type { AnalyzeResult, EvaluateResult } from "./types.ts";
 
 /** Where charts go. */
@@ -85,9 +86,11 @@ function slug(text: string): string {
 
 /** One chart per evaluation, plus the comparison when there are several. */
 export function evaluationCharts(evaluations: readonly EvaluateResult[]): NamedChart[] {
-  const charts: NamedChart[] = evaluations.map((e, i) => ({
-    file: `evaluation-${i + 1}-${slug(e.policyLabel)}-spawn-${e.spawnRate}.svg`,
-    caption: `${e.policyLabel} at ${e.spawnRate} users/min: ${e.passed ? "PASSED" : "FAILED"} (${
+  // Named by policy and spawn rate, not by position, so that the notebook (one evaluation at a
+  // time) and the walkthrough (all three at once) write the same files.
+  const charts: NamedChart[] = evaluations.map((e) => ({
+    file: `evaluation-${slug(e.policyLabel)}-spawn-${e.spawnRate}.svg`,
+    caption: `${e.policyLabel} at ${e.spawnRate} users/min ${verdictText(e)} (${
       e.reasons.join("; ")
     })`,
     spec: evaluationChart(evaluationInput(e)),
@@ -97,7 +100,9 @@ export function evaluationCharts(evaluations: readonly EvaluateResult[]): NamedC
       file: "evaluations-compared.svg",
       caption: `Evaluations compared: ${
         evaluations.map((e) =>
-          `${e.policyLabel} @ ${e.spawnRate}/min ${e.passed ? "passed" : "failed"}`
+          `${e.policyLabel} @ ${e.spawnRate}/min ${e.passed ? "passed" : "failed"} (${
+            verdictMargin(e) >= 0 ? "+" : ""
+          }${verdictMargin(e)} %)`
         ).join(", ")
       }`,
       spec: evaluationComparisonChart(evaluations.map(evaluationInput)),

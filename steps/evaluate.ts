@@ -42,6 +42,7 @@ import {
   table,
 } from "./script.ts";
 import type { ActivitySummary, CreatedResource, EvaluateResult, EvaluationPoint } from "./types.ts";
+import { verdictText } from "./verdict.ts";
 import { progress } from "./wait.ts";
 
 /** Inputs of {@linkcode evaluate}. */
@@ -381,7 +382,7 @@ async function scalingActivities(
 export function renderEvaluation(r: EvaluateResult): string {
   return table([
     ["Policy", `${r.policyLabel} at ${r.spawnRate} users/min`],
-    ["Verdict", r.passed ? "PASSED" : "FAILED"],
+    ["Verdict", verdictText(r)],
     ["Reasons", r.reasons.join("; ")],
     ["Peak invocations per minute", r.maxInvocationsRealized],
     ["Expectation", r.expectation],
