@@ -58,6 +58,15 @@ export {
   renderEvaluation,
 } from "./steps/evaluate.ts";
 export { verdictMargin, verdictText } from "./steps/verdict.ts";
+export {
+  comparisonStory,
+  evaluationStory,
+  type Markdown,
+  markdown,
+  ORIGINAL_VERDICTS,
+  originalComparisonStory,
+  planStory,
+} from "./steps/story.ts";
 export { cleanup, collectCreated, renderCleanup } from "./steps/cleanup.ts";
 export {
   evaluationTable,
