@@ -137,8 +137,8 @@ export function evaluationStory(e: EvaluateResult): Markdown {
   const parts = [
     `**${e.policyLabel}** at ${e.spawnRate} users/min **${verdict}**: ${rest.join(": ")}` +
     (e.minutesToExpectation === null
-      ? `; the expectation was not reached in ${minutes} minutes.`
-      : `, reached after ${e.minutesToExpectation} of ${minutes} minutes.`),
+      ? `; the expectation was not reached in ${minutes} minutes (${e.stopReason}).`
+      : `, reached after ${e.minutesToExpectation} minutes.`),
   ];
   if (last !== undefined) {
     const first = e.series[0];
