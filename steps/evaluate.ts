@@ -44,6 +44,7 @@ import {
 import type { ActivitySummary, CreatedResource, EvaluateResult, EvaluationPoint } from "./types.ts";
 import { verdictText } from "./verdict.ts";
 import { progress } from "./wait.ts";
+import { endProgress, reportProgress } from "../progress/mod.ts";
 
 /** Inputs of {@linkcode evaluate}. */
 export interface EvaluateOptions {
@@ -282,16 +283,32 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
     job = await cloud.sagemaker.send(
       new DescribeInferenceRecommendationsJobCommand({ JobName: jobName }),
     );
-    if (job.Status !== lastStatus) {
-      lastStatus = job.Status ?? "";
-      progress("evaluate", `job ${jobName} ${lastStatus}`);
-    }
+    lastStatus = job.Status ?? "";
+    // Every poll: elapsed time, users and the latest minute's invocations, also while the
+    // status stays IN_PROGRESS for half an hour.
+    const elapsedMs = cloud.clock.now().getTime() - samples[0].time;
+    const running = lastStatus === "IN_PROGRESS";
+    const latest = running
+      ? await latestInvocations(cloud, { endpointName: options.endpointName, variantName })
+      : undefined;
+    reportProgress({
+      step: "evaluate",
+      phase: `${options.policyLabel}: Advanced job ${lastStatus}`,
+      users: running
+        ? initialUsers + Math.floor(options.spawnRate * elapsedMs / 60_000)
+        : undefined,
+      throughput: latest === undefined ? undefined : latest / 60,
+      elapsedMs,
+      remainingMs: Math.max(0, durationSeconds * 1000 - elapsedMs),
+      detail: `${variant?.CurrentInstanceCount ?? 0} instances in service`,
+    });
     if (["COMPLETED", "FAILED", "STOPPED"].includes(job.Status ?? "")) break;
     if (cloud.clock.now().getTime() > deadline) {
       throw new StepError("evaluate", `Timed out waiting for Advanced job "${jobName}"`);
     }
     await cloud.clock.sleep(intervalMs);
   }
+  endProgress();
   if (job.Status === "FAILED") {
     throw new StepError(
       "evaluate",
@@ -348,6 +365,21 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
     activities,
     created,
   };
+}
+
+/** Invocations in the latest complete minute with data (progress only; undefined when none yet). */
+async function latestInvocations(
+  cloud: Cloud,
+  target: { endpointName: string; variantName: string },
+): Promise<number | undefined> {
+  const end = floorMinute(cloud.clock.now());
+  const start = new Date(end.getTime() - 5 * 60_000);
+  const values = await readVariantSeries(cloud, target, INVOCATION_QUERIES, start, end);
+  const minutes = minutesBetween(start, end).filter((m) =>
+    values.get("invocations")?.get(m) !== undefined
+  );
+  const last = minutes.at(-1);
+  return last === undefined ? undefined : values.get("invocations")!.get(last);
 }
 
 async function scalingActivities(

@@ -24,6 +24,7 @@ import { readPrepared, requireRole } from "./inputs.ts";
 import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PrepareResult, RecommendResult } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
+import { endProgress, reportProgress } from "../progress/mod.ts";
 
 /** Inputs of {@linkcode recommend}. */
 export interface RecommendOptions {
@@ -108,18 +109,21 @@ export async function waitForRecommendationJob(
       intervalMs: options.pollIntervalMs,
       timeoutMs: options.timeoutMs,
       onPoll(d, elapsed) {
-        if (d.Status !== lastStatus) {
+        // On AWS every poll (the job stays IN_PROGRESS for many minutes); locally the benchmark
+        // reports its own levels, so only status changes.
+        if (d.Status !== lastStatus || cloud.backend === "aws") {
           lastStatus = d.Status ?? "";
-          progress(
+          reportProgress({
             step,
-            `job ${jobName} ${d.Status} (${
-              Math.round(elapsed / 1000)
-            } s on the ${cloud.backend} clock)`,
-          );
+            phase: `job ${jobName} ${d.Status}`,
+            elapsedMs: elapsed,
+            detail: `${cloud.backend} clock`,
+          });
         }
       },
     },
   );
+  endProgress();
   if (job.Status === "FAILED") {
     throw new StepError(
       step,

@@ -34,6 +34,7 @@ import { getJob } from "./recommendation_job.ts";
 import { readLocalObject } from "./s3.ts";
 import { findModelPackage } from "./sagemaker.ts";
 import type { MetricRow } from "./store.ts";
+import { benchmarkProgress, reportProgress } from "../../progress/mod.ts";
 import type { SaturationLevel, SaturationResult } from "../../load/saturation.ts";
 
 /** One measured ramp level, as the load generator's `--saturate --json` reports it. */
@@ -672,7 +673,7 @@ async function forwardProgress(stream: ReadableStream<Uint8Array>): Promise<stri
     while ((newline = pending.indexOf("\n")) >= 0) {
       const line = pending.slice(0, newline).split("\r").at(-1)!.trim();
       pending = pending.slice(newline + 1);
-      if (line) console.error(`recommend: benchmark ${line}`);
+      if (line) reportProgress(benchmarkProgress(line));
     }
   }
   return all;
