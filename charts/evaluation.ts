@@ -54,6 +54,17 @@ export interface EvaluationChartInput {
   activities: EvaluationActivity[];
   /** The verdict. */
   passed: boolean;
+  /** The scalable target's MinCapacity: drawn as the bottom of the capacity band. */
+  minCapacity?: number;
+  /** The scalable target's MaxCapacity: drawn as the top of the capacity band. */
+  maxCapacity?: number;
+  /** Price of one instance per hour, in dollars: adds the cost panel. */
+  pricePerHour?: number;
+  /**
+   * Users at the start of the ramp (Inference Recommender's InitialNumberOfUsers).
+   * @default {1}
+   */
+  initialUsers?: number;
 }
 
 /** Options for the evaluation charts. */
@@ -75,13 +86,17 @@ export interface EvaluationChartOptions {
 /** Axis title of invocations. */
 export const EVALUATION_INVOCATIONS_TITLE = "Invocations per minute";
 /** Axis title of the instance counts. */
-export const INSTANCES_TITLE = "Instances";
+export const INSTANCES_TITLE = "Instances (count)";
+/** Axis title of the users (the load). */
+export const USERS_TITLE = "Users (load)";
+/** Axis title of the cost. */
+export const COST_TITLE = "Cost so far ($)";
 /** Axis title of p95 latency. */
 export const P95_TITLE = "Model latency p95 (ms)";
 /** Axis title of errors. */
 export const ERRORS_TITLE = "Errors per minute";
 /** Axis title of the comparison's x axis. */
-export const MINUTES_TITLE = "Minutes since start";
+export const MINUTES_TITLE = "Minutes since start (min)";
 
 const INSTANCE_SERIES = [
   { key: "instancesInService", name: "Instances InService", color: COLORS.blue },
@@ -106,7 +121,7 @@ const INSTANCE_SERIES = [
 export function expectationRule(expectation: number): ReturnType<typeof valueRule> {
   return valueRule({
     value: expectation,
-    label: `Expectation: ${formatCount(expectation)} per minute (max TPS x 60)`,
+    label: `Expectation ${formatCount(expectation)}`,
     color: COLORS.red,
   });
 }
@@ -130,7 +145,9 @@ export function expectationRule(expectation: number): ReturnType<typeof valueRul
  * assert.equal(rules.length, 2);
  * ```
  */
-export function activityRules(activities: EvaluationActivity[]): UnitSpec<Field>[] {
+export function activityRules(
+  activities: EvaluationActivity[],
+): (UnitSpec<Field> | LayerSpec<Field>)[] {
   const tooltip = [
     { field: "description", title: "Scaling activity" },
     { field: "status", title: "Status" },
@@ -138,9 +155,11 @@ export function activityRules(activities: EvaluationActivity[]): UnitSpec<Field>
   const failed = activities.filter((a) => a.status === "Failed");
   const others = activities.filter((a) => a.status !== "Failed");
   return [
-    ...(others.length > 0 ? [timeRules({ data: others.map(toDatum), tooltip })] : []),
+    ...(others.length > 0
+      ? [timeRules({ data: others.map(toDatum), tooltip, label: "label" })]
+      : []),
     ...(failed.length > 0
-      ? [timeRules({ data: failed.map(toDatum), tooltip, color: COLORS.red })]
+      ? [timeRules({ data: failed.map(toDatum), tooltip, color: COLORS.red, label: "label" })]
       : []),
   ];
 }
@@ -214,13 +233,13 @@ export function invocationsPanel(
  *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 9000, instancesInService: 1, desiredInstances: 2 }],
  *   activities: [],
  * });
- * assert.deepEqual(panel.layer[0].mark, { type: "line", interpolate: "step-after", strokeWidth: 2 });
+ * assert.deepEqual("mark" in panel.layer[0] && panel.layer[0].mark, { type: "line", interpolate: "step-after", strokeWidth: 2 });
  * ```
  */
 export function instancesPanel(
-  input: Pick<EvaluationChartInput, "series" | "activities">,
+  input: Pick<EvaluationChartInput, "series" | "activities" | "minCapacity" | "maxCapacity">,
   options: EvaluationChartOptions = {},
-): LayerSpec<Field> & { layer: UnitSpec<Field>[] } {
+): LayerSpec<Field> {
   const { width = 640, height = 220 } = options;
   const values = input.series.flatMap((point) =>
     INSTANCE_SERIES.map(({ key, name }) => ({
@@ -252,7 +271,8 @@ export function instancesPanel(
               domain: INSTANCE_SERIES.map((s) => s.name),
               range: INSTANCE_SERIES.map((s) => s.color),
             },
-            legend: { title: null, orient: "right" },
+            // Below the panel: the right side holds the MinCapacity/MaxCapacity labels.
+            legend: { title: null, orient: "bottom" },
           },
           strokeDash: {
             field: "series",
@@ -267,8 +287,96 @@ export function instancesPanel(
           ],
         },
       },
+      ...capacityBand(input),
       ...activityRules(input.activities),
     ],
+  };
+}
+
+/** The MinCapacity–MaxCapacity band with its two labelled edges (none when unknown). */
+function capacityBand(
+  input: Pick<EvaluationChartInput, "minCapacity" | "maxCapacity">,
+): (UnitSpec<Field> | LayerSpec<Field>)[] {
+  const { minCapacity: min, maxCapacity: max } = input;
+  if (min === undefined || max === undefined) return [];
+  return [
+    {
+      data: { values: [{}] },
+      mark: { type: "rect", color: COLORS.blue, opacity: 0.08 },
+      encoding: {
+        y: { datum: min, type: "quantitative" },
+        y2: { datum: max },
+        tooltip: { value: `Scaling range: MinCapacity ${min} to MaxCapacity ${max}` },
+      },
+    },
+    valueRule({ value: max, label: `MaxCapacity ${max}`, color: COLORS.grey, strokeDash: [1, 2] }),
+    valueRule({ value: min, label: `MinCapacity ${min}`, color: COLORS.grey, strokeDash: [1, 2] }),
+  ];
+}
+
+/** Users of the closed-loop ramp per minute: initial users + spawn rate x minutes. */
+function usersOf(input: Pick<EvaluationChartInput, "series" | "spawnRate" | "initialUsers">) {
+  const start = Date.parse(input.series[0].time);
+  return input.series.map(({ time }) => ({
+    time,
+    users: (input.initialUsers ?? 1) +
+      Math.floor(input.spawnRate * (Date.parse(time) - start) / 60_000),
+  }));
+}
+
+/**
+ * The load: the users the Advanced job's ramp had each minute, so that a reader can tell a
+ * load-limited run (users too few for the fleet) from a capacity-limited one.
+ */
+export function usersPanel(
+  input: Pick<EvaluationChartInput, "series" | "spawnRate" | "initialUsers" | "activities">,
+  options: EvaluationChartOptions = {},
+): LayerSpec<Field> {
+  const { width = 640, height = 220 } = options;
+  return {
+    width,
+    height: Math.round(height * 0.4),
+    layer: [{
+      data: { values: usersOf(input) },
+      mark: { type: "line", interpolate: "step-after", color: COLORS.purple, strokeWidth: 2 },
+      encoding: {
+        x: utcTimeX(),
+        y: { field: "users", type: "quantitative", title: USERS_TITLE, scale: { zero: true } },
+        tooltip: [utcTimeTooltip(), { field: "users", type: "quantitative", title: USERS_TITLE }],
+      },
+    }, ...activityRules(input.activities)],
+  };
+}
+
+/** Cost so far in dollars per minute of a series: instances in service x price / 60, summed. */
+function costOf(series: readonly EvaluationPoint[], pricePerHour: number) {
+  let total = 0;
+  return series.map(({ time, instancesInService }) => {
+    total += instancesInService * pricePerHour / 60;
+    return { time, cost: Math.round(total * 10_000) / 10_000 };
+  });
+}
+
+/** What the evaluation has cost so far, in dollars (none without a price). */
+export function costPanel(
+  input: Pick<EvaluationChartInput, "series" | "pricePerHour">,
+  options: EvaluationChartOptions = {},
+): UnitSpec<Field> & { width: number; height: number } | undefined {
+  const { width = 640, height = 220 } = options;
+  if (input.pricePerHour === undefined) return undefined;
+  return {
+    width,
+    height: Math.round(height * 0.4),
+    data: { values: costOf(input.series, input.pricePerHour) },
+    mark: { type: "area", color: COLORS.green, opacity: 0.5, line: { color: COLORS.green } },
+    encoding: {
+      x: utcTimeX(),
+      y: { field: "cost", type: "quantitative", title: COST_TITLE, axis: { format: "$,.2f" } },
+      tooltip: [
+        utcTimeTooltip(),
+        { field: "cost", type: "quantitative", title: COST_TITLE, format: "$,.3f" },
+      ],
+    },
   };
 }
 
@@ -390,7 +498,8 @@ export function errorsPanel(
  *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 9000, instancesInService: 1, desiredInstances: 2, p95Ms: 40 }],
  *   activities: [{ time: "2024-05-01T10:00:00Z", description: "Setting desired instance count to 2.", status: "Successful" }],
  * });
- * assert.equal("vconcat" in spec && spec.vconcat.length, 3);
+ * // invocations, users (the load), instances, latency
+ * assert.equal("vconcat" in spec && spec.vconcat.length, 4);
  * ```
  */
 export function evaluationChart(
@@ -400,18 +509,22 @@ export function evaluationChart(
   validateEvaluation("the evaluation", input);
   const panels = [
     invocationsPanel(input, options),
+    usersPanel(input, options),
     instancesPanel(input, options),
     latencyPanel(input, options),
     errorsPanel(input, options),
+    costPanel(input, options),
   ].filter((panel) => panel !== undefined);
   const peak = Math.max(...input.series.map((p) => p.invocations));
+  const margin = Math.round(100 * (peak - input.expectation) / input.expectation);
+  const n = input.activities.length;
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: `${runName(input)}: ${verdict(input)}`,
+      text: `${runName(input)}: ${verdict(input)}, ${margin > 0 ? "+" : ""}${margin} %`,
       subtitle: `Peak ${formatCount(peak)} invocations per minute against an expectation of ${
         formatCount(input.expectation)
-      }; ${input.activities.length} scaling activities`,
+      }; ${n} scaling ${n === 1 ? "activity" : "activities"}`,
     },
     vconcat: panels,
     resolve: { scale: { x: "shared", color: "independent" } },
@@ -456,11 +569,15 @@ export function evaluationComparisonChart(
   const names = uniqueNames(inputs.map((input) => `${runName(input)} (${verdict(input)})`));
   const rows = inputs.flatMap((input, i) => {
     const start = Math.min(...input.series.map((point) => Date.parse(point.time)));
-    return input.series.map((point) => ({
+    const cost = input.pricePerHour === undefined
+      ? undefined
+      : costOf(input.series, input.pricePerHour);
+    return input.series.map((point, j) => ({
       run: names[i]!,
       minutes: (Date.parse(point.time) - start) / 60_000,
       invocations: point.invocations,
       instances: point.instancesInService,
+      ...(cost && { cost: cost[j].cost }),
     }));
   });
   const x = { field: "minutes", type: "quantitative", title: MINUTES_TITLE } as const;
@@ -514,13 +631,32 @@ export function evaluationComparisonChart(
           y: {
             field: "instances",
             type: "quantitative",
-            title: "Instances InService",
+            title: "Instances InService (count)",
             axis: { tickMinStep: 1, format: "d" },
           },
           color,
-          tooltip: [...tooltip("instances", "Instances InService")],
+          tooltip: [...tooltip("instances", "Instances InService (count)")],
         },
       },
+      // Cost on the same minutes-since-start axis: the windows are comparable across runs.
+      ...(inputs.every((input) => input.pricePerHour !== undefined)
+        ? [{
+          width,
+          height: Math.round(height * 0.5),
+          mark: { type: "line" as const, interpolate: "step-after" as const, strokeWidth: 2 },
+          encoding: {
+            x,
+            y: {
+              field: "cost",
+              type: "quantitative" as const,
+              title: COST_TITLE,
+              axis: { format: "$,.2f" },
+            },
+            color,
+            tooltip: [...tooltip("cost", COST_TITLE)],
+          },
+        }]
+        : []),
     ],
     resolve: { scale: { x: "shared", color: "shared" } },
     spacing: 12,
@@ -546,7 +682,14 @@ function uniqueNames(names: string[]): string[] {
 }
 
 function toDatum(activity: EvaluationActivity) {
-  return { time: activity.time, description: activity.description, status: activity.status };
+  // The new capacity, from "Setting desired instance count to 3.": the label over the rule.
+  const capacity = /(\d+)\D*$/.exec(activity.description)?.[1];
+  return {
+    time: activity.time,
+    description: activity.description,
+    status: activity.status,
+    label: capacity === undefined ? activity.status : `→ ${capacity}`,
+  };
 }
 
 function validateEvaluation(chart: string, input: EvaluationChartInput): void {

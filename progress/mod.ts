@@ -55,7 +55,8 @@ export function benchmarkProgress(line: string): ProgressState {
   if (elapsed) state.elapsedMs = Number(elapsed[1]) * 1000;
   const detail = [p95, errors].filter(Boolean).join(" | ");
   if (detail) state.detail = detail;
-  if (state.users === undefined && state.throughput === undefined) state.phase = line;
+  // Anything but a level line (the stop reason, a warning) is a phase of its own, shown whole.
+  if (state.users === undefined) return { step: "recommend", phase: line };
   return state;
 }
 

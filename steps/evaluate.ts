@@ -299,7 +299,9 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
         : undefined,
       throughput: latest === undefined ? undefined : latest / 60,
       elapsedMs,
-      remainingMs: Math.max(0, durationSeconds * 1000 - elapsedMs),
+      remainingMs: lastStatus === "PENDING" || running
+        ? Math.max(0, durationSeconds * 1000 - elapsedMs)
+        : 0,
       detail: `${variant?.CurrentInstanceCount ?? 0} instances in service`,
     });
     if (["COMPLETED", "FAILED", "STOPPED"].includes(job.Status ?? "")) break;
@@ -508,7 +510,12 @@ if (import.meta.main) {
     const out = flags.out as string | undefined;
     if (out !== undefined) {
       const { writeEvaluationCharts } = await import("./charts_out.ts");
-      for (const path of await writeEvaluationCharts([result], out)) {
+      const plan = {
+        minCapacity: typeof from.minCapacity === "number" ? from.minCapacity : undefined,
+        maxCapacity: typeof from.maxCapacity === "number" ? from.maxCapacity : undefined,
+        pricePerHour: typeof from.pricePerHour === "number" ? from.pricePerHour : undefined,
+      };
+      for (const path of await writeEvaluationCharts([result], { outDir: out, plan })) {
         console.error(`evaluate: wrote ${path}`);
       }
     }

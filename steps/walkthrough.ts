@@ -279,7 +279,9 @@ export async function walkthrough(
       evaluations.push(evaluation);
       say(`Evaluation ${i + 1}\n${renderEvaluation(evaluation)}`);
     }
-    if (options.outDir !== undefined) await writeEvaluationCharts(evaluations, options.outDir);
+    if (options.outDir !== undefined) {
+      await writeEvaluationCharts(evaluations, { outDir: options.outDir, plan: pl });
+    }
   } catch (error) {
     failure = error;
   }
