@@ -88,7 +88,7 @@ export const EVALUATION_INVOCATIONS_TITLE = "Invocations per minute";
 /** Axis title of the instance counts. */
 export const INSTANCES_TITLE = "Instances (count)";
 /** Axis title of the users (the load). */
-export const USERS_TITLE = "Users (load)";
+export const USERS_TITLE = "Load (users)";
 /** Axis title of the cost. */
 export const COST_TITLE = "Cost so far ($)";
 /** Axis title of p95 latency. */

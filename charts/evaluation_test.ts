@@ -88,7 +88,7 @@ Deno.test("evaluationChart() renders the expectation, the panels' titles and the
       "Expectation 12,000",
       "→ 2",
       "→ 3",
-      "Users (load)",
+      "Load (users)",
       EVALUATION_INVOCATIONS_TITLE,
       INSTANCES_TITLE,
       P95_TITLE,
