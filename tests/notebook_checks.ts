@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { NotebookRun } from "./notebook_harness.ts";
+import { type NotebookFile, storyContradictions } from "./notebook_story.ts";
 
 function chartCaptions(run: NotebookRun): string[] {
   const captions: string[] = [];
@@ -55,5 +56,8 @@ export const NOTEBOOK_CHECKS: Record<string, (run: NotebookRun) => void> = {
       /policy +spawn rate +peak inv\/min +min to expectation +instance-min +worst p95 ms +verdict/,
     );
     assert.match(text, /Failed +nothing/, "cleanup deleted everything");
+    // The words agree with the results: no static verdict, no generated one the table contradicts.
+    const notebook = JSON.parse(Deno.readTextFileSync(run.notebook)) as NotebookFile;
+    assert.deepEqual(storyContradictions(notebook, run), []);
   },
 };
