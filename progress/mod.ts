@@ -275,7 +275,8 @@ let displayCount = 0;
 
 /**
  * One updating display per long step in the Jupyter kernel: a `display_data` with a display id,
- * then `update_display_data` for every later state and note.
+ * then `update_display_data` for every later state and note of the same step, until it ends or
+ * another step reports.
  *
  * @example Usage
  * ```ts
@@ -309,21 +310,32 @@ export function notebookRenderer(kernel: JupyterBroadcast): ProgressRenderer {
       // the kernel went away: progress is best effort
     }
   };
+  const end = () => {
+    displayId = undefined;
+    state = undefined;
+    lastNote = undefined;
+  };
+  // A display belongs to one step: another step's report starts a new one, so that a later
+  // cell never updates the output of an earlier one.
+  const enter = (step: string) => {
+    if (state !== undefined && state.step !== step) end();
+  };
   return {
     show(next) {
+      enter(next.step);
       state = next;
       send();
     },
     note(step, message) {
-      lastNote = `${step}: ${message}`;
-      if (state === undefined) state = { step, phase: message };
+      enter(step);
+      if (state === undefined) {
+        state = { step, phase: message };
+      } else {
+        lastNote = `${step}: ${message}`;
+      }
       send();
     },
-    end() {
-      displayId = undefined;
-      state = undefined;
-      lastNote = undefined;
-    },
+    end,
   };
 }
 

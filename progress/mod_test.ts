@@ -46,15 +46,20 @@ Deno.test("notebookRenderer() updates one display per long step, by display id",
   r.show({ step: "evaluate", phase: "IN_PROGRESS", elapsedMs: 30_000, remainingMs: 30_000 });
   r.end();
   r.show({ step: "scale", phase: "Creating" });
+  r.note("evaluate", "started");
   assert.deepEqual(sent.map((m) => m.type), [
     "display_data",
     "update_display_data",
     "update_display_data",
     "display_data",
+    "display_data",
   ]);
   const id = (i: number) => (sent[i].content.transient as { display_id: string }).display_id;
   assert.equal(id(0), id(2));
-  assert.notEqual(id(0), id(3));
+  assert.notEqual(id(0), id(3), "a new display after end()");
+  assert.notEqual(id(3), id(4), "a new display for another step");
+  const first = sent[4].content.data as Record<string, string>;
+  assert.equal(first["text/plain"], "evaluate: started", "a first note is the phase, not repeated");
   const data = sent[2].content.data as Record<string, string>;
   assert.match(data["text/html"], /<progress value="50" max="100">/);
   assert.match(data["text/plain"], /IN_PROGRESS \[#+-+\] 50 %/);

@@ -112,6 +112,17 @@ function usersAt(e: EvaluateResult, minutes: number): number {
   return 1 + e.spawnRate * minutes;
 }
 
+/** Options of {@linkcode evaluationStory}. */
+export interface EvaluationStoryOptions {
+  /**
+   * Invocations per minute one instance carried at saturation in the benchmark (the analysis'
+   * `maxValue`): the yardstick for "capacity-limited"; the run's own busiest minute when absent.
+   */
+  measuredMaximum?: number;
+  /** Length of the ramp in minutes, for "reached after 7 of the 30-minute ramp". */
+  rampMinutes?: number;
+}
+
 /**
  * One evaluation's verdict with its margin, its timeline and whether the load or the capacity
  * limited it.
@@ -130,15 +141,21 @@ function usersAt(e: EvaluateResult, minutes: number): number {
  * assert.ok(evaluationStory(e as never).text.startsWith("**target tracking** at 1 users/min **passed**: 3,300 of 3,000 expected, +10 %"));
  * ```
  */
-export function evaluationStory(e: EvaluateResult): Markdown {
+export function evaluationStory(
+  e: EvaluateResult,
+  options: EvaluationStoryOptions = {},
+): Markdown {
   const [verdict, ...rest] = verdictText(e).split(": ");
   const last = e.series.at(-1);
   const minutes = e.series.length;
+  const ramp = options.rampMinutes === undefined
+    ? ""
+    : ` of the ${options.rampMinutes}-minute ramp`;
   const parts = [
     `**${e.policyLabel}** at ${e.spawnRate} users/min **${verdict}**: ${rest.join(": ")}` +
     (e.minutesToExpectation === null
       ? `; the expectation was not reached in ${minutes} minutes (${e.stopReason}).`
-      : `, reached after ${e.minutesToExpectation} minutes.`),
+      : `, reached after ${e.minutesToExpectation} minutes${ramp}.`),
   ];
   if (last !== undefined) {
     const first = e.series[0];
@@ -152,20 +169,23 @@ export function evaluationStory(e: EvaluateResult): Markdown {
           e.worstP95Ms === null ? "n/a" : `${e.worstP95Ms.toFixed(1)} ms`
         }.`,
     );
-    // Load-limited or capacity-limited: could the fleet in service have carried more than it did?
+    // Load-limited or capacity-limited: did the instances in service carry what one instance
+    // carried in the benchmark (or, without it, the most they carried in this run)?
     const users = usersAt(e, minutes - 1);
     const perInstance = last.invocations / Math.max(1, last.instancesInService);
-    const peakPerInstance = Math.max(
+    const full = options.measuredMaximum ?? Math.max(
       ...e.series.map((p) => p.invocations / Math.max(1, p.instancesInService)),
     );
+    const against = options.measuredMaximum === undefined
+      ? "the most they carried in this run"
+      : "what one instance carried in the benchmark";
+    const share = Math.round(100 * perInstance / full);
     parts.push(
-      perInstance >= 0.9 * peakPerInstance
-        ? `In the last minute ${users} users kept ${last.instancesInService} instances at ` +
-          `${n(perInstance)} invocations each, as busy as they got: capacity was the limit.`
-        : `In the last minute ${users} users gave ${last.instancesInService} instances ` +
-          `${n(perInstance)} invocations each, less than the ${
-            n(peakPerInstance)
-          } they carried earlier: the load was the limit.`,
+      `In the last minute ${users} users gave ${last.instancesInService} instances ` +
+        `${n(perInstance)} invocations each, ${share} % of ${against} (${n(full)}): ` +
+        (share >= 90
+          ? "the instances were full, capacity set the pace."
+          : "the instances had room, the load (users) set the pace."),
     );
   }
   if (e.reasons.length > 1) parts.push(`Also: ${e.reasons.slice(1).join("; ")}.`);

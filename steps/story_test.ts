@@ -50,13 +50,33 @@ Deno.test("evaluationStory() says a run was capacity-limited when its instances 
   assert.ok(text.startsWith("**target tracking** at 1 users/min **failed**: 3,600 of 4,000"));
   assert.match(text, /-10 %; the expectation was not reached in 4 minutes \(TrafficPatternEnd\)/);
   assert.match(text, /from 2 to 4 instances in service \(1 scaling activity: desired 4\)/);
-  assert.match(text, /capacity was the limit/);
+  assert.match(
+    text,
+    /4 users gave 4 instances 900 invocations each, 90 % of the most they carried/,
+  );
+  assert.match(text, /capacity set the pace/);
+  const measured = evaluationStory(evaluation({ perMinute: [1000, 2000, 3600, 3600] }), {
+    measuredMaximum: 1800,
+    rampMinutes: 30,
+  }).text;
+  assert.match(
+    measured,
+    /900 invocations each, 50 % of what one instance carried in the benchmark \(1,800\): the instances had room, the load \(users\) set the pace/,
+  );
 });
 
 Deno.test("evaluationStory() says a run was load-limited when its instances carried less than before", () => {
   const text = evaluationStory(evaluation({ perMinute: [1000, 2000, 3600, 2000] })).text;
-  assert.match(text, /In the last minute 4 users gave 4 instances 500 invocations each/);
-  assert.match(text, /the load was the limit/);
+  assert.match(text, /In the last minute 4 users gave 4 instances 500 invocations each, 50 %/);
+  assert.match(text, /the load \(users\) set the pace/);
+});
+
+Deno.test("evaluationStory() gives the time a pass took against the ramp's length", () => {
+  const e = evaluation({ perMinute: [1000, 5000], passed: true, minutesToExpectation: 1 });
+  assert.match(
+    evaluationStory(e, { rampMinutes: 30 }).text,
+    /reached after 1 minutes of the 30-minute ramp/,
+  );
 });
 
 Deno.test("comparisonStory() names the fastest policy and every one that failed, with its reason", () => {
