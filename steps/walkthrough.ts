@@ -88,8 +88,9 @@ export interface WalkthroughOptions {
  * benchmark. Halfway between two whole numbers the nearest plateaus are 3 x (-14 %) and 4 x
  * (+14 %), and target tracking, which holds each instance at the upper limit (55 %), needs
  * 6.4 → 7 instances (+10 %). 3.5 rather than 4.5 because the slow ramp (1 user per minute, 31
- * users after 30 minutes) must be able to generate the load: on a quiet machine one instance
- * saturates at 2 to 4 users, so 31 users drive about 7 instances' worth.
+ * users after 30 minutes) must be able to generate the load: `bench/verdict_margins.ts` shows
+ * every whole-ramp peak at 1.4 times the expectation or more while one instance saturates at up
+ * to 6 users; past about 8 the slow ramp runs out of users first.
  */
 export const LOCAL_EXPECTATION_SATURATED_INSTANCES = 3.5;
 
