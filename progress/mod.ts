@@ -247,7 +247,9 @@ export function terminalRenderer(options: ProgressSinkOptions = {}): ProgressRen
 
 function terminalColumns(): number {
   try {
-    return Deno.consoleSize().columns;
+    // A pseudo-terminal may report 0 columns: then assume a usual width.
+    const { columns } = Deno.consoleSize();
+    return columns >= 20 ? columns : 100;
   } catch {
     return 100;
   }
