@@ -112,7 +112,8 @@ async function margins(profile: CapacityProfile): Promise<string> {
           ...plan,
           instanceType: profile.instanceType,
           policies: run.policies,
-        }, []);
+          manifest: [],
+        });
       }
       // No MaxInvocations stop (a huge max TPS): the whole ramp's peak.
       const e = await evaluate(cloud, {

@@ -374,7 +374,11 @@ async function latestInvocations(
 ): Promise<number | undefined> {
   const end = floorMinute(cloud.clock.now());
   const start = new Date(end.getTime() - 5 * 60_000);
-  const values = await readVariantSeries(cloud, target, INVOCATION_QUERIES, start, end);
+  const values = await readVariantSeries(cloud, target, {
+    queries: INVOCATION_QUERIES,
+    start,
+    end,
+  });
   const minutes = minutesBetween(start, end).filter((m) =>
     values.get("invocations")?.get(m) !== undefined
   );
