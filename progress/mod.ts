@@ -31,7 +31,8 @@ export type ProgressMode = "notebook" | "terminal" | "lines" | "quiet";
 /**
  * The state of a Default job benchmark from one of the load generator's progress lines
  * (`users 4 | 784 req/s | p95 14.53 ms | errors 0 | 10 s` or
- * `level    4 users | 786 ok/s | p50 3.35 ms | ...`).
+ * `level    4 users | 786 ok/s | p50 3.35 ms | ...`); with the ramp's longest length, the time
+ * left at most.
  *
  * @example Usage
  * ```ts
@@ -43,7 +44,13 @@ export type ProgressMode = "notebook" | "terminal" | "lines" | "quiet";
  * });
  * ```
  */
-export function benchmarkProgress(line: string): ProgressState {
+export function benchmarkProgress(
+  line: string,
+  options: {
+    /** The most seconds the whole ramp can take (levels x seconds per level): sets remaining. */
+    mostSeconds?: number;
+  } = {},
+): ProgressState {
   const users = /(?:^|\|)\s*(?:users\s+(\d+)|level\s+(\d+)\s+users)/.exec(line);
   const throughput = /([\d,.]+)\s+(?:req|ok)\/s/.exec(line);
   const elapsed = /\|\s*(\d+)\s*s\s*$/.exec(line);
@@ -52,7 +59,12 @@ export function benchmarkProgress(line: string): ProgressState {
   const state: ProgressState = { step: "recommend", phase: "benchmark" };
   if (users) state.users = Number(users[1] ?? users[2]);
   if (throughput) state.throughput = Number(throughput[1].replace(/,/g, ""));
-  if (elapsed) state.elapsedMs = Number(elapsed[1]) * 1000;
+  if (elapsed) {
+    state.elapsedMs = Number(elapsed[1]) * 1000;
+    if (options.mostSeconds !== undefined) {
+      state.remainingMs = Math.max(0, options.mostSeconds * 1000 - state.elapsedMs);
+    }
+  }
   const detail = [p95, errors].filter(Boolean).join(" | ");
   if (detail) state.detail = detail;
   // Anything but a level line (the stop reason, a warning) is a phase of its own, shown whole.

@@ -85,6 +85,14 @@ Deno.test("benchmarkProgress() reads users, throughput and elapsed time from bot
   );
   assert.equal(level.users, 24);
   assert.equal(level.throughput, 1211);
+  const timed = benchmarkProgress("users 4 | 784 req/s | p95 14.53 ms | errors 0 | 10 s", {
+    mostSeconds: 61,
+  });
+  assert.equal(timed.remainingMs, 51_000);
+  assert.match(
+    formatProgress(timed),
+    /\[###-+\] 16 % \| 4 users \| 784 req\/s .*0:10 elapsed \| 0:51 left$/,
+  );
   const stop = "stopped: FlatInvocations: Throughput did not grow by more than 5 % over 3 " +
     "levels: 938, 487 and 553 req/s (up to 64 users) against a best of 1,149.5 req/s at 24 users";
   assert.deepEqual(benchmarkProgress(stop), { step: "recommend", phase: stop });

@@ -629,7 +629,10 @@ async function runLoad(
     } catch { /* gone */ }
   };
   signal.addEventListener("abort", onAbort);
-  const stderrLines = forwardProgress(child.stderr);
+  // At most every level plus the warm-up: the ramp may stop earlier.
+  const mostSeconds = 1 + ctx.settings.benchmarkMaxLevels *
+      Math.max(1, Math.round(ctx.settings.benchmarkSecondsPerLevel));
+  const stderrLines = forwardProgress(child.stderr, mostSeconds);
   const stdout = new Response(child.stdout).arrayBuffer();
   // A server that dies mid-run fails the job, whatever the load generator says.
   const died = server.exited.then((status) => ({ died: status }));
@@ -672,7 +675,10 @@ async function runLoad(
 }
 
 /** Forwards the load generator's level lines to stderr as progress; returns all it printed. */
-async function forwardProgress(stream: ReadableStream<Uint8Array>): Promise<string> {
+async function forwardProgress(
+  stream: ReadableStream<Uint8Array>,
+  mostSeconds: number,
+): Promise<string> {
   let all = "";
   let pending = "";
   const decoder = new TextDecoder();
@@ -684,7 +690,7 @@ async function forwardProgress(stream: ReadableStream<Uint8Array>): Promise<stri
     while ((newline = pending.indexOf("\n")) >= 0) {
       const line = pending.slice(0, newline).split("\r").at(-1)!.trim();
       pending = pending.slice(newline + 1);
-      if (line) reportProgress(benchmarkProgress(line));
+      if (line) reportProgress(benchmarkProgress(line, { mostSeconds }));
     }
   }
   return all;
