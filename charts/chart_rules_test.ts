@@ -93,12 +93,22 @@ function everyChart(): [string, TopLevelSpec][] {
     ],
     ["evaluation, bare", evaluationChart(evaluation({ series: noErrors, activities: [] }))],
     ["evaluation with errors, band and price", evaluationChart(evaluation(plan))],
+    [
+      "evaluation over a 30-minute window",
+      evaluationChart(evaluation({ ...plan, windowMinutes: 30 })),
+    ],
     ["comparison", evaluationComparisonChart([evaluation(), evaluation({ spawnRate: 3 })])],
     [
       "comparison with price",
       evaluationComparisonChart([
         evaluation(plan),
-        evaluation({ ...plan, label: "step scaling", spawnRate: 3, passed: false }),
+        evaluation({
+          ...plan,
+          label: "step scaling",
+          spawnRate: 3,
+          passed: false,
+          windowMinutes: 30,
+        }),
       ]),
     ],
   ];
@@ -106,7 +116,7 @@ function everyChart(): [string, TopLevelSpec][] {
 
 Deno.test("every chart has a title, axis titles with units and a legend or label for each mark", () => {
   const charts = everyChart();
-  assert.equal(charts.length, 8);
+  assert.equal(charts.length, 9);
   for (const [name, spec] of charts) {
     assertValidChart(spec);
     assert.deepEqual(chartRuleViolations(spec), [], name);

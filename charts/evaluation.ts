@@ -65,6 +65,12 @@ export interface EvaluationChartInput {
    * @default {1}
    */
   initialUsers?: number;
+  /**
+   * Minutes the time axis spans from the first minute (the ramp's length), so that evaluations
+   * that stopped early are drawn, and cost, over the same window; the series' own span when
+   * absent or shorter.
+   */
+  windowMinutes?: number;
 }
 
 /** Options for the evaluation charts. */
@@ -526,7 +532,7 @@ export function evaluationChart(
         formatCount(input.expectation)
       }; ${n} scaling ${n === 1 ? "activity" : "activities"}`,
     },
-    vconcat: panels,
+    vconcat: panels.map((panel) => withTimeDomain(panel, timeWindow(input))),
     resolve: { scale: { x: "shared", color: "independent" } },
     spacing: 12,
   };
@@ -580,7 +586,17 @@ export function evaluationComparisonChart(
       ...(cost && { cost: cost[j].cost }),
     }));
   });
-  const x = { field: "minutes", type: "quantitative", title: MINUTES_TITLE } as const;
+  // One window for all: the longest ramp (or run), so that runs and their costs compare.
+  const longest = Math.max(
+    ...rows.map((r) => r.minutes),
+    ...inputs.map((input) => input.windowMinutes ?? 0),
+  );
+  const x = {
+    field: "minutes",
+    type: "quantitative" as const,
+    title: MINUTES_TITLE,
+    scale: { domain: [0, longest] },
+  };
   const color = {
     field: "run",
     type: "nominal",
@@ -598,7 +614,9 @@ export function evaluationComparisonChart(
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: "Evaluations compared",
-      subtitle: "Invocations per minute and instances InService since each evaluation started",
+      subtitle: `Invocations per minute, instances InService${
+        inputs.every((input) => input.pricePerHour !== undefined) ? " and cost" : ""
+      } since each evaluation started, over the longest ramp`,
     },
     data: { values: rows },
     vconcat: [
@@ -679,6 +697,27 @@ function uniqueNames(names: string[]): string[] {
     seen.set(name, count);
     return count === 1 ? name : `${name} #${count}`;
   });
+}
+
+/** The time axis' domain in ms: from the first minute over the window, or the series' span. */
+function timeWindow(input: EvaluationChartInput): [number, number] | undefined {
+  if (input.windowMinutes === undefined) return undefined;
+  const times = input.series.map((p) => Date.parse(p.time));
+  const start = Math.min(...times);
+  return [start, Math.max(start + input.windowMinutes * 60_000, Math.max(...times))];
+}
+
+/** Sets the domain of every `time` x scale of a panel (all its layers). */
+function withTimeDomain<T>(panel: T, domain: [number, number] | undefined): T {
+  if (domain === undefined) return panel;
+  // deno-lint-ignore no-explicit-any
+  const visit = (spec: any): any => {
+    if (Array.isArray(spec?.layer)) return { ...spec, layer: spec.layer.map(visit) };
+    const x = spec?.encoding?.x;
+    if (x?.field !== "time") return spec;
+    return { ...spec, encoding: { ...spec.encoding, x: { ...x, scale: { ...x.scale, domain } } } };
+  };
+  return visit(panel);
 }
 
 function toDatum(activity: EvaluationActivity) {

@@ -237,3 +237,21 @@ Deno.test("evaluation charts reject bad input with the field named", () => {
     message: 'Cannot chart the evaluation: activities[0].time is "later": pass an ISO 8601 time',
   });
 });
+
+Deno.test("evaluationChart() and the comparison draw every run over the window given", () => {
+  const input = evaluation({ windowMinutes: 30 });
+  const start = Date.parse(input.series[0]!.time);
+  const domains = new Set<string>();
+  const visit = (spec: Record<string, unknown>): void => {
+    const layer = spec.layer as Record<string, unknown>[] | undefined;
+    if (layer) return layer.forEach(visit);
+    const x = (spec.encoding as { x?: { field?: string; scale?: { domain?: number[] } } })?.x;
+    if (x?.field === "time") domains.add(JSON.stringify(x.scale?.domain));
+  };
+  (evaluationChart(input) as unknown as Spec).vconcat.forEach((p) => visit(p as never));
+  assert.deepEqual([...domains], [JSON.stringify([start, start + 30 * 60_000])], "one window");
+  const compared = evaluationComparisonChart([input, evaluation()]) as unknown as {
+    vconcat: { layer?: { encoding: { x: { scale: { domain: number[] } } } }[] }[];
+  };
+  assert.deepEqual(compared.vconcat[0]!.layer![0]!.encoding.x.scale.domain, [0, 30]);
+});

@@ -88,6 +88,7 @@ export function evaluationInput(
     minCapacity: plan.minCapacity,
     maxCapacity: plan.maxCapacity,
     pricePerHour: plan.pricePerHour,
+    windowMinutes: e.rampSeconds === undefined ? undefined : e.rampSeconds / 60,
   };
 }
 

@@ -353,6 +353,7 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
     jobName,
     policyLabel: options.policyLabel,
     spawnRate: options.spawnRate,
+    rampSeconds: durationSeconds,
     expectation,
     maxInvocationsRealized: verdict.maxInvocationsRealized,
     minutesToExpectation: verdict.minutesToExpectation,

@@ -119,7 +119,10 @@ export interface EvaluationStoryOptions {
    * `maxValue`): the yardstick for "capacity-limited"; the run's own busiest minute when absent.
    */
   measuredMaximum?: number;
-  /** Length of the ramp in minutes, for "reached after 7 of the 30-minute ramp". */
+  /**
+   * Length of the ramp in minutes, for "reached after 7 minutes of the 30-minute ramp".
+   * @default {the evaluation's rampSeconds / 60}
+   */
   rampMinutes?: number;
 }
 
@@ -148,9 +151,9 @@ export function evaluationStory(
   const [verdict, ...rest] = verdictText(e).split(": ");
   const last = e.series.at(-1);
   const minutes = e.series.length;
-  const ramp = options.rampMinutes === undefined
-    ? ""
-    : ` of the ${options.rampMinutes}-minute ramp`;
+  const rampMinutes = options.rampMinutes ??
+    (e.rampSeconds === undefined ? undefined : e.rampSeconds / 60);
+  const ramp = rampMinutes === undefined ? "" : ` of the ${rampMinutes}-minute ramp`;
   const parts = [
     `**${e.policyLabel}** at ${e.spawnRate} users/min **${verdict}**: ${rest.join(": ")}` +
     (e.minutesToExpectation === null

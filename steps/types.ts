@@ -158,6 +158,8 @@ export interface EvaluateResult {
   jobName: string;
   policyLabel: string;
   spawnRate: number;
+  /** Length of the ramp in seconds (the traffic pattern's phase; the job may stop earlier). */
+  rampSeconds?: number;
   /** Invocations per minute that must be reached (max TPS x 60). */
   expectation: number;
   maxInvocationsRealized: number;
