@@ -71,6 +71,13 @@ export {
 } from "./steps/evaluate.ts";
 export { verdictMargin, verdictText } from "./steps/verdict.ts";
 export {
+  formatProgress,
+  type ProgressMode,
+  type ProgressState,
+  reportProgress,
+  setProgressMode,
+} from "./progress/mod.ts";
+export {
   comparisonStory,
   evaluationStory,
   type Markdown,
