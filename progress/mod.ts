@@ -387,6 +387,12 @@ export function setProgressMode(mode: ProgressMode | "auto"): void {
   active = progressRenderer(mode === "auto" ? detectProgressMode() : mode);
 }
 
+/** Shows progress with a renderer of your own (a log, a test) from now on. */
+export function setProgressRenderer(renderer: ProgressRenderer): void {
+  active?.end();
+  active = renderer;
+}
+
 function renderer(): ProgressRenderer {
   return active ??= progressRenderer(detectProgressMode());
 }
