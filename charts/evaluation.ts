@@ -1,8 +1,9 @@
 /**
  * Charts of the Advanced-job evaluations (sections 8–8d of the original): one evaluation as
- * stacked panels on a shared time axis — invocations against the expectation, instances InService
- * and desired, p95 latency, errors — with the scaling activities as vertical rules; and one chart
- * comparing several evaluations by minutes since their start.
+ * stacked panels on a shared time axis — invocations against the expectation, the load (users),
+ * instances InService and desired within the MinCapacity–MaxCapacity band, p95 latency, errors,
+ * cost in dollars — with the scaling activities as vertical rules labelled with the new capacity;
+ * and one chart comparing several evaluations by minutes since their start, over one window.
  *
  * @module
  */
@@ -333,6 +334,19 @@ function usersOf(input: Pick<EvaluationChartInput, "series" | "spawnRate" | "ini
 /**
  * The load: the users the Advanced job's ramp had each minute, so that a reader can tell a
  * load-limited run (users too few for the fleet) from a capacity-limited one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { usersPanel } from "./evaluation.ts";
+ *
+ * const panel = usersPanel({
+ *   spawnRate: 3, activities: [],
+ *   series: [0, 1, 2].map((m) => ({ time: `2024-05-01T10:0${m}:00Z`, invocations: 1, instancesInService: 1, desiredInstances: 1 })),
+ * });
+ * const line = panel.layer[0] as { data: { values: { users: number }[] } };
+ * assert.deepEqual(line.data.values.map((v) => v.users), [1, 4, 7]);
+ * ```
  */
 export function usersPanel(
   input: Pick<EvaluationChartInput, "series" | "spawnRate" | "initialUsers" | "activities">,
@@ -363,7 +377,21 @@ function costOf(series: readonly EvaluationPoint[], pricePerHour: number) {
   });
 }
 
-/** What the evaluation has cost so far, in dollars (none without a price). */
+/**
+ * What the evaluation has cost so far, in dollars: instances in service x price per hour / 60,
+ * summed minute by minute (none without a price).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { costPanel } from "./evaluation.ts";
+ *
+ * const series = [2, 4].map((n, m) => ({ time: `2024-05-01T10:0${m}:00Z`, invocations: 1, instancesInService: n, desiredInstances: n }));
+ * const panel = costPanel({ series, pricePerHour: 0.6 });
+ * assert.deepEqual((panel!.data as { values: { cost: number }[] }).values.map((v) => v.cost), [0.02, 0.06]);
+ * assert.equal(costPanel({ series }), undefined);
+ * ```
+ */
 export function costPanel(
   input: Pick<EvaluationChartInput, "series" | "pricePerHour">,
   options: EvaluationChartOptions = {},
@@ -485,9 +513,10 @@ export function errorsPanel(
 }
 
 /**
- * One evaluation: invocations against the expectation, instances InService and desired, p95
- * latency and (when any) errors, stacked on a shared UTC time axis, with the scaling activities
- * as vertical rules in each panel and the verdict in the title.
+ * One evaluation: invocations against the expectation, the users of the ramp, instances
+ * InService and desired (with the capacity band when given), p95 latency, (when any) errors and
+ * (with a price) the cost so far, stacked on a shared UTC time axis, with the scaling activities
+ * as labelled vertical rules in each panel and the verdict with its margin in the title.
  *
  * @param input The evaluation.
  * @param options Panel size.

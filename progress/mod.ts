@@ -90,7 +90,17 @@ function clock(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
-/** Fraction done, when elapsed and remaining are both known. */
+/**
+ * Fraction done, when elapsed and remaining are both known.
+ *
+ * @example Usage
+ * ```ts
+ * import { progressFraction } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(progressFraction({ step: "s", phase: "p", elapsedMs: 1, remainingMs: 3 }), 0.25);
+ * assert.equal(progressFraction({ step: "s", phase: "p", elapsedMs: 1 }), undefined);
+ * ```
+ */
 export function progressFraction(state: ProgressState): number | undefined {
   if (state.elapsedMs === undefined || state.remainingMs === undefined) return undefined;
   const total = state.elapsedMs + state.remainingMs;
@@ -135,7 +145,17 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** The MIME bundle of the notebook display: a progress bar (HTML) and the same line as text. */
+/**
+ * The MIME bundle of the notebook display: a progress bar (HTML) and the same line as text.
+ *
+ * @example Usage
+ * ```ts
+ * import { progressBundle } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const bundle = progressBundle({ step: "s", phase: "p", elapsedMs: 1, remainingMs: 1 });
+ * assert.match(bundle["text/html"], /<progress value="50" max="100">/);
+ * ```
+ */
 export function progressBundle(
   state: ProgressState,
   lastNote?: string,
@@ -355,7 +375,16 @@ export function notebookRenderer(kernel: JupyterBroadcast): ProgressRenderer {
 
 const quietRenderer: ProgressRenderer = { show() {}, note() {}, end() {} };
 
-/** The mode this process should use: the kernel, a terminal on stderr, or plain lines. */
+/**
+ * The mode this process should use: the kernel, a terminal on stderr, or plain lines.
+ *
+ * @example Usage
+ * ```ts
+ * import { detectProgressMode } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(["notebook", "terminal", "lines"].includes(detectProgressMode()));
+ * ```
+ */
 export function detectProgressMode(): ProgressMode {
   if (jupyter() !== undefined) return "notebook";
   try {
@@ -366,7 +395,17 @@ export function detectProgressMode(): ProgressMode {
   return "lines";
 }
 
-/** A renderer for a mode. */
+/**
+ * A renderer for a mode (`notebook` outside the kernel falls back to lines).
+ *
+ * @example Usage
+ * ```ts
+ * import { progressRenderer } from "./mod.ts";
+ * let out = "";
+ * progressRenderer("lines", { write: (s) => out += s }).show({ step: "s", phase: "p" });
+ * if (out !== "s: p\n") throw new Error(out);
+ * ```
+ */
 export function progressRenderer(
   mode: ProgressMode,
   options: ProgressSinkOptions = {},
@@ -381,13 +420,38 @@ export function progressRenderer(
 
 let active: ProgressRenderer | undefined;
 
-/** Chooses how progress is shown from now on (`quiet` silences it); `auto` detects it again. */
+/**
+ * Chooses how progress is shown from now on (`quiet` silences it); `auto` detects it again.
+ *
+ * @example Usage
+ * ```ts
+ * import { reportProgress, setProgressMode } from "./mod.ts";
+ * setProgressMode("quiet");
+ * reportProgress({ step: "evaluate", phase: "IN_PROGRESS" }); // shows nothing
+ * setProgressMode("auto");
+ * ```
+ */
 export function setProgressMode(mode: ProgressMode | "auto"): void {
   active?.end();
   active = progressRenderer(mode === "auto" ? detectProgressMode() : mode);
 }
 
-/** Shows progress with a renderer of your own (a log, a test) from now on. */
+/**
+ * Shows progress with a renderer of your own (a log, a test) from now on.
+ *
+ * @example Usage
+ * ```ts
+ * import { endProgress, progressNote, reportProgress, setProgressMode, setProgressRenderer } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const seen: string[] = [];
+ * setProgressRenderer({ show: (s) => void seen.push(s.phase), note: (_, m) => void seen.push(m), end() {} });
+ * reportProgress({ step: "scale", phase: "Creating" });
+ * progressNote("scale", "created");
+ * endProgress();
+ * setProgressMode("auto");
+ * assert.deepEqual(seen, ["Creating", "created"]);
+ * ```
+ */
 export function setProgressRenderer(renderer: ProgressRenderer): void {
   active?.end();
   active = renderer;
