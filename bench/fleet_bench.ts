@@ -17,16 +17,16 @@
  *
  * @module
  */
-import { type AlarmDatapoint, type AlarmState, evaluateAlarm } from "../cloud/local/alarm_eval.ts";
-import { integrateFleet, NO_CARRY, profileCurve, usersTimeline } from "../cloud/local/fleet.ts";
-import type { CapacityProfile } from "../cloud/local/profile.ts";
-import type { InstanceRecord } from "../cloud/local/records.ts";
+import { type AlarmDatapoint, type AlarmState, evaluateAlarm } from "../sim/alarm_eval.ts";
+import { integrateFleet, NO_CARRY, profileCurve, usersTimeline } from "../sim/fleet.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
+import type { InstanceRecord } from "../cloud/local/sagemaker/records.ts";
 import {
   clampCapacity,
   cooldownAfter,
   type PolicyCooldown,
   targetTrackingDecision,
-} from "../cloud/local/scaling_math.ts";
+} from "../sim/scaling_math.ts";
 import { runAdvancedJobHour } from "./fleet_bench_job.ts";
 
 const profile: CapacityProfile = JSON.parse(

@@ -5,7 +5,7 @@
  */
 import { openAwsCloud } from "./aws.ts";
 import { openLocalCloud } from "./local/mod.ts";
-import type { LocalSettings } from "./local/settings.ts";
+import type { LocalSettings } from "./local/kernel/settings.ts";
 import type { Backend, Cloud } from "./types.ts";
 
 /** Options of {@linkcode openCloud}; every field is optional. */

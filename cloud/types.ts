@@ -7,7 +7,7 @@ import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-a
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
-import type { LocalSettings } from "./local/settings.ts";
+import type { LocalSettings } from "./local/kernel/settings.ts";
 
 /** Which backend a {@linkcode Cloud} talks to. */
 export type Backend = "aws" | "local";

@@ -48,7 +48,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import { openLocalCloud } from "../cloud/local/mod.ts";
-import type { CapacityProfile } from "../cloud/local/profile.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
 
 const PROFILE: CapacityProfile = JSON.parse(

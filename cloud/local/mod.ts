@@ -5,19 +5,26 @@
  * @module
  */
 import type { Cloud } from "../types.ts";
-import { LocalClock } from "./clock.ts";
-import { type LocalContext, LocalRuntime } from "./context.ts";
-import { type CapacityProfile, PROFILE_KIND, profileKey } from "./profile.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./alarms.ts";
-import { autoScalingHandlers, registerAutoScalingEvents } from "./autoscaling.ts";
-import { cloudWatchMetricHandlers } from "./cloudwatch_metrics.ts";
-import { defaultJobRunner, type DefaultJobRunnerOptions } from "./default_job.ts";
-import { recommenderHandlers, registerRecommenderEvents } from "./recommender.ts";
-import { s3Handlers } from "./s3.ts";
-import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker.ts";
-import { localSender } from "./service.ts";
-import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "./settings.ts";
-import { DEFAULT_LOCAL_DIR, Store } from "./store.ts";
+import { LocalClock } from "./kernel/clock.ts";
+import { type LocalContext, LocalRuntime } from "./kernel/context.ts";
+import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../sim/profile.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./cloudwatch/alarms.ts";
+import { autoScalingHandlers, registerAutoScalingEvents } from "./autoscaling/mod.ts";
+import { cloudWatchMetricHandlers } from "./cloudwatch/metrics.ts";
+import {
+  defaultJobRunner,
+  type DefaultJobRunnerOptions,
+} from "./recommender/default_job/runner.ts";
+import { recommenderHandlers, registerRecommenderEvents } from "./recommender/mod.ts";
+import { s3Handlers } from "./s3/mod.ts";
+import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker/mod.ts";
+import { localSender } from "./kernel/dispatch.ts";
+import {
+  DEFAULT_LOCAL_SETTINGS,
+  type LocalSettings,
+  mergeLocalSettings,
+} from "./kernel/settings.ts";
+import { DEFAULT_LOCAL_DIR, Store } from "./kernel/store.ts";
 
 /** Options of {@linkcode openLocalCloud}. */
 export interface LocalCloudOptions {

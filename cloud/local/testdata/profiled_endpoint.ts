@@ -8,8 +8,8 @@ import {
   CreateModelCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../../types.ts";
-import type { LocalContext } from "../context.ts";
-import { type CapacityProfile, PROFILE_KIND, profileKey } from "../profile.ts";
+import type { LocalContext } from "../kernel/context.ts";
+import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../../sim/profile.ts";
 
 /** The container image the fixture endpoint names. */
 export const FIXTURE_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1";

@@ -6,14 +6,14 @@ import {
   CreateModelPackageGroupCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { CloudWatchSender, SageMakerSender } from "../../types.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../alarms.ts";
-import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
-import type { CapacityProfile } from "../profile.ts";
-import { PROFILE_KIND } from "../profile.ts";
-import { recommenderHandlers, registerRecommenderEvents } from "../recommender.ts";
-import { describeEndpointRecord, sageMakerHandlers } from "../sagemaker.ts";
-import { localSender } from "../service.ts";
-import type { LocalSettings } from "../settings.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/alarms.ts";
+import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
+import type { CapacityProfile } from "../../../sim/profile.ts";
+import { PROFILE_KIND } from "../../../sim/profile.ts";
+import { recommenderHandlers, registerRecommenderEvents } from "../recommender/mod.ts";
+import { describeEndpointRecord, sageMakerHandlers } from "../sagemaker/mod.ts";
+import { localSender } from "../kernel/dispatch.ts";
+import type { LocalSettings } from "../kernel/settings.ts";
 import {
   createModelAndConfig,
   IMAGE,

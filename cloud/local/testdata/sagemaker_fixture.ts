@@ -4,14 +4,18 @@ import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { CreateEndpointConfigCommand, CreateModelCommand } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import type { CloudWatchSender, S3Sender, SageMakerSender } from "../../types.ts";
-import { LocalClock } from "../clock.ts";
-import { type LocalContext, LocalRuntime } from "../context.ts";
-import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
-import { s3Handlers } from "../s3.ts";
-import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker.ts";
-import { localSender } from "../service.ts";
-import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "../settings.ts";
-import { Store } from "../store.ts";
+import { LocalClock } from "../kernel/clock.ts";
+import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
+import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
+import { s3Handlers } from "../s3/mod.ts";
+import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker/mod.ts";
+import { localSender } from "../kernel/dispatch.ts";
+import {
+  DEFAULT_LOCAL_SETTINGS,
+  type LocalSettings,
+  mergeLocalSettings,
+} from "../kernel/settings.ts";
+import { Store } from "../kernel/store.ts";
 
 export interface LocalFixture {
   dir: string;

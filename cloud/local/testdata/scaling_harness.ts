@@ -15,15 +15,19 @@ import {
   DescribeEndpointCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { AutoScalingSender, CloudWatchSender, SageMakerSender } from "../../types.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../alarms.ts";
-import { autoScalingHandlers, registerAutoScalingEvents } from "../autoscaling.ts";
-import { LocalClock } from "../clock.ts";
-import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
-import { type LocalContext, LocalRuntime } from "../context.ts";
-import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker.ts";
-import { localSender } from "../service.ts";
-import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "../settings.ts";
-import { Store } from "../store.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/alarms.ts";
+import { autoScalingHandlers, registerAutoScalingEvents } from "../autoscaling/mod.ts";
+import { LocalClock } from "../kernel/clock.ts";
+import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
+import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
+import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker/mod.ts";
+import { localSender } from "../kernel/dispatch.ts";
+import {
+  DEFAULT_LOCAL_SETTINGS,
+  type LocalSettings,
+  mergeLocalSettings,
+} from "../kernel/settings.ts";
+import { Store } from "../kernel/store.ts";
 
 export const ENDPOINT = "ep";
 export const VARIANT = "AllTraffic";

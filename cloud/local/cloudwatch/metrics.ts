@@ -1,0 +1,678 @@
+/**
+ * The local CloudWatch metrics stand-in: PutMetricData, GetMetricStatistics, GetMetricData and
+ * ListMetrics over the store's metric rows, with CloudWatch's validation, limits and error names.
+ *
+ * Rules and their sources (API reference text as shipped in `@aws-sdk/client-cloudwatch`, and
+ * `../shared/spec/autoscaling.md` §5, §7):
+ * - Period: 1, 5, 10, 20, 30 or a multiple of 60 (sub-minute periods are meant for
+ *   high-resolution data); a query whose StartTime is more than 3 hours ago returns no datapoints
+ *   unless Period is a multiple of 60 (more than 15 days: 300; more than 63 days: 3600).
+ * - StartTime is rounded down: to the minute (to the period for sub-minute periods) when less than
+ *   15 days ago, to 5 minutes up to 63 days, to the hour beyond; EndTime is exclusive.
+ * - GetMetricStatistics returns at most 1,440 datapoints; more is `InvalidParameterCombination`
+ *   "You have requested up to N datapoints, which exceeds the limit of 1440. You may reduce the
+ *   datapoints requested by increasing Period, or decreasing the time range." (quoted verbatim in
+ *   cloud-custodian/cloud-custodian#7683). Its datapoints are "not returned in chronological
+ *   order": here they come in a fixed zigzag order ({@linkcode zigzag}), so callers that forget
+ *   to sort fail locally too.
+ * - GetMetricData returns newest first (`ScanBy` TimestampDescending, the default), pages at
+ *   `MaxDatapoints` (default 100,800) with `NextToken` and `StatusCode: PartialData`; query ids
+ *   must match `^[a-z][a-zA-Z0-9_]*$` (`ValidationError` wording from influxdata/telegraf#5420).
+ * - PutMetricData: up to 1,000 metrics, 150 values per metric, 30 dimensions; values within
+ *   ±2^360 and finite; `StorageResolution` 1 or 60 ("The parameter MetricData.member.1.StorageResolution
+ *   must be a value in the set [ 1, 60 ]." — boto/botocore#1671); timestamps within the past two
+ *   weeks (message from a public sample's notes) and at most two hours ahead; the `AWS/` namespace
+ *   prefix is reserved ("The value AWS/ for parameter Namespace is invalid.").
+ * Metric math (`Expression`) is not evaluated locally: such a query fails with a clear error.
+ *
+ * @module
+ */
+import * as cw from "@aws-sdk/client-cloudwatch";
+import type {
+  Datapoint,
+  Dimension,
+  GetMetricDataInput,
+  GetMetricDataOutput,
+  GetMetricStatisticsInput,
+  GetMetricStatisticsOutput,
+  ListMetricsInput,
+  ListMetricsOutput,
+  MetricDataResult,
+  MetricDatum,
+  PutMetricDataInput,
+} from "@aws-sdk/client-cloudwatch";
+import type { LocalContext } from "../kernel/context.ts";
+import { errorFactory } from "../kernel/errors.ts";
+import { BASIC_STATISTICS, parseStatistic, statistic } from "../../../sim/metric_stats.ts";
+import { NotImplementedLocallyError, type OperationHandler } from "../kernel/dispatch.ts";
+import type { MetricRow } from "../kernel/store.ts";
+
+const fail = errorFactory(cw, cw.CloudWatchServiceException);
+const invalidValue = (m: string) => fail("InvalidParameterValueException", m, 400);
+const missing = (name: string) =>
+  fail("MissingRequiredParameterException", `The parameter ${name} is required.`, 400);
+const combination = (m: string) => fail("InvalidParameterCombinationException", m, 400);
+const validationError = (m: string) => fail("ValidationError", m, 400);
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const UNITS = Object.values(cw.StandardUnit) as string[];
+/** Largest magnitude CloudWatch accepts for a value (2^360). */
+const MAX_VALUE = 2 ** 360;
+
+/** Most datapoints one GetMetricStatistics call may ask for. */
+export const GET_METRIC_STATISTICS_LIMIT = 1440;
+
+/**
+ * Whether a period (seconds) is one CloudWatch accepts: 1, 5, 10, 20, 30, or a multiple of 60.
+ *
+ * @example Usage
+ * ```ts
+ * import { isValidPeriod } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(isValidPeriod(30) && isValidPeriod(120));
+ * assert.ok(!isValidPeriod(45) && !isValidPeriod(0));
+ * ```
+ */
+export function isValidPeriod(period: number): boolean {
+  return Number.isInteger(period) && period > 0 &&
+    ([1, 5, 10, 20, 30].includes(period) || period % 60 === 0);
+}
+
+/**
+ * The StartTime CloudWatch actually uses: rounded down to the period for sub-minute periods,
+ * else to the minute (less than 15 days ago), 5 minutes (15–63 days) or the hour (older).
+ *
+ * @example Usage
+ * ```ts
+ * import { effectiveStart } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+ * assert.equal(effectiveStart(Date.UTC(2026, 0, 1, 11, 32, 34), 60, now), Date.UTC(2026, 0, 1, 11, 32, 0));
+ * assert.equal(effectiveStart(Date.UTC(2026, 0, 1, 11, 32, 34), 10, now), Date.UTC(2026, 0, 1, 11, 32, 30));
+ * ```
+ */
+export function effectiveStart(start: number, periodSeconds: number, now: number): number {
+  const age = now - start;
+  const unit = periodSeconds < 60
+    ? periodSeconds * 1000
+    : age > 63 * DAY
+    ? HOUR
+    : age > 15 * DAY
+    ? 5 * MINUTE
+    : MINUTE;
+  return Math.floor(start / unit) * unit;
+}
+
+/**
+ * Whether data from `start` is still kept at this period's resolution (no datapoints otherwise):
+ * sub-minute data lives 3 hours, minute data 15 days, 5-minute data 63 days.
+ */
+export function retentionAllows(start: number, periodSeconds: number, now: number): boolean {
+  const age = now - start;
+  if (age > 63 * DAY) return periodSeconds % 3600 === 0;
+  if (age > 15 * DAY) return periodSeconds % 300 === 0;
+  if (age > 3 * HOUR) return periodSeconds % 60 === 0;
+  return true;
+}
+
+/**
+ * A fixed, non-chronological order (GetMetricStatistics promises no order): newest, oldest,
+ * second newest, second oldest, ... — never ascending (2+ points) nor descending (3+ points).
+ *
+ * @example Usage
+ * ```ts
+ * import { zigzag } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(zigzag([1, 2, 3, 4, 5]), [5, 1, 4, 2, 3]);
+ * ```
+ */
+export function zigzag<T>(chronological: readonly T[]): T[] {
+  const out: T[] = [];
+  let lo = 0;
+  let hi = chronological.length - 1;
+  while (lo <= hi) {
+    out.push(chronological[hi--]);
+    if (lo <= hi) out.push(chronological[lo++]);
+  }
+  return out;
+}
+
+function checkDimensions(dimensions: Dimension[] | undefined, path: string): void {
+  if (dimensions === undefined) return;
+  if (dimensions.length > 30) {
+    throw invalidValue(`The collection ${path} must not have a size greater than 30.`);
+  }
+  dimensions.forEach((d, i) => {
+    const p = `${path}.member.${i + 1}`;
+    if (!d?.Name) throw missing(`${p}.Name`);
+    if (d.Value === undefined || d.Value === null) throw missing(`${p}.Value`);
+    if (d.Name.length > 255) {
+      throw invalidValue(`The parameter ${p}.Name must be shorter than 256 characters.`);
+    }
+    if (d.Value.length < 1 || d.Value.length > 1024) {
+      throw invalidValue(`The parameter ${p}.Value must be between 1 and 1024 characters long.`);
+    }
+  });
+}
+
+function checkName(value: string | undefined, name: string): string {
+  if (value === undefined || value === "") throw missing(name);
+  if (value.length > 255) {
+    throw invalidValue(`The parameter ${name} must be shorter than 256 characters.`);
+  }
+  return value;
+}
+
+function checkValue(value: number, path: string): void {
+  if (!Number.isFinite(value) || Math.abs(value) > MAX_VALUE) {
+    throw invalidValue(`The value ${value} for parameter ${path} is invalid.`);
+  }
+}
+
+function dims(dimensions: Dimension[] | undefined): { Name: string; Value: string }[] {
+  return (dimensions ?? []).map((d) => ({ Name: d.Name!, Value: d.Value! }));
+}
+
+/** Turns one validated datum into a stored row (timestamps rounded to its storage resolution). */
+function toRow(namespace: string, d: MetricDatum, now: number): MetricRow {
+  const resolution = d.StorageResolution ?? 60;
+  const at = d.Timestamp === undefined ? now : d.Timestamp.getTime();
+  const base = {
+    namespace,
+    metricName: d.MetricName!,
+    dimensions: dims(d.Dimensions),
+    timestamp: Math.floor(at / (resolution * 1000)) * resolution * 1000,
+    unit: d.Unit ?? "None",
+    storageResolution: resolution,
+  };
+  if (d.StatisticValues !== undefined) {
+    const s = d.StatisticValues;
+    return {
+      ...base,
+      sampleCount: s.SampleCount!,
+      sum: s.Sum!,
+      min: s.Minimum!,
+      max: s.Maximum!,
+    };
+  }
+  const values = d.Values ?? [d.Value!];
+  const counts = d.Counts ?? values.map(() => 1);
+  return {
+    ...base,
+    sampleCount: counts.reduce((a, c) => a + c, 0),
+    sum: values.reduce((a, v, i) => a + v * counts[i], 0),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    values: [...values],
+    counts: [...counts],
+  };
+}
+
+function validateDatum(d: MetricDatum, i: number, now: number): void {
+  const p = `MetricData.member.${i + 1}`;
+  checkName(d?.MetricName, `${p}.MetricName`);
+  checkDimensions(d.Dimensions, `${p}.Dimensions`);
+  const given = [
+    d.Value !== undefined ? "Value" : undefined,
+    d.StatisticValues !== undefined ? "StatisticValues" : undefined,
+    d.Values !== undefined ? "Values" : undefined,
+  ].filter((x) => x !== undefined);
+  if (given.length > 1) {
+    throw combination(
+      `The parameters ${p}.${given[0]} and ${p}.${
+        given[1]
+      } are mutually exclusive and you have specified both.`,
+    );
+  }
+  if (given.length === 0) {
+    throw combination(
+      `One of the parameters ${p}.Value, ${p}.StatisticValues or ${p}.Values must be specified.`,
+    );
+  }
+  if (d.Value !== undefined) checkValue(d.Value, `${p}.Value`);
+  if (d.StatisticValues !== undefined) {
+    const s = d.StatisticValues;
+    for (const key of ["SampleCount", "Sum", "Minimum", "Maximum"] as const) {
+      if (s[key] === undefined) throw missing(`${p}.StatisticValues.${key}`);
+      checkValue(s[key]!, `${p}.StatisticValues.${key}`);
+    }
+    if (s.SampleCount! <= 0) {
+      throw invalidValue(`The parameter ${p}.StatisticValues.SampleCount must be greater than 0.`);
+    }
+    if (s.Minimum! > s.Maximum!) {
+      throw invalidValue(
+        `The parameter ${p}.StatisticValues.Minimum must not be greater than ${p}.StatisticValues.Maximum.`,
+      );
+    }
+  }
+  if (d.Values !== undefined) {
+    if (d.Values.length === 0) throw missing(`${p}.Values`);
+    if (d.Values.length > 150) {
+      throw invalidValue(`The collection ${p}.Values must not have a size greater than 150.`);
+    }
+    d.Values.forEach((v, k) => checkValue(v, `${p}.Values.member.${k + 1}`));
+    if (d.Counts !== undefined) {
+      if (d.Counts.length !== d.Values.length) {
+        throw combination(`The parameters ${p}.Values and ${p}.Counts must be of the same size.`);
+      }
+      d.Counts.forEach((c, k) => {
+        if (!Number.isFinite(c) || c < 0) {
+          throw invalidValue(
+            `The value ${c} for parameter ${p}.Counts.member.${k + 1} is invalid.`,
+          );
+        }
+      });
+    }
+  } else if (d.Counts !== undefined) {
+    throw combination(`The parameter ${p}.Counts requires ${p}.Values.`);
+  }
+  if (d.Unit !== undefined && !UNITS.includes(d.Unit)) {
+    throw invalidValue(
+      `The parameter ${p}.Unit must be a value in the set [ ${UNITS.join(", ")} ].`,
+    );
+  }
+  if (
+    d.StorageResolution !== undefined && d.StorageResolution !== 1 && d.StorageResolution !== 60
+  ) {
+    throw invalidValue(
+      `The parameter ${p}.StorageResolution must be a value in the set [ 1, 60 ].`,
+    );
+  }
+  if (d.Timestamp !== undefined) {
+    const t = d.Timestamp.getTime();
+    if (t < now - 14 * DAY) {
+      throw invalidValue(
+        `The parameter ${p}.Timestamp must specify a time within the past two weeks.`,
+      );
+    }
+    if (t > now + 2 * HOUR) {
+      throw invalidValue(
+        `The parameter ${p}.Timestamp must specify a time no more than two hours in the future.`,
+      );
+    }
+  }
+}
+
+function checkTimeRange(
+  start: Date | undefined,
+  end: Date | undefined,
+  kind: "value" | "validation",
+) {
+  if (start === undefined) throw missing("StartTime");
+  if (end === undefined) throw missing("EndTime");
+  const err = kind === "value" ? invalidValue : validationError;
+  if (start.getTime() === end.getTime()) {
+    throw err("The parameter StartTime must not equal parameter EndTime.");
+  }
+  if (start.getTime() > end.getTime()) {
+    throw err("The parameter EndTime must be greater than StartTime.");
+  }
+}
+
+/** Rows of a metric within [start, end), optionally of one unit only. */
+function rowsOf(
+  ctx: LocalContext,
+  namespace: string,
+  metricName: string,
+  dimensions: Dimension[] | undefined,
+  start: number,
+  end: number,
+  unit: string | undefined,
+): MetricRow[] {
+  const rows = ctx.store.queryMetrics(namespace, metricName, dims(dimensions), start, end);
+  return unit === undefined ? rows : rows.filter((r) => r.unit === unit);
+}
+
+/** Groups rows into periods starting at `start`; keys are period starts, in time order. */
+function byPeriod(
+  rows: readonly MetricRow[],
+  start: number,
+  periodMs: number,
+): Map<number, MetricRow[]> {
+  const buckets = new Map<number, MetricRow[]>();
+  for (const r of rows) {
+    const key = start + Math.floor((r.timestamp - start) / periodMs) * periodMs;
+    let bucket = buckets.get(key);
+    if (bucket === undefined) buckets.set(key, bucket = []);
+    bucket.push(r);
+  }
+  return new Map([...buckets.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+interface PageState {
+  /** Request fingerprint: a token only continues the request it came from. */
+  f: string;
+  /** Per-query offsets into each query's datapoints. */
+  o: number[];
+}
+
+function fingerprint(input: GetMetricDataInput): string {
+  const { NextToken: _n, ...rest } = input;
+  const text = JSON.stringify(rest);
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h.toString(16);
+}
+
+/** CloudWatch metric operations of the local backend. */
+export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
+  PutMetricData(input: PutMetricDataInput, ctx: LocalContext) {
+    const namespace = checkName(input.Namespace, "Namespace");
+    if (namespace.startsWith("AWS/")) {
+      throw invalidValue("The value AWS/ for parameter Namespace is invalid.");
+    }
+    const data = input.MetricData;
+    if (data === undefined || data.length === 0) throw missing("MetricData");
+    if (data.length > 1000) {
+      throw invalidValue("The collection MetricData must not have a size greater than 1000.");
+    }
+    const now = ctx.store.now();
+    data.forEach((d, i) => validateDatum(d, i, now));
+    ctx.store.tx(() => ctx.store.putMetrics(data.map((d) => toRow(namespace, d, now))));
+    return {};
+  },
+
+  GetMetricStatistics(input: GetMetricStatisticsInput, ctx: LocalContext) {
+    const namespace = checkName(input.Namespace, "Namespace");
+    const metricName = checkName(input.MetricName, "MetricName");
+    checkDimensions(input.Dimensions, "Dimensions");
+    checkTimeRange(input.StartTime, input.EndTime, "value");
+    if (input.Period === undefined) throw missing("Period");
+    if (!isValidPeriod(input.Period)) {
+      throw invalidValue("The parameter Period must be 1, 5, 10, 20, 30, or a multiple of 60.");
+    }
+    const statistics = input.Statistics ?? [];
+    const extended = input.ExtendedStatistics ?? [];
+    if (statistics.length === 0 && extended.length === 0) {
+      throw combination("Must specify either Statistics or ExtendedStatistics");
+    }
+    if (statistics.length > 0 && extended.length > 0) {
+      // API reference: "you must specify either Statistics or ExtendedStatistics, but not both".
+      throw combination("Must specify either Statistics or ExtendedStatistics, but not both");
+    }
+    if (statistics.length > 5) {
+      throw invalidValue("The collection Statistics must not have a size greater than 5.");
+    }
+    if (extended.length > 10) {
+      throw invalidValue("The collection ExtendedStatistics must not have a size greater than 10.");
+    }
+    statistics.forEach((s, i) => {
+      if (!(BASIC_STATISTICS as readonly string[]).includes(s)) {
+        throw invalidValue(
+          `The parameter Statistics.member.${i + 1} must be a value in the set [ ${
+            BASIC_STATISTICS.join(", ")
+          } ].`,
+        );
+      }
+    });
+    extended.forEach((s, i) => {
+      if (parseStatistic(s)?.kind !== "percentile") {
+        throw invalidValue(
+          `The parameter ExtendedStatistics.member.${
+            i + 1
+          } must be a percentile between p0.0 and p100, e.g. p99 or p99.9.`,
+        );
+      }
+    });
+    if (input.Unit !== undefined && !UNITS.includes(input.Unit)) {
+      throw invalidValue(`The parameter Unit must be a value in the set [ ${UNITS.join(", ")} ].`);
+    }
+    const now = ctx.store.now();
+    const periodMs = input.Period * 1000;
+    const start = effectiveStart(input.StartTime!.getTime(), input.Period, now);
+    const end = input.EndTime!.getTime();
+    const requested = Math.ceil((end - start) / periodMs);
+    if (requested > GET_METRIC_STATISTICS_LIMIT) {
+      throw combination(
+        `You have requested up to ${requested} datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`,
+      );
+    }
+    const out: GetMetricStatisticsOutput = { Label: metricName, Datapoints: [] };
+    if (!retentionAllows(start, input.Period, now)) return out;
+    const rows = rowsOf(ctx, namespace, metricName, input.Dimensions, start, end, input.Unit);
+    const units = [...new Set(rows.map((r) => r.unit))].sort();
+    for (const unit of units) {
+      for (const [t, bucket] of byPeriod(rows.filter((r) => r.unit === unit), start, periodMs)) {
+        const point: Datapoint = { Timestamp: new Date(t), Unit: unit as cw.StandardUnit };
+        for (const s of statistics) {
+          const v = statistic(bucket, s);
+          if (v !== undefined) point[s] = v;
+        }
+        if (extended.length > 0) {
+          const values: Record<string, number> = {};
+          for (const s of extended) {
+            const v = statistic(bucket, s);
+            if (v !== undefined) values[s] = v;
+          }
+          point.ExtendedStatistics = values;
+        }
+        out.Datapoints!.push(point);
+      }
+    }
+    out.Datapoints = zigzag(
+      out.Datapoints!.sort((a, b) =>
+        a.Timestamp!.getTime() - b.Timestamp!.getTime() || (a.Unit! < b.Unit! ? -1 : 1)
+      ),
+    );
+    return out;
+  },
+
+  GetMetricData(input: GetMetricDataInput, ctx: LocalContext) {
+    const queries = input.MetricDataQueries;
+    if (queries === undefined || queries.length === 0) throw missing("MetricDataQueries");
+    if (queries.length > 500) {
+      throw validationError(
+        "The collection MetricDataQueries must not have a size greater than 500.",
+      );
+    }
+    checkTimeRange(input.StartTime, input.EndTime, "validation");
+    const problems: string[] = [];
+    const ids = new Set<string>();
+    queries.forEach((q, i) => {
+      const p = `MetricDataQueries.member.${i + 1}`;
+      if (!q?.Id) {
+        problems.push(`The parameter ${p}.Id is required.`);
+      } else if (!/^[a-z][a-zA-Z0-9_]*$/.test(q.Id) || q.Id.length > 255) {
+        problems.push(
+          `The value ${q.Id} for parameter ${p}.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.`,
+        );
+      } else if (ids.has(q.Id)) {
+        problems.push(`The value ${q.Id} for parameter ${p}.Id is not unique.`);
+      }
+      if (q?.Id) ids.add(q.Id);
+      if ((q?.MetricStat === undefined) === (q?.Expression === undefined)) {
+        problems.push(`The parameter ${p} must contain exactly one of MetricStat or Expression.`);
+        return;
+      }
+      const ms = q.MetricStat;
+      if (ms === undefined) return;
+      if (q.Period !== undefined) {
+        problems.push(
+          `The parameter ${p}.Period must not be specified together with ${p}.MetricStat.`,
+        );
+      }
+      if (!ms.Metric?.Namespace) {
+        problems.push(`The parameter ${p}.MetricStat.Metric.Namespace is required.`);
+      }
+      if (!ms.Metric?.MetricName) {
+        problems.push(`The parameter ${p}.MetricStat.Metric.MetricName is required.`);
+      }
+      if (ms.Period === undefined) {
+        problems.push(`The parameter ${p}.MetricStat.Period is required.`);
+      } else if (!isValidPeriod(ms.Period)) {
+        problems.push(
+          `The value ${ms.Period} for parameter ${p}.MetricStat.Period is invalid: use 1, 5, 10, 20, 30, or a multiple of 60.`,
+        );
+      }
+      if (!ms.Stat) {
+        problems.push(`The parameter ${p}.MetricStat.Stat is required.`);
+      } else if (parseStatistic(ms.Stat) === undefined) {
+        problems.push(
+          `The value ${ms.Stat} for parameter ${p}.MetricStat.Stat is not a valid statistic.`,
+        );
+      }
+      if (ms.Unit !== undefined && !UNITS.includes(ms.Unit)) {
+        problems.push(`The value ${ms.Unit} for parameter ${p}.MetricStat.Unit is invalid.`);
+      }
+      if (ms.Metric?.Dimensions && ms.Metric.Dimensions.length > 30) {
+        problems.push(
+          `The collection ${p}.MetricStat.Metric.Dimensions must not have a size greater than 30.`,
+        );
+      }
+    });
+    if (
+      input.ScanBy !== undefined && input.ScanBy !== "TimestampAscending" &&
+      input.ScanBy !== "TimestampDescending"
+    ) {
+      problems.push(
+        `The value ${input.ScanBy} for parameter ScanBy is invalid: use TimestampAscending or TimestampDescending.`,
+      );
+    }
+    if (
+      input.MaxDatapoints !== undefined &&
+      !(Number.isInteger(input.MaxDatapoints) && input.MaxDatapoints >= 1)
+    ) {
+      problems.push(`The value ${input.MaxDatapoints} for parameter MaxDatapoints is invalid.`);
+    }
+    if (problems.length > 0) throw validationError(problems.join("\n"));
+    const math = queries.find((q) => q.Expression !== undefined);
+    if (math !== undefined) {
+      const error = new NotImplementedLocallyError("CloudWatch", "GetMetricData");
+      error.message =
+        `The local backend does not evaluate metric math (query "${math.Id}": ${math.Expression}): compute it from MetricStat queries, or run with --backend aws`;
+      throw error;
+    }
+    for (const q of queries) {
+      const stat = parseStatistic(q.MetricStat!.Stat!);
+      if (stat?.kind === "unsupported") {
+        const error = new NotImplementedLocallyError("CloudWatch", "GetMetricData");
+        error.message =
+          `The local backend does not compute statistic "${stat.name}" (query "${q.Id}"): use a percentile or a trimmed mean, or run with --backend aws`;
+        throw error;
+      }
+    }
+
+    const now = ctx.store.now();
+    const end = input.EndTime!.getTime();
+    const descending = (input.ScanBy ?? "TimestampDescending") === "TimestampDescending";
+    const series = queries.filter((q) => q.ReturnData !== false).map((q) => {
+      const ms = q.MetricStat!;
+      const periodMs = ms.Period! * 1000;
+      const start = effectiveStart(input.StartTime!.getTime(), ms.Period!, now);
+      const points: { t: number; v: number }[] = [];
+      if (retentionAllows(start, ms.Period!, now)) {
+        const m = ms.Metric!;
+        const rows = rowsOf(ctx, m.Namespace!, m.MetricName!, m.Dimensions, start, end, ms.Unit);
+        for (const [t, bucket] of byPeriod(rows, start, periodMs)) {
+          const v = statistic(bucket, ms.Stat!);
+          if (v !== undefined) points.push({ t, v });
+        }
+      }
+      if (descending) points.reverse();
+      return { q, points };
+    });
+
+    const fp = fingerprint(input);
+    let offsets = series.map(() => 0);
+    if (input.NextToken !== undefined) {
+      let state: PageState | undefined;
+      try {
+        state = JSON.parse(atob(input.NextToken)) as PageState;
+      } catch {
+        state = undefined;
+      }
+      if (state?.f !== fp || !Array.isArray(state.o) || state.o.length !== series.length) {
+        throw fail(
+          "InvalidNextToken",
+          "The service found an invalid NextToken: repeat the request without it, then page with the token it returns",
+          400,
+        );
+      }
+      offsets = state.o;
+    }
+    let budget = input.MaxDatapoints ?? 100_800;
+    const next = [...offsets];
+    let partial = false;
+    const results: MetricDataResult[] = series.map(({ q, points }, i) => {
+      const take = Math.max(0, Math.min(points.length - offsets[i], budget));
+      budget -= take;
+      const slice = points.slice(offsets[i], offsets[i] + take);
+      next[i] = offsets[i] + take;
+      const complete = next[i] >= points.length;
+      if (!complete) partial = true;
+      return {
+        Id: q.Id,
+        Label: q.Label ?? q.MetricStat!.Metric!.MetricName,
+        Timestamps: slice.map((p) => new Date(p.t)),
+        Values: slice.map((p) => p.v),
+        StatusCode: complete ? "Complete" : "PartialData",
+        Messages: [],
+      };
+    });
+    const out: GetMetricDataOutput = { MetricDataResults: results, Messages: [] };
+    if (partial) out.NextToken = btoa(JSON.stringify({ f: fp, o: next } satisfies PageState));
+    return out;
+  },
+
+  ListMetrics(input: ListMetricsInput, ctx: LocalContext) {
+    if (input.Namespace !== undefined) checkName(input.Namespace, "Namespace");
+    if (input.MetricName !== undefined) checkName(input.MetricName, "MetricName");
+    const filters = input.Dimensions ?? [];
+    if (filters.length > 10) {
+      throw invalidValue("The collection Dimensions must not have a size greater than 10.");
+    }
+    filters.forEach((f, i) => {
+      if (!f?.Name) throw missing(`Dimensions.member.${i + 1}.Name`);
+    });
+    if (input.RecentlyActive !== undefined && input.RecentlyActive !== "PT3H") {
+      throw invalidValue("The parameter RecentlyActive must be a value in the set [ PT3H ].");
+    }
+    const now = ctx.store.now();
+    const metrics = ctx.store.listMetrics(input.Namespace, input.MetricName).filter((m) =>
+      filters.every((f) =>
+        m.dimensions.some((d) =>
+          d.Name === f.Name && (f.Value === undefined || d.Value === f.Value)
+        )
+      ) &&
+      (input.RecentlyActive === undefined ||
+        ctx.store.queryMetrics(
+            m.namespace,
+            m.metricName,
+            m.dimensions,
+            now - 3 * HOUR,
+            Number.MAX_SAFE_INTEGER,
+          )
+            .length > 0)
+    );
+    const pageSize = 500; // ListMetrics returns up to 500 results per call (API reference).
+    let offset = 0;
+    if (input.NextToken !== undefined) {
+      let parsed: RegExpExecArray | null = null;
+      try {
+        parsed = /^lm:(\d+)$/.exec(atob(input.NextToken));
+      } catch {
+        parsed = null;
+      }
+      if (parsed === null) {
+        throw fail(
+          "InvalidNextToken",
+          "The service found an invalid NextToken: list again without it",
+          400,
+        );
+      }
+      offset = Number(parsed[1]);
+    }
+    const page = metrics.slice(offset, offset + pageSize);
+    const out: ListMetricsOutput = {
+      Metrics: page.map((m) => ({
+        Namespace: m.namespace,
+        MetricName: m.metricName,
+        Dimensions: m.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
+      })),
+    };
+    if (offset + pageSize < metrics.length) out.NextToken = btoa(`lm:${offset + pageSize}`);
+    return out;
+  },
+};
