@@ -18,9 +18,9 @@
  * @module
  */
 import { type AlarmDatapoint, type AlarmState, evaluateAlarm } from "../sim/alarm_eval.ts";
-import { integrateFleet, NO_CARRY, profileCurve, usersTimeline } from "../sim/fleet.ts";
+import { integrateFleet, NO_CARRY, profileCurve, usersTimeline } from "../sim/fleet/mod.ts";
 import type { CapacityProfile } from "../sim/profile.ts";
-import type { InstanceRecord } from "../cloud/local/sagemaker/records.ts";
+import type { InstanceRecord } from "../sim/fleet/mod.ts";
 import {
   clampCapacity,
   cooldownAfter,

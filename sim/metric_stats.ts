@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { MetricRow } from "../cloud/local/kernel/store.ts";
+import type { MetricRow } from "./metric_row.ts";
 
 /** The statistics of GetMetricStatistics' `Statistics`. */
 export const BASIC_STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"] as const;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseStatistic, statistic } from "./metric_stats.ts";
-import type { MetricRow } from "../cloud/local/kernel/store.ts";
+import type { MetricRow } from "./metric_row.ts";
 
 function row(values: number[], counts?: number[]): MetricRow {
   const c = counts ?? values.map(() => 1);

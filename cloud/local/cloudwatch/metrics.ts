@@ -45,7 +45,7 @@ import type { LocalContext } from "../kernel/context.ts";
 import { errorFactory } from "../kernel/errors.ts";
 import { BASIC_STATISTICS, parseStatistic, statistic } from "../../../sim/metric_stats.ts";
 import { NotImplementedLocallyError, type OperationHandler } from "../kernel/dispatch.ts";
-import type { MetricRow } from "../kernel/store.ts";
+import type { MetricRow } from "../../../sim/metric_row.ts";
 
 const fail = errorFactory(cw, cw.CloudWatchServiceException);
 const invalidValue = (m: string) => fail("InvalidParameterValueException", m, 400);

@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import assert from "node:assert/strict";
 import { NotImplementedLocallyError } from "../kernel/dispatch.ts";
-import type { MetricRow } from "../kernel/store.ts";
+import type { MetricRow } from "../../../sim/metric_row.ts";
 import { type LocalFixture, rejectsAws, withFixture } from "../testdata/sagemaker_fixture.ts";
 
 const MIN = 60_000;

@@ -18,6 +18,7 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { MetricRow } from "../../../sim/metric_row.ts";
 
 /** The folder the local backend uses when none is given: `.sagemaker-local/` in the working directory. */
 export const DEFAULT_LOCAL_DIR = ".sagemaker-local";
@@ -42,26 +43,6 @@ export interface SimEvent {
   ref: string;
   /** Handler data. */
   payload: unknown;
-}
-
-/** A metric datapoint as stored (one PutMetricData datum, or one simulated period). */
-export interface MetricRow {
-  namespace: string;
-  metricName: string;
-  /** Dimensions, in any order (stored sorted by name). */
-  dimensions: { Name: string; Value: string }[];
-  /** Epoch milliseconds. */
-  timestamp: number;
-  unit: string;
-  sampleCount: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** Distribution of values (PutMetricData `Values`/`Counts`), kept for percentiles. */
-  values?: number[];
-  counts?: number[];
-  /** Storage resolution in seconds: 60 (standard) or 1 (high resolution). */
-  storageResolution?: number;
 }
 
 const SCHEMA = `

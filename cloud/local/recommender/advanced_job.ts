@@ -51,9 +51,10 @@ import {
   profileCurve,
   truncateLoad,
   usersTimeline,
-} from "../../../sim/fleet.ts";
+} from "../../../sim/fleet/mod.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../../sim/profile.ts";
-import { type EndpointRecord, type InstanceRecord, KIND } from "../sagemaker/records.ts";
+import type { InstanceRecord } from "../../../sim/fleet/mod.ts";
+import { type EndpointRecord, KIND } from "../sagemaker/records.ts";
 import { ALARM_KIND, type AlarmRecord } from "../cloudwatch/alarms.ts";
 import {
   ADVANCED_TICK_EVENT,

@@ -33,13 +33,8 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
 import { profileKey } from "../../../sim/profile.ts";
-import {
-  type EndpointRecord,
-  type InstanceRecord,
-  instancesInService,
-  KIND,
-  type VariantRecord,
-} from "./records.ts";
+import type { InstanceRecord } from "../../../sim/fleet/instance.ts";
+import { type EndpointRecord, instancesInService, KIND, type VariantRecord } from "./records.ts";
 import { findEndpointConfig } from "./endpoint_configs.ts";
 import { listPage } from "./list.ts";
 import { findModel, modelPrimaryContainer } from "./models.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { InstanceRecord } from "../../../sim/fleet/instance.ts";
 
 /** Store kinds. */
 export const KIND = {
@@ -14,18 +15,6 @@ export const KIND = {
   modelPackage: "sagemaker-model-package",
   recommendationJob: "sagemaker-recommendation-job",
 } as const;
-
-/** One instance behind a variant. */
-export interface InstanceRecord {
-  /** Stable id, e.g. `i-0001`. */
-  id: string;
-  /** When it was requested. */
-  launchedAt: number;
-  /** When it starts taking traffic (launchedAt + provisioning delay). */
-  inServiceAt: number;
-  /** When it stopped taking traffic (scale-in, deletion); absent while it lives. */
-  terminatedAt?: number;
-}
 
 /** A production variant of a local endpoint. */
 export interface VariantRecord {

@@ -38,7 +38,7 @@ import {
 import { getJob } from "../job.ts";
 import { readLocalObject } from "../../s3/mod.ts";
 import { findModelPackage } from "../../sagemaker/mod.ts";
-import type { MetricRow } from "../../kernel/store.ts";
+import type { MetricRow } from "../../../../sim/metric_row.ts";
 import type { SaturationLevel, SaturationResult } from "../../../../load/saturation.ts";
 
 /** One measured ramp level, as the load generator's `--saturate --json` reports it. */

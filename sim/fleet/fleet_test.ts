@@ -13,8 +13,8 @@
  * the plateau the highest-concurrency level (c = 8) stands for X = 50.
  */
 import assert from "node:assert/strict";
-import type { CapacityProfile } from "./profile.ts";
-import type { InstanceRecord } from "../cloud/local/sagemaker/records.ts";
+import type { CapacityProfile } from "../profile.ts";
+import type { InstanceRecord } from "./mod.ts";
 import {
   fleetAt,
   fleetMetricRows,
@@ -27,10 +27,10 @@ import {
   truncateLoad,
   usersTimeline,
   utilizationAt,
-} from "./fleet.ts";
+} from "./mod.ts";
 
 const profile: CapacityProfile = JSON.parse(
-  Deno.readTextFileSync(new URL("../tests/fixtures/capacity_profile.json", import.meta.url)),
+  Deno.readTextFileSync(new URL("../../tests/fixtures/capacity_profile.json", import.meta.url)),
 );
 const curve = profileCurve(profile);
 
