@@ -7,7 +7,7 @@ import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-a
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
-import type { LocalSettings } from "./local/kernel/settings.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
 
 /** Which backend a {@linkcode Cloud} talks to. */
 export type Backend = "aws" | "local";
@@ -32,6 +32,16 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/** What a capacity profile was measured for: the model data, its serving image, the instance type. */
+export interface ProfileSubject {
+  /** S3 URL of `model.tar.gz`. */
+  modelDataUrl: string;
+  /** Serving container image URI. */
+  image: string;
+  /** Instance type, e.g. `ml.c5.large`. */
+  instanceType: string;
+}
+
 /** One place that takes AWS SDK v3 commands: real AWS, or the embedded local backend. */
 export interface Cloud {
   /** `"aws"` or `"local"`. */
@@ -53,8 +63,12 @@ export interface Cloud {
   readonly s3: S3Sender;
   /** The backend's clock. */
   readonly clock: Clock;
-  /** The local backend's settings as persisted in its store; undefined on AWS. */
-  readonly localSettings: LocalSettings | undefined;
+  /**
+   * The capacity profile this backend measured for one instance of a model (a Default job's
+   * benchmark), or undefined when it keeps none: the local backend stores the profile its Default
+   * job measured; AWS keeps none (its recommendation carries only the saturation point).
+   */
+  capacityProfile(subject: ProfileSubject): Promise<CapacityProfile | undefined>;
   /** Releases the store, stops anything the backend started (servers, benchmarks). */
   close(): Promise<void>;
 }

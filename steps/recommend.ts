@@ -17,7 +17,6 @@ import {
   type ProductionVariantInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { localProfileFor } from "../cloud/local/mod.ts";
 import { StepError } from "./errors.ts";
 import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
@@ -210,12 +209,11 @@ export async function recommend(cloud: Cloud, options: RecommendOptions): Promis
   }
   const endpointName = rec.EndpointConfiguration?.EndpointName ?? "";
   const variantName = rec.EndpointConfiguration?.VariantName ?? "";
-  const profile = localProfileFor(
-    cloud,
-    options.modelUrl,
-    options.containerImage,
-    options.instanceType,
-  );
+  const profile = await cloud.capacityProfile({
+    modelDataUrl: options.modelUrl,
+    image: options.containerImage,
+    instanceType: options.instanceType,
+  });
   return {
     region: cloud.region,
     roleArn: options.roleArn,

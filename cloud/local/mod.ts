@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Cloud } from "../types.ts";
+import type { Cloud, ProfileSubject } from "../types.ts";
 import { LocalClock } from "./kernel/clock.ts";
 import { type LocalContext, LocalRuntime } from "./kernel/context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../sim/profile.ts";
@@ -44,6 +44,14 @@ export interface LocalCloudOptions {
   defaultJob?: DefaultJobRunnerOptions;
 }
 
+/** The local backend as a {@linkcode Cloud}, with its settings and its context (store, runtime). */
+export type LocalCloud = Cloud & {
+  /** The settings as persisted in the store (simulation defaults, benchmark length, noise seed). */
+  readonly settings: LocalSettings;
+  /** The store, settings, region and runtime every local handler works on. */
+  readonly context: LocalContext;
+};
+
 /** The default execution role of the local backend's account. */
 export function localRoleArn(account: string): string {
   return `arn:aws:iam::${account}:role/LocalSageMakerRole`;
@@ -66,7 +74,7 @@ export function localRoleArn(account: string): string {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { context: LocalContext } {
+export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
   const store = Store.open(options.localDir ?? DEFAULT_LOCAL_DIR);
   let settings: LocalSettings;
   try {
@@ -101,7 +109,8 @@ export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { conte
     }),
     s3: localSender("S3", ctx, s3Handlers),
     clock: new LocalClock(ctx),
-    localSettings: settings,
+    capacityProfile: (subject) => Promise.resolve(storedProfile(ctx, subject)),
+    settings,
     context: ctx,
     async close() {
       if (closed) return;
@@ -132,19 +141,10 @@ export function localContextOf(cloud: Cloud): LocalContext | undefined {
     : undefined;
 }
 
-/**
- * The capacity profile the local backend measured for a model, image and instance type (undefined
- * on AWS, or before a Default job measured it).
- */
-export function localProfileFor(
-  cloud: Cloud,
-  modelDataUrl: string,
-  image: string,
-  instanceType: string,
-): CapacityProfile | undefined {
-  const ctx = localContextOf(cloud);
-  return ctx?.store.getDoc<CapacityProfile>(
+/** The capacity profile a Default job stored for a model, image and instance type, if any. */
+function storedProfile(ctx: LocalContext, subject: ProfileSubject): CapacityProfile | undefined {
+  return ctx.store.getDoc<CapacityProfile>(
     PROFILE_KIND,
-    profileKey(modelDataUrl, image, instanceType),
+    profileKey(subject.modelDataUrl, subject.image, subject.instanceType),
   );
 }
