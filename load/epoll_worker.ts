@@ -484,7 +484,7 @@ class EpollLoop {
       conn.received += n;
       try {
         for (;;) {
-          const end = findHeadEnd(conn.buf, searchFrom, conn.got);
+          const end = findHeadEnd(conn.buf, conn.got, searchFrom);
           if (end < 0) break;
           parseResponseHead(conn.buf, end, conn.head);
           if (conn.head.status >= 200 || conn.head.status === 101) {

@@ -131,6 +131,12 @@ function pathOf(url: string): string {
   return url.slice(start, end);
 }
 
+/** Options for {@linkcode formatPredictions}. */
+export interface FormatPredictionsOptions {
+  /** One prediction per line with a final newline (`SAGEMAKER_BATCH`), else joined by `,`. @default false */
+  batchOutput?: boolean;
+}
+
 /**
  * The predictions as the container writes them: `str()` of each value joined by `,`
  * (or one per line with a final newline in batch mode); a multi-output row is Python's list
@@ -141,16 +147,21 @@ function pathOf(url: string): string {
  * import { formatPredictions } from "./server.ts";
  * import assert from "node:assert/strict";
  * const p = new Float32Array([0.25, 0.5]);
- * assert.equal(formatPredictions(p, 1, false), "0.25,0.5");
- * assert.equal(formatPredictions(p, 1, true), "0.25\n0.5\n");
- * assert.equal(formatPredictions(p, 2, false), "[0.25, 0.5]");
+ * assert.equal(formatPredictions(p, 1), "0.25,0.5");
+ * assert.equal(formatPredictions(p, 1, { batchOutput: true }), "0.25\n0.5\n");
+ * assert.equal(formatPredictions(p, 2), "[0.25, 0.5]");
  * ```
+ *
+ * @param predictions The model's outputs, row after row.
+ * @param outputsPerRow How many outputs each row has.
+ * @param options How to join the rows.
  */
 export function formatPredictions(
   predictions: Float32Array,
   outputsPerRow: number,
-  batchOutput: boolean,
+  options: FormatPredictionsOptions = {},
 ): string {
+  const { batchOutput = false } = options;
   const items: string[] = [];
   if (outputsPerRow === 1) {
     for (let i = 0; i < predictions.length; i++) items.push(formatPythonFloat(predictions[i]));
@@ -347,7 +358,7 @@ export function createModelHandler(
       throw error;
     }
     const predictions = predict(model, rows.values);
-    return new Response(formatPredictions(predictions, model.outputsPerRow, batchOutput), {
+    return new Response(formatPredictions(predictions, model.outputsPerRow, { batchOutput }), {
       headers: CSV_HEADERS,
     });
   };

@@ -135,7 +135,6 @@ Deno.test("model server: the original payload, 20+ hostile requests, overload, s
     const expected = formatPredictions(
       predict(model, test.features.subarray(0, 100 * 50)),
       1,
-      false,
     );
 
     await t.step("GET /ping answers 200 with an empty body", async () => {
