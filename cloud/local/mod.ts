@@ -8,7 +8,7 @@ import type { Cloud, ProfileSubject } from "../types.ts";
 import { LocalClock } from "./kernel/clock.ts";
 import { type LocalContext, LocalRuntime } from "./kernel/context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../sim/profile.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./cloudwatch/alarms.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./cloudwatch/mod.ts";
 import { autoScalingHandlers, registerAutoScalingEvents } from "./autoscaling/mod.ts";
 import { cloudWatchMetricHandlers } from "./cloudwatch/metrics.ts";
 import {

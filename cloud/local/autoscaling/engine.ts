@@ -48,7 +48,7 @@ import {
   recordAlarmHistory,
   SCALING_POLICY_INVOCATION_EVENT,
   type ScalingPolicyInvocation,
-} from "../cloudwatch/alarms.ts";
+} from "../cloudwatch/mod.ts";
 import { formatAlarmNumber } from "../../../sim/alarm_eval.ts";
 import {
   AAS_KIND,
@@ -567,7 +567,7 @@ function onBoundsRetry(ctx: LocalContext, event: SimEvent): void {
  * @example Usage
  * ```ts
  * import { registerAutoScalingEvents, SCHEDULED_ACTION_EVENT } from "./engine.ts";
- * import { SCALING_POLICY_INVOCATION_EVENT } from "../cloudwatch/alarms.ts";
+ * import { SCALING_POLICY_INVOCATION_EVENT } from "../cloudwatch/mod.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import assert from "node:assert/strict";
  * const runtime = new LocalRuntime();

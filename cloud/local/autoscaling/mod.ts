@@ -68,7 +68,7 @@ import {
   getAlarm,
   putMetricAlarm,
   removeAlarmActions,
-} from "../cloudwatch/alarms.ts";
+} from "../cloudwatch/mod.ts";
 import {
   AAS_KIND,
   aasError,

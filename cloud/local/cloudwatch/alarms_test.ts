@@ -16,7 +16,7 @@ import {
   registerAlarmEvents,
   SCALING_POLICY_INVOCATION_EVENT,
   type ScalingPolicyInvocation,
-} from "./alarms.ts";
+} from "./mod.ts";
 import { LocalClock } from "../kernel/clock.ts";
 import { cloudWatchMetricHandlers } from "./metrics.ts";
 import { type LocalContext, LocalRuntime } from "../kernel/context.ts";

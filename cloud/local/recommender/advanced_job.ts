@@ -55,7 +55,7 @@ import {
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../../sim/profile.ts";
 import type { InstanceRecord } from "../../../sim/fleet/mod.ts";
 import { type EndpointRecord, KIND } from "../sagemaker/records.ts";
-import { ALARM_KIND, type AlarmRecord } from "../cloudwatch/alarms.ts";
+import { ALARM_KIND, type AlarmRecord } from "../cloudwatch/mod.ts";
 import {
   ADVANCED_TICK_EVENT,
   cancelJobEvents,

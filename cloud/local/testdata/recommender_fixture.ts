@@ -6,7 +6,7 @@ import {
   CreateModelPackageGroupCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { CloudWatchSender, SageMakerSender } from "../../types.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/alarms.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
 import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
 import type { CapacityProfile } from "../../../sim/profile.ts";
 import { PROFILE_KIND } from "../../../sim/profile.ts";

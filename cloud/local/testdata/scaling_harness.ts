@@ -15,7 +15,7 @@ import {
   DescribeEndpointCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { AutoScalingSender, CloudWatchSender, SageMakerSender } from "../../types.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/alarms.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
 import { autoScalingHandlers, registerAutoScalingEvents } from "../autoscaling/mod.ts";
 import { LocalClock } from "../kernel/clock.ts";
 import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
