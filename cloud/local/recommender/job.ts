@@ -1,8 +1,9 @@
 /**
  * The stored Inference Recommender job of the local backend and its status transitions
  * (PENDING → IN_PROGRESS → COMPLETED | FAILED, STOPPING → STOPPED;
- * `../shared/spec/inference-recommender.md` §2.1, §8). Shared by the job API (`recommender.ts`),
- * the local Advanced job (`advanced_job.ts`) and the Default job's runner (`default_job.ts`).
+ * `../shared/spec/inference-recommender.md` §2.1, §8). Shared by the job API (`mod.ts`),
+ * the local Advanced job (`advanced_job.ts`, whose state types are here so that neither file
+ * imports the other) and the Default job's runner (`default_job/runner.ts`).
  *
  * @module
  */
@@ -19,7 +20,8 @@ import type {
 } from "@aws-sdk/client-sagemaker";
 import type { LocalContext } from "../kernel/context.ts";
 import { KIND } from "../sagemaker/records.ts";
-import type { AdvancedJobState } from "./advanced_job.ts";
+import type { FleetCarry, InstanceRecord, LatencyPoint } from "../../../sim/fleet/mod.ts";
+import type { CapacityProfile } from "../../../sim/profile.ts";
 
 /** Simulation event: a job leaves PENDING (ref: job name). */
 export const JOB_START_EVENT = "recommender-job-start";
@@ -406,4 +408,88 @@ export function applyDefaultResult(
     : { ...result.stopReason, time: at };
   delete job.pendingResult;
   putJob(ctx, job);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The state of a local Advanced job (kept on the job record)
+
+/** One variant under load in an Advanced job. */
+export interface AdvancedVariantState {
+  /** The variant's name. */
+  variantName: string;
+  /** Fraction of the users this variant gets (its weight over the endpoint's total weight). */
+  share: number;
+  /** The capacity profile used, as it was when the job started. */
+  profile: CapacityProfile;
+  /** Benchmark endpoints only: their instance timeline (they are not SageMaker store endpoints). */
+  instances?: InstanceRecord[];
+  /** Fractional counts carried from minute to minute. */
+  carry: FleetCarry;
+}
+
+/** One closed minute of a load test (all its variants together). */
+export interface AdvancedMinute {
+  /** Minute start, epoch ms. */
+  start: number;
+  /** Invocations in the minute. */
+  invocations: number;
+  /** InvocationModelErrors in the minute. */
+  modelErrors: number;
+  /** Users at the end of the minute. */
+  usersAtEnd: number;
+  /** Most instances InService at once. */
+  maxInstances: number;
+  /** Request-weighted ModelLatency (mean, p50, p95, p99), ms; absent without requests. */
+  latencyMs?: LatencyPoint;
+  /** Average CPUUtilization over the instances, % summed over vCPUs. */
+  cpuPercent?: number;
+  /** Average MemoryUtilization over the instances, %. */
+  memoryPercent?: number;
+}
+
+/** One load test of an Advanced job: an existing endpoint, or one benchmark endpoint. */
+export interface AdvancedTestState {
+  /** `endpoint`: an existing endpoint (`InputConfig.Endpoints`); `benchmark`: one from `EndpointConfigurations`. */
+  kind: "endpoint" | "benchmark";
+  /** The endpoint's name (metrics dimension). */
+  endpointName: string;
+  /** Existing endpoints: the store id of the endpoint record. */
+  endpointId?: string;
+  /** Benchmark endpoints: the instance type. */
+  instanceType?: string;
+  /** The variants under load. */
+  variants: AdvancedVariantState[];
+  /** How many minutes have closed. */
+  minuteCount: number;
+  /** The latest closed minutes (as many as the FlatInvocations window needs), oldest first. */
+  recent: AdvancedMinute[];
+  /** The closed minute with the most invocations so far (the first of equals). */
+  peak?: AdvancedMinute;
+  /** IN_PROGRESS until the test stops. */
+  status: RecommendationJobStatus;
+  /** Why the test stopped. */
+  stopReason?: JobStopReason;
+  /** When its load ended, epoch ms. */
+  loadEndedAt?: number;
+  /** Why the test failed. */
+  failureReason?: string;
+}
+
+/** The simulation state of an Advanced job, stored in its record. */
+export interface AdvancedJobState {
+  /** When the load starts, epoch ms (a whole minute). */
+  loadStart: number;
+  /** When the traffic pattern ends, epoch ms. */
+  patternEnd: number;
+  /** When `JobDurationInSeconds` runs out (counted from the load's start), epoch ms. */
+  deadline?: number;
+  /** When StopInferenceRecommendationsJob asked to stop, epoch ms. */
+  stopRequestedAt?: number;
+  /**
+   * Seconds between ticks in the current minute: 10 while a high-resolution alarm watches a
+   * tested endpoint (its 10 s datapoints must appear as each period closes), else 60.
+   */
+  tickSeconds: 10 | 60;
+  /** The load tests. */
+  tests: AdvancedTestState[];
 }
