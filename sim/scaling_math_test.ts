@@ -2,20 +2,22 @@ import assert from "node:assert/strict";
 import {
   aggregateDatapoints,
   breachSide,
-  clampCapacity,
-  combineProposals,
-  cooldownAfter,
-  inScaleInCooldown,
   percentChange,
-  scaleOutBase,
   selectStepAdjustment,
   type StepAdjustment,
   StepAdjustmentError,
   stepCapacity,
+  validateStepAdjustments,
+} from "./step_scaling.ts";
+import {
+  clampCapacity,
+  combineProposals,
+  cooldownAfter,
+  inScaleInCooldown,
+  scaleOutBase,
   stepScalingDecision,
   targetTrackingCapacity,
   targetTrackingDecision,
-  validateStepAdjustments,
 } from "./scaling_math.ts";
 
 Deno.test("targetTrackingCapacity is ceil(current × metric / target), exact on round ratios", () => {

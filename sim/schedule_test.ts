@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  InvalidScheduleError,
-  InvalidTimezoneError,
-  localToInstant,
-  nextFireTime,
-  parseSchedule,
-} from "./schedule.ts";
+import { InvalidScheduleError, nextFireTime, parseSchedule } from "./schedule.ts";
+import { InvalidTimezoneError, localToInstant } from "./timezone.ts";
 
 const iso = (t: number | undefined) => t === undefined ? undefined : new Date(t).toISOString();
 const at = (s: string) => Date.parse(s);

@@ -67,9 +67,8 @@ import {
 import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
 import { type EndpointRecord, KIND } from "../sagemaker/records.ts";
 import { describeEndpointRecord, setVariantDesiredCount } from "../sagemaker/mod.ts";
+import { aggregateDatapoints, breachSide } from "../../../sim/step_scaling.ts";
 import {
-  aggregateDatapoints,
-  breachSide,
   clampCapacity,
   combineProposals,
   cooldownAfter,

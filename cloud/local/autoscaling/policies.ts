@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { StepAdjustmentError, validateStepAdjustments } from "../../../sim/scaling_math.ts";
+import { StepAdjustmentError, validateStepAdjustments } from "../../../sim/step_scaling.ts";
 import {
   ALARM_KIND,
   type AlarmRecord,

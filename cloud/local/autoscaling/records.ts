@@ -13,10 +13,9 @@ import { errorFactory } from "../kernel/errors.ts";
 import type {
   AdjustmentType,
   MetricAggregationType,
-  NotScaledReason,
-  PolicyCooldown,
   StepAdjustment,
-} from "../../../sim/scaling_math.ts";
+} from "../../../sim/step_scaling.ts";
+import type { NotScaledReason, PolicyCooldown } from "../../../sim/scaling_math.ts";
 
 /** Builds Application Auto Scaling's own exception objects (`ValidationException`, `ObjectNotFoundException`...). */
 export const aasError = errorFactory(aas, aas.ApplicationAutoScalingServiceException);

@@ -4,12 +4,8 @@
  *
  * @module
  */
-import {
-  InvalidScheduleError,
-  InvalidTimezoneError,
-  parseSchedule,
-  validateTimezone,
-} from "../../../sim/schedule.ts";
+import { InvalidScheduleError, parseSchedule } from "../../../sim/schedule.ts";
+import { InvalidTimezoneError, validateTimezone } from "../../../sim/timezone.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import { scheduleNextFire } from "./engine.ts";
 import {
