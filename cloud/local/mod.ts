@@ -24,7 +24,7 @@ import {
   type LocalSettings,
   mergeLocalSettings,
 } from "./kernel/settings.ts";
-import { DEFAULT_LOCAL_DIR, Store } from "./kernel/store.ts";
+import { DEFAULT_LOCAL_DIR, Store } from "./kernel/store/mod.ts";
 
 /** Options of {@linkcode openLocalCloud}. */
 export interface LocalCloudOptions {

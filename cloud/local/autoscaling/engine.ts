@@ -80,7 +80,7 @@ import {
   targetTrackingDecision,
 } from "../../../sim/scaling_math.ts";
 import { nextFireTime } from "../../../sim/schedule.ts";
-import type { SimEvent } from "../kernel/store.ts";
+import type { SimEvent } from "../kernel/store/mod.ts";
 
 /** Simulation event of a scheduled action firing (ref: the action's store id). */
 export const SCHEDULED_ACTION_EVENT = "application-autoscaling-scheduled-action";
@@ -493,7 +493,7 @@ function applyScheduledAction(
  * @example Usage
  * ```ts
  * import { SCHEDULED_ACTION_EVENT, scheduleNextFire } from "./engine.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
  * import assert from "node:assert/strict";

@@ -100,7 +100,7 @@ function matches(
  * import { localSender } from "../kernel/dispatch.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import { PutScalingPolicyCommand } from "@aws-sdk/client-application-auto-scaling";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();

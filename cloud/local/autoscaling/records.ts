@@ -285,7 +285,7 @@ export function basePolicyArn(actionArn: string): string {
  * @example Usage
  * ```ts
  * import { AAS_KIND, getTarget, targetKey } from "./records.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
  * import assert from "node:assert/strict";
@@ -312,7 +312,7 @@ export function getTarget(ctx: LocalContext, ref: TargetRef): TargetRecord | und
  * @example Usage
  * ```ts
  * import { putPolicy, targetPolicies } from "./records.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
  * import assert from "node:assert/strict";
@@ -342,7 +342,7 @@ export function targetPolicies(ctx: LocalContext, ref: TargetRef): PolicyRecord[
  * @example Usage
  * ```ts
  * import { findPolicyByArn, policyArn, putPolicy } from "./records.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
  * import assert from "node:assert/strict";
@@ -393,7 +393,7 @@ export function putPolicy(ctx: LocalContext, policy: PolicyRecord): void {
  * @example Usage
  * ```ts
  * import { AAS_KIND, recordActivity } from "./records.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
  * import assert from "node:assert/strict";

@@ -162,7 +162,7 @@ function setActionsEnabled(ctx: LocalContext, names: string[] | undefined, enabl
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { localSender } from "../kernel/dispatch.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import { DescribeAlarmsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();

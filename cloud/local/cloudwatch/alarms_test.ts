@@ -22,7 +22,7 @@ import { cloudWatchMetricHandlers } from "./metrics.ts";
 import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
 import { localSender } from "../kernel/dispatch.ts";
 import { DEFAULT_LOCAL_SETTINGS, mergeLocalSettings } from "../kernel/settings.ts";
-import { Store } from "../kernel/store.ts";
+import { Store } from "../kernel/store/mod.ts";
 import type { CloudWatchSender } from "../../types.ts";
 
 const POLICY_ARN =

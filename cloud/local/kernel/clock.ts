@@ -17,7 +17,7 @@ const REAL_WORK_SLICE_MS = 500;
  * ```ts
  * import { LocalClock } from "./clock.ts";
  * import { LocalRuntime } from "./context.ts";
- * import { Store } from "./store.ts";
+ * import { Store } from "./store/mod.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SimEvent, Store } from "./store.ts";
+import type { SimEvent, Store } from "./store/mod.ts";
 import type { LocalSettings } from "./settings.ts";
 
 /** Runs one due simulation event inside the store's transaction. Must be synchronous. */

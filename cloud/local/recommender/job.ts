@@ -238,7 +238,7 @@ export function cancelJobEvents(ctx: LocalContext, jobName: string): void {
  * import { failJob, getJob, putJob } from "./job.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * const store = Store.open(dir);
@@ -311,7 +311,7 @@ export function stopNow(ctx: LocalContext, job: RecommendationJobRecord): Recomm
  * import { completeDefaultJob, getJob, putJob } from "./job.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * const store = Store.open(dir);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { instancesInService, instancesLaunched } from "./records.ts";
 import { profileKey } from "../../../sim/profile.ts";
 import { describeEndpointRecord, setVariantDesiredCount } from "./mod.ts";
-import { Store } from "../kernel/store.ts";
+import { Store } from "../kernel/store/mod.ts";
 import {
   createModelAndConfig,
   IMAGE,

@@ -43,7 +43,7 @@ export {
  * import { sageMakerHandlers, registerSageMakerEvents } from "./mod.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { localSender } from "../kernel/dispatch.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
  * import { CreateModelPackageGroupCommand, DescribeModelPackageGroupCommand } from "@aws-sdk/client-sagemaker";
  * import assert from "node:assert/strict";

@@ -324,7 +324,7 @@ export function sageMakerArn(
  * @example Usage
  * ```ts
  * import { findByName } from "./validation.ts";
- * import { Store } from "../kernel/store.ts";
+ * import { Store } from "../kernel/store/mod.ts";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * const store = Store.open(dir);

@@ -15,7 +15,7 @@ import {
   type LocalSettings,
   mergeLocalSettings,
 } from "../kernel/settings.ts";
-import { Store } from "../kernel/store.ts";
+import { Store } from "../kernel/store/mod.ts";
 
 export interface LocalFixture {
   dir: string;

@@ -27,7 +27,7 @@ import {
   type LocalSettings,
   mergeLocalSettings,
 } from "../kernel/settings.ts";
-import { Store } from "../kernel/store.ts";
+import { Store } from "../kernel/store/mod.ts";
 
 export const ENDPOINT = "ep";
 export const VARIANT = "AllTraffic";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { LocalClock } from "./clock.ts";
-import { LocalRuntime } from "./context.ts";
-import { DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
-import { Store } from "./store.ts";
+import { LocalClock } from "../clock.ts";
+import { LocalRuntime } from "../context.ts";
+import { DEFAULT_LOCAL_SETTINGS } from "../settings.ts";
+import { Store } from "./mod.ts";
 
 async function withStore(fn: (store: Store, dir: string) => Promise<void> | void) {
   const dir = await Deno.makeTempDir({ prefix: "store-" });

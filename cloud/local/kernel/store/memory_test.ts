@@ -5,8 +5,8 @@
  * of the savepoint (nested `tx`) that made it.
  */
 import assert from "node:assert/strict";
-import type { MetricRow } from "../../../sim/metric_row.ts";
-import { Store } from "./store.ts";
+import type { MetricRow } from "../../../../sim/metric_row.ts";
+import { Store } from "./mod.ts";
 
 async function withStores(fn: (store: Store, other: Store) => void | Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "store-test-" });
