@@ -18,9 +18,14 @@
  * @module
  */
 import { type AlarmDatapoint, type AlarmState, evaluateAlarm } from "../sim/alarm_eval.ts";
-import { integrateFleet, NO_CARRY, profileCurve, usersTimeline } from "../sim/fleet/mod.ts";
+import {
+  type InstanceRecord,
+  integrateFleet,
+  NO_CARRY,
+  profileCurve,
+  usersTimeline,
+} from "../sim/fleet/mod.ts";
 import type { CapacityProfile } from "../sim/profile.ts";
-import type { InstanceRecord } from "../sim/fleet/mod.ts";
 import {
   clampCapacity,
   cooldownAfter,

@@ -14,11 +14,11 @@
  */
 import assert from "node:assert/strict";
 import type { CapacityProfile } from "../profile.ts";
-import type { InstanceRecord } from "./mod.ts";
 import {
   fleetAt,
   fleetMetricRows,
   instanceAt,
+  type InstanceRecord,
   integrateFleet,
   type LoadTimeline,
   openLoopSegment,

@@ -65,8 +65,12 @@ import {
   type TargetRecord,
 } from "./records.ts";
 import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
-import { type EndpointRecord, KIND } from "../sagemaker/records.ts";
-import { describeEndpointRecord, setVariantDesiredCount } from "../sagemaker/mod.ts";
+import {
+  describeEndpointRecord,
+  type EndpointRecord,
+  KIND,
+  setVariantDesiredCount,
+} from "../sagemaker/mod.ts";
 import { aggregateDatapoints, breachSide } from "../../../sim/step_scaling.ts";
 import {
   clampCapacity,

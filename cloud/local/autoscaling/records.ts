@@ -7,8 +7,7 @@
  */
 import * as aas from "@aws-sdk/client-application-auto-scaling";
 import type { ScalingActivity } from "@aws-sdk/client-application-auto-scaling";
-import type { LocalContext } from "../kernel/context.ts";
-import { arnPrefix } from "../kernel/context.ts";
+import { arnPrefix, type LocalContext } from "../kernel/context.ts";
 import { errorFactory } from "../kernel/errors.ts";
 import type {
   AdjustmentType,

@@ -34,7 +34,12 @@ import {
 } from "../../../sim/alarm_eval.ts";
 import { statistic } from "../../../sim/metric_stats.ts";
 import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
-import { dimensionsKey, type SimEvent, type Store, type StoredMetricRow } from "../kernel/store/mod.ts";
+import {
+  dimensionsKey,
+  type SimEvent,
+  type Store,
+  type StoredMetricRow,
+} from "../kernel/store/mod.ts";
 import {
   actionState,
   ALARM_ACTION_STATE_KIND,

@@ -48,9 +48,14 @@ import {
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../../sim/profile.ts";
 import { ALARM_KIND, type AlarmRecord } from "../cloudwatch/mod.ts";
 import type { LocalContext } from "../kernel/context.ts";
-import { findModel, findModelPackage, modelPrimaryContainer } from "../sagemaker/mod.ts";
-import { type EndpointRecord, KIND } from "../sagemaker/records.ts";
-import { findByName } from "../sagemaker/validation.ts";
+import {
+  type EndpointRecord,
+  findByName,
+  findModel,
+  findModelPackage,
+  KIND,
+  modelPrimaryContainer,
+} from "../sagemaker/mod.ts";
 import {
   addMinute,
   ceilTo,

@@ -17,7 +17,7 @@ import {
 } from "../../../sim/fleet/mod.ts";
 import { instanceTypeInfo } from "../../instance_types.ts";
 import type { LocalContext } from "../kernel/context.ts";
-import { compact } from "../sagemaker/validation.ts";
+import { compact } from "../sagemaker/mod.ts";
 import {
   type AdvancedJobState,
   type AdvancedMinute,

@@ -19,7 +19,7 @@ import type {
   Tag,
 } from "@aws-sdk/client-sagemaker";
 import type { LocalContext } from "../kernel/context.ts";
-import { KIND } from "../sagemaker/records.ts";
+import { KIND } from "../sagemaker/mod.ts";
 import type { FleetCarry, InstanceRecord, LatencyPoint } from "../../../sim/fleet/mod.ts";
 import type { CapacityProfile } from "../../../sim/profile.ts";
 

@@ -6,8 +6,7 @@
  * @module
  */
 import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
-import { KIND } from "../sagemaker/records.ts";
-import { checkString, findByName, sageMakerArn, sageMakerError } from "../sagemaker/validation.ts";
+import { checkString, findByName, KIND, sageMakerArn, sageMakerError } from "../sagemaker/mod.ts";
 import {
   failJob,
   getJob,

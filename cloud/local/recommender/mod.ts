@@ -22,17 +22,19 @@
  */
 import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
 import type { OperationHandler } from "../kernel/dispatch.ts";
-import { listPage } from "../sagemaker/list.ts";
-import { describeEndpointRecord, findModel, findModelPackage } from "../sagemaker/mod.ts";
-import { KIND } from "../sagemaker/records.ts";
 import {
   compact,
+  describeEndpointRecord,
   findByName,
+  findModel,
+  findModelPackage,
   InputChecks,
+  KIND,
+  listPage,
   NAME,
   sageMakerError,
   validationError,
-} from "../sagemaker/validation.ts";
+} from "../sagemaker/mod.ts";
 import { advancedTick, requestAdvancedStop, startAdvancedJob } from "./advanced_job.ts";
 import {
   ADVANCED_TICK_EVENT,

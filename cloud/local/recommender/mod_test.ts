@@ -12,7 +12,7 @@ import {
   StopInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
-import { KIND } from "../sagemaker/records.ts";
+import { KIND } from "../sagemaker/mod.ts";
 import {
   completeDefaultJob,
   failJob,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { compact } from "../sagemaker/validation.ts";
+import { compact } from "../sagemaker/mod.ts";
 import type { JobStopReason, RecommendationJobRecord, StoredRecommendation } from "./job.ts";
 import type {
   DescribeInferenceRecommendationsJobResponse,

@@ -11,7 +11,7 @@ import {
   ROLE_ARN_PATTERN,
   type StringCheckOptions,
   validationError,
-} from "../sagemaker/validation.ts";
+} from "../sagemaker/mod.ts";
 import {
   type CreateInferenceRecommendationsJobRequest,
   ProductionVariantInstanceType,

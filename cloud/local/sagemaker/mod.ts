@@ -22,6 +22,23 @@ export {
   type VariantChange,
 } from "./endpoints.ts";
 export { type EndpointConfigRecord, findEndpointConfig } from "./endpoint_configs.ts";
+export { type EndpointRecord, KIND } from "./records.ts";
+export { listPage } from "./list.ts";
+// The SageMaker API's request checks and error shapes, which the Inference Recommender
+// operations (SageMaker operations too) share.
+export {
+  checkString,
+  compact,
+  findByName,
+  InputChecks,
+  NAME,
+  REQUIRED_NAME,
+  ROLE_ARN_PATTERN,
+  sageMakerArn,
+  sageMakerError,
+  type StringCheckOptions,
+  validationError,
+} from "./validation.ts";
 export {
   findModel,
   modelPrimaryContainer,

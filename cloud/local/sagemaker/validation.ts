@@ -12,8 +12,7 @@
  * @module
  */
 import * as sm from "@aws-sdk/client-sagemaker";
-import type { LocalContext } from "../kernel/context.ts";
-import { arnPrefix } from "../kernel/context.ts";
+import { arnPrefix, type LocalContext } from "../kernel/context.ts";
 import { errorFactory } from "../kernel/errors.ts";
 
 /**

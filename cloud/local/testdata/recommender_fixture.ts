@@ -8,8 +8,7 @@ import {
 import type { CloudWatchSender, SageMakerSender } from "../../types.ts";
 import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
 import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
-import type { CapacityProfile } from "../../../sim/profile.ts";
-import { PROFILE_KIND } from "../../../sim/profile.ts";
+import { type CapacityProfile, PROFILE_KIND } from "../../../sim/profile.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "../recommender/mod.ts";
 import { describeEndpointRecord, sageMakerHandlers } from "../sagemaker/mod.ts";
 import { localSender } from "../kernel/dispatch.ts";
