@@ -5,6 +5,7 @@
  * @module
  */
 import type { LocalContext } from "../kernel/context.ts";
+import { decodePageOffset, encodePageToken } from "../kernel/paging.ts";
 import { NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import {
   aasError,
@@ -119,12 +120,8 @@ function pageSize(max: number | undefined, limit: number): number {
 
 function readToken(token: string | undefined): number {
   if (token === undefined) return 0;
-  try {
-    const o = JSON.parse(atob(token)).o;
-    if (Number.isInteger(o) && o >= 0) return o;
-  } catch {
-    // fall through
-  }
+  const offset = decodePageOffset(token);
+  if (offset !== undefined) return offset;
   throw aasError(
     "InvalidNextTokenException",
     "Invalid token: pass the NextToken of the previous response",
@@ -152,7 +149,7 @@ export function describePage<T>(
     .filter(keep);
   if (newestFirst) records.reverse();
   const out: { items: T[]; NextToken?: string } = { items: records.slice(offset, offset + size) };
-  if (offset + size < records.length) out.NextToken = btoa(JSON.stringify({ o: offset + size }));
+  if (offset + size < records.length) out.NextToken = encodePageToken(offset + size);
   return out;
 }
 

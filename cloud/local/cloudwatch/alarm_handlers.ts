@@ -7,6 +7,7 @@
  */
 import type { AlarmState } from "../../../sim/alarm_eval.ts";
 import type { LocalContext } from "../kernel/context.ts";
+import { decodePageOffset, encodePageToken } from "../kernel/paging.ts";
 import { NotImplementedLocallyError, type OperationHandler } from "../kernel/dispatch.ts";
 import { alarmDatapoints, deleteAlarms, runActions, transition } from "./alarm_engine.ts";
 import {
@@ -75,18 +76,10 @@ function toMetricAlarm(ctx: LocalContext, a: AlarmRecord): MetricAlarm {
   return out;
 }
 
-function pageToken(offset: number): string {
-  return btoa(JSON.stringify({ o: offset }));
-}
-
 function readToken(token: string | undefined, name = "NextToken"): number {
   if (token === undefined) return 0;
-  try {
-    const o = JSON.parse(atob(token)).o;
-    if (Number.isInteger(o) && o >= 0) return o;
-  } catch {
-    // fall through
-  }
+  const offset = decodePageOffset(token);
+  if (offset !== undefined) return offset;
   throw fail(
     "InvalidNextToken",
     `The value of ${name} is not valid: pass the token from the previous response`,
@@ -228,7 +221,7 @@ export const cloudWatchAlarmHandlers: Record<string, OperationHandler> = {
       MetricAlarms: page.map((a) => toMetricAlarm(ctx, a)),
       CompositeAlarms: [],
     };
-    if (offset + size < alarms.length) out.NextToken = pageToken(offset + size);
+    if (offset + size < alarms.length) out.NextToken = encodePageToken(offset + size);
     return out;
   },
 
@@ -273,7 +266,7 @@ export const cloudWatchAlarmHandlers: Record<string, OperationHandler> = {
       HistoryData: i.HistoryData,
     }));
     const out: Omit<DescribeAlarmHistoryOutput, "$metadata"> = { AlarmHistoryItems: page };
-    if (offset + size < items.length) out.NextToken = pageToken(offset + size);
+    if (offset + size < items.length) out.NextToken = encodePageToken(offset + size);
     return out;
   },
 

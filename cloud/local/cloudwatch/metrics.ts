@@ -31,6 +31,7 @@
  */
 import { BASIC_STATISTICS, parseStatistic, statistic } from "../../../sim/metric_stats.ts";
 import type { LocalContext } from "../kernel/context.ts";
+import { decodePageOffset, decodePageOffsets, encodePageToken } from "../kernel/paging.ts";
 import { NotImplementedLocallyError, type OperationHandler } from "../kernel/dispatch.ts";
 import {
   byPeriod,
@@ -65,13 +66,6 @@ import type {
   MetricDataResult,
   PutMetricDataInput,
 } from "@aws-sdk/client-cloudwatch";
-
-interface PageState {
-  /** Request fingerprint: a token only continues the request it came from. */
-  f: string;
-  /** Per-query offsets into each query's datapoints. */
-  o: number[];
-}
 
 function fingerprint(input: GetMetricDataInput): string {
   const { NextToken: _n, ...rest } = input;
@@ -302,20 +296,15 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
     const fp = fingerprint(input);
     let offsets = series.map(() => 0);
     if (input.NextToken !== undefined) {
-      let state: PageState | undefined;
-      try {
-        state = JSON.parse(atob(input.NextToken)) as PageState;
-      } catch {
-        state = undefined;
-      }
-      if (state?.f !== fp || !Array.isArray(state.o) || state.o.length !== series.length) {
+      const state = decodePageOffsets(input.NextToken, series.length, { scope: fp });
+      if (state === undefined) {
         throw fail(
           "InvalidNextToken",
           "The service found an invalid NextToken: repeat the request without it, then page with the token it returns",
           400,
         );
       }
-      offsets = state.o;
+      offsets = state;
     }
     let budget = input.MaxDatapoints ?? 100_800;
     const next = [...offsets];
@@ -337,7 +326,7 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
       };
     });
     const out: GetMetricDataOutput = { MetricDataResults: results, Messages: [] };
-    if (partial) out.NextToken = btoa(JSON.stringify({ f: fp, o: next } satisfies PageState));
+    if (partial) out.NextToken = encodePageToken(next, { scope: fp });
     return out;
   },
 
@@ -374,20 +363,15 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
     const pageSize = 500; // ListMetrics returns up to 500 results per call (API reference).
     let offset = 0;
     if (input.NextToken !== undefined) {
-      let parsed: RegExpExecArray | null = null;
-      try {
-        parsed = /^lm:(\d+)$/.exec(atob(input.NextToken));
-      } catch {
-        parsed = null;
-      }
-      if (parsed === null) {
+      const parsed = decodePageOffset(input.NextToken, { scope: "ListMetrics" });
+      if (parsed === undefined) {
         throw fail(
           "InvalidNextToken",
           "The service found an invalid NextToken: list again without it",
           400,
         );
       }
-      offset = Number(parsed[1]);
+      offset = parsed;
     }
     const page = metrics.slice(offset, offset + pageSize);
     const out: ListMetricsOutput = {
@@ -397,7 +381,9 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
         Dimensions: m.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
       })),
     };
-    if (offset + pageSize < metrics.length) out.NextToken = btoa(`lm:${offset + pageSize}`);
+    if (offset + pageSize < metrics.length) {
+      out.NextToken = encodePageToken(offset + pageSize, { scope: "ListMetrics" });
+    }
     return out;
   },
 };

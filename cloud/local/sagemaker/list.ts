@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { decodePageOffset, encodePageToken } from "../kernel/paging.ts";
 import { InputChecks, validationError } from "./validation.ts";
 
 /** One listable resource, reduced to what filters and sort keys need. */
@@ -59,24 +60,9 @@ export interface ListPageOptions {
   statuses?: readonly string[];
 }
 
-interface PageToken {
-  op: string;
-  offset: number;
-}
-
-function encodeToken(token: PageToken): string {
-  return btoa(JSON.stringify(token));
-}
-
 function decodeToken(raw: string, operation: string): number {
-  try {
-    const token = JSON.parse(atob(raw)) as PageToken;
-    if (token.op === operation && Number.isInteger(token.offset) && token.offset >= 0) {
-      return token.offset;
-    }
-  } catch {
-    // falls through to the error below
-  }
+  const offset = decodePageOffset(raw, { scope: operation });
+  if (offset !== undefined) return offset;
   throw validationError(`Invalid pagination token "${raw}" for ${operation}`);
 }
 
@@ -154,7 +140,7 @@ export function listPage<T extends Listable>(
   const size = request.MaxResults ?? options.defaultMaxResults ?? 10;
   const page = sorted.slice(offset, offset + size);
   const next = offset + size < sorted.length
-    ? encodeToken({ op: options.operation, offset: offset + size })
+    ? encodePageToken(offset + size, { scope: options.operation })
     : undefined;
   return { items: page, nextToken: next };
 }
