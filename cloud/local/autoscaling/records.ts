@@ -56,8 +56,6 @@ export const AAS_KIND = {
   activity: "aas-scaling-activity",
 } as const;
 
-let sequence = 0;
-
 /** The only namespace and dimension the local backend scales (spec §1). */
 export const SAGEMAKER_NAMESPACE = "sagemaker";
 /** A SageMaker variant's instance count. */
@@ -417,10 +415,8 @@ export function recordActivity(
 ): ActivityRecord {
   const now = ctx.store.now();
   const prefix = `${encodeURIComponent(ref.ServiceNamespace)}/${String(now).padStart(15, "0")}/`;
-  // A per-process counter orders activities of the same millisecond; a random tag keeps two
-  // processes sharing the store from colliding.
-  sequence++;
-  const seq = `${String(sequence).padStart(12, "0")}-${crypto.randomUUID().slice(0, 8)}`;
+  // The runtime's sequence ids order activities of the same millisecond (kernel/ids.ts).
+  const seq = ctx.runtime.ids.next();
   const activity: ActivityRecord = {
     ServiceNamespace: ref.ServiceNamespace,
     ResourceId: ref.ResourceId,

@@ -145,15 +145,28 @@ interface WatchedMetric {
   series: Set<SeriesCache>;
 }
 
-const feeds = new WeakMap<Store, MetricFeed>();
+/** The feed of this runtime, for the store it was made on (kept in the runtime, see `memo`). */
+function feedSlot(ctx: LocalContext): { store?: Store; feed?: MetricFeed } {
+  const slot = ctx.runtime.memo<{ store?: Store; feed?: MetricFeed }>(
+    "cloudwatch-alarm-feed",
+    () => ({}),
+  );
+  if (slot.store !== ctx.store) {
+    slot.store = ctx.store;
+    slot.feed = undefined;
+  }
+  return slot;
+}
 
 function metricIdentity(namespace: string, metricName: string, dimensionsKey: string): string {
   return `${namespace}\u0000${metricName}\u0000${dimensionsKey}`;
 }
 
 /** The store's feed, brought up to date with every metric row stored so far. */
-function syncMetricFeed(store: Store): MetricFeed {
-  let feed = feeds.get(store);
+function syncMetricFeed(ctx: LocalContext): MetricFeed {
+  const { store } = ctx;
+  const slot = feedSlot(ctx);
+  let feed = slot.feed;
   if (feed === undefined || feed.rollbacks !== store.rollbacks) {
     feed = {
       position: store.lastMetricRowid(),
@@ -161,7 +174,7 @@ function syncMetricFeed(store: Store): MetricFeed {
       series: new Map(),
       byMetric: new Map(),
     };
-    feeds.set(store, feed);
+    slot.feed = feed;
     return feed;
   }
   const last = store.lastMetricRowid();
@@ -278,7 +291,7 @@ function collectDatapoints(
   ctx: LocalContext,
   alarm: AlarmRecord,
   t: number,
-  feed: MetricFeed = syncMetricFeed(ctx.store),
+  feed: MetricFeed = syncMetricFeed(ctx),
 ): AlarmDatapoint[] {
   const delay = isHighResolution(alarm.Period)
     ? ctx.settings.highResolutionMetricDelaySeconds
@@ -491,7 +504,7 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
     try {
       ctx.store.tx(() => {
         if (feed === undefined || feed.rollbacks !== ctx.store.rollbacks) {
-          feed = syncMetricFeed(ctx.store);
+          feed = syncMetricFeed(ctx);
         }
         const { alarm, transitioned, evaluated } = evaluateOne(ctx, doc, t, feed);
         if (transitioned) ctx.store.putDoc(ALARM_KIND, id, alarm);
@@ -505,7 +518,7 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
     }
   }
   // Series of alarms gone meanwhile (deleted by another process) are dropped.
-  const live = feeds.get(ctx.store);
+  const live = feedSlot(ctx).feed;
   if (live !== undefined && live.series.size > alarms.length) {
     const names = new Set(alarms.map((a) => a.id));
     for (const name of [...live.series.keys()]) if (!names.has(name)) dropSeries(live, name);
@@ -552,7 +565,7 @@ export function deleteAlarms(ctx: LocalContext, names: readonly string[]): void 
         }. No alarm was deleted`,
       );
     }
-    const feed = feeds.get(ctx.store);
+    const feed = feedSlot(ctx).feed;
     for (const name of names) {
       if (feed !== undefined) dropSeries(feed, name);
       ctx.store.deleteDoc(ALARM_KIND, name);

@@ -35,15 +35,6 @@ export const SCALING_POLICY_INVOCATION_EVENT = "application-autoscaling-policy-i
 
 export const HISTORY_RETENTION_MS = 14 * 86_400_000;
 
-let sequence = 0;
-/**
- * Orders ids made in the same millisecond: a per-process counter, then a random tag so that two
- * processes sharing the store never collide (their relative order within a millisecond is moot).
- */
-function sequenceId(): string {
-  sequence++;
-  return `${String(sequence).padStart(12, "0")}-${crypto.randomUUID().slice(0, 8)}`;
-}
 export const DAY_SECONDS = 86_400;
 
 /** What an alarm tells the scaling policy it invokes. */
@@ -202,7 +193,7 @@ export function recordAlarmHistory(
     HistorySummary: summary,
     HistoryData: JSON.stringify(data),
   };
-  ctx.store.putDoc(ALARM_HISTORY_KIND, `${prefix}${sequenceId()}`, item);
+  ctx.store.putDoc(ALARM_HISTORY_KIND, `${prefix}${ctx.runtime.ids.next()}`, item);
 }
 
 /** The id prefix of an alarm's history items (encoded, so no name is a prefix of another's). */

@@ -43,11 +43,10 @@ function iso(t: number): string {
   return new Date(t).toISOString().replace(".000Z", "Z");
 }
 
-// Users timelines and profile curves, cached per process: deterministic from the job's pattern,
-// its load start and the profiles it snapshotted at its start.
-const cache = new Map<string, unknown>();
-
-function cached<T>(key: string, make: () => T): T {
+// Users timelines and profile curves, cached in the runtime: deterministic from the job's
+// pattern, its load start and the profiles it snapshotted at its start.
+function cached<T>(ctx: LocalContext, key: string, make: () => T): T {
+  const cache = ctx.runtime.memo("recommender-advanced-cache", () => new Map<string, unknown>());
   let value = cache.get(key) as T | undefined;
   if (value === undefined) {
     if (cache.size > 1024) cache.clear();
@@ -66,8 +65,8 @@ export function usersFor(
   end: number,
 ): LoadTimeline {
   const base = `${ctx.store.dir}|${jobName}|${state.loadStart}`;
-  const timeline = cached(`${base}|users`, () => usersTimeline(pattern, state.loadStart));
-  return cached(`${base}|users|${share}|${end}`, () => {
+  const timeline = cached(ctx, `${base}|users`, () => usersTimeline(pattern, state.loadStart));
+  return cached(ctx, `${base}|users|${share}|${end}`, () => {
     const cut = truncateLoad(timeline, end);
     if (share === 1) return cut;
     return { kind: cut.kind, steps: cut.steps.map((s) => ({ at: s.at, value: s.value * share })) };
@@ -82,6 +81,7 @@ export function curveFor(
   variant: AdvancedVariantState,
 ): ProfileCurve {
   return cached(
+    ctx,
     `${ctx.store.dir}|${jobName}|${state.loadStart}|curve|${test}|${variant.variantName}`,
     () => profileCurve(variant.profile),
   );

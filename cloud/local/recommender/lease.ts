@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
+import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
 import { checkString, findByName, KIND, sageMakerArn, sageMakerError } from "../sagemaker/mod.ts";
 import {
   failJob,
@@ -38,23 +38,6 @@ function notFound(ctx: LocalContext, name: string): Error {
 // The process that runs a Default job (DESIGN.md, "Time on the local backend": a job whose
 // process has gone away is reported FAILED with that reason the next time anyone looks).
 
-const liveTokens = new Set<string>();
-const runtimeTokens = new WeakMap<LocalRuntime, string>();
-
-export function runtimeToken(runtime: LocalRuntime): string {
-  let token = runtimeTokens.get(runtime);
-  if (token === undefined) {
-    const created = crypto.randomUUID();
-    token = created;
-    runtimeTokens.set(runtime, created);
-    liveTokens.add(created);
-    runtime.closers.push(() => {
-      liveTokens.delete(created);
-    });
-  }
-  return token;
-}
-
 function thisHost(): string {
   try {
     return hostname();
@@ -86,7 +69,7 @@ export function ownerOf(ctx: LocalContext): JobOwner {
     pid: Deno.pid,
     hostname: thisHost(),
     processStart: processStartOf("self") ?? "",
-    token: runtimeToken(ctx.runtime),
+    token: ctx.runtime.token,
     heartbeatAt: Date.now(),
   };
 }
@@ -101,7 +84,7 @@ export function runnerGone(owner: JobOwner): string | undefined {
   const where = `process ${owner.pid}${owner.hostname ? ` on ${owner.hostname}` : ""}`;
   const sameHost = owner.hostname === thisHost();
   if (sameHost && owner.pid === Deno.pid && owner.processStart === (processStartOf("self") ?? "")) {
-    return liveTokens.has(owner.token)
+    return LocalRuntime.isLive(owner.token)
       ? undefined
       : `The local backend in ${where} that ran this job's benchmark was closed before the job finished: create the job again`;
   }

@@ -49,7 +49,7 @@ import {
   stopNow,
   TERMINAL_STATUSES,
 } from "./job.ts";
-import { checked, findJob, jobArn, ownerOf, runtimeToken } from "./lease.ts";
+import { checked, findJob, jobArn, ownerOf } from "./lease.ts";
 import { date, describeOut, summaryOut } from "./output.ts";
 import { MODEL_PACKAGE_VERSION_ARN_PATTERN, STATUSES, validateCreate } from "./validate.ts";
 import type {
@@ -283,7 +283,8 @@ export const recommenderHandlers: Record<string, OperationHandler> = {
  * ```
  */
 export function registerRecommenderEvents(runtime: LocalRuntime): void {
-  runtimeToken(runtime);
+  // Name the runtime now: a Default job created later records it as the job's owner.
+  void runtime.token;
   runtime.on(JOB_START_EVENT, (ctx, event) => {
     const job = getJob(ctx, event.ref);
     if (job === undefined || job.Status !== "PENDING") return;
