@@ -60,7 +60,7 @@ import {
   putPolicy,
   recordActivity,
   type ScheduledActionRecord,
-  targetKey,
+  targetDocId,
   targetPolicies,
   type TargetRecord,
 } from "./records.ts";
@@ -202,7 +202,7 @@ export function enforceBounds(ctx: LocalContext, target: TargetRecord): void {
   } else {
     return;
   }
-  const key = targetKey(target);
+  const key = targetDocId(target);
   ctx.store.cancelEvents(BOUNDS_EVENT, key);
   if (!state.inService) {
     const retryAt = Math.max(state.endpoint.pendingUntil ?? 0, ctx.store.now() + 1);
@@ -421,7 +421,7 @@ function onInvocation(ctx: LocalContext, event: SimEvent): void {
     // Read only (frozen): the decision reads the target; changes to it are made on copies.
     const target = policy === undefined
       ? undefined
-      : ctx.store.peekDoc<TargetRecord>(AAS_KIND.target, targetKey(policy));
+      : ctx.store.peekDoc<TargetRecord>(AAS_KIND.target, targetDocId(policy));
     if (policy === undefined || target === undefined) {
       recordAlarmHistory(
         ctx,
@@ -439,7 +439,7 @@ function onInvocation(ctx: LocalContext, event: SimEvent): void {
       "Action",
       `Successfully executed action ${invocation.policyArn}`,
     );
-    const key = targetKey(target);
+    const key = targetDocId(target);
     const group = groups.get(key) ?? { target, items: [] as Invoked[] };
     group.items.push({ invocation, policy });
     groups.set(key, group);
@@ -480,7 +480,7 @@ function applyScheduledAction(
     return;
   }
   const updated: TargetRecord = { ...target, MinCapacity: min, MaxCapacity: max };
-  ctx.store.putDoc(AAS_KIND.target, targetKey(target), updated);
+  ctx.store.putDoc(AAS_KIND.target, targetDocId(target), updated);
   recordActivity(ctx, target, {
     Description: `Setting ${what}`,
     Cause: cause,

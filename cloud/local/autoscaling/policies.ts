@@ -17,6 +17,7 @@ import { NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import {
   AAS_KIND,
   aasError,
+  type AlarmMetricRecord,
   basePolicyArn,
   childKey,
   parseVariantResourceId,
@@ -25,7 +26,6 @@ import {
   putPolicy,
   targetPolicies,
   type TargetRef,
-  type TrackedMetric,
   validationException,
   VARIANT_DIMENSION,
 } from "./records.ts";
@@ -49,7 +49,7 @@ function metricFor(
   ref: TargetRef,
   // deno-lint-ignore no-explicit-any
   config: Record<string, any>,
-): TrackedMetric {
+): AlarmMetricRecord {
   const predefined = config.PredefinedMetricSpecification;
   const custom = config.CustomizedMetricSpecification;
   if ((predefined === undefined) === (custom === undefined)) {
@@ -115,7 +115,7 @@ function metricFor(
       `1 validation error detected: Value '${spec.Statistic}' at 'targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.statistic' failed to satisfy constraint: Member must satisfy enum value set: [Average, Minimum, Maximum, SampleCount, Sum]`,
     );
   }
-  const metric: TrackedMetric = {
+  const metric: AlarmMetricRecord = {
     Namespace: spec.Namespace,
     MetricName: spec.MetricName,
     Dimensions: (spec.Dimensions ?? []).map((d: { Name: string; Value: string }) => ({
@@ -129,8 +129,8 @@ function metricFor(
   return metric;
 }
 
-function sameMetric(a: TrackedMetric, b: TrackedMetric): boolean {
-  const dims = (m: TrackedMetric) =>
+function sameMetric(a: AlarmMetricRecord, b: AlarmMetricRecord): boolean {
+  const dims = (m: AlarmMetricRecord) =>
     JSON.stringify([...m.Dimensions].sort((x, y) => x.Name < y.Name ? -1 : 1));
   return a.Namespace === b.Namespace && a.MetricName === b.MetricName &&
     a.Statistic === b.Statistic &&

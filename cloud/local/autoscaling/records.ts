@@ -73,34 +73,34 @@ export interface TargetRef {
  *
  * @example Usage
  * ```ts
- * import { targetKey } from "./records.ts";
+ * import { targetDocId } from "./records.ts";
  * import assert from "node:assert/strict";
  * assert.equal(
- *   targetKey({ ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *   targetDocId({ ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
  *     ScalableDimension: "sagemaker:variant:DesiredInstanceCount" }),
  *   "sagemaker/sagemaker%3Avariant%3ADesiredInstanceCount/endpoint%2Fep%2Fvariant%2Fv",
  * );
  * ```
  */
-export function targetKey(ref: TargetRef): string {
+export function targetDocId(ref: TargetRef): string {
   return [ref.ServiceNamespace, ref.ScalableDimension, ref.ResourceId].map(encodeURIComponent)
     .join("/");
 }
 
 /**
- * A child document id under a target: `<targetKey>/<encoded name>`.
+ * A child document id under a target: `<targetDocId>/<encoded name>`.
  *
  * @example Usage
  * ```ts
- * import { childKey, targetKey } from "./records.ts";
+ * import { childKey, targetDocId } from "./records.ts";
  * import assert from "node:assert/strict";
  * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
  *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
- * assert.equal(childKey(ref, "my policy"), `${targetKey(ref)}/my%20policy`);
+ * assert.equal(childKey(ref, "my policy"), `${targetDocId(ref)}/my%20policy`);
  * ```
  */
 export function childKey(ref: TargetRef, name: string): string {
-  return `${targetKey(ref)}/${encodeURIComponent(name)}`;
+  return `${targetDocId(ref)}/${encodeURIComponent(name)}`;
 }
 
 /**
@@ -138,7 +138,7 @@ export interface TargetRecord extends TargetRef {
 }
 
 /** The metric a target-tracking policy's alarms watch. */
-export interface TrackedMetric {
+export interface AlarmMetricRecord {
   Namespace: string;
   MetricName: string;
   Dimensions: { Name: string; Value: string }[];
@@ -168,7 +168,7 @@ export interface PolicyRecord extends TargetRef {
   /** The alarms target tracking created: the AlarmHigh, then the AlarmLow (if scale-in is enabled). */
   Alarms: { AlarmName: string; AlarmARN: string }[];
   /** Target tracking: the metric its alarms watch. */
-  trackedMetric?: TrackedMetric;
+  trackedMetric?: AlarmMetricRecord;
   /** Cooldown state (spec §1.3, §3). */
   cooldown: PolicyCooldown;
 }
@@ -281,7 +281,7 @@ export function basePolicyArn(actionArn: string): string {
  *
  * @example Usage
  * ```ts
- * import { AAS_KIND, getTarget, targetKey } from "./records.ts";
+ * import { AAS_KIND, getTarget, targetDocId } from "./records.ts";
  * import { Store } from "../kernel/store/mod.ts";
  * import { LocalRuntime } from "../kernel/context.ts";
  * import { DEFAULT_LOCAL_SETTINGS } from "../kernel/settings.ts";
@@ -293,14 +293,14 @@ export function basePolicyArn(actionArn: string): string {
  * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
  *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
  * assert.equal(getTarget(ctx, ref), undefined);
- * store.putDoc(AAS_KIND.target, targetKey(ref), { ...ref, MinCapacity: 1, MaxCapacity: 2 });
+ * store.putDoc(AAS_KIND.target, targetDocId(ref), { ...ref, MinCapacity: 1, MaxCapacity: 2 });
  * assert.equal(getTarget(ctx, ref)?.MaxCapacity, 2);
  * store.close();
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function getTarget(ctx: LocalContext, ref: TargetRef): TargetRecord | undefined {
-  return ctx.store.getDoc<TargetRecord>(AAS_KIND.target, targetKey(ref));
+  return ctx.store.getDoc<TargetRecord>(AAS_KIND.target, targetDocId(ref));
 }
 
 /**
@@ -329,7 +329,9 @@ export function getTarget(ctx: LocalContext, ref: TargetRef): TargetRecord | und
  * ```
  */
 export function targetPolicies(ctx: LocalContext, ref: TargetRef): PolicyRecord[] {
-  return ctx.store.listDocs<PolicyRecord>(AAS_KIND.policy, `${targetKey(ref)}/`).map((d) => d.doc);
+  return ctx.store.listDocs<PolicyRecord>(AAS_KIND.policy, `${targetDocId(ref)}/`).map((d) =>
+    d.doc
+  );
 }
 
 /**

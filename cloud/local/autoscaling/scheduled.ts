@@ -14,7 +14,7 @@ import {
   childKey,
   scheduledActionArn,
   type ScheduledActionRecord,
-  targetKey,
+  targetDocId,
   validationException,
 } from "./records.ts";
 import {
@@ -74,7 +74,7 @@ export function putScheduledAction(ctx: LocalContext, input: PutScheduledActionR
       throw validationException("StartTime must be before EndTime");
     }
     if (previous === undefined) {
-      const count = ctx.store.listDocs(AAS_KIND.scheduledAction, `${targetKey(ref)}/`).length;
+      const count = ctx.store.listDocs(AAS_KIND.scheduledAction, `${targetDocId(ref)}/`).length;
       if (count >= MAX_SCHEDULED_ACTIONS_PER_TARGET) {
         throw aasError(
           "LimitExceededException",

@@ -17,7 +17,7 @@ import {
   parseVariantResourceId,
   type PolicyRecord,
   scalableTargetArn,
-  targetKey,
+  targetDocId,
   targetPolicies,
   type TargetRecord,
   validationException,
@@ -98,7 +98,7 @@ export function registerTarget(
     };
     const tags = input.Tags ?? existing?.Tags;
     if (tags !== undefined) target.Tags = { ...tags };
-    ctx.store.putDoc(AAS_KIND.target, targetKey(ref), target);
+    ctx.store.putDoc(AAS_KIND.target, targetDocId(ref), target);
     enforceBounds(ctx, target);
     return target;
   });
@@ -137,11 +137,11 @@ export function deregisterTarget(ctx: LocalContext, input: DeregisterScalableTar
       throw objectNotFound(`No scalable target found for ${describeRef(ref)}`);
     }
     for (const policy of targetPolicies(ctx, ref)) removePolicy(ctx, policy);
-    for (const { id } of ctx.store.listDocs(AAS_KIND.scheduledAction, `${targetKey(ref)}/`)) {
+    for (const { id } of ctx.store.listDocs(AAS_KIND.scheduledAction, `${targetDocId(ref)}/`)) {
       ctx.store.cancelEvents(SCHEDULED_ACTION_EVENT, id);
       ctx.store.deleteDoc(AAS_KIND.scheduledAction, id);
     }
-    ctx.store.cancelEvents(BOUNDS_EVENT, targetKey(ref));
-    ctx.store.deleteDoc(AAS_KIND.target, targetKey(ref));
+    ctx.store.cancelEvents(BOUNDS_EVENT, targetDocId(ref));
+    ctx.store.deleteDoc(AAS_KIND.target, targetDocId(ref));
   });
 }
