@@ -9,13 +9,15 @@
  *   `Deno.*` in `charts/` outside `charts/render.ts` (tests aside);
  * - import cycles between files, type-only and dynamic `import("…")` edges included;
  * - exported functions (declarations and `const` arrow/function expressions) with more than two
- *   required positional parameters: take `(required1, required2, options)` instead.
+ *   required positional parameters: take `(required1, required2, options)` instead (a last
+ *   parameter named `options` is the options object and does not count, as in std's lint plugin).
  *
  * Rules about folders that do not exist simply find nothing.
  *
- * Usage: `deno run --allow-read --allow-env scripts/check_layout.ts [ROOT]` (run by
- * `deno task check`). Prints one line per violation, `file:line: rule: what to do`, and exits 1
- * when there is any.
+ * Usage: `deno run --allow-read --allow-env scripts/check_layout.ts [ROOT]`; `deno task check`
+ * runs it with only `--allow-read=.` and the environment variables the TypeScript parser reads
+ * (`TSC_*`, `NODE_*`, `VSCODE_INSPECTOR_OPTIONS`). Prints one line per violation,
+ * `file:line: rule: what to do`, and exits 1 when there is any.
  *
  * @module
  */
@@ -276,12 +278,19 @@ function hasExportModifier(node: ts.Node): boolean {
   return mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
 }
 
-/** Required positional parameters: no `?`, no default, not a rest parameter, not `this`. */
+/**
+ * Required positional parameters: no `?`, no default, not a rest parameter, not `this`, and not
+ * a last parameter named `options` (the options object; std's lint plugin allows it as the third
+ * of three, and so do we, even when some of its fields are required).
+ */
 function requiredCount(fn: SignatureNode): number {
-  return fn.parameters.filter((p) =>
-    p.questionToken === undefined && p.initializer === undefined &&
-    p.dotDotDotToken === undefined &&
-    !(ts.isIdentifier(p.name) && p.name.text === "this")
+  const params = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === "this"));
+  const last = params.at(-1);
+  const counted = last !== undefined && ts.isIdentifier(last.name) && last.name.text === "options"
+    ? params.slice(0, -1)
+    : params;
+  return counted.filter((p) =>
+    p.questionToken === undefined && p.initializer === undefined && p.dotDotDotToken === undefined
   ).length;
 }
 
@@ -352,7 +361,7 @@ function wideFunctionViolations(facts: FileFacts): Violation[] {
     line,
     rule: "function-shape",
     message:
-      `exported function ${name}() takes ${required} required positional parameters; take at most two, then an options object with documented @defaults`,
+      `exported function ${name}() takes ${required} required positional parameters; take at most two, then one parameter named options (an options object, with documented @defaults)`,
   }));
 }
 

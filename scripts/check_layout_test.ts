@@ -259,7 +259,7 @@ Deno.test("a file that imports itself is a cycle", async () => {
   );
 });
 
-Deno.test("an exported function with three required positional parameters fails", async () => {
+Deno.test("an exported function with three required positional parameters fails (a last options does not count)", async () => {
   const found = await violations({
     ...CLEAN,
     "load/shape.ts": [
@@ -273,6 +273,9 @@ Deno.test("an exported function with three required positional parameters fails"
       "export default function (a: number, b: number, c: number) {}",
       "export function over(a: number, b: number, c: number): void;",
       "export function over(a: number, b: number, c?: number): void {}",
+      "export function withOptions(a: number, b: number, options: { c: number }) {}",
+      "export function threeAndOptions(a: number, b: number, c: number, options: { d: 1 }) {}",
+      "export function optionsFirst(options: { a: 1 }, b: number, c: number) {}",
     ].join("\n"),
   });
   assert.deepEqual(found.map((v) => `${v.file}:${v.line} ${v.rule}`), [
@@ -284,6 +287,8 @@ Deno.test("an exported function with three required positional parameters fails"
     "load/shape.ts:6 function-shape",
     "load/shape.ts:8 function-shape",
     "load/shape.ts:9 function-shape",
+    "load/shape.ts:12 function-shape",
+    "load/shape.ts:13 function-shape",
   ]);
   assert.match(found[1].message, /four\(\) takes 4 required positional parameters/);
   assert.match(found[3].message, /expr\(\) takes 3 required/);

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { findTaskset, startModelServer } from "../../../../model/spawn_server.ts";
+import { denoCommand, findTaskset, startModelServer } from "../../../../model/spawn_server.ts";
 import { PROFILE_KIND, profileKey } from "../../../../sim/profile.ts";
 import { instanceTypeInfo } from "../../../instance_types.ts";
 import type { LocalContext } from "../../kernel/context.ts";
@@ -340,13 +340,14 @@ async function runLoad(
     "--json",
     ...(options.loadArgs ?? []),
   ];
+  // denoCommand(): the step tasks grant --allow-run=deno,taskset, not this executable's path.
   const command = pin
     ? new Deno.Command(pin, {
-      args: ["-c", "0", Deno.execPath(), ...denoArgs],
+      args: ["-c", "0", denoCommand(), ...denoArgs],
       stdout: "piped",
       stderr: "piped",
     })
-    : new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" });
+    : new Deno.Command(denoCommand(), { args: denoArgs, stdout: "piped", stderr: "piped" });
   const child = command.spawn();
   started(child);
   options.onLoadStarted?.(child.pid);
