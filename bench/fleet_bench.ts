@@ -110,7 +110,10 @@ function pureHour(): PureHour {
       now: end,
     });
     if (decision.kind !== "scale") continue;
-    const clamped = clampCapacity(live.length, decision.desired, { min: MIN, max: MAX });
+    const clamped = clampCapacity(live.length, {
+      desired: decision.desired,
+      bounds: { min: MIN, max: MAX },
+    });
     if (!clamped.scaled) continue;
     activities++;
     if (clamped.capacity > live.length) {
@@ -126,7 +129,13 @@ function pureHour(): PureHour {
       for (const i of live.slice(clamped.capacity)) i.terminatedAt = end;
       busyUntil = end;
     }
-    cooldown = cooldownAfter(cooldown, decision.direction, live.length, end, busyUntil, COOLDOWN_S);
+    cooldown = cooldownAfter(cooldown, {
+      direction: decision.direction,
+      capacityBefore: live.length,
+      now: end,
+      completesAt: busyUntil,
+      seconds: COOLDOWN_S,
+    });
   }
   return {
     invocationsPerMinute,

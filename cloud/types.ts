@@ -7,7 +7,9 @@ import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-a
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
-import type { CapacityProfile } from "../sim/profile.ts";
+import type { CapacityProfile, ProfileSubject } from "../sim/profile.ts";
+
+export type { ProfileSubject };
 
 /** Which backend a {@linkcode Cloud} talks to. */
 export type Backend = "aws" | "local";
@@ -30,16 +32,6 @@ export interface Clock {
    * everything that falls due on the way (endpoint status changes, alarms, scaling, jobs).
    */
   sleep(ms: number): Promise<void>;
-}
-
-/** What a capacity profile was measured for: the model data, its serving image, the instance type. */
-export interface ProfileSubject {
-  /** S3 URL of `model.tar.gz`. */
-  modelDataUrl: string;
-  /** Serving container image URI. */
-  image: string;
-  /** Instance type, e.g. `ml.c5.large`. */
-  instanceType: string;
 }
 
 /** One place that takes AWS SDK v3 commands: real AWS, or the embedded local backend. */

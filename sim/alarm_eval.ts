@@ -113,12 +113,16 @@ export function evaluationRange(evaluationPeriods: number, extra = 2): number {
  * ```ts
  * import { breaches } from "./alarm_eval.ts";
  * import assert from "node:assert/strict";
- * assert.equal(breaches(70, "GreaterThanThreshold", 70), false);
- * assert.equal(breaches(70, "GreaterThanOrEqualToThreshold", 70), true);
- * assert.equal(breaches(62, "LessThanThreshold", 63), true);
+ * assert.equal(breaches(70, { operator: "GreaterThanThreshold", threshold: 70 }), false);
+ * assert.equal(breaches(70, { operator: "GreaterThanOrEqualToThreshold", threshold: 70 }), true);
+ * assert.equal(breaches(62, { operator: "LessThanThreshold", threshold: 63 }), true);
  * ```
  */
-export function breaches(value: number, operator: ComparisonOperator, threshold: number): boolean {
+export function breaches(
+  value: number,
+  rule: { operator: ComparisonOperator; threshold: number },
+): boolean {
+  const { operator, threshold } = rule;
   switch (operator) {
     case "GreaterThanOrEqualToThreshold":
       return value >= threshold;
@@ -152,7 +156,8 @@ export function evaluateAlarm(input: AlarmEvaluationInput): AlarmEvaluation {
   const n = input.evaluationPeriods;
   const m = input.datapointsToAlarm;
   const treat = input.treatMissingData ?? "missing";
-  const breach = (v: number) => breaches(v, input.comparisonOperator, input.threshold);
+  const breach = (v: number) =>
+    breaches(v, { operator: input.comparisonOperator, threshold: input.threshold });
   const real = input.datapoints.filter((d) => d.value !== undefined);
 
   if (real.length >= n) {
@@ -287,9 +292,11 @@ export function stateReason(input: AlarmEvaluationInput, result: AlarmEvaluation
   }
   const alarm = result.state === "ALARM";
   const shown = alarm
-    ? result.evaluated.filter((d) => breaches(d.value!, input.comparisonOperator, input.threshold))
+    ? result.evaluated.filter((d) =>
+      breaches(d.value!, { operator: input.comparisonOperator, threshold: input.threshold })
+    )
     : result.evaluated.filter((d) =>
-      !breaches(d.value!, input.comparisonOperator, input.threshold)
+      !breaches(d.value!, { operator: input.comparisonOperator, threshold: input.threshold })
     );
   const list = shown.toReversed()
     .map((d) => `${formatAlarmNumber(d.value!)} (${formatStamp(d.timestamp)})`)

@@ -114,8 +114,12 @@ Deno.test("breaches: each operator at, above and below the threshold", () => {
     ["LessThanOrEqualToThreshold", true, true, false],
   ];
   for (const [op, below, equal, above] of table) {
-    const o = op as Parameters<typeof breaches>[1];
-    assert.deepEqual([breaches(9, o, 10), breaches(10, o, 10), breaches(11, o, 10)], [
+    const o = op as Parameters<typeof breaches>[1]["operator"];
+    assert.deepEqual([
+      breaches(9, { operator: o, threshold: 10 }),
+      breaches(10, { operator: o, threshold: 10 }),
+      breaches(11, { operator: o, threshold: 10 }),
+    ], [
       below,
       equal,
       above,

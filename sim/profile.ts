@@ -41,6 +41,16 @@ export interface CapacityProfile {
   levels: ProfileLevel[];
 }
 
+/** What a capacity profile was measured for: the model data, its serving image, the instance type. */
+export interface ProfileSubject {
+  /** S3 URL of `model.tar.gz`. */
+  modelDataUrl: string;
+  /** Serving container image URI. */
+  image: string;
+  /** Instance type, e.g. `ml.c5.large`. */
+  instanceType: string;
+}
+
 /**
  * The store key of a profile: model data URL, container image and instance type (DESIGN.md).
  *
@@ -48,10 +58,13 @@ export interface CapacityProfile {
  * ```ts
  * import { profileKey } from "./profile.ts";
  * import assert from "node:assert/strict";
- * assert.equal(profileKey("s3://b/model.tar.gz", "img", "ml.c5.large"), "s3://b/model.tar.gz|img|ml.c5.large");
+ * assert.equal(profileKey({ modelDataUrl: "s3://b/model.tar.gz", image: "img", instanceType: "ml.c5.large" }), "s3://b/model.tar.gz|img|ml.c5.large");
  * ```
  */
-export function profileKey(modelDataUrl: string, image: string, instanceType: string): string {
+export function profileKey(
+  subject: ProfileSubject,
+): string {
+  const { modelDataUrl, image, instanceType } = subject;
   return `${modelDataUrl}|${image}|${instanceType}`;
 }
 

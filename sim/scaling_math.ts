@@ -57,12 +57,16 @@ export type ClampResult =
  * ```ts
  * import { targetTrackingCapacity } from "./scaling_math.ts";
  * import assert from "node:assert/strict";
- * assert.equal(targetTrackingCapacity(1, 210, 70), 3); // 3 × the target: 3 instances
- * assert.equal(targetTrackingCapacity(2, 71, 70), 3);  // just above: round the addition up
- * assert.equal(targetTrackingCapacity(4, 30, 70), 2);  // 1.71: remove only 2 of 4
+ * assert.equal(targetTrackingCapacity(1, { metric: 210, target: 70 }), 3); // 3 × the target: 3 instances
+ * assert.equal(targetTrackingCapacity(2, { metric: 71, target: 70 }), 3);  // just above: round the addition up
+ * assert.equal(targetTrackingCapacity(4, { metric: 30, target: 70 }), 2);  // 1.71: remove only 2 of 4
  * ```
  */
-export function targetTrackingCapacity(current: number, metric: number, target: number): number {
+export function targetTrackingCapacity(
+  current: number,
+  tracking: { metric: number; target: number },
+): number {
+  const { metric, target } = tracking;
   if (!(target > 0)) {
     throw new RangeError(
       `Cannot compute a target-tracking capacity: target value ${target} must be above 0`,
@@ -82,17 +86,17 @@ export function targetTrackingCapacity(current: number, metric: number, target: 
  * ```ts
  * import { clampCapacity } from "./scaling_math.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(clampCapacity(3, 7, { min: 1, max: 5 }), { scaled: true, capacity: 5 });
- * assert.deepEqual(clampCapacity(5, 7, { min: 1, max: 5 }), {
+ * assert.deepEqual(clampCapacity(3, { desired: 7, bounds: { min: 1, max: 5 } }), { scaled: true, capacity: 5 });
+ * assert.deepEqual(clampCapacity(5, { desired: 7, bounds: { min: 1, max: 5 } }), {
  *   scaled: false, capacity: 5, reason: { Code: "AlreadyAtMaxCapacity", MaxCapacity: 5 },
  * });
  * ```
  */
 export function clampCapacity(
   current: number,
-  desired: number,
-  bounds: CapacityBounds,
+  request: { desired: number; bounds: CapacityBounds },
 ): ClampResult {
+  const { desired, bounds } = request;
   const capacity = Math.min(bounds.max, Math.max(bounds.min, desired));
   if (desired > current) {
     if (capacity <= current) {
@@ -151,11 +155,15 @@ export type PolicyDecision =
  * import { scaleOutBase } from "./scaling_math.ts";
  * import assert from "node:assert/strict";
  * const cooldown = { scaleOut: { until: 1000, base: 2 } };
- * assert.equal(scaleOutBase(4, cooldown, 500), 2);
- * assert.equal(scaleOutBase(4, cooldown, 1000), 4); // the cooldown has ended
+ * assert.equal(scaleOutBase(4, { cooldown, now: 500 }), 2);
+ * assert.equal(scaleOutBase(4, { cooldown, now: 1000 }), 4); // the cooldown has ended
  * ```
  */
-export function scaleOutBase(current: number, cooldown: PolicyCooldown, now: number): number {
+export function scaleOutBase(
+  current: number,
+  at: { cooldown: PolicyCooldown; now: number },
+): number {
+  const { cooldown, now } = at;
   const c = cooldown.scaleOut;
   return c !== undefined && now < c.until ? c.base : current;
 }
@@ -175,6 +183,20 @@ export function inScaleInCooldown(cooldown: PolicyCooldown, now: number): boolea
   return cooldown.scaleIn !== undefined && now < cooldown.scaleIn.until;
 }
 
+/** A scaling activity a policy just started, for {@linkcode cooldownAfter}. */
+export interface CooldownChange {
+  /** Scale-out or scale-in. */
+  direction: Direction;
+  /** The capacity before the activity. */
+  capacityBefore: number;
+  /** When the policy scaled, epoch ms. */
+  now: number;
+  /** When the activity completes (the cooldown counts from then), epoch ms. */
+  completesAt: number;
+  /** The policy's cooldown for that direction, seconds. */
+  seconds: number;
+}
+
 /**
  * A policy's cooldown after it scaled. A scale-out cools scale-outs until `completesAt +
  * seconds` (the clock starts when the activity completes, spec §1.3/§9.5) keeping the base of a
@@ -186,18 +208,15 @@ export function inScaleInCooldown(cooldown: PolicyCooldown, now: number): boolea
  * ```ts
  * import { cooldownAfter } from "./scaling_math.ts";
  * import assert from "node:assert/strict";
- * const after = cooldownAfter({ scaleIn: { until: 9_000 } }, "out", 1, 1_000, 240_000, 300);
+ * const after = cooldownAfter({ scaleIn: { until: 9_000 } }, { direction: "out", capacityBefore: 1, now: 1_000, completesAt: 240_000, seconds: 300 });
  * assert.deepEqual(after, { scaleOut: { until: 540_000, base: 1 } });
  * ```
  */
 export function cooldownAfter(
   cooldown: PolicyCooldown,
-  direction: Direction,
-  capacityBefore: number,
-  now: number,
-  completesAt: number,
-  seconds: number,
+  change: CooldownChange,
 ): PolicyCooldown {
+  const { direction, capacityBefore, now, completesAt, seconds } = change;
   const until = completesAt + seconds * 1000;
   if (direction === "out") {
     const running = cooldown.scaleOut !== undefined && now < cooldown.scaleOut.until;
@@ -244,15 +263,15 @@ export interface TargetTrackingInput {
 export function targetTrackingDecision(input: TargetTrackingInput): PolicyDecision {
   const { current, metric, target, cooldown, now } = input;
   if (input.alarm === "high") {
-    const base = scaleOutBase(current, cooldown, now);
-    const desired = Math.max(current, targetTrackingCapacity(base, metric, target));
+    const base = scaleOutBase(current, { cooldown, now });
+    const desired = Math.max(current, targetTrackingCapacity(base, { metric, target }));
     return desired > current
       ? { kind: "scale", direction: "out", desired }
       : { kind: "none", reason: "AlreadyAtDesiredCapacity", direction: "out", desired };
   }
   if (input.disableScaleIn) return { kind: "none", reason: "ScaleInDisabled" };
   if (inScaleInCooldown(cooldown, now)) return { kind: "none", reason: "ScaleInCooldown" };
-  const desired = Math.min(current, targetTrackingCapacity(current, metric, target));
+  const desired = Math.min(current, targetTrackingCapacity(current, { metric, target }));
   return desired < current
     ? { kind: "scale", direction: "in", desired }
     : { kind: "none", reason: "AlreadyAtDesiredCapacity", direction: "in", desired };
@@ -299,16 +318,20 @@ export interface StepScalingInput {
  */
 export function stepScalingDecision(input: StepScalingInput): PolicyDecision {
   const { current, cooldown, now, adjustmentType } = input;
-  const step = selectStepAdjustment(input.steps, input.breach, input.side);
+  const step = selectStepAdjustment(input.steps, { breach: input.breach, side: input.side });
   if (step === undefined) return { kind: "none", reason: "NoStepAdjustment" };
   const adj = step.ScalingAdjustment;
   const outward = adjustmentType === "ExactCapacity" ? adj > current : adj > 0;
   const inward = adjustmentType === "ExactCapacity" ? adj < current : adj < 0;
   if (outward) {
-    const base = scaleOutBase(current, cooldown, now);
+    const base = scaleOutBase(current, { cooldown, now });
     const desired = Math.max(
       current,
-      stepCapacity(base, adjustmentType, adj, input.minAdjustmentMagnitude),
+      stepCapacity(base, {
+        adjustmentType,
+        adjustment: adj,
+        minAdjustmentMagnitude: input.minAdjustmentMagnitude,
+      }),
     );
     return desired > current
       ? { kind: "scale", direction: "out", desired }
@@ -318,7 +341,11 @@ export function stepScalingDecision(input: StepScalingInput): PolicyDecision {
     if (inScaleInCooldown(cooldown, now)) return { kind: "none", reason: "ScaleInCooldown" };
     const desired = Math.min(
       current,
-      stepCapacity(current, adjustmentType, adj, input.minAdjustmentMagnitude),
+      stepCapacity(current, {
+        adjustmentType,
+        adjustment: adj,
+        minAdjustmentMagnitude: input.minAdjustmentMagnitude,
+      }),
     );
     return desired < current
       ? { kind: "scale", direction: "in", desired }

@@ -21,41 +21,41 @@ import {
 } from "./scaling_math.ts";
 
 Deno.test("targetTrackingCapacity is ceil(current × metric / target), exact on round ratios", () => {
-  assert.equal(targetTrackingCapacity(1, 140, 70), 2);
-  assert.equal(targetTrackingCapacity(3, 70, 70), 3);
-  assert.equal(targetTrackingCapacity(3, 0.7 * 100, 70), 3); // float noise must not add one
-  assert.equal(targetTrackingCapacity(2, 70.01, 70), 3);
-  assert.equal(targetTrackingCapacity(10, 62, 70), 9); // 8.86: keep 9, remove only 1
-  assert.equal(targetTrackingCapacity(5, 0, 70), 0);
-  assert.throws(() => targetTrackingCapacity(1, 1, 0), RangeError);
+  assert.equal(targetTrackingCapacity(1, { metric: 140, target: 70 }), 2);
+  assert.equal(targetTrackingCapacity(3, { metric: 70, target: 70 }), 3);
+  assert.equal(targetTrackingCapacity(3, { metric: 0.7 * 100, target: 70 }), 3); // float noise must not add one
+  assert.equal(targetTrackingCapacity(2, { metric: 70.01, target: 70 }), 3);
+  assert.equal(targetTrackingCapacity(10, { metric: 62, target: 70 }), 9); // 8.86: keep 9, remove only 1
+  assert.equal(targetTrackingCapacity(5, { metric: 0, target: 70 }), 0);
+  assert.throws(() => targetTrackingCapacity(1, { metric: 1, target: 0 }), RangeError);
 });
 
 Deno.test("clampCapacity clamps to [min, max] and names the not-scaled reason", () => {
   const b = { min: 2, max: 6 };
-  assert.deepEqual(clampCapacity(4, 9, b), { scaled: true, capacity: 6 });
-  assert.deepEqual(clampCapacity(4, 1, b), { scaled: true, capacity: 2 });
-  assert.deepEqual(clampCapacity(6, 9, b), {
+  assert.deepEqual(clampCapacity(4, { desired: 9, bounds: b }), { scaled: true, capacity: 6 });
+  assert.deepEqual(clampCapacity(4, { desired: 1, bounds: b }), { scaled: true, capacity: 2 });
+  assert.deepEqual(clampCapacity(6, { desired: 9, bounds: b }), {
     scaled: false,
     capacity: 6,
     reason: { Code: "AlreadyAtMaxCapacity", MaxCapacity: 6 },
   });
-  assert.deepEqual(clampCapacity(2, 1, b), {
+  assert.deepEqual(clampCapacity(2, { desired: 1, bounds: b }), {
     scaled: false,
     capacity: 2,
     reason: { Code: "AlreadyAtMinCapacity", MinCapacity: 2 },
   });
-  assert.deepEqual(clampCapacity(4, 4, b), {
+  assert.deepEqual(clampCapacity(4, { desired: 4, bounds: b }), {
     scaled: false,
     capacity: 4,
     reason: { Code: "AlreadyAtDesiredCapacity", CurrentCapacity: 4 },
   });
   // Above a lowered max, a scale-out proposal must not turn into a scale-in.
-  assert.deepEqual(clampCapacity(8, 9, b), {
+  assert.deepEqual(clampCapacity(8, { desired: 9, bounds: b }), {
     scaled: false,
     capacity: 8,
     reason: { Code: "AlreadyAtMaxCapacity", MaxCapacity: 6 },
   });
-  assert.deepEqual(clampCapacity(1, 0, b).scaled, false);
+  assert.deepEqual(clampCapacity(1, { desired: 0, bounds: b }).scaled, false);
 });
 
 Deno.test("validateStepAdjustments accepts AWS's examples", () => {
@@ -139,17 +139,17 @@ Deno.test("selectStepAdjustment: lower bound inclusive above the threshold, uppe
     { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 },
     { MetricIntervalLowerBound: 10, ScalingAdjustment: 2 },
   ];
-  assert.equal(selectStepAdjustment(out, 0, "above")?.ScalingAdjustment, 1);
-  assert.equal(selectStepAdjustment(out, 10, "above")?.ScalingAdjustment, 2);
-  assert.equal(selectStepAdjustment(out, 1e9, "above")?.ScalingAdjustment, 2);
+  assert.equal(selectStepAdjustment(out, { breach: 0, side: "above" })?.ScalingAdjustment, 1);
+  assert.equal(selectStepAdjustment(out, { breach: 10, side: "above" })?.ScalingAdjustment, 2);
+  assert.equal(selectStepAdjustment(out, { breach: 1e9, side: "above" })?.ScalingAdjustment, 2);
   const inn: StepAdjustment[] = [
     { MetricIntervalLowerBound: -10, MetricIntervalUpperBound: 0, ScalingAdjustment: -1 },
     { MetricIntervalUpperBound: -10, ScalingAdjustment: -2 },
   ];
-  assert.equal(selectStepAdjustment(inn, 0, "below")?.ScalingAdjustment, -1);
-  assert.equal(selectStepAdjustment(inn, -10, "below")?.ScalingAdjustment, -2);
-  assert.equal(selectStepAdjustment(inn, -9.99, "below")?.ScalingAdjustment, -1);
-  assert.equal(selectStepAdjustment(inn, 0.5, "below"), undefined);
+  assert.equal(selectStepAdjustment(inn, { breach: 0, side: "below" })?.ScalingAdjustment, -1);
+  assert.equal(selectStepAdjustment(inn, { breach: -10, side: "below" })?.ScalingAdjustment, -2);
+  assert.equal(selectStepAdjustment(inn, { breach: -9.99, side: "below" })?.ScalingAdjustment, -1);
+  assert.equal(selectStepAdjustment(inn, { breach: 0.5, side: "below" }), undefined);
   assert.equal(breachSide("LessThanOrEqualToThreshold"), "below");
   assert.equal(breachSide("GreaterThanThreshold"), "above");
 });
@@ -166,9 +166,9 @@ Deno.test("percentChange follows AAS-STEP's rounding and MinAdjustmentMagnitude"
   assert.equal(percentChange(40, 25, 2), 10); // already larger than the minimum
   assert.equal(percentChange(4, 0, 2), 0);
   // AAS-STEP's worked example: capacity 10, +10 % → 11; then +30 % of 11 = 3.3 → +3 → 14.
-  assert.equal(stepCapacity(10, "PercentChangeInCapacity", 10), 11);
-  assert.equal(stepCapacity(11, "PercentChangeInCapacity", 30), 14);
-  assert.equal(stepCapacity(2, "ChangeInCapacity", -5), 0);
+  assert.equal(stepCapacity(10, { adjustmentType: "PercentChangeInCapacity", adjustment: 10 }), 11);
+  assert.equal(stepCapacity(11, { adjustmentType: "PercentChangeInCapacity", adjustment: 30 }), 14);
+  assert.equal(stepCapacity(2, { adjustmentType: "ChangeInCapacity", adjustment: -5 }), 0);
 });
 
 Deno.test("aggregateDatapoints applies Average, Minimum or Maximum", () => {
@@ -179,17 +179,44 @@ Deno.test("aggregateDatapoints applies Average, Minimum or Maximum", () => {
 });
 
 Deno.test("cooldowns: scale-out base, scale-in blocking, cancellation and chained scale-outs", () => {
-  assert.equal(scaleOutBase(5, {}, 0), 5);
-  const afterOut = cooldownAfter({ scaleIn: { until: 900_000 } }, "out", 2, 100_000, 340_000, 300);
+  assert.equal(scaleOutBase(5, { cooldown: {}, now: 0 }), 5);
+  const afterOut = cooldownAfter({ scaleIn: { until: 900_000 } }, {
+    direction: "out",
+    capacityBefore: 2,
+    now: 100_000,
+    completesAt: 340_000,
+    seconds: 300,
+  });
   assert.deepEqual(afterOut, { scaleOut: { until: 640_000, base: 2 } }); // scale-in cooldown gone
   // A second scale-out inside the cooldown keeps the first base and extends the cooldown.
-  const chained = cooldownAfter(afterOut, "out", 4, 400_000, 640_000, 300);
+  const chained = cooldownAfter(afterOut, {
+    direction: "out",
+    capacityBefore: 4,
+    now: 400_000,
+    completesAt: 640_000,
+    seconds: 300,
+  });
   assert.deepEqual(chained, { scaleOut: { until: 940_000, base: 2 } });
   // After the cooldown, a new episode starts from the capacity then.
-  assert.deepEqual(cooldownAfter(afterOut, "out", 4, 700_000, 940_000, 300), {
-    scaleOut: { until: 1_240_000, base: 4 },
+  assert.deepEqual(
+    cooldownAfter(afterOut, {
+      direction: "out",
+      capacityBefore: 4,
+      now: 700_000,
+      completesAt: 940_000,
+      seconds: 300,
+    }),
+    {
+      scaleOut: { until: 1_240_000, base: 4 },
+    },
+  );
+  const afterIn = cooldownAfter(afterOut, {
+    direction: "in",
+    capacityBefore: 4,
+    now: 100_000,
+    completesAt: 100_000,
+    seconds: 600,
   });
-  const afterIn = cooldownAfter(afterOut, "in", 4, 100_000, 100_000, 600);
   assert.deepEqual(afterIn, { scaleIn: { until: 700_000 } });
   assert.equal(inScaleInCooldown(afterIn, 699_999), true);
   assert.equal(inScaleInCooldown(afterIn, 700_000), false);

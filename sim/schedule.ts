@@ -363,16 +363,16 @@ function dayMatches(s: CronSchedule, year: number, month: number, day: number): 
     if (dom.last && day === last) return true;
     if (dom.lastWeekday) {
       let d = last;
-      while (!isWeekday(year, month, d)) d--;
+      while (!isWeekday({ year, month, day: d })) d--;
       if (day === d) return true;
     }
     for (const n of dom.nearestWeekday) {
-      if (n <= last && nearestWeekday(year, month, n) === day) return true;
+      if (n <= last && nearestWeekday({ year, month, day: n }) === day) return true;
     }
     return false;
   }
   const dow = s.dayOfWeek;
-  const wd = dayOfWeek(year, month, day);
+  const wd = dayOfWeek({ year, month, day });
   if (dow.days.includes(wd)) return true;
   const last = daysInMonth(year, month);
   for (const n of dow.lastOfMonth) {
@@ -424,7 +424,14 @@ export function nextFireTime(
   const endMs = end === undefined ? undefined : +end;
   let result: number | undefined;
   if (s.kind === "at") {
-    const t = localToInstant(s.year, s.month, s.day, s.hour, s.minute, s.second, timezone);
+    const t = localToInstant({
+      year: s.year,
+      month: s.month,
+      day: s.day,
+      hour: s.hour,
+      minute: s.minute,
+      second: s.second,
+    }, timezone);
     result = t > afterMs && (startMs === undefined || t >= startMs) ? t : undefined;
   } else if (s.kind === "rate") {
     if (startMs !== undefined) {
@@ -489,7 +496,7 @@ function earliestOnDay(
         // A DST change today: a later wall-clock time can map to an earlier instant (the gap
         // moves times forward), so keep the smallest instant; offsets never exceed 14 h.
         if (best !== undefined && naive > best + 17 * 3_600_000) return best;
-        const t = localToInstant(year, month, day, hour, minute, second, timezone);
+        const t = localToInstant({ year, month, day, hour, minute, second }, timezone);
         if (t >= lower && (best === undefined || t < best)) best = t;
       }
     }

@@ -169,7 +169,12 @@ Deno.test("nextFireTime: a wall-clock time in the spring gap moves later; a repe
     "2026-11-02T06:30:00.000Z",
   );
   assert.equal(
-    new Date(localToInstant(2026, 11, 1, 1, 30, 0, "America/New_York")).toISOString(),
+    new Date(
+      localToInstant(
+        { year: 2026, month: 11, day: 1, hour: 1, minute: 30, second: 0 },
+        "America/New_York",
+      ),
+    ).toISOString(),
     "2026-11-01T05:30:00.000Z",
   );
 });

@@ -223,7 +223,10 @@ export function simulate(
         now: end,
       });
       const clamped = decision.kind === "scale"
-        ? clampCapacity(live.length, decision.desired, { min: scaling.min, max: scaling.max })
+        ? clampCapacity(live.length, {
+          desired: decision.desired,
+          bounds: { min: scaling.min, max: scaling.max },
+        })
         : undefined;
       if (decision.kind === "scale" && clamped?.scaled) {
         activities.push({ at: end, from: live.length, to: clamped.capacity, alarm });
@@ -234,14 +237,13 @@ export function simulate(
           for (const i of live.slice(clamped.capacity)) i.terminatedAt = end;
           busyUntil = end;
         }
-        cooldown = cooldownAfter(
-          cooldown,
-          decision.direction,
-          live.length,
-          end,
-          busyUntil,
-          cooldownSeconds,
-        );
+        cooldown = cooldownAfter(cooldown, {
+          direction: decision.direction,
+          capacityBefore: live.length,
+          now: end,
+          completesAt: busyUntil,
+          seconds: cooldownSeconds,
+        });
       }
     }
     const capacity = instances.filter((i) => i.terminatedAt === undefined).length;

@@ -172,16 +172,16 @@ export function breachSide(comparisonOperator: string | undefined): BreachSide {
  *   { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 },
  *   { MetricIntervalLowerBound: 10, ScalingAdjustment: 2 },
  * ];
- * assert.equal(selectStepAdjustment(steps, 9.9, "above")?.ScalingAdjustment, 1);
- * assert.equal(selectStepAdjustment(steps, 10, "above")?.ScalingAdjustment, 2);
- * assert.equal(selectStepAdjustment(steps, -1, "above"), undefined);
+ * assert.equal(selectStepAdjustment(steps, { breach: 9.9, side: "above" })?.ScalingAdjustment, 1);
+ * assert.equal(selectStepAdjustment(steps, { breach: 10, side: "above" })?.ScalingAdjustment, 2);
+ * assert.equal(selectStepAdjustment(steps, { breach: -1, side: "above" }), undefined);
  * ```
  */
 export function selectStepAdjustment(
   steps: readonly StepAdjustment[],
-  breach: number,
-  side: BreachSide,
+  alarm: { breach: number; side: BreachSide },
 ): StepAdjustment | undefined {
+  const { breach, side } = alarm;
   return steps.find((s) => {
     const lo = s.MetricIntervalLowerBound ?? -Infinity;
     const up = s.MetricIntervalUpperBound ?? Infinity;
@@ -224,6 +224,16 @@ export function percentChange(
   return change;
 }
 
+/** The step a policy takes, for {@linkcode stepCapacity}. */
+export interface StepChange {
+  /** How `adjustment` reads. */
+  adjustmentType: AdjustmentType;
+  /** The step's ScalingAdjustment. */
+  adjustment: number;
+  /** MinAdjustmentMagnitude (PercentChangeInCapacity only); none when undefined. */
+  minAdjustmentMagnitude?: number;
+}
+
 /**
  * The capacity a step asks for, applied to `capacity` (spec §3): ChangeInCapacity adds the
  * adjustment, PercentChangeInCapacity adds {@linkcode percentChange}, ExactCapacity is the
@@ -233,18 +243,17 @@ export function percentChange(
  * ```ts
  * import { stepCapacity } from "./step_scaling.ts";
  * import assert from "node:assert/strict";
- * assert.equal(stepCapacity(10, "PercentChangeInCapacity", 10), 11);
- * assert.equal(stepCapacity(11, "PercentChangeInCapacity", 30), 14);
- * assert.equal(stepCapacity(3, "ChangeInCapacity", -1), 2);
- * assert.equal(stepCapacity(3, "ExactCapacity", 6), 6);
+ * assert.equal(stepCapacity(10, { adjustmentType: "PercentChangeInCapacity", adjustment: 10 }), 11);
+ * assert.equal(stepCapacity(11, { adjustmentType: "PercentChangeInCapacity", adjustment: 30 }), 14);
+ * assert.equal(stepCapacity(3, { adjustmentType: "ChangeInCapacity", adjustment: -1 }), 2);
+ * assert.equal(stepCapacity(3, { adjustmentType: "ExactCapacity", adjustment: 6 }), 6);
  * ```
  */
 export function stepCapacity(
   capacity: number,
-  adjustmentType: AdjustmentType,
-  adjustment: number,
-  minAdjustmentMagnitude?: number,
+  step: StepChange,
 ): number {
+  const { adjustmentType, adjustment, minAdjustmentMagnitude } = step;
   let result: number;
   if (adjustmentType === "ExactCapacity") result = adjustment;
   else if (adjustmentType === "ChangeInCapacity") result = capacity + adjustment;

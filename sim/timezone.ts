@@ -81,6 +81,16 @@ export function offsetAt(timezone: string, t: number): number {
   return asUtc - (t - (((t % 1000) + 1000) % 1000));
 }
 
+/** A wall-clock time in some time zone (month 1–12). */
+export interface WallClockTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
 /**
  * The instant of a wall-clock time in `timezone`. A time that falls in a spring-forward gap is
  * moved later by the gap (02:30 becomes 03:30 in New York); a time that occurs twice at a
@@ -90,19 +100,15 @@ export function offsetAt(timezone: string, t: number): number {
  * ```ts
  * import { localToInstant } from "./timezone.ts";
  * import assert from "node:assert/strict";
- * const t = localToInstant(2026, 7, 1, 9, 0, 0, "America/New_York");
+ * const t = localToInstant({ year: 2026, month: 7, day: 1, hour: 9, minute: 0, second: 0 }, "America/New_York");
  * assert.equal(new Date(t).toISOString(), "2026-07-01T13:00:00.000Z");
  * ```
  */
 export function localToInstant(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
+  wall: WallClockTime,
   timezone: string,
 ): number {
+  const { year, month, day, hour, minute, second } = wall;
   const naive = Date.UTC(year, month - 1, day, hour, minute, second);
   if (timezone === "UTC" || timezone === "Etc/UTC") return naive;
   const before = offsetAt(timezone, naive - 86_400_000);
@@ -132,20 +138,29 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 /** 1 = Sunday ... 7 = Saturday. */
-export function dayOfWeek(year: number, month: number, day: number): number {
+export function dayOfWeek(
+  date: { year: number; month: number; day: number },
+): number {
+  const { year, month, day } = date;
   return new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 1;
 }
 
-export function isWeekday(year: number, month: number, day: number): boolean {
-  const d = dayOfWeek(year, month, day);
+export function isWeekday(
+  date: { year: number; month: number; day: number },
+): boolean {
+  const { year, month, day } = date;
+  const d = dayOfWeek({ year, month, day });
   return d >= 2 && d <= 6;
 }
 
 /** The weekday nearest to `day` within the month (Quartz/EventBridge `W`). */
-export function nearestWeekday(year: number, month: number, day: number): number {
+export function nearestWeekday(
+  date: { year: number; month: number; day: number },
+): number {
+  const { year, month, day } = date;
   const last = daysInMonth(year, month);
   const d = Math.min(day, last);
-  const dow = dayOfWeek(year, month, d);
+  const dow = dayOfWeek({ year, month, day: d });
   if (dow === 7) return d === 1 ? 3 : d - 1; // Saturday: Friday, or Monday if that leaves the month
   if (dow === 1) return d === last ? d - 2 : d + 1; // Sunday: Monday, or Friday
   return d;

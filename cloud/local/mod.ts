@@ -145,6 +145,10 @@ export function localContextOf(cloud: Cloud): LocalContext | undefined {
 function storedProfile(ctx: LocalContext, subject: ProfileSubject): CapacityProfile | undefined {
   return ctx.store.getDoc<CapacityProfile>(
     PROFILE_KIND,
-    profileKey(subject.modelDataUrl, subject.image, subject.instanceType),
+    profileKey({
+      modelDataUrl: subject.modelDataUrl,
+      image: subject.image,
+      instanceType: subject.instanceType,
+    }),
   );
 }

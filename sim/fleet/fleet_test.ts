@@ -65,7 +65,7 @@ Deno.test("utilization interpolates on throughput, not on users", () => {
 });
 
 Deno.test("closed loop: 6 users on 2 instances (c = 3)", () => {
-  const point = fleetAt(curve, 6, 2);
+  const point = fleetAt(curve, { users: 6, instances: 2 });
   close(point.invocationsPerSecond, 90, "T = 2 x X(3)");
   close(point.perInstance.latencyMs.mean, 1000 * 6 / 90, "Little: U / T");
   // Nearest level to c = 3 is a tie between 2 and 4: the lower one, ratio p95/mean = 80/50.
@@ -266,18 +266,20 @@ Deno.test("property: total invocations equal the sum over instances", () => {
 });
 
 Deno.test("open loop: a backlog grows over capacity, drains under it, times out when full", () => {
-  const over = openLoopSegment(curve, 60, 1, 0, 10);
+  const over = openLoopSegment(curve, { lambda: 60, instances: 1, backlog: 0, seconds: 10 });
   close(over.invocations, 500, "served at capacity");
   close(over.backlogEnd, 100, "backlog after 10 s at +10/s");
-  const drain = openLoopSegment(curve, 30, 1, 100, 10);
+  const drain = openLoopSegment(curve, { lambda: 30, instances: 1, backlog: 100, seconds: 10 });
   // 5 s at 50/s drains 100 at 20/s, then 5 s at 30/s.
   close(drain.invocations, 400, "drained");
   assert.equal(drain.backlogEnd, 0);
   // Timeout 2 s: the queue holds at most 2 x 50 = 100; 10 s more at +10/s time out 100.
-  const full = openLoopSegment(curve, 60, 1, 0, 20, { timeoutSeconds: 2 });
+  const full = openLoopSegment(curve, { lambda: 60, instances: 1, backlog: 0, seconds: 20 }, {
+    timeoutSeconds: 2,
+  });
   close(full.timeouts, 100, "timeouts");
   close(full.invocations, 1100, "finished incl. timeouts");
-  const steady = openLoopSegment(curve, 45, 1, 0, 10);
+  const steady = openLoopSegment(curve, { lambda: 45, instances: 1, backlog: 0, seconds: 10 });
   close(steady.meanConcurrency, 3, "X(c) = 45 at c = 3");
   close(steady.latencyMsSum / steady.invocations, 1000 * 3 / 45, "Little");
 });
@@ -322,7 +324,10 @@ Deno.test("noise: seeded, bounded, deterministic; absent by default", () => {
 });
 
 Deno.test("metric rows: names, units, dimensions and periods of the AWS metrics", () => {
-  const rows = fleetMetricRows(integrateFleet(twoMinutes), "ep", "AllTraffic");
+  const rows = fleetMetricRows(integrateFleet(twoMinutes), {
+    endpointName: "ep",
+    variantName: "AllTraffic",
+  });
   const names = new Set(rows.map((r) => `${r.namespace} ${r.metricName} ${r.unit}`));
   assert.deepEqual([...names].sort(), [
     "/aws/sagemaker/Endpoints CPUUtilization Percent",

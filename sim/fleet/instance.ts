@@ -184,18 +184,18 @@ export interface FleetPoint {
  *     cpuPercent: 50, memoryPercent: 20, errorRate: 0 },
  *   { concurrency: 4, throughput: 50, latencyMs: { p50: 70, p95: 120, p99: 160, mean: 80 },
  *     cpuPercent: 125, memoryPercent: 21, errorRate: 0 }] });
- * const point = fleetAt(curve, 12, 3); // c = 4 on each of 3 instances
+ * const point = fleetAt(curve, { users: 12, instances: 3 }); // c = 4 on each of 3 instances
  * assert.equal(point.invocationsPerSecond, 150);
  * assert.equal(point.perInstance.latencyMs.mean, 80); // 12 users / 150 req/s
  * ```
  */
 export function fleetAt(
   curve: ProfileCurve,
-  users: number,
-  instances: number,
+  load: { users: number; instances: number },
   options: FleetOptions = {},
   throughputFactor = 1,
 ): FleetPoint {
+  const { users, instances } = load;
   if (instances <= 0) {
     return {
       users,

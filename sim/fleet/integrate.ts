@@ -243,7 +243,9 @@ export function integrateFleet(input: FleetWindowInput): FleetWindow {
     if (stepIndex < steps.length) next = Math.min(next, steps[stepIndex].at);
     const seconds = (next - t) / 1000;
     const n = inService.size;
-    const factor = noise === undefined ? 1 : noiseFactor(noise.seed, noise.amplitude, pStart);
+    const factor = noise === undefined
+      ? 1
+      : noiseFactor({ seed: noise.seed, amplitude: noise.amplitude }, pStart);
 
     let finished = 0;
     let timeouts = 0;
@@ -252,7 +254,7 @@ export function integrateFleet(input: FleetWindowInput): FleetWindow {
     let perInstanceConcurrency = 0;
     let util = utilizationAt(curve, 0);
     if (load.kind === "users") {
-      const point = fleetAt(curve, loadValue, n, options, factor);
+      const point = fleetAt(curve, { users: loadValue, instances: n }, options, factor);
       finished = point.invocationsPerSecond * seconds;
       timeouts = point.perInstance.timeoutsPerSecond * n * seconds;
       serverErrors = point.perInstance.serverErrorsPerSecond * n * seconds;
@@ -260,7 +262,12 @@ export function integrateFleet(input: FleetWindowInput): FleetWindow {
       perInstanceConcurrency = point.perInstance.concurrency;
       util = { cpu: point.perInstance.cpuPercent, memory: point.perInstance.memoryPercent };
     } else {
-      const seg = openLoopSegment(curve, loadValue, n, carry.backlog, seconds, options, factor);
+      const seg = openLoopSegment(
+        curve,
+        { lambda: loadValue, instances: n, backlog: carry.backlog, seconds },
+        options,
+        factor,
+      );
       finished = seg.invocations;
       timeouts = seg.timeouts;
       carry.backlog = seg.backlogEnd;
@@ -383,9 +390,9 @@ function closePeriod(acc: PeriodAccumulator, carry: FleetCarry): FleetPeriod {
     };
     p.latencyMs = {
       mean: meanMs,
-      p50: distributionPercentile(values, counts, 50) / 1000,
-      p95: distributionPercentile(values, counts, 95) / 1000,
-      p99: distributionPercentile(values, counts, 99) / 1000,
+      p50: distributionPercentile({ values, counts }, 50) / 1000,
+      p95: distributionPercentile({ values, counts }, 95) / 1000,
+      p99: distributionPercentile({ values, counts }, 99) / 1000,
     };
   }
   if (acc.util.size > 0) {
@@ -434,15 +441,15 @@ function closeHighRes(
  * ```ts
  * import { distributionPercentile } from "./mod.ts";
  * import assert from "node:assert/strict";
- * assert.equal(distributionPercentile([10, 20, 30], [50.1, 45, 4.9], 95), 20);
- * assert.equal(distributionPercentile([10, 20, 30], [50.1, 45, 4.9], 99), 30);
+ * assert.equal(distributionPercentile({ values: [10, 20, 30], counts: [50.1, 45, 4.9] }, 95), 20);
+ * assert.equal(distributionPercentile({ values: [10, 20, 30], counts: [50.1, 45, 4.9] }, 99), 30);
  * ```
  */
 export function distributionPercentile(
-  values: readonly number[],
-  counts: readonly number[],
+  distribution: { values: readonly number[]; counts: readonly number[] },
   p: number,
 ): number {
+  const { values, counts } = distribution;
   let total = 0;
   for (const c of counts) total += c;
   const target = total * p / 100;
@@ -462,12 +469,16 @@ export function distributionPercentile(
  * ```ts
  * import { noiseFactor } from "./mod.ts";
  * import assert from "node:assert/strict";
- * const f = noiseFactor(42, 0.05, 60_000);
- * assert.equal(f, noiseFactor(42, 0.05, 60_000));
+ * const f = noiseFactor({ seed: 42, amplitude: 0.05 }, 60_000);
+ * assert.equal(f, noiseFactor({ seed: 42, amplitude: 0.05 }, 60_000));
  * assert.ok(f >= 0.95 && f <= 1.05);
  * ```
  */
-export function noiseFactor(seed: number, amplitude: number, periodStart: number): number {
+export function noiseFactor(
+  noise: { seed: number; amplitude: number },
+  periodStart: number,
+): number {
+  const { seed, amplitude } = noise;
   // mulberry32 over a mix of the seed and the period index.
   let a = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.floor(periodStart / 1000)) >>> 0;
   a = (a + 0x6d2b79f5) >>> 0;

@@ -38,7 +38,7 @@ export interface FleetMetricRowsOptions {
  * const window = integrateFleet({ curve, start: 0, end: 60_000,
  *   load: { kind: "users", steps: [{ at: 0, value: 4 }] },
  *   instances: [{ id: "a", launchedAt: 0, inServiceAt: 0 }] });
- * const rows = fleetMetricRows(window, "my-endpoint", "AllTraffic");
+ * const rows = fleetMetricRows(window, { endpointName: "my-endpoint", variantName: "AllTraffic" });
  * const invocations = rows.find((r) => r.metricName === "Invocations");
  * assert.equal(invocations?.sum, 3000);
  * assert.equal(rows.filter((r) => r.metricName === "ConcurrentRequestsPerModel").length, 6);
@@ -46,10 +46,10 @@ export interface FleetMetricRowsOptions {
  */
 export function fleetMetricRows(
   window: FleetWindow,
-  endpointName: string,
-  variantName: string,
+  variant: { endpointName: string; variantName: string },
   options: FleetMetricRowsOptions = {},
 ): MetricRow[] {
+  const { endpointName, variantName } = variant;
   const dimensions = [
     { Name: "EndpointName", Value: endpointName },
     { Name: "VariantName", Value: variantName },

@@ -39,20 +39,18 @@ export interface OpenLoopSegment {
  * const curve = profileCurve({ instanceType: "ml.c5.large", vCpus: 2, measuredOn: "test", levels: [
  *   { concurrency: 2, throughput: 50, latencyMs: { p50: 40, p95: 40, p99: 40, mean: 40 },
  *     cpuPercent: 100, memoryPercent: 20, errorRate: 0 }] });
- * const over = openLoopSegment(curve, 60, 1, 0, 10); // 10 req/s more than one instance completes
+ * const over = openLoopSegment(curve, { lambda: 60, instances: 1, backlog: 0, seconds: 10 }); // 10 req/s more than one instance completes
  * assert.equal(over.invocations, 500);
  * assert.equal(over.backlogEnd, 100);
  * ```
  */
 export function openLoopSegment(
   curve: ProfileCurve,
-  lambda: number,
-  instances: number,
-  backlog: number,
-  seconds: number,
+  state: { lambda: number; instances: number; backlog: number; seconds: number },
   options: FleetOptions = {},
   throughputFactor = 1,
 ): OpenLoopSegment {
+  const { lambda, instances, backlog, seconds } = state;
   const timeout = options.timeoutSeconds ?? 60;
   if (instances <= 0 || seconds <= 0) {
     return {

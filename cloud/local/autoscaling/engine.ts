@@ -366,9 +366,12 @@ function decideTarget(ctx: LocalContext, target: TargetRecord, items: Invoked[])
     }
     return;
   }
-  const clamped = clampCapacity(current, winner.desired, {
-    min: target.MinCapacity,
-    max: target.MaxCapacity,
+  const clamped = clampCapacity(current, {
+    desired: winner.desired,
+    bounds: {
+      min: target.MinCapacity,
+      max: target.MaxCapacity,
+    },
   });
   if (!clamped.scaled) {
     recordNotScaled(ctx, target, winner.cause, clamped.reason);
@@ -388,14 +391,13 @@ function decideTarget(ctx: LocalContext, target: TargetRecord, items: Invoked[])
   );
   for (const policy of targetPolicies(ctx, target)) {
     if (same.has(policy.PolicyName)) {
-      policy.cooldown = cooldownAfter(
-        policy.cooldown,
+      policy.cooldown = cooldownAfter(policy.cooldown, {
         direction,
-        current,
+        capacityBefore: current,
         now,
         completesAt,
-        cooldownSeconds(policy, direction),
-      );
+        seconds: cooldownSeconds(policy, direction),
+      });
     } else if (direction === "out" && policy.cooldown.scaleIn !== undefined) {
       // A scale-out ends the scale-in cooldown (spec §1.3, §3) [INF: of every policy of the target].
       delete policy.cooldown.scaleIn;

@@ -190,7 +190,11 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
           `EndpointConfigurations[${i}] has no InstanceType: the local backend benchmarks instance types only (serverless is not simulated)`,
         );
       }
-      const key = profileKey(container.modelDataUrl, container.image, instanceType);
+      const key = profileKey({
+        modelDataUrl: container.modelDataUrl,
+        image: container.image,
+        instanceType,
+      });
       const endpointName = benchmarkEndpointName(job.JobName, i);
       tests.push({
         kind: "benchmark",
@@ -290,7 +294,11 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
       if (!isMinute) {
         // 10 s cadence: the period that just closed.
         const hi = integrateFleet({ curve, load, instances, start: t - TICK, end: t, options });
-        rows.push(...fleetMetricRows(hi, test.endpointName, v.variantName, { standard: false }));
+        rows.push(
+          ...fleetMetricRows(hi, { endpointName: test.endpointName, variantName: v.variantName }, {
+            standard: false,
+          }),
+        );
         continue;
       }
       const minute = integrateFleet({
@@ -306,7 +314,9 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
       periods.push(...minute.periods);
       // At a 10 s cadence the minute's earlier 10 s periods are already written.
       if (fine) minute.highResolution = minute.highResolution.filter((h) => h.start >= t - TICK);
-      rows.push(...fleetMetricRows(minute, test.endpointName, v.variantName));
+      rows.push(
+        ...fleetMetricRows(minute, { endpointName: test.endpointName, variantName: v.variantName }),
+      );
     }
     ctx.store.putMetrics(rows);
     if (!isMinute) return;

@@ -165,9 +165,9 @@ export function combineMinute(start: number, periods: readonly FleetPeriod[]): A
     const c = order.map((i) => counts[i]);
     minute.latencyMs = {
       mean: latencySum / latencyCount / 1000,
-      p50: distributionPercentile(v, c, 50) / 1000,
-      p95: distributionPercentile(v, c, 95) / 1000,
-      p99: distributionPercentile(v, c, 99) / 1000,
+      p50: distributionPercentile({ values: v, counts: c }, 50) / 1000,
+      p95: distributionPercentile({ values: v, counts: c }, 95) / 1000,
+      p99: distributionPercentile({ values: v, counts: c }, 99) / 1000,
     };
   }
   if (utilCount > 0) {

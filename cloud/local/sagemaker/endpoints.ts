@@ -339,7 +339,11 @@ export const endpointHandlers: Record<string, OperationHandler> = {
             launchedAt: now,
             inServiceAt: ready,
           })),
-          profileKey: profileKey(container.modelDataUrl, container.image, v.InstanceType!),
+          profileKey: profileKey({
+            modelDataUrl: container.modelDataUrl,
+            image: container.image,
+            instanceType: v.InstanceType!,
+          }),
           deployedImage: container.image || undefined,
         });
       });

@@ -63,7 +63,7 @@ Deno.test("an endpoint is Creating for endpointCreateSeconds, then InService wit
     const record = describeEndpointRecord(f.ctx, "EP");
     assert.equal(
       record.ProductionVariants[0].profileKey,
-      profileKey(MODEL_URL, IMAGE, "ml.c5.large"),
+      profileKey({ modelDataUrl: MODEL_URL, image: IMAGE, instanceType: "ml.c5.large" }),
     );
     assert.deepEqual(
       record.ProductionVariants[0].instances.map((i) => [i.launchedAt, i.inServiceAt]),

@@ -233,6 +233,9 @@ Deno.test("a model built from a model package takes its image and data URL for t
     );
     await f.sm.send(new CreateEndpointCommand({ EndpointName: "ep", EndpointConfigName: "cfg" }));
     const v = describeEndpointRecord(f.ctx, "ep").ProductionVariants[0];
-    assert.equal(v.profileKey, profileKey(MODEL_URL, IMAGE, "ml.m5.large"));
+    assert.equal(
+      v.profileKey,
+      profileKey({ modelDataUrl: MODEL_URL, image: IMAGE, instanceType: "ml.m5.large" }),
+    );
   });
 });

@@ -47,7 +47,11 @@ export async function createProfiledEndpoint(
   await cloud.clock.sleep(cloud.context.settings.endpointCreateSeconds * 1000);
   const store = cloud.context.store;
   store.tx(() =>
-    store.putDoc(PROFILE_KIND, profileKey(modelUrl, FIXTURE_IMAGE, "ml.c5.large"), profile)
+    store.putDoc(
+      PROFILE_KIND,
+      profileKey({ modelDataUrl: modelUrl, image: FIXTURE_IMAGE, instanceType: "ml.c5.large" }),
+      profile,
+    )
   );
   return { modelUrl, image: FIXTURE_IMAGE };
 }

@@ -253,7 +253,11 @@ async function runDefaultJob(
         const vCpus = info?.vCpus ?? 2;
         ctx.store.putDoc(
           PROFILE_KIND,
-          profileKey(container.ModelDataUrl!, container.Image!, instanceType),
+          profileKey({
+            modelDataUrl: container.ModelDataUrl!,
+            image: container.Image!,
+            instanceType,
+          }),
           profileFromLevels(ramp.levels, instanceType, vCpus, host.measuredOn, host.serverCores),
         );
         const maxInvocations = Math.floor(best.successesPerSecond * 60);
