@@ -56,7 +56,7 @@ export async function runAdvancedJobHour(
   const cloud = openLocalCloud({ localDir: dir });
   try {
     const ctx = cloud.context;
-    await createProfiledEndpoint(cloud, profile, "bench-models");
+    await createProfiledEndpoint(cloud, { profile, bucket: "bench-models" });
     const autoscaling = cloud.autoscaling;
     await autoscaling.send(
       new RegisterScalableTargetCommand({

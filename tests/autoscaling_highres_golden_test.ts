@@ -88,7 +88,7 @@ async function runRamp(metric: Metric, targetValue: number, alarmAt: number): Pr
   const cloud = openLocalCloud({ localDir: dir });
   try {
     // The profile a Default job would have stored for this model, image and instance type.
-    await createProfiledEndpoint(cloud, PROFILE, "golden-models");
+    await createProfiledEndpoint(cloud, { profile: PROFILE, bucket: "golden-models" });
 
     await cloud.autoscaling.send(
       new RegisterScalableTargetCommand({ ...TARGET, MinCapacity: 1, MaxCapacity: 4 }),

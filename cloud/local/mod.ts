@@ -8,9 +8,9 @@ import type { Cloud, ProfileSubject } from "../types.ts";
 import { LocalClock } from "./kernel/clock.ts";
 import { type LocalContext, LocalRuntime } from "./kernel/context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../sim/profile.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./cloudwatch/mod.ts";
+import { cloudWatchHandlers, registerAlarmEvents } from "./cloudwatch/mod.ts";
 import { autoScalingHandlers, registerAutoScalingEvents } from "./autoscaling/mod.ts";
-import { cloudWatchMetricHandlers } from "./cloudwatch/metrics.ts";
+
 import {
   defaultJobRunner,
   type DefaultJobRunnerOptions,
@@ -101,13 +101,16 @@ export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
     backend: "local",
     region,
     defaultRoleArn: localRoleArn(settings.account),
-    sagemaker: localSender("SageMaker", ctx, { ...sageMakerHandlers, ...recommenderHandlers }),
-    autoscaling: localSender("Application Auto Scaling", ctx, autoScalingHandlers),
-    cloudwatch: localSender("CloudWatch", ctx, {
-      ...cloudWatchMetricHandlers,
-      ...cloudWatchAlarmHandlers,
+    sagemaker: localSender(ctx, {
+      service: "SageMaker",
+      handlers: { ...sageMakerHandlers, ...recommenderHandlers },
     }),
-    s3: localSender("S3", ctx, s3Handlers),
+    autoscaling: localSender(ctx, {
+      service: "Application Auto Scaling",
+      handlers: autoScalingHandlers,
+    }),
+    cloudwatch: localSender(ctx, { service: "CloudWatch", handlers: cloudWatchHandlers }),
+    s3: localSender(ctx, { service: "S3", handlers: s3Handlers }),
     clock: new LocalClock(ctx),
     capacityProfile: (subject) => Promise.resolve(storedProfile(ctx, subject)),
     settings,

@@ -143,22 +143,32 @@ function scaleTo(
   const ids = parseVariantResourceId(target.ResourceId)!;
   const description = `Setting desired instance count to ${count}.`;
   try {
-    const { completesAt } = setVariantDesiredCount(ctx, ids.endpointName, ids.variantName, count);
-    recordActivity(ctx, target, {
-      Description: description,
-      Cause: cause,
-      completesAt,
-      desiredCount: count,
+    const { completesAt } = setVariantDesiredCount(ctx, {
+      endpointName: ids.endpointName,
+      variantName: ids.variantName,
+      count,
+    });
+    recordActivity(ctx, {
+      ref: target,
+      fields: {
+        Description: description,
+        Cause: cause,
+        completesAt,
+        desiredCount: count,
+      },
     });
     return completesAt;
   } catch (error) {
-    recordActivity(ctx, target, {
-      Description: description,
-      Cause: cause,
-      StatusCode: "Failed",
-      StatusMessage: `Failed to set desired instance count to ${count}. Reason: ${
-        (error as Error).message
-      }`,
+    recordActivity(ctx, {
+      ref: target,
+      fields: {
+        Description: description,
+        Cause: cause,
+        StatusCode: "Failed",
+        StatusMessage: `Failed to set desired instance count to ${count}. Reason: ${
+          (error as Error).message
+        }`,
+      },
     });
     return undefined;
   }
@@ -170,11 +180,14 @@ function recordNotScaled(
   cause: string,
   reason: NotScaledReason,
 ): void {
-  recordActivity(ctx, target, {
-    Description: "Attempting to scale due to alarm triggered",
-    Cause: cause,
-    StatusCode: "Failed",
-    NotScaledReasons: [reason],
+  recordActivity(ctx, {
+    ref: target,
+    fields: {
+      Description: "Attempting to scale due to alarm triggered",
+      Cause: cause,
+      StatusCode: "Failed",
+      NotScaledReasons: [reason],
+    },
   });
 }
 
@@ -285,12 +298,12 @@ function decideTarget(ctx: LocalContext, target: TargetRecord, items: Invoked[])
     const cause = causeOf(inv, policy);
     const values = inv.datapoints.map((d) => d.value);
     if (values.length === 0) {
-      recordAlarmHistory(
-        ctx,
-        inv.alarmName,
-        "Action",
-        `Failed to execute AutoScaling action: no metric datapoints to act on for policy ${policy.PolicyName}`,
-      );
+      recordAlarmHistory(ctx, {
+        alarmName: inv.alarmName,
+        type: "Action",
+        summary:
+          `Failed to execute AutoScaling action: no metric datapoints to act on for policy ${policy.PolicyName}`,
+      });
       continue;
     }
     let decision: PolicyDecision;
@@ -331,14 +344,14 @@ function decideTarget(ctx: LocalContext, target: TargetRecord, items: Invoked[])
         now,
       });
       if (decision.kind === "none" && decision.reason === "NoStepAdjustment") {
-        recordAlarmHistory(
-          ctx,
-          inv.alarmName,
-          "Action",
-          `Failed to execute AutoScaling action: No step adjustment found for metric value [${
-            values.map(formatAlarmNumber).join(", ")
-          }] and breach threshold ${formatAlarmNumber(inv.threshold)}`,
-        );
+        recordAlarmHistory(ctx, {
+          alarmName: inv.alarmName,
+          type: "Action",
+          summary:
+            `Failed to execute AutoScaling action: No step adjustment found for metric value [${
+              values.map(formatAlarmNumber).join(", ")
+            }] and breach threshold ${formatAlarmNumber(inv.threshold)}`,
+        });
         continue;
       }
     }
@@ -425,22 +438,20 @@ function onInvocation(ctx: LocalContext, event: SimEvent): void {
       ? undefined
       : ctx.store.peekDoc<TargetRecord>(AAS_KIND.target, targetDocId(policy));
     if (policy === undefined || target === undefined) {
-      recordAlarmHistory(
-        ctx,
-        invocation.alarmName,
-        "Action",
-        `Failed to execute AutoScaling action: No scaling policy found for ${
+      recordAlarmHistory(ctx, {
+        alarmName: invocation.alarmName,
+        type: "Action",
+        summary: `Failed to execute AutoScaling action: No scaling policy found for ${
           basePolicyArn(invocation.policyArn)
         }`,
-      );
+      });
       continue;
     }
-    recordAlarmHistory(
-      ctx,
-      invocation.alarmName,
-      "Action",
-      `Successfully executed action ${invocation.policyArn}`,
-    );
+    recordAlarmHistory(ctx, {
+      alarmName: invocation.alarmName,
+      type: "Action",
+      summary: `Successfully executed action ${invocation.policyArn}`,
+    });
     const key = targetDocId(target);
     const group = groups.get(key) ?? { target, items: [] as Invoked[] };
     group.items.push({ invocation, policy });
@@ -472,22 +483,28 @@ function applyScheduledAction(
   const what = describeBounds(bounds);
   const cause = `scheduled action name ${action.ScheduledActionName} was triggered`;
   if (min > max) {
-    recordActivity(ctx, target, {
-      Description: `Setting ${what}`,
-      Cause: cause,
-      StatusCode: "Failed",
-      StatusMessage:
-        `Failed to set ${what}: the minimum capacity (${min}) would be above the maximum capacity (${max})`,
+    recordActivity(ctx, {
+      ref: target,
+      fields: {
+        Description: `Setting ${what}`,
+        Cause: cause,
+        StatusCode: "Failed",
+        StatusMessage:
+          `Failed to set ${what}: the minimum capacity (${min}) would be above the maximum capacity (${max})`,
+      },
     });
     return;
   }
   const updated: TargetRecord = { ...target, MinCapacity: min, MaxCapacity: max };
   ctx.store.putDoc(AAS_KIND.target, targetDocId(target), updated);
-  recordActivity(ctx, target, {
-    Description: `Setting ${what}`,
-    Cause: cause,
-    StatusCode: "Successful",
-    StatusMessage: `Successfully set ${what}`,
+  recordActivity(ctx, {
+    ref: target,
+    fields: {
+      Description: `Setting ${what}`,
+      Cause: cause,
+      StatusCode: "Successful",
+      StatusMessage: `Successfully set ${what}`,
+    },
   });
   enforceBounds(ctx, updated);
 }
@@ -510,7 +527,7 @@ function applyScheduledAction(
  * const action = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
  *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount", ScheduledActionName: "a",
  *   ScheduledActionARN: "arn", Schedule: "rate(5 minutes)", CreationTime: 0 };
- * const next = scheduleNextFire(ctx, "id", action, 0);
+ * const next = scheduleNextFire(ctx, { id: "id", action, after: 0 });
  * assert.equal(next.nextFire, 300_000);
  * assert.deepEqual(store.listEvents(SCHEDULED_ACTION_EVENT).map((e) => e.due), [300_000]);
  * store.close();
@@ -519,10 +536,9 @@ function applyScheduledAction(
  */
 export function scheduleNextFire(
   ctx: LocalContext,
-  id: string,
-  action: ScheduledActionRecord,
-  after: number,
+  fire: { id: string; action: ScheduledActionRecord; after: number },
 ): ScheduledActionRecord {
+  const { id, action, after } = fire;
   ctx.store.cancelEvents(SCHEDULED_ACTION_EVENT, id);
   const next = nextFireTime(
     action.Schedule,
@@ -557,7 +573,7 @@ function onScheduledAction(ctx: LocalContext, event: SimEvent): void {
       );
     }
   }
-  scheduleNextFire(ctx, event.ref, action, ctx.store.now());
+  scheduleNextFire(ctx, { id: event.ref, action, after: ctx.store.now() });
 }
 
 function onBoundsRetry(ctx: LocalContext, event: SimEvent): void {

@@ -42,7 +42,7 @@
  * @module
  */
 import type { LocalContext } from "../kernel/context.ts";
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 import { SCHEDULED_ACTION_EVENT } from "./engine.ts";
 import { putPolicyHandler, toScalingPolicy } from "./policies.ts";
 import {
@@ -91,7 +91,7 @@ function matches(
 
 /**
  * The Application Auto Scaling operations of the local backend, by operation name, for
- * `localSender("Application Auto Scaling", …)`. Register {@linkcode registerAutoScalingEvents}
+ * `localSender(ctx, { service: "Application Auto Scaling", handlers })`. Register {@linkcode registerAutoScalingEvents}
  * and the alarm events (`registerAlarmEvents`) on the same runtime.
  *
  * @example Usage
@@ -107,7 +107,7 @@ function matches(
  * const store = Store.open(dir);
  * const ctx = { store, settings: DEFAULT_LOCAL_SETTINGS, region: "us-east-1", account: "000000000000",
  *   runtime: new LocalRuntime() };
- * const autoscaling = localSender("Application Auto Scaling", ctx, autoScalingHandlers);
+ * const autoscaling = localSender(ctx, { service: "Application Auto Scaling", handlers: autoScalingHandlers });
  * await assert.rejects(
  *   autoscaling.send(new PutScalingPolicyCommand({
  *     PolicyName: "p", ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/AllTraffic",
@@ -121,7 +121,7 @@ function matches(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export const autoScalingHandlers: Record<string, OperationHandler> = {
+export const autoScalingHandlers: HandlerMap = {
   RegisterScalableTarget(
     input: RegisterScalableTargetRequest,
     ctx: LocalContext,
@@ -140,15 +140,14 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
     ctx: LocalContext,
   ): Omit<DescribeScalableTargetsResponse, "$metadata"> {
     const ids = input.ResourceIds === undefined ? undefined : new Set(input.ResourceIds);
-    const { items, ...next } = describePage<TargetRecord>(
-      ctx,
-      AAS_KIND.target,
+    const { items, ...next } = describePage<TargetRecord>(ctx, {
+      kind: AAS_KIND.target,
       input,
-      50,
-      (t) =>
+      limit: 50,
+      keep: (t) =>
         (ids === undefined || ids.has(t.ResourceId)) &&
         matches(t, undefined, input.ScalableDimension),
-    );
+    });
     return { ScalableTargets: items.map(toScalableTarget), ...next };
   },
 
@@ -161,15 +160,14 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
     ctx: LocalContext,
   ): Omit<DescribeScalingPoliciesResponse, "$metadata"> {
     const names = input.PolicyNames === undefined ? undefined : new Set(input.PolicyNames);
-    const { items, ...next } = describePage<PolicyRecord>(
-      ctx,
-      AAS_KIND.policy,
+    const { items, ...next } = describePage<PolicyRecord>(ctx, {
+      kind: AAS_KIND.policy,
       input,
-      10,
-      (p) =>
+      limit: 10,
+      keep: (p) =>
         (names === undefined || names.has(p.PolicyName)) &&
         matches(p, input.ResourceId, input.ScalableDimension),
-    );
+    });
     return { ScalingPolicies: items.map((p) => toScalingPolicy(ctx, p)), ...next };
   },
 
@@ -203,15 +201,14 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
     const names = input.ScheduledActionNames === undefined
       ? undefined
       : new Set(input.ScheduledActionNames);
-    const { items, ...next } = describePage<ScheduledActionRecord>(
-      ctx,
-      AAS_KIND.scheduledAction,
+    const { items, ...next } = describePage<ScheduledActionRecord>(ctx, {
+      kind: AAS_KIND.scheduledAction,
       input,
-      50,
-      (a) =>
+      limit: 50,
+      keep: (a) =>
         (names === undefined || names.has(a.ScheduledActionName)) &&
         matches(a, input.ResourceId, input.ScalableDimension),
-    );
+    });
     return { ScheduledActions: items.map(toScheduledAction), ...next };
   },
 
@@ -237,16 +234,15 @@ export const autoScalingHandlers: Record<string, OperationHandler> = {
     input: DescribeScalingActivitiesRequest,
     ctx: LocalContext,
   ): Omit<DescribeScalingActivitiesResponse, "$metadata"> {
-    const { items, ...next } = describePage<ActivityRecord>(
-      ctx,
-      AAS_KIND.activity,
+    const { items, ...next } = describePage<ActivityRecord>(ctx, {
+      kind: AAS_KIND.activity,
       input,
-      50,
-      (a) =>
+      limit: 50,
+      keep: (a) =>
         matches(a, input.ResourceId, input.ScalableDimension) &&
         (input.IncludeNotScaledActivities === true || a.NotScaledReasons === undefined),
-      true,
-    );
+      newestFirst: true,
+    });
     const now = ctx.store.now();
     return { ScalingActivities: items.map((a) => toScalingActivity(a, now)), ...next };
   },

@@ -328,7 +328,7 @@ export function putPolicyHandler(
     const policy: PolicyRecord = {
       ...ref,
       PolicyName: name,
-      PolicyARN: policyArn(ctx, ref, name, uuid),
+      PolicyARN: policyArn(ctx, { ref, name, uuid }),
       PolicyType: type,
       CreationTime: previous?.CreationTime ?? ctx.store.now(),
       Alarms: [],

@@ -229,13 +229,17 @@ export function scalableTargetArn(ctx: LocalContext): string {
  * import assert from "node:assert/strict";
  * const ctx = { region: "us-east-1", account: "000000000000" } as Parameters<typeof policyArn>[0];
  * assert.equal(
- *   policyArn(ctx, { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
- *     ScalableDimension: "sagemaker:variant:DesiredInstanceCount" }, "p", "0000"),
+ *   policyArn(ctx, { ref: { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
+ *     ScalableDimension: "sagemaker:variant:DesiredInstanceCount" }, name: "p", uuid: "0000" }),
  *   "arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:0000:resource/sagemaker/endpoint/ep/variant/v:policyName/p",
  * );
  * ```
  */
-export function policyArn(ctx: LocalContext, ref: TargetRef, name: string, uuid: string): string {
+export function policyArn(
+  ctx: LocalContext,
+  policy: { ref: TargetRef; name: string; uuid: string },
+): string {
+  const { ref, name, uuid } = policy;
   return `${
     arnPrefix(ctx, "autoscaling")
   }scalingPolicy:${uuid}:resource/${ref.ServiceNamespace}/${ref.ResourceId}:policyName/${name}`;
@@ -251,11 +255,15 @@ export function policyArn(ctx: LocalContext, ref: TargetRef, name: string, uuid:
  * const ctx = { region: "us-east-1", account: "000000000000" } as Parameters<typeof scheduledActionArn>[0];
  * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
  *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
- * assert.match(scheduledActionArn(ctx, ref, "nightly"),
+ * assert.match(scheduledActionArn(ctx, { ref, name: "nightly" }),
  *   /:scheduledAction:[0-9a-f-]{36}:resource\/sagemaker\/endpoint\/ep\/variant\/v:scheduledActionName\/nightly$/);
  * ```
  */
-export function scheduledActionArn(ctx: LocalContext, ref: TargetRef, name: string): string {
+export function scheduledActionArn(
+  ctx: LocalContext,
+  action: { ref: TargetRef; name: string },
+): string {
+  const { ref, name } = action;
   return `${
     arnPrefix(ctx, "autoscaling")
   }scheduledAction:${crypto.randomUUID()}:resource/${ref.ServiceNamespace}/${ref.ResourceId}:scheduledActionName/${name}`;
@@ -351,7 +359,7 @@ export function targetPolicies(ctx: LocalContext, ref: TargetRef): PolicyRecord[
  *   runtime: new LocalRuntime() };
  * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
  *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
- * const arn = policyArn(ctx, ref, "p", "00000000-0000-4000-8000-000000000000");
+ * const arn = policyArn(ctx, { ref, name: "p", uuid: "00000000-0000-4000-8000-000000000000" });
  * putPolicy(ctx, { ...ref, PolicyName: "p", PolicyARN: arn, PolicyType: "TargetTrackingScaling",
  *   CreationTime: 0, Alarms: [], cooldown: {} });
  * assert.equal(findPolicyByArn(ctx, `${arn}:createdBy/1234`)?.PolicyName, "p");
@@ -402,8 +410,8 @@ export function putPolicy(ctx: LocalContext, policy: PolicyRecord): void {
  *   runtime: new LocalRuntime() };
  * const ref = { ServiceNamespace: "sagemaker", ResourceId: "endpoint/ep/variant/v",
  *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount" };
- * recordActivity(ctx, ref, { Description: "first", Cause: "c", StatusCode: "Successful" });
- * recordActivity(ctx, ref, { Description: "second", Cause: "c", StatusCode: "Successful" });
+ * recordActivity(ctx, { ref, fields: { Description: "first", Cause: "c", StatusCode: "Successful" } });
+ * recordActivity(ctx, { ref, fields: { Description: "second", Cause: "c", StatusCode: "Successful" } });
  * const ids = store.listDocs<{ Description: string }>(AAS_KIND.activity).map((d) => d.doc.Description);
  * assert.deepEqual(ids, ["first", "second"]);
  * store.close();
@@ -412,9 +420,12 @@ export function putPolicy(ctx: LocalContext, policy: PolicyRecord): void {
  */
 export function recordActivity(
   ctx: LocalContext,
-  ref: TargetRef,
-  fields: Omit<ActivityRecord, keyof TargetRef | "ActivityId" | "StartTime">,
+  request: {
+    ref: TargetRef;
+    fields: Omit<ActivityRecord, keyof TargetRef | "ActivityId" | "StartTime">;
+  },
 ): ActivityRecord {
+  const { ref, fields } = request;
   const now = ctx.store.now();
   const prefix = `${encodeURIComponent(ref.ServiceNamespace)}/${String(now).padStart(15, "0")}/`;
   // The runtime's sequence ids order activities of the same millisecond (kernel/ids.ts).

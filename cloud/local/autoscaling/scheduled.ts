@@ -86,7 +86,7 @@ export function putScheduledAction(ctx: LocalContext, input: PutScheduledActionR
     const record: ScheduledActionRecord = {
       ...ref,
       ScheduledActionName: name,
-      ScheduledActionARN: previous?.ScheduledActionARN ?? scheduledActionArn(ctx, ref, name),
+      ScheduledActionARN: previous?.ScheduledActionARN ?? scheduledActionArn(ctx, { ref, name }),
       Schedule: schedule,
       CreationTime: previous?.CreationTime ?? ctx.store.now(),
     };
@@ -103,7 +103,7 @@ export function putScheduledAction(ctx: LocalContext, input: PutScheduledActionR
         record.ScalableTargetAction.MaxCapacity = action.MaxCapacity;
       }
     }
-    scheduleNextFire(ctx, id, record, ctx.store.now());
+    scheduleNextFire(ctx, { id, action: record, after: ctx.store.now() });
   });
 }
 

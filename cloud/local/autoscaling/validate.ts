@@ -129,6 +129,23 @@ function readToken(token: string | undefined): number {
   );
 }
 
+/** What {@linkcode describePage} pages through. */
+export interface DescribePageRequest<T> {
+  /** Store kind of the records. */
+  kind: string;
+  /** The request's namespace and paging members. */
+  input: { ServiceNamespace?: string; MaxResults?: number; NextToken?: string };
+  /** Default and largest MaxResults. */
+  limit: number;
+  /** Which records the request asks for. */
+  keep: (record: T) => boolean;
+  /**
+   * Newest first instead of oldest first.
+   * @default {false}
+   */
+  newestFirst?: boolean;
+}
+
 /**
  * One page of a Describe* answer: the records of `kind` in the request's namespace that `keep`
  * accepts (oldest first, or newest first), `MaxResults` (default and limit `limit`) from the
@@ -136,12 +153,9 @@ function readToken(token: string | undefined): number {
  */
 export function describePage<T>(
   ctx: LocalContext,
-  kind: string,
-  input: { ServiceNamespace?: string; MaxResults?: number; NextToken?: string },
-  limit: number,
-  keep: (record: T) => boolean,
-  newestFirst = false,
+  page: DescribePageRequest<T>,
 ): { items: T[]; NextToken?: string } {
+  const { kind, input, limit, keep, newestFirst = false } = page;
   const ns = checkNamespace(input.ServiceNamespace);
   const size = pageSize(input.MaxResults, limit);
   const offset = readToken(input.NextToken);

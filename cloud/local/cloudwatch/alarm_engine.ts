@@ -77,18 +77,21 @@ import {
  * import assert from "node:assert/strict";
  * // 60 s periods, 60 s delay: at 10:04 the newest visible period is 10:02-10:03.
  * const t = Date.UTC(2026, 0, 1, 10, 4);
- * const w = alarmWindow(t, 60, 3, 60);
+ * const w = alarmWindow(t, { periodSeconds: 60, evaluationPeriods: 3, delaySeconds: 60 });
  * assert.equal(w.newest, Date.UTC(2026, 0, 1, 10, 2));
  * assert.equal(w.periods, 5);
  * ```
  */
 export function alarmWindow(
   t: number,
-  periodSeconds: number,
-  evaluationPeriods: number,
-  delaySeconds: number,
-  extraPeriods = 2,
+  alarm: {
+    periodSeconds: number;
+    evaluationPeriods: number;
+    delaySeconds: number;
+    extraPeriods?: number;
+  },
 ): { newest: number; periods: number; start: number; end: number } {
+  const { periodSeconds, evaluationPeriods, delaySeconds, extraPeriods = 2 } = alarm;
   const p = periodSeconds * 1000;
   const newest = Math.floor((t - delaySeconds * 1000) / p) * p - p;
   const periods = evaluationRange(evaluationPeriods, extraPeriods);
@@ -296,13 +299,12 @@ function collectDatapoints(
   const delay = isHighResolution(alarm.Period)
     ? ctx.settings.highResolutionMetricDelaySeconds
     : ctx.settings.metricDelaySeconds;
-  const w = alarmWindow(
-    t,
-    alarm.Period,
-    alarm.EvaluationPeriods,
-    delay,
-    ctx.settings.alarmEvaluationRangeExtraPeriods,
-  );
+  const w = alarmWindow(t, {
+    periodSeconds: alarm.Period,
+    evaluationPeriods: alarm.EvaluationPeriods,
+    delaySeconds: delay,
+    extraPeriods: ctx.settings.alarmEvaluationRangeExtraPeriods,
+  });
   const p = alarm.Period * 1000;
   const series = metricSeries(feed, ctx.store, alarm, w.start, w.end);
   const stat = alarm.Statistic ?? alarm.ExtendedStatistic!;
@@ -392,19 +394,28 @@ function evaluateOne(
       value: d.value,
     })),
   };
-  transition(ctx, alarm, result.state, reason, JSON.stringify(reasonData), t);
+  transition(ctx, {
+    alarm,
+    state: result.state,
+    reason,
+    reasonData: JSON.stringify(reasonData),
+    t,
+  });
   return { alarm, transitioned: true, evaluated };
 }
 
 /** Moves an alarm to a new state (record only; the caller stores it) and writes the history. */
 export function transition(
   ctx: LocalContext,
-  alarm: AlarmRecord,
-  state: AlarmState,
-  reason: string,
-  reasonData: string | undefined,
-  t: number,
+  change: {
+    alarm: AlarmRecord;
+    state: AlarmState;
+    reason: string;
+    reasonData: string | undefined;
+    t: number;
+  },
 ): void {
+  const { alarm, state, reason, reasonData, t } = change;
   const old = { stateValue: alarm.StateValue, stateReason: alarm.StateReason };
   alarm.StateValue = state;
   alarm.StateReason = reason;
@@ -416,19 +427,21 @@ export function transition(
   // Auto Scaling actions of the new state run at once (runActions).
   const actions = actionState(ctx, alarm.AlarmName);
   if (actions.lastScalingActionAt !== undefined) {
-    putActionState(ctx, alarm.AlarmName, { ...actions, lastScalingActionAt: undefined });
+    putActionState(ctx, {
+      alarmName: alarm.AlarmName,
+      state: { ...actions, lastScalingActionAt: undefined },
+    });
   }
-  recordAlarmHistory(
-    ctx,
-    alarm.AlarmName,
-    "StateUpdate",
-    `Alarm updated from ${old.stateValue} to ${state}`,
-    {
+  recordAlarmHistory(ctx, {
+    alarmName: alarm.AlarmName,
+    type: "StateUpdate",
+    summary: `Alarm updated from ${old.stateValue} to ${state}`,
+    data: {
       version: "1.0",
       oldState: old,
       newState: { stateValue: state, stateReason: reason },
     },
-  );
+  });
 }
 
 function actionsFor(alarm: Readonly<AlarmRecord>, state: AlarmState): string[] {
@@ -446,11 +459,14 @@ function actionsFor(alarm: Readonly<AlarmRecord>, state: AlarmState): string[] {
  */
 export function runActions(
   ctx: LocalContext,
-  alarm: Readonly<AlarmRecord>,
-  transitioned: boolean,
-  t: number,
-  datapoints: { timestamp: number; value: number }[],
+  run: {
+    alarm: Readonly<AlarmRecord>;
+    transitioned: boolean;
+    t: number;
+    datapoints: { timestamp: number; value: number }[];
+  },
 ): AlarmActionState {
+  const { alarm, transitioned, t, datapoints } = run;
   const state = actionState(ctx, alarm.AlarmName);
   if (!alarm.ActionsEnabled) return state;
   const actions = actionsFor(alarm, alarm.StateValue);
@@ -460,18 +476,17 @@ export function runActions(
     t - state.lastScalingActionAt >= ctx.settings.alarmActionRepeatSeconds * 1000;
   if (transitioned) {
     for (const action of actions.filter((a) => !isScalingPolicyArn(a))) {
-      recordAlarmHistory(
-        ctx,
-        alarm.AlarmName,
-        "Action",
-        `Successfully executed action ${action}`,
-        { actionState: "Succeeded", notificationResource: action, stateUpdateTimestamp: t },
-      );
+      recordAlarmHistory(ctx, {
+        alarmName: alarm.AlarmName,
+        type: "Action",
+        summary: `Successfully executed action ${action}`,
+        data: { actionState: "Succeeded", notificationResource: action, stateUpdateTimestamp: t },
+      });
     }
   }
   if (scaling.length === 0 || !(transitioned || repeatDue)) return state;
   const next = { ...state, lastScalingActionAt: t };
-  putActionState(ctx, alarm.AlarmName, next);
+  putActionState(ctx, { alarmName: alarm.AlarmName, state: next });
   for (const action of scaling) {
     const invocation: ScalingPolicyInvocation = {
       policyArn: action,
@@ -508,7 +523,11 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
         }
         const { alarm, transitioned, evaluated } = evaluateOne(ctx, doc, t, feed);
         if (transitioned) ctx.store.putDoc(ALARM_KIND, id, alarm);
-        pruneHistory(ctx, alarm, runActions(ctx, alarm, transitioned, t, evaluated));
+        pruneHistory(
+          ctx,
+          alarm,
+          runActions(ctx, { alarm, transitioned, t, datapoints: evaluated }),
+        );
       });
     } catch (error) {
       // One broken alarm must not stop the others, nor the next evaluations.

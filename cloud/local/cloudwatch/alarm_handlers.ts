@@ -8,7 +8,7 @@
 import type { AlarmState } from "../../../sim/alarm_eval.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import { decodePageOffset, encodePageToken } from "../kernel/paging.ts";
-import { NotImplementedLocallyError, type OperationHandler } from "../kernel/dispatch.ts";
+import { type HandlerMap, NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import { alarmDatapoints, deleteAlarms, runActions, transition } from "./alarm_engine.ts";
 import {
   ALARM_HISTORY_KIND,
@@ -115,15 +115,19 @@ function setState(ctx: LocalContext, input: SetAlarmStateInput): void {
     const t = ctx.store.now();
     const changed = alarm.StateValue !== input.StateValue;
     if (changed) {
-      transition(
-        ctx,
+      transition(ctx, {
         alarm,
-        input.StateValue as AlarmState,
-        input.StateReason!,
-        input.StateReasonData,
+        state: input.StateValue as AlarmState,
+        reason: input.StateReason!,
+        reasonData: input.StateReasonData,
         t,
-      );
-      runActions(ctx, alarm, true, t, alarmDatapoints(ctx, alarm.AlarmName));
+      });
+      runActions(ctx, {
+        alarm,
+        transitioned: true,
+        t,
+        datapoints: alarmDatapoints(ctx, alarm.AlarmName),
+      });
     }
     ctx.store.putDoc(ALARM_KIND, alarm.AlarmName, alarm);
   });
@@ -163,7 +167,7 @@ function setActionsEnabled(ctx: LocalContext, names: string[] | undefined, enabl
  * const runtime = new LocalRuntime();
  * registerAlarmEvents(runtime);
  * const ctx = { store, settings: DEFAULT_LOCAL_SETTINGS, region: "us-east-1", account: "000000000000", runtime };
- * const cloudwatch = localSender("CloudWatch", ctx, cloudWatchAlarmHandlers);
+ * const cloudwatch = localSender(ctx, { service: "CloudWatch", handlers: cloudWatchAlarmHandlers });
  * await cloudwatch.send(new PutMetricAlarmCommand({
  *   AlarmName: "queue-high", Namespace: "App", MetricName: "Backlog", Statistic: "Maximum",
  *   Period: 60, EvaluationPeriods: 1, Threshold: 100, ComparisonOperator: "GreaterThanThreshold",
@@ -176,7 +180,7 @@ function setActionsEnabled(ctx: LocalContext, names: string[] | undefined, enabl
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export const cloudWatchAlarmHandlers: Record<string, OperationHandler> = {
+export const cloudWatchAlarmHandlers: HandlerMap = {
   PutMetricAlarm(input: PutMetricAlarmInput, ctx: LocalContext) {
     putMetricAlarm(ctx, input);
     return {};

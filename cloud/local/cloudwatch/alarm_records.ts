@@ -102,9 +102,9 @@ export function actionState(ctx: LocalContext, alarmName: string): AlarmActionSt
 
 export function putActionState(
   ctx: LocalContext,
-  alarmName: string,
-  state: AlarmActionState,
+  update: { alarmName: string; state: AlarmActionState },
 ): void {
+  const { alarmName, state } = update;
   const doc: AlarmActionState = {};
   if (state.lastScalingActionAt !== undefined) {
     doc.lastScalingActionAt = state.lastScalingActionAt;
@@ -174,16 +174,19 @@ export interface AlarmHistoryRecord {
  *
  * @example Usage
  * ```ts ignore
- * recordAlarmHistory(ctx, "my-alarm", "Action", "Successfully executed action arn:…");
+ * recordAlarmHistory(ctx, { alarmName: "my-alarm", type: "Action", summary: "Successfully executed action arn:…" });
  * ```
  */
 export function recordAlarmHistory(
   ctx: LocalContext,
-  alarmName: string,
-  type: AlarmHistoryRecord["HistoryItemType"],
-  summary: string,
-  data: unknown = {},
+  entry: {
+    alarmName: string;
+    type: AlarmHistoryRecord["HistoryItemType"];
+    summary: string;
+    data?: unknown;
+  },
 ): void {
+  const { alarmName, type, summary, data = {} } = entry;
   const now = ctx.store.now();
   const prefix = `${historyPrefix(alarmName)}${String(now).padStart(15, "0")}/`;
   const item: AlarmHistoryRecord = {
@@ -209,7 +212,7 @@ export function pruneHistory(
 ): void {
   const now = ctx.store.now();
   if (state.lastPrunedAt !== undefined && now - state.lastPrunedAt < 3_600_000) return;
-  putActionState(ctx, alarm.AlarmName, { ...state, lastPrunedAt: now });
+  putActionState(ctx, { alarmName: alarm.AlarmName, state: { ...state, lastPrunedAt: now } });
   const alarmName = alarm.AlarmName;
   const cutoff = now - HISTORY_RETENTION_MS;
   for (

@@ -66,13 +66,14 @@ export function putMetricAlarm(ctx: LocalContext, input: PutMetricAlarmInput): A
     };
     if (record.Tags === undefined) delete record.Tags;
     ctx.store.putDoc(ALARM_KIND, record.AlarmName, record);
-    recordAlarmHistory(
-      ctx,
-      record.AlarmName,
-      "ConfigurationUpdate",
-      existing ? `Alarm "${record.AlarmName}" updated` : `Alarm "${record.AlarmName}" created`,
-      { version: "1.0", type: existing ? "Update" : "Create" },
-    );
+    recordAlarmHistory(ctx, {
+      alarmName: record.AlarmName,
+      type: "ConfigurationUpdate",
+      summary: existing
+        ? `Alarm "${record.AlarmName}" updated`
+        : `Alarm "${record.AlarmName}" created`,
+      data: { version: "1.0", type: existing ? "Update" : "Create" },
+    });
     ensureEvaluation(ctx);
     return record;
   });

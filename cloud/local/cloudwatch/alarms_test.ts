@@ -55,9 +55,12 @@ async function open(): Promise<Harness> {
   runtime.on(SCALING_POLICY_INVOCATION_EVENT, (c, e) => {
     invocations.push({ at: c.store.now(), invocation: e.payload as ScalingPolicyInvocation });
   });
-  const cloudwatch: CloudWatchSender = localSender("CloudWatch", ctx, {
-    ...cloudWatchMetricHandlers,
-    ...cloudWatchAlarmHandlers,
+  const cloudwatch: CloudWatchSender = localSender(ctx, {
+    service: "CloudWatch",
+    handlers: {
+      ...cloudWatchMetricHandlers,
+      ...cloudWatchAlarmHandlers,
+    },
   });
   return {
     ctx,

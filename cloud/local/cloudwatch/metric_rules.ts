@@ -53,11 +53,15 @@ export function isValidPeriod(period: number): boolean {
  * import { effectiveStart } from "./metric_rules.ts";
  * import assert from "node:assert/strict";
  * const now = Date.UTC(2026, 0, 1, 12, 0, 0);
- * assert.equal(effectiveStart(Date.UTC(2026, 0, 1, 11, 32, 34), 60, now), Date.UTC(2026, 0, 1, 11, 32, 0));
- * assert.equal(effectiveStart(Date.UTC(2026, 0, 1, 11, 32, 34), 10, now), Date.UTC(2026, 0, 1, 11, 32, 30));
+ * assert.equal(effectiveStart(Date.UTC(2026, 0, 1, 11, 32, 34), { periodSeconds: 60, now }), Date.UTC(2026, 0, 1, 11, 32, 0));
+ * assert.equal(effectiveStart(Date.UTC(2026, 0, 1, 11, 32, 34), { periodSeconds: 10, now }), Date.UTC(2026, 0, 1, 11, 32, 30));
  * ```
  */
-export function effectiveStart(start: number, periodSeconds: number, now: number): number {
+export function effectiveStart(
+  start: number,
+  query: { periodSeconds: number; now: number },
+): number {
+  const { periodSeconds, now } = query;
   const age = now - start;
   const unit = periodSeconds < 60
     ? periodSeconds * 1000
@@ -73,7 +77,11 @@ export function effectiveStart(start: number, periodSeconds: number, now: number
  * Whether data from `start` is still kept at this period's resolution (no datapoints otherwise):
  * sub-minute data lives 3 hours, minute data 15 days, 5-minute data 63 days.
  */
-export function retentionAllows(start: number, periodSeconds: number, now: number): boolean {
+export function retentionAllows(
+  start: number,
+  query: { periodSeconds: number; now: number },
+): boolean {
+  const { periodSeconds, now } = query;
   const age = now - start;
   if (age > 63 * DAY) return periodSeconds % 3600 === 0;
   if (age > 15 * DAY) return periodSeconds % 300 === 0;
@@ -140,7 +148,11 @@ function dims(dimensions: Dimension[] | undefined): { Name: string; Value: strin
 }
 
 /** Turns one validated datum into a stored row (timestamps rounded to its storage resolution). */
-export function toRow(namespace: string, d: MetricDatum, now: number): MetricRow {
+export function toRow(
+  namespace: string,
+  source: { datum: MetricDatum; now: number },
+): MetricRow {
+  const { datum: d, now } = source;
   const resolution = d.StorageResolution ?? 60;
   const at = d.Timestamp === undefined ? now : d.Timestamp.getTime();
   const base = {
@@ -174,7 +186,11 @@ export function toRow(namespace: string, d: MetricDatum, now: number): MetricRow
   };
 }
 
-export function validateDatum(d: MetricDatum, i: number, now: number): void {
+export function validateDatum(
+  d: MetricDatum,
+  at: { index: number; now: number },
+): void {
+  const { index: i, now } = at;
   const p = `MetricData.member.${i + 1}`;
   checkName(d?.MetricName, `${p}.MetricName`);
   checkDimensions(d.Dimensions, `${p}.Dimensions`);
@@ -260,10 +276,10 @@ export function validateDatum(d: MetricDatum, i: number, now: number): void {
 }
 
 export function checkTimeRange(
-  start: Date | undefined,
-  end: Date | undefined,
+  range: { start: Date | undefined; end: Date | undefined },
   kind: "value" | "validation",
 ) {
+  const { start, end } = range;
   if (start === undefined) throw missing("StartTime");
   if (end === undefined) throw missing("EndTime");
   const err = kind === "value" ? invalidValue : validationError;
@@ -278,13 +294,16 @@ export function checkTimeRange(
 /** Rows of a metric within [start, end), optionally of one unit only. */
 export function rowsOf(
   ctx: LocalContext,
-  namespace: string,
-  metricName: string,
-  dimensions: Dimension[] | undefined,
-  start: number,
-  end: number,
-  unit: string | undefined,
+  query: {
+    namespace: string;
+    metricName: string;
+    dimensions: Dimension[] | undefined;
+    start: number;
+    end: number;
+    unit: string | undefined;
+  },
 ): MetricRow[] {
+  const { namespace, metricName, dimensions, start, end, unit } = query;
   const rows = ctx.store.queryMetrics(namespace, metricName, dims(dimensions), start, end);
   return unit === undefined ? rows : rows.filter((r) => r.unit === unit);
 }
@@ -292,9 +311,9 @@ export function rowsOf(
 /** Groups rows into periods starting at `start`; keys are period starts, in time order. */
 export function byPeriod(
   rows: readonly MetricRow[],
-  start: number,
-  periodMs: number,
+  periods: { start: number; periodMs: number },
 ): Map<number, MetricRow[]> {
+  const { start, periodMs } = periods;
   const buckets = new Map<number, MetricRow[]>();
   for (const r of rows) {
     const key = start + Math.floor((r.timestamp - start) / periodMs) * periodMs;

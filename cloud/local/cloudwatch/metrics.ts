@@ -32,7 +32,7 @@
 import { BASIC_STATISTICS, parseStatistic, statistic } from "../../../sim/metric_stats.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import { decodePageOffset, decodePageOffsets, encodePageToken } from "../kernel/paging.ts";
-import { NotImplementedLocallyError, type OperationHandler } from "../kernel/dispatch.ts";
+import { type HandlerMap, NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import {
   byPeriod,
   checkDimensions,
@@ -76,7 +76,7 @@ function fingerprint(input: GetMetricDataInput): string {
 }
 
 /** CloudWatch metric operations of the local backend. */
-export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
+export const cloudWatchMetricHandlers: HandlerMap = {
   PutMetricData(input: PutMetricDataInput, ctx: LocalContext) {
     const namespace = checkName(input.Namespace, "Namespace");
     if (namespace.startsWith("AWS/")) {
@@ -88,8 +88,8 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
       throw invalidValue("The collection MetricData must not have a size greater than 1000.");
     }
     const now = ctx.store.now();
-    data.forEach((d, i) => validateDatum(d, i, now));
-    ctx.store.tx(() => ctx.store.putMetrics(data.map((d) => toRow(namespace, d, now))));
+    data.forEach((d, i) => validateDatum(d, { index: i, now }));
+    ctx.store.tx(() => ctx.store.putMetrics(data.map((d) => toRow(namespace, { datum: d, now }))));
     return {};
   },
 
@@ -97,7 +97,7 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
     const namespace = checkName(input.Namespace, "Namespace");
     const metricName = checkName(input.MetricName, "MetricName");
     checkDimensions(input.Dimensions, "Dimensions");
-    checkTimeRange(input.StartTime, input.EndTime, "value");
+    checkTimeRange({ start: input.StartTime, end: input.EndTime }, "value");
     if (input.Period === undefined) throw missing("Period");
     if (!isValidPeriod(input.Period)) {
       throw invalidValue("The parameter Period must be 1, 5, 10, 20, 30, or a multiple of 60.");
@@ -140,7 +140,7 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
     }
     const now = ctx.store.now();
     const periodMs = input.Period * 1000;
-    const start = effectiveStart(input.StartTime!.getTime(), input.Period, now);
+    const start = effectiveStart(input.StartTime!.getTime(), { periodSeconds: input.Period, now });
     const end = input.EndTime!.getTime();
     const requested = Math.ceil((end - start) / periodMs);
     if (requested > GET_METRIC_STATISTICS_LIMIT) {
@@ -149,11 +149,20 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
       );
     }
     const out: GetMetricStatisticsOutput = { Label: metricName, Datapoints: [] };
-    if (!retentionAllows(start, input.Period, now)) return out;
-    const rows = rowsOf(ctx, namespace, metricName, input.Dimensions, start, end, input.Unit);
+    if (!retentionAllows(start, { periodSeconds: input.Period, now })) return out;
+    const rows = rowsOf(ctx, {
+      namespace,
+      metricName,
+      dimensions: input.Dimensions,
+      start,
+      end,
+      unit: input.Unit,
+    });
     const units = [...new Set(rows.map((r) => r.unit))].sort();
     for (const unit of units) {
-      for (const [t, bucket] of byPeriod(rows.filter((r) => r.unit === unit), start, periodMs)) {
+      for (
+        const [t, bucket] of byPeriod(rows.filter((r) => r.unit === unit), { start, periodMs })
+      ) {
         const point: Datapoint = { Timestamp: new Date(t), Unit: unit as cw.StandardUnit };
         for (const s of statistics) {
           const v = statistic(bucket, s);
@@ -186,7 +195,7 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
         "The collection MetricDataQueries must not have a size greater than 500.",
       );
     }
-    checkTimeRange(input.StartTime, input.EndTime, "validation");
+    checkTimeRange({ start: input.StartTime, end: input.EndTime }, "validation");
     const problems: string[] = [];
     const ids = new Set<string>();
     queries.forEach((q, i) => {
@@ -279,12 +288,19 @@ export const cloudWatchMetricHandlers: Record<string, OperationHandler> = {
     const series = queries.filter((q) => q.ReturnData !== false).map((q) => {
       const ms = q.MetricStat!;
       const periodMs = ms.Period! * 1000;
-      const start = effectiveStart(input.StartTime!.getTime(), ms.Period!, now);
+      const start = effectiveStart(input.StartTime!.getTime(), { periodSeconds: ms.Period!, now });
       const points: { t: number; v: number }[] = [];
-      if (retentionAllows(start, ms.Period!, now)) {
+      if (retentionAllows(start, { periodSeconds: ms.Period!, now })) {
         const m = ms.Metric!;
-        const rows = rowsOf(ctx, m.Namespace!, m.MetricName!, m.Dimensions, start, end, ms.Unit);
-        for (const [t, bucket] of byPeriod(rows, start, periodMs)) {
+        const rows = rowsOf(ctx, {
+          namespace: m.Namespace!,
+          metricName: m.MetricName!,
+          dimensions: m.Dimensions,
+          start,
+          end,
+          unit: ms.Unit,
+        });
+        for (const [t, bucket] of byPeriod(rows, { start, periodMs })) {
           const v = statistic(bucket, ms.Stat!);
           if (v !== undefined) points.push({ t, v });
         }

@@ -93,7 +93,10 @@ Deno.test("GetMetricStatistics sums per period; datapoints come unordered but de
 Deno.test("Period must be 1, 5, 10, 20, 30 or a multiple of 60; sub-minute data lives 3 hours", async () => {
   await withFixture(async (f) => {
     const t0 = f.clock.now().getTime() - 10 * MIN;
-    await rejectsAws(stats(f, t0, t0 + MIN, 45), "InvalidParameterValueException", /Period/);
+    await rejectsAws(stats(f, t0, t0 + MIN, 45), {
+      name: "InvalidParameterValueException",
+      message: /Period/,
+    });
     await assert.rejects(stats(f, t0, t0 + MIN, 0), InvalidParameterValueException);
     // High-resolution data every 10 s for one minute.
     await f.cw.send(
@@ -138,11 +141,10 @@ Deno.test("GetMetricStatistics refuses more than 1,440 datapoints with AWS's wor
       );
       return true;
     });
-    await rejectsAws(
-      stats(f, end - 60 * MIN, end, 1),
-      "InvalidParameterCombinationException",
-      /^You have requested up to 3600 datapoints/,
-    );
+    await rejectsAws(stats(f, end - 60 * MIN, end, 1), {
+      name: "InvalidParameterCombinationException",
+      message: /^You have requested up to 3600 datapoints/,
+    });
   });
 });
 
@@ -196,11 +198,10 @@ Deno.test("GetMetricStatistics and PutMetricData reject bad requests by AWS name
       ),
       InvalidParameterCombinationException,
     );
-    await rejectsAws(
-      stats(f, now - MIN, now, 60, { ExtendedStatistics: ["p99"] }),
-      "InvalidParameterCombinationException",
-      /but not both/,
-    );
+    await rejectsAws(stats(f, now - MIN, now, 60, { ExtendedStatistics: ["p99"] }), {
+      name: "InvalidParameterCombinationException",
+      message: /but not both/,
+    });
     await assert.rejects(
       f.cw.send(
         new GetMetricStatisticsCommand({
@@ -214,16 +215,14 @@ Deno.test("GetMetricStatistics and PutMetricData reject bad requests by AWS name
       (e: unknown) =>
         e instanceof MissingRequiredParameterException && /Period is required/.test(e.message),
     );
-    await rejectsAws(
-      stats(f, now, now, 60),
-      "InvalidParameterValueException",
-      "The parameter StartTime must not equal parameter EndTime.",
-    );
-    await rejectsAws(
-      stats(f, now - MIN, now, 60, { Statistics: ["Median"] }),
-      "InvalidParameterValueException",
-      /Statistics\.member\.1 must be a value in the set/,
-    );
+    await rejectsAws(stats(f, now, now, 60), {
+      name: "InvalidParameterValueException",
+      message: "The parameter StartTime must not equal parameter EndTime.",
+    });
+    await rejectsAws(stats(f, now - MIN, now, 60, { Statistics: ["Median"] }), {
+      name: "InvalidParameterValueException",
+      message: /Statistics\.member\.1 must be a value in the set/,
+    });
     const put = (datum: Record<string, unknown>, namespace = "Lab") =>
       f.cw.send(
         new PutMetricDataCommand({
@@ -231,42 +230,40 @@ Deno.test("GetMetricStatistics and PutMetricData reject bad requests by AWS name
           MetricData: [{ MetricName: "M", ...datum }],
         }),
       );
-    await rejectsAws(
-      put({ Value: 1 }, "AWS/SageMaker"),
-      "InvalidParameterValueException",
-      "The value AWS/ for parameter Namespace is invalid.",
-    );
-    await rejectsAws(
-      put({ Value: 1, StorageResolution: 30 }),
-      "InvalidParameterValueException",
-      "The parameter MetricData.member.1.StorageResolution must be a value in the set [ 1, 60 ].",
-    );
-    await rejectsAws(
-      put({ Values: Array.from({ length: 151 }, (_, i) => i) }),
-      "InvalidParameterValueException",
-      "The collection MetricData.member.1.Values must not have a size greater than 150.",
-    );
-    await rejectsAws(
-      put({ Value: 1, Timestamp: new Date(now - 15 * 24 * 60 * MIN) }),
-      "InvalidParameterValueException",
-      "The parameter MetricData.member.1.Timestamp must specify a time within the past two weeks.",
-    );
-    await rejectsAws(
-      put({ Value: 1, Values: [1] }),
-      "InvalidParameterCombinationException",
-      /Value and MetricData\.member\.1\.Values are mutually exclusive/,
-    );
-    await rejectsAws(
-      put({ Value: Number.NaN }),
-      "InvalidParameterValueException",
-      /Value is invalid/,
-    );
-    await rejectsAws(
-      put({ Values: [1, 2], Counts: [1] }),
-      "InvalidParameterCombinationException",
-      /same size/,
-    );
-    await rejectsAws(put({ Value: 1, Unit: "Furlongs" }), "InvalidParameterValueException", /Unit/);
+    await rejectsAws(put({ Value: 1 }, "AWS/SageMaker"), {
+      name: "InvalidParameterValueException",
+      message: "The value AWS/ for parameter Namespace is invalid.",
+    });
+    await rejectsAws(put({ Value: 1, StorageResolution: 30 }), {
+      name: "InvalidParameterValueException",
+      message:
+        "The parameter MetricData.member.1.StorageResolution must be a value in the set [ 1, 60 ].",
+    });
+    await rejectsAws(put({ Values: Array.from({ length: 151 }, (_, i) => i) }), {
+      name: "InvalidParameterValueException",
+      message: "The collection MetricData.member.1.Values must not have a size greater than 150.",
+    });
+    await rejectsAws(put({ Value: 1, Timestamp: new Date(now - 15 * 24 * 60 * MIN) }), {
+      name: "InvalidParameterValueException",
+      message:
+        "The parameter MetricData.member.1.Timestamp must specify a time within the past two weeks.",
+    });
+    await rejectsAws(put({ Value: 1, Values: [1] }), {
+      name: "InvalidParameterCombinationException",
+      message: /Value and MetricData\.member\.1\.Values are mutually exclusive/,
+    });
+    await rejectsAws(put({ Value: Number.NaN }), {
+      name: "InvalidParameterValueException",
+      message: /Value is invalid/,
+    });
+    await rejectsAws(put({ Values: [1, 2], Counts: [1] }), {
+      name: "InvalidParameterCombinationException",
+      message: /same size/,
+    });
+    await rejectsAws(put({ Value: 1, Unit: "Furlongs" }), {
+      name: "InvalidParameterValueException",
+      message: /Unit/,
+    });
   });
 });
 
@@ -368,22 +365,20 @@ Deno.test("GetMetricData validates ids and periods; metric math fails clearly", 
           MetricDataQueries: queries as never,
         }),
       );
-    await rejectsAws(
-      send([{ Id: "5xx", MetricStat: stat }, { Id: "Upper", MetricStat: stat }]),
-      "ValidationError",
-      "The value 5xx for parameter MetricDataQueries.member.1.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.\n" +
+    await rejectsAws(send([{ Id: "5xx", MetricStat: stat }, { Id: "Upper", MetricStat: stat }]), {
+      name: "ValidationError",
+      message:
+        "The value 5xx for parameter MetricDataQueries.member.1.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.\n" +
         "The value Upper for parameter MetricDataQueries.member.2.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.",
-    );
-    await rejectsAws(
-      send([{ Id: "m1", MetricStat: { ...stat, Period: 45 } }]),
-      "ValidationError",
-      /MetricDataQueries\.member\.1\.MetricStat\.Period is invalid/,
-    );
-    await rejectsAws(
-      send([{ Id: "m1", MetricStat: stat }, { Id: "m1", MetricStat: stat }]),
-      "ValidationError",
-      /not unique/,
-    );
+    });
+    await rejectsAws(send([{ Id: "m1", MetricStat: { ...stat, Period: 45 } }]), {
+      name: "ValidationError",
+      message: /MetricDataQueries\.member\.1\.MetricStat\.Period is invalid/,
+    });
+    await rejectsAws(send([{ Id: "m1", MetricStat: stat }, { Id: "m1", MetricStat: stat }]), {
+      name: "ValidationError",
+      message: /not unique/,
+    });
     await assert.rejects(
       send([{ Id: "m1", MetricStat: stat }, { Id: "e1", Expression: "m1 * 2" }]),
       (e: unknown) => e instanceof NotImplementedLocallyError && /metric math/.test(e.message),

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 import { cloudWatchAlarmHandlers } from "./alarm_handlers.ts";
 import { cloudWatchMetricHandlers } from "./metrics.ts";
 
@@ -38,7 +38,7 @@ export { cloudWatchAlarmHandlers } from "./alarm_handlers.ts";
 export { cloudWatchMetricHandlers } from "./metrics.ts";
 
 /** Every CloudWatch operation the local backend implements: metrics and alarms. */
-export const cloudWatchHandlers: Record<string, OperationHandler> = {
+export const cloudWatchHandlers: HandlerMap = {
   ...cloudWatchMetricHandlers,
   ...cloudWatchAlarmHandlers,
 };

@@ -1,5 +1,6 @@
 /**
- * Turns a table of handlers into a `{ send(command) }` that takes real SDK v3 command objects.
+ * Dispatch: turns a service's handler map (operation name → handler) into a `{ send(command) }`
+ * that takes real SDK v3 command objects, as the four senders of a `Cloud` do.
  *
  * @module
  */
@@ -8,6 +9,20 @@ import type { LocalContext } from "./context.ts";
 /** Handles one operation: takes the command's input, returns the output (without `$metadata`). */
 // deno-lint-ignore no-explicit-any
 export type OperationHandler = (input: any, ctx: LocalContext) => unknown | Promise<unknown>;
+
+/** A service's operations by name (`CreateBucket`, `PutMetricAlarm`...): its handler map. */
+export type HandlerMap = Readonly<Record<string, OperationHandler>>;
+
+/** The services the local backend stands in for, as their senders' errors name them. */
+export type ServiceName = "SageMaker" | "Application Auto Scaling" | "CloudWatch" | "S3";
+
+/** One service of the local backend: its name and its handler map. */
+export interface LocalService {
+  /** The service, as errors name it. */
+  service: ServiceName;
+  /** Its operations. */
+  handlers: HandlerMap;
+}
 
 /** Thrown for a command the local backend does not implement. */
 export class NotImplementedLocallyError extends Error {
@@ -46,11 +61,11 @@ export function operationName(command: unknown): string {
  * handlers (AWS-named); a missing handler throws {@linkcode NotImplementedLocallyError}.
  */
 export function localSender(
-  service: string,
   ctx: LocalContext,
-  handlers: Record<string, OperationHandler>,
+  local: LocalService,
   // deno-lint-ignore no-explicit-any
 ): { send(command: any): Promise<any> } {
+  const { service, handlers } = local;
   return {
     async send(command: { input?: unknown }) {
       const operation = operationName(command);

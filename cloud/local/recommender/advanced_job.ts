@@ -141,7 +141,7 @@ export function startAdvancedJob(ctx: LocalContext, job: RecommendationJobRecord
   if (input.Endpoints !== undefined && input.Endpoints.length > 0) {
     for (const ref of input.Endpoints) {
       const name = ref.EndpointName ?? "";
-      const found = findByName<EndpointRecord>(ctx.store, KIND.endpoint, name);
+      const found = findByName<EndpointRecord>(ctx.store, { kind: KIND.endpoint, name });
       if (found === undefined) {
         throw new AdvancedJobError(
           `Endpoint "${name}" does not exist any more: create it, then create this job again`,
@@ -289,8 +289,8 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
     for (const v of test.variants) {
       const instances = v.instances ??
         endpoint?.ProductionVariants.find((p) => p.VariantName === v.variantName)?.instances ?? [];
-      const curve = curveFor(ctx, jobName, state, testIndex, v);
-      const load = usersFor(ctx, jobName, state, pattern, v.share, end);
+      const curve = curveFor(ctx, { jobName, state, test: testIndex, variant: v });
+      const load = usersFor(ctx, { jobName, state, pattern, share: v.share, end });
       if (!isMinute) {
         // 10 s cadence: the period that just closed.
         const hi = integrateFleet({ curve, load, instances, start: t - TICK, end: t, options });
@@ -320,7 +320,7 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
     }
     ctx.store.putMetrics(rows);
     if (!isMinute) return;
-    addMinute(ctx, test, combineMinute(t - MINUTE, periods));
+    addMinute(ctx, { test, minute: combineMinute(t - MINUTE, periods) });
     if (job.Status === "STOPPING") {
       if (t >= end) {
         test.status = "STOPPED";
@@ -328,7 +328,7 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
       }
       return;
     }
-    const stop = stopCondition(ctx, job, state, test, t);
+    const stop = stopCondition(ctx, { job, state, test, t });
     if (stop !== undefined) {
       test.status = "COMPLETED";
       test.stopReason = { ...stop, time: t };
@@ -336,7 +336,7 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
     }
   });
   if (state.tests.every((x) => TERMINAL_STATUSES.has(x.status))) {
-    finishJob(ctx, job, state, t);
+    finishJob(ctx, { job, state, t });
     return;
   }
   if (isMinute) state.tickSeconds = tickSecondsFor(ctx, state.tests);
@@ -368,7 +368,7 @@ export function requestAdvancedStop(
         test.loadEndedAt = Math.max(now, state.loadStart);
       }
     }
-    finishJob(ctx, job, state, now);
+    finishJob(ctx, { job, state, t: now });
     return;
   }
   putJob(ctx, job);

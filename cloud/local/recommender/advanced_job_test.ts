@@ -350,10 +350,10 @@ Deno.test("Advanced job follows the endpoint's instance timeline as capacity cha
       await f.clock.sleep(loadStart + seconds * 1000 - f.clock.now().getTime());
     // Scale out at 90 s: the new instance takes traffic 240 s later, at 330 s (mid minute 5).
     await at(90);
-    setVariantDesiredCount(f.ctx, "ep", "AllTraffic", 2);
+    setVariantDesiredCount(f.ctx, { endpointName: "ep", variantName: "AllTraffic", count: 2 });
     // Scale in at 450 s: the removed instance stops at once (mid minute 7).
     await at(450);
-    setVariantDesiredCount(f.ctx, "ep", "AllTraffic", 1);
+    setVariantDesiredCount(f.ctx, { endpointName: "ep", variantName: "AllTraffic", count: 1 });
     await f.clock.sleep(3_600_000);
     assert.deepEqual(storedMinutes(f, loadStart), [
       2700,

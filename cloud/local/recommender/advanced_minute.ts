@@ -58,12 +58,15 @@ function cached<T>(ctx: LocalContext, key: string, make: () => T): T {
 
 export function usersFor(
   ctx: LocalContext,
-  jobName: string,
-  state: AdvancedJobState,
-  pattern: TrafficPattern,
-  share: number,
-  end: number,
+  load: {
+    jobName: string;
+    state: AdvancedJobState;
+    pattern: TrafficPattern;
+    share: number;
+    end: number;
+  },
 ): LoadTimeline {
+  const { jobName, state, pattern, share, end } = load;
   const base = `${ctx.store.dir}|${jobName}|${state.loadStart}`;
   const timeline = cached(ctx, `${base}|users`, () => usersTimeline(pattern, state.loadStart));
   return cached(ctx, `${base}|users|${share}|${end}`, () => {
@@ -75,11 +78,9 @@ export function usersFor(
 
 export function curveFor(
   ctx: LocalContext,
-  jobName: string,
-  state: AdvancedJobState,
-  test: number,
-  variant: AdvancedVariantState,
+  of: { jobName: string; state: AdvancedJobState; test: number; variant: AdvancedVariantState },
 ): ProfileCurve {
+  const { jobName, state, test, variant } = of;
   return cached(
     ctx,
     `${ctx.store.dir}|${jobName}|${state.loadStart}|curve|${test}|${variant.variantName}`,
@@ -112,15 +113,15 @@ export function loadEndOf(state: AdvancedJobState): number {
  * const minute = (invocations: number, usersAtEnd: number) => ({ start: 0, invocations, usersAtEnd,
  *   modelErrors: 0, maxInstances: 1 });
  * const minutes = [minute(2000, 2), minute(3000, 3), minute(3000, 4), minute(3010, 5), minute(3000, 6)];
- * assert.equal(isFlat(minutes, 3, 0.01), true);
- * assert.equal(isFlat(minutes.slice(0, 4), 3, 0.01), false);
+ * assert.equal(isFlat(minutes, { window: 3, tolerance: 0.01 }), true);
+ * assert.equal(isFlat(minutes.slice(0, 4), { window: 3, tolerance: 0.01 }), false);
  * ```
  */
 export function isFlat(
   minutes: readonly AdvancedMinute[],
-  window: number,
-  tolerance: number,
+  rule: { window: number; tolerance: number },
 ): boolean {
+  const { window, tolerance } = rule;
   const m = minutes.length - 1;
   if (window < 1 || m < window) return false;
   for (let k = m - window + 1; k <= m; k++) {
@@ -180,11 +181,9 @@ export function combineMinute(start: number, periods: readonly FleetPeriod[]): A
 /** The stopping condition met by the latest minute, if any (checked in this order). */
 export function stopCondition(
   ctx: LocalContext,
-  job: RecommendationJobRecord,
-  state: AdvancedJobState,
-  test: AdvancedTestState,
-  t: number,
+  at: { job: RecommendationJobRecord; state: AdvancedJobState; test: AdvancedTestState; t: number },
 ): { code: StopReasonCode; message: string } | undefined {
+  const { job, state, test, t } = at;
   const minute = test.recent.at(-1);
   if (minute === undefined) return undefined;
   const conditions = job.StoppingConditions ?? {};
@@ -214,7 +213,7 @@ export function stopCondition(
   const window = ctx.settings.flatInvocationsMinutes;
   if (
     (conditions.FlatInvocations ?? "Stop") === "Stop" &&
-    isFlat(test.recent, window, ctx.settings.flatInvocationsTolerance)
+    isFlat(test.recent, { window, tolerance: ctx.settings.flatInvocationsTolerance })
   ) {
     const from = test.recent[test.recent.length - 1 - window].usersAtEnd;
     return {
@@ -246,9 +245,9 @@ function round2(x: number): number {
 /** Records a closed minute: the count, the peak, and the recent window the stop checks need. */
 export function addMinute(
   ctx: LocalContext,
-  test: AdvancedTestState,
-  minute: AdvancedMinute,
+  entry: { test: AdvancedTestState; minute: AdvancedMinute },
 ): void {
+  const { test, minute } = entry;
   test.minuteCount++;
   if (test.peak === undefined || minute.invocations > test.peak.invocations) test.peak = minute;
   test.recent.push(minute);
@@ -331,10 +330,9 @@ export function recordResults(job: RecommendationJobRecord, state: AdvancedJobSt
 
 export function finishJob(
   ctx: LocalContext,
-  job: RecommendationJobRecord,
-  state: AdvancedJobState,
-  t: number,
+  end: { job: RecommendationJobRecord; state: AdvancedJobState; t: number },
 ) {
+  const { job, state, t } = end;
   recordResults(job, state);
   cancelJobEvents(ctx, job.JobName);
   const failed = state.tests.filter((x) => x.status === "FAILED");

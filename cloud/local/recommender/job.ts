@@ -246,7 +246,7 @@ export function cancelJobEvents(ctx: LocalContext, jobName: string): void {
  *   runtime: new LocalRuntime() };
  * putJob(ctx, { JobName: "j", JobArn: "arn", JobType: "Default", RoleArn: "r", Status: "IN_PROGRESS",
  *   CreationTime: 0, LastModifiedTime: 0, InputConfig: {}, steps: [] });
- * assert.equal(failJob(ctx, "j", "The model server exited with code 1"), "FAILED");
+ * assert.equal(failJob(ctx, { jobName: "j", reason: "The model server exited with code 1" }), "FAILED");
  * assert.equal(getJob(ctx, "j")?.FailureReason, "The model server exited with code 1");
  * store.close();
  * await Deno.remove(dir, { recursive: true });
@@ -254,9 +254,9 @@ export function cancelJobEvents(ctx: LocalContext, jobName: string): void {
  */
 export function failJob(
   ctx: LocalContext,
-  jobName: string,
-  reason: string,
+  failure: { jobName: string; reason: string },
 ): RecommendationJobStatus {
+  const { jobName, reason } = failure;
   return ctx.store.tx(() => {
     const job = requireJob(ctx, jobName);
     if (TERMINAL_STATUSES.has(job.Status)) return job.Status;
@@ -320,13 +320,13 @@ export function stopNow(ctx: LocalContext, job: RecommendationJobRecord): Recomm
  * const now = store.now();
  * putJob(ctx, { JobName: "j", JobArn: "arn", JobType: "Default", RoleArn: "r", Status: "IN_PROGRESS",
  *   CreationTime: now, LastModifiedTime: now, InputConfig: {}, steps: [] });
- * const status = completeDefaultJob(ctx, "j", {
+ * const status = completeDefaultJob(ctx, { jobName: "j", result: {
  *   invocationStartTime: now - 600_000, invocationEndTime: now - 60_000,
  *   recommendations: [{ Metrics: { MaxInvocations: 3000, ModelLatency: 12 },
  *     EndpointConfiguration: { EndpointName: "ir-j", VariantName: "AllTraffic",
  *       InstanceType: "ml.c5.large", InitialInstanceCount: 1 } }],
  *   stopReason: { code: "Saturation", message: "Throughput flattened at 8 users" },
- * });
+ * } });
  * assert.equal(status, "COMPLETED");
  * assert.equal(getJob(ctx, "j")?.InferenceRecommendations?.[0].Metrics?.MaxInvocations, 3000);
  * store.close();
@@ -335,9 +335,9 @@ export function stopNow(ctx: LocalContext, job: RecommendationJobRecord): Recomm
  */
 export function completeDefaultJob(
   ctx: LocalContext,
-  jobName: string,
-  result: DefaultJobResult,
+  completion: { jobName: string; result: DefaultJobResult },
 ): RecommendationJobStatus {
+  const { jobName, result } = completion;
   checkResult(jobName, result);
   return ctx.store.tx(() => {
     const job = requireJob(ctx, jobName);
@@ -354,7 +354,7 @@ export function completeDefaultJob(
       putJob(ctx, job);
       return job.Status;
     }
-    applyDefaultResult(ctx, job, result, now);
+    applyDefaultResult(ctx, { job, result, at: now });
     return job.Status;
   });
 }
@@ -375,10 +375,9 @@ function checkResult(jobName: string, result: DefaultJobResult): void {
 /** Applies a Default job result now: COMPLETED with recommendations and steps. */
 export function applyDefaultResult(
   ctx: LocalContext,
-  job: RecommendationJobRecord,
-  result: DefaultJobResult,
-  at: number,
+  completion: { job: RecommendationJobRecord; result: DefaultJobResult; at: number },
 ): void {
+  const { job, result, at } = completion;
   cancelJobEvents(ctx, job.JobName);
   const recommendations: StoredRecommendation[] = result.recommendations.map((r, i) => ({
     RecommendationId: r.RecommendationId ?? `${job.JobName}/${i + 1}`,

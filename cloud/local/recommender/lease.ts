@@ -23,7 +23,7 @@ import { hostname } from "node:os";
 export const RUNNER_HEARTBEAT_TIMEOUT_MS = 120_000;
 
 export function jobArn(ctx: LocalContext, name: string): string {
-  return sageMakerArn(ctx, "inference-recommendations-job", name);
+  return sageMakerArn(ctx, { type: "inference-recommendations-job", name });
 }
 
 function notFound(ctx: LocalContext, name: string): Error {
@@ -138,17 +138,16 @@ export function checked(ctx: LocalContext, job: RecommendationJobRecord): Recomm
   if (TERMINAL_STATUSES.has(job.Status) || job.pendingResult !== undefined) return job;
   const reason = runnerGone(job.owner);
   if (reason === undefined) return job;
-  failJob(ctx, job.JobName, reason);
+  failJob(ctx, { jobName: job.JobName, reason });
   return getJob(ctx, job.JobName) ?? job;
 }
 
 export function findJob(ctx: LocalContext, name: unknown): RecommendationJobRecord {
   checkString(name, "jobName", JOB_NAME);
-  const found = findByName<RecommendationJobRecord>(
-    ctx.store,
-    KIND.recommendationJob,
-    name as string,
-  );
+  const found = findByName<RecommendationJobRecord>(ctx.store, {
+    kind: KIND.recommendationJob,
+    name: name as string,
+  });
   if (found === undefined) throw notFound(ctx, name as string);
   return ctx.store.tx(() => checked(ctx, found.doc));
 }

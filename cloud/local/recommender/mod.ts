@@ -21,7 +21,7 @@
  * @module
  */
 import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 import {
   compact,
   describeEndpointRecord,
@@ -81,7 +81,7 @@ export {
 } from "./validate.ts";
 
 /** The Inference Recommender operations of the local backend, by operation name. */
-export const recommenderHandlers: Record<string, OperationHandler> = {
+export const recommenderHandlers: HandlerMap = {
   CreateInferenceRecommendationsJob(
     input: CreateInferenceRecommendationsJobRequest,
     ctx: LocalContext,
@@ -90,7 +90,10 @@ export const recommenderHandlers: Record<string, OperationHandler> = {
     const name = input.JobName!;
     const config = input.InputConfig!;
     const job = ctx.store.tx(() => {
-      const existing = findByName<RecommendationJobRecord>(ctx.store, KIND.recommendationJob, name);
+      const existing = findByName<RecommendationJobRecord>(ctx.store, {
+        kind: KIND.recommendationJob,
+        name,
+      });
       if (existing !== undefined) {
         throw sageMakerError(
           "ResourceInUse",
@@ -148,16 +151,19 @@ export const recommenderHandlers: Record<string, OperationHandler> = {
     if (job.JobType === "Default") {
       const runner = ctx.runtime.defaultJobRunner;
       if (runner === undefined) {
-        failJob(
-          ctx,
-          name,
-          "The local backend has no Default job runner in this process: open the backend with openCloud (which installs it) to run Default jobs",
-        );
+        failJob(ctx, {
+          jobName: name,
+          reason:
+            "The local backend has no Default job runner in this process: open the backend with openCloud (which installs it) to run Default jobs",
+        });
       } else {
         try {
           runner(ctx, name);
         } catch (error) {
-          failJob(ctx, name, `The local Default job could not start: ${(error as Error).message}`);
+          failJob(ctx, {
+            jobName: name,
+            reason: `The local Default job could not start: ${(error as Error).message}`,
+          });
         }
       }
     }
@@ -300,7 +306,7 @@ export function registerRecommenderEvents(runtime: LocalRuntime): void {
       // AdvancedJobError (no profile, endpoint not InService), a profile the model rejects
       // (RangeError) or a reference gone since Create: the job fails with that message.
       const message = error instanceof Error ? error.message : String(error);
-      failJob(ctx, job.JobName, message);
+      failJob(ctx, { jobName: job.JobName, reason: message });
     }
   });
   runtime.on(JOB_FINISH_EVENT, (ctx, event) => {
@@ -311,7 +317,7 @@ export function registerRecommenderEvents(runtime: LocalRuntime): void {
       stopNow(ctx, job);
       return;
     }
-    applyDefaultResult(ctx, job, job.pendingResult, ctx.store.now());
+    applyDefaultResult(ctx, { job, result: job.pendingResult, at: ctx.store.now() });
   });
   runtime.on(JOB_STOPPED_EVENT, (ctx, event) => {
     const job = getJob(ctx, event.ref);

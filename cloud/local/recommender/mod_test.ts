@@ -254,25 +254,28 @@ Deno.test("Default job: PENDING, IN_PROGRESS, then COMPLETED when the clock reac
     assert.equal((await describe(f, "rec")).Status, "IN_PROGRESS");
     assert.equal(heartbeatJob(f.ctx, "rec"), true);
     const t0 = f.clock.now().getTime();
-    const status = completeDefaultJob(f.ctx, "rec", {
-      invocationStartTime: t0 + 150_000,
-      invocationEndTime: t0 + 150_000 + 5 * 60_000,
-      completionTime: t0 + 10 * 60_000,
-      recommendations: [{
-        Metrics: {
-          MaxInvocations: 3000,
-          ModelLatency: 80,
-          CpuUtilization: 125,
-          MemoryUtilization: 21,
-        },
-        EndpointConfiguration: {
-          EndpointName: "rec-ir-1",
-          VariantName: "AllTraffic",
-          InstanceType: "ml.c5.large",
-          InitialInstanceCount: 1,
-        },
-      }],
-      stopReason: { code: "Saturation", message: "Throughput flattened at 8 users" },
+    const status = completeDefaultJob(f.ctx, {
+      jobName: "rec",
+      result: {
+        invocationStartTime: t0 + 150_000,
+        invocationEndTime: t0 + 150_000 + 5 * 60_000,
+        completionTime: t0 + 10 * 60_000,
+        recommendations: [{
+          Metrics: {
+            MaxInvocations: 3000,
+            ModelLatency: 80,
+            CpuUtilization: 125,
+            MemoryUtilization: 21,
+          },
+          EndpointConfiguration: {
+            EndpointName: "rec-ir-1",
+            VariantName: "AllTraffic",
+            InstanceType: "ml.c5.large",
+            InitialInstanceCount: 1,
+          },
+        }],
+        stopReason: { code: "Saturation", message: "Throughput flattened at 8 users" },
+      },
     });
     assert.equal(status, "IN_PROGRESS");
     await f.clock.sleep(10 * 60_000 - 1);
@@ -314,7 +317,10 @@ Deno.test("Default job: failJob records the reason; a stopped job ignores a late
     f.ctx.runtime.defaultJobRunner = () => {};
     await create(f, defaultJob(arn, "one"));
     assert.equal(
-      failJob(f.ctx, "one", "The model server exited with code 1 before /ping answered"),
+      failJob(f.ctx, {
+        jobName: "one",
+        reason: "The model server exited with code 1 before /ping answered",
+      }),
       "FAILED",
     );
     const failed = await describe(f, "one");
@@ -327,13 +333,16 @@ Deno.test("Default job: failJob records the reason; a stopped job ignores a late
     assert.equal(heartbeatJob(f.ctx, "two"), false); // the runner learns it should stop
     await f.clock.sleep(0);
     assert.equal((await describe(f, "two")).Status, "STOPPED");
-    const late = completeDefaultJob(f.ctx, "two", {
-      invocationStartTime: 0,
-      invocationEndTime: 0,
-      recommendations: [{
-        Metrics: { MaxInvocations: 1 },
-        EndpointConfiguration: { EndpointName: "e", VariantName: "v" },
-      }],
+    const late = completeDefaultJob(f.ctx, {
+      jobName: "two",
+      result: {
+        invocationStartTime: 0,
+        invocationEndTime: 0,
+        recommendations: [{
+          Metrics: { MaxInvocations: 1 },
+          EndpointConfiguration: { EndpointName: "e", VariantName: "v" },
+        }],
+      },
     });
     assert.equal(late, "STOPPED");
     assert.equal((await describe(f, "two")).InferenceRecommendations, undefined);

@@ -11,7 +11,7 @@ import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import type { LocalContext } from "../kernel/context.ts";
 import { errorFactory } from "../kernel/errors.ts";
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 
 const fail = errorFactory(s3, s3.S3ServiceException);
 
@@ -203,7 +203,7 @@ function parseS3Url(url: string): { bucket: string; key: string } | undefined {
 }
 
 /** The S3 operations the local backend implements. */
-export const s3Handlers: Record<string, OperationHandler> = {
+export const s3Handlers: HandlerMap = {
   CreateBucket(input: s3.CreateBucketCommandInput, ctx: LocalContext) {
     const name = requireString(input.Bucket, "Bucket");
     if (!isValidBucketName(name)) {

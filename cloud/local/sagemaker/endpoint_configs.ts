@@ -36,7 +36,7 @@ import {
   sageMakerArn,
   validationError,
 } from "./validation.ts";
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 
 /** A stored endpoint configuration. */
 export interface EndpointConfigRecord {
@@ -57,17 +57,19 @@ const INSTANCE_TYPES = Object.values(ProductionVariantInstanceType);
  * `ValidationException` "Could not find endpoint configuration "<arn>"." when there is none.
  */
 export function findEndpointConfig(ctx: LocalContext, name: string): EndpointConfigRecord {
-  const found = findByName<EndpointConfigRecord>(ctx.store, KIND.endpointConfig, name);
+  const found = findByName<EndpointConfigRecord>(ctx.store, { kind: KIND.endpointConfig, name });
   if (found === undefined) {
     throw validationError(
-      `Could not find endpoint configuration "${sageMakerArn(ctx, "endpoint-config", name)}".`,
+      `Could not find endpoint configuration "${
+        sageMakerArn(ctx, { type: "endpoint-config", name })
+      }".`,
     );
   }
   return found.doc;
 }
 
 /** SageMaker endpoint configuration operations of the local backend. */
-export const endpointConfigHandlers: Record<string, OperationHandler> = {
+export const endpointConfigHandlers: HandlerMap = {
   CreateEndpointConfig(input: CreateEndpointConfigInput, ctx: LocalContext) {
     const checks = new InputChecks();
     checks.string(input.EndpointConfigName, "endpointConfigName", REQUIRED_NAME);
@@ -118,9 +120,9 @@ export const endpointConfigHandlers: Record<string, OperationHandler> = {
       }
     }
     const name = input.EndpointConfigName!;
-    const arn = sageMakerArn(ctx, "endpoint-config", name);
+    const arn = sageMakerArn(ctx, { type: "endpoint-config", name });
     return ctx.store.tx(() => {
-      if (findByName(ctx.store, KIND.endpointConfig, name) !== undefined) {
+      if (findByName(ctx.store, { kind: KIND.endpointConfig, name }) !== undefined) {
         throw validationError(`Cannot create already existing endpoint configuration "${arn}".`);
       }
       for (const v of variants) findModel(ctx, v.ModelName!);

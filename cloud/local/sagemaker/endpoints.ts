@@ -47,7 +47,7 @@ import {
   sageMakerArn,
   validationError,
 } from "./validation.ts";
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 
 /** Simulation event that ends an endpoint's Creating/Updating/Deleting phase (ref: endpoint name). */
 export const ENDPOINT_PHASE_EVENT = "sagemaker-endpoint-phase";
@@ -62,7 +62,9 @@ export interface LocalVariantRecord extends VariantRecord {
 const IN_PROGRESS = new Set(["Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"]);
 
 function missingEndpoint(ctx: LocalContext, name: string): Error {
-  return validationError(`Could not find endpoint "${sageMakerArn(ctx, "endpoint", name)}".`);
+  return validationError(
+    `Could not find endpoint "${sageMakerArn(ctx, { type: "endpoint", name })}".`,
+  );
 }
 
 function inProgress(record: EndpointRecord): Error {
@@ -97,7 +99,7 @@ function settle(ctx: LocalContext, id: string, record: EndpointRecord): Endpoint
 
 function load(ctx: LocalContext, name: string): { id: string; record: EndpointRecord } | undefined {
   return ctx.store.tx(() => {
-    const found = findByName<EndpointRecord>(ctx.store, KIND.endpoint, name);
+    const found = findByName<EndpointRecord>(ctx.store, { kind: KIND.endpoint, name });
     if (found === undefined) return undefined;
     const record = settle(ctx, found.id, found.doc);
     return record === undefined ? undefined : { id: found.id, record };
@@ -163,7 +165,7 @@ function instanceId(n: number): string {
  *     InitialInstanceCount: 1, CurrentWeight: 1, DesiredWeight: 1, DesiredInstanceCount: 1,
  *     profileKey: "k", instances: [{ id: "i-0001", launchedAt: 0, inServiceAt: 150_000 }] }],
  * };
- * const next = applyVariantChanges(endpoint, [{ variantName: "v", desiredInstanceCount: 3 }], 600_000, 240_000);
+ * const next = applyVariantChanges(endpoint, { changes: [{ variantName: "v", desiredInstanceCount: 3 }], now: 600_000, instanceStartMs: 240_000 });
  * assert.equal(next.EndpointStatus, "Updating");
  * assert.equal(next.pendingUntil, 840_000);
  * assert.equal(next.ProductionVariants[0].instances.length, 3);
@@ -171,10 +173,9 @@ function instanceId(n: number): string {
  */
 export function applyVariantChanges(
   endpoint: EndpointRecord,
-  changes: readonly VariantChange[],
-  now: number,
-  instanceStartMs: number,
+  update: { changes: readonly VariantChange[]; now: number; instanceStartMs: number },
 ): EndpointRecord {
+  const { changes, now, instanceStartMs } = update;
   let completesAt = now;
   const variants = endpoint.ProductionVariants.map((v) => {
     const change = changes.find((c) => c.variantName.toLowerCase() === v.VariantName.toLowerCase());
@@ -246,12 +247,11 @@ function changeVariants(
       }
     }
     const now = ctx.store.now();
-    const next = applyVariantChanges(
-      record,
+    const next = applyVariantChanges(record, {
       changes,
       now,
-      ctx.settings.instanceStartSeconds * 1000,
-    );
+      instanceStartMs: ctx.settings.instanceStartSeconds * 1000,
+    });
     ctx.store.putDoc(KIND.endpoint, id, next);
     schedulePhaseEnd(ctx, next);
     return { record: next, completesAt: next.pendingUntil ?? now };
@@ -267,15 +267,14 @@ function changeVariants(
  *
  * @example Usage
  * ```ts ignore
- * const { completesAt } = setVariantDesiredCount(ctx, "my-endpoint", "AllTraffic", 3);
+ * const { completesAt } = setVariantDesiredCount(ctx, { endpointName: "my-endpoint", variantName: "AllTraffic", count: 3 });
  * ```
  */
 export function setVariantDesiredCount(
   ctx: LocalContext,
-  endpointName: string,
-  variantName: string,
-  count: number,
+  target: { endpointName: string; variantName: string; count: number },
 ): { completesAt: number } {
+  const { endpointName, variantName, count } = target;
   if (!(Number.isInteger(count) && count >= 0)) {
     throw new RangeError(
       `Cannot set the instance count of variant "${variantName}" to ${count}: give a whole number >= 1`,
@@ -305,7 +304,7 @@ function variantSummary(
 }
 
 /** SageMaker endpoint operations of the local backend. */
-export const endpointHandlers: Record<string, OperationHandler> = {
+export const endpointHandlers: HandlerMap = {
   CreateEndpoint(input: CreateEndpointInput, ctx: LocalContext) {
     const checks = new InputChecks();
     checks.string(input.EndpointName, "endpointName", REQUIRED_NAME);
@@ -313,7 +312,7 @@ export const endpointHandlers: Record<string, OperationHandler> = {
     checks.tags(input.Tags);
     checks.done();
     const name = input.EndpointName!;
-    const arn = sageMakerArn(ctx, "endpoint", name);
+    const arn = sageMakerArn(ctx, { type: "endpoint", name });
     return ctx.store.tx(() => {
       if (load(ctx, name) !== undefined) {
         throw validationError(`Cannot create already existing endpoint "${arn}".`);
@@ -489,7 +488,7 @@ export const endpointHandlers: Record<string, OperationHandler> = {
  */
 export function registerEndpointEvents(runtime: LocalRuntime): void {
   runtime.on(ENDPOINT_PHASE_EVENT, (ctx, event) => {
-    const found = findByName<EndpointRecord>(ctx.store, KIND.endpoint, event.ref);
+    const found = findByName<EndpointRecord>(ctx.store, { kind: KIND.endpoint, name: event.ref });
     if (found !== undefined) settle(ctx, found.id, found.doc);
   });
 }

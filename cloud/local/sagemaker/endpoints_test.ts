@@ -107,18 +107,23 @@ Deno.test("a capacity change makes the endpoint Updating until the new instances
           DesiredWeightsAndCapacities: [{ VariantName: "AllTraffic", DesiredInstanceCount: 4 }],
         }),
       ),
-      "ValidationException",
-      `Cannot update in-progress endpoint "${ARN}:endpoint/ep".`,
+      {
+        name: "ValidationException",
+        message: `Cannot update in-progress endpoint "${ARN}:endpoint/ep".`,
+      },
     );
-    assert.throws(() => setVariantDesiredCount(f.ctx, "ep", "AllTraffic", 5), {
+    assert.throws(
+      () =>
+        setVariantDesiredCount(f.ctx, { endpointName: "ep", variantName: "AllTraffic", count: 5 }),
+      {
+        name: "ValidationException",
+        message: `Cannot update in-progress endpoint "${ARN}:endpoint/ep".`,
+      },
+    );
+    await rejectsAws(f.sm.send(new DeleteEndpointCommand({ EndpointName: "ep" })), {
       name: "ValidationException",
-      message: `Cannot update in-progress endpoint "${ARN}:endpoint/ep".`,
+      message: /^Cannot update in-progress endpoint/,
     });
-    await rejectsAws(
-      f.sm.send(new DeleteEndpointCommand({ EndpointName: "ep" })),
-      "ValidationException",
-      /^Cannot update in-progress endpoint/,
-    );
 
     await f.clock.sleep(239_000);
     assert.equal((await describe(f)).EndpointStatus, "Updating");
@@ -130,7 +135,11 @@ Deno.test("a capacity change makes the endpoint Updating until the new instances
 
     // Scaling in stops the newest instances at once.
     const t2 = f.clock.now().getTime();
-    const { completesAt } = setVariantDesiredCount(f.ctx, "ep", "AllTraffic", 1);
+    const { completesAt } = setVariantDesiredCount(f.ctx, {
+      endpointName: "ep",
+      variantName: "AllTraffic",
+      count: 1,
+    });
     assert.equal(completesAt, t2);
     const v = describeEndpointRecord(f.ctx, "ep").ProductionVariants[0];
     assert.equal(instancesInService(v, t2), 1);
@@ -149,8 +158,7 @@ Deno.test("UpdateEndpointWeightsAndCapacities validates the endpoint, variant an
           DesiredWeightsAndCapacities: [{ VariantName: "v", DesiredInstanceCount: 2 }],
         }),
       ),
-      "ValidationException",
-      `Could not find endpoint "${ARN}:endpoint/nope".`,
+      { name: "ValidationException", message: `Could not find endpoint "${ARN}:endpoint/nope".` },
     );
     await deploy(f);
     await rejectsAws(
@@ -160,8 +168,10 @@ Deno.test("UpdateEndpointWeightsAndCapacities validates the endpoint, variant an
           DesiredWeightsAndCapacities: [{ VariantName: "AllTraffic", DesiredInstanceCount: 2 }],
         }),
       ),
-      "ValidationException",
-      `Cannot update in-progress endpoint "${ARN}:endpoint/ep".`,
+      {
+        name: "ValidationException",
+        message: `Cannot update in-progress endpoint "${ARN}:endpoint/ep".`,
+      },
     );
     await f.clock.sleep(150_000);
     await rejectsAws(
@@ -171,8 +181,7 @@ Deno.test("UpdateEndpointWeightsAndCapacities validates the endpoint, variant an
           DesiredWeightsAndCapacities: [{ VariantName: "Other", DesiredInstanceCount: 2 }],
         }),
       ),
-      "ValidationException",
-      /The variant "Other" is not present in endpoint/,
+      { name: "ValidationException", message: /The variant "Other" is not present in endpoint/ },
     );
     await rejectsAws(
       f.sm.send(
@@ -181,8 +190,11 @@ Deno.test("UpdateEndpointWeightsAndCapacities validates the endpoint, variant an
           DesiredWeightsAndCapacities: [{ VariantName: "AllTraffic", DesiredInstanceCount: -1 }],
         }),
       ),
-      "ValidationException",
-      /at 'desiredWeightsAndCapacities\.1\.member\.desiredInstanceCount' failed to satisfy constraint: Member must have value greater than or equal to 0/,
+      {
+        name: "ValidationException",
+        message:
+          /at 'desiredWeightsAndCapacities\.1\.member\.desiredInstanceCount' failed to satisfy constraint: Member must have value greater than or equal to 0/,
+      },
     );
     await rejectsAws(
       f.sm.send(
@@ -191,8 +203,10 @@ Deno.test("UpdateEndpointWeightsAndCapacities validates the endpoint, variant an
           DesiredWeightsAndCapacities: [],
         }),
       ),
-      "ValidationException",
-      /Member must have length greater than or equal to 1/,
+      {
+        name: "ValidationException",
+        message: /Member must have length greater than or equal to 1/,
+      },
     );
     // A weight-only change applies at once.
     await f.sm.send(
@@ -211,36 +225,35 @@ Deno.test("UpdateEndpointWeightsAndCapacities validates the endpoint, variant an
 Deno.test("DeleteEndpoint: Deleting stops traffic, then the endpoint is gone; names can be reused", async () => {
   await withFixture(async (f) => {
     await deploy(f);
-    await rejectsAws(
-      f.sm.send(new DeleteEndpointCommand({ EndpointName: "ep" })),
-      "ValidationException",
-      `Cannot update in-progress endpoint "${ARN}:endpoint/ep".`,
-    );
-    await rejectsAws(
-      deploy(f),
-      "ValidationException",
-      `Cannot create already existing endpoint "${ARN}:endpoint/ep".`,
-    );
+    await rejectsAws(f.sm.send(new DeleteEndpointCommand({ EndpointName: "ep" })), {
+      name: "ValidationException",
+      message: `Cannot update in-progress endpoint "${ARN}:endpoint/ep".`,
+    });
+    await rejectsAws(deploy(f), {
+      name: "ValidationException",
+      message: `Cannot create already existing endpoint "${ARN}:endpoint/ep".`,
+    });
     await f.clock.sleep(150_000);
     const t = f.clock.now().getTime();
     await f.sm.send(new DeleteEndpointCommand({ EndpointName: "ep" }));
     const d = await describe(f);
     assert.equal(d.EndpointStatus, "Deleting");
     assert.equal(d.ProductionVariants![0].CurrentInstanceCount, 0);
-    await rejectsAws(deploy(f), "ValidationException", /^Cannot create already existing endpoint/);
+    await rejectsAws(deploy(f), {
+      name: "ValidationException",
+      message: /^Cannot create already existing endpoint/,
+    });
     await f.clock.sleep(59_000);
     assert.equal((await describe(f)).EndpointStatus, "Deleting");
     await f.clock.sleep(1_000);
-    await rejectsAws(
-      describe(f),
-      "ValidationException",
-      `Could not find endpoint "${ARN}:endpoint/ep".`,
-    );
-    await rejectsAws(
-      f.sm.send(new DeleteEndpointCommand({ EndpointName: "ep" })),
-      "ValidationException",
-      /^Could not find endpoint/,
-    );
+    await rejectsAws(describe(f), {
+      name: "ValidationException",
+      message: `Could not find endpoint "${ARN}:endpoint/ep".`,
+    });
+    await rejectsAws(f.sm.send(new DeleteEndpointCommand({ EndpointName: "ep" })), {
+      name: "ValidationException",
+      message: /^Could not find endpoint/,
+    });
     assert.equal(f.clock.now().getTime(), t + 60_000);
     await deploy(f);
     assert.equal((await describe(f)).EndpointStatus, "Creating");
@@ -281,8 +294,11 @@ Deno.test("ListEndpoints filters by status and name, sorts and pages", async () 
     assert.equal(page2.NextToken, undefined);
     await rejectsAws(
       f.sm.send(new ListEndpointsCommand({ StatusEquals: "Running" as "InService" })),
-      "ValidationException",
-      /Value 'Running' at 'statusEquals' failed to satisfy constraint: Member must satisfy enum value set: \[/,
+      {
+        name: "ValidationException",
+        message:
+          /Value 'Running' at 'statusEquals' failed to satisfy constraint: Member must satisfy enum value set: \[/,
+      },
     );
   });
 });

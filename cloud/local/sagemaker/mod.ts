@@ -11,7 +11,7 @@ import { endpointConfigHandlers } from "./endpoint_configs.ts";
 import { endpointHandlers, registerEndpointEvents } from "./endpoints.ts";
 import { modelHandlers } from "./models.ts";
 import { modelPackageHandlers } from "./packages.ts";
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 
 export {
   applyVariantChanges,
@@ -53,7 +53,7 @@ export {
 } from "./packages.ts";
 
 /**
- * Every SageMaker operation of this module, by operation name, for `localSender("SageMaker", …)`.
+ * Every SageMaker operation of this module, by operation name, for `localSender(ctx, { service: "SageMaker", handlers })`.
  *
  * @example Usage
  * ```ts
@@ -69,7 +69,7 @@ export {
  * const runtime = new LocalRuntime();
  * registerSageMakerEvents(runtime);
  * const ctx = { store, settings: DEFAULT_LOCAL_SETTINGS, region: "us-east-1", account: "000000000000", runtime };
- * const sm = localSender("SageMaker", ctx, sageMakerHandlers);
+ * const sm = localSender(ctx, { service: "SageMaker", handlers: sageMakerHandlers });
  * await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "xgb" }));
  * const group = await sm.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: "xgb" }));
  * assert.equal(group.ModelPackageGroupStatus, "Completed");
@@ -77,7 +77,7 @@ export {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export const sageMakerHandlers: Record<string, OperationHandler> = {
+export const sageMakerHandlers: HandlerMap = {
   ...modelPackageHandlers,
   ...modelHandlers,
   ...endpointConfigHandlers,

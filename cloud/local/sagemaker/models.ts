@@ -40,7 +40,7 @@ import {
   validationError,
   VERSIONED_ARN_OR_NAME_PATTERN,
 } from "./validation.ts";
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 
 /** A stored model (the CreateModel request as given, plus identity and time). */
 export interface ModelRecord {
@@ -68,9 +68,9 @@ export interface PrimaryContainerRef {
  * "Could not find model "<arn>"." when there is none.
  */
 export function findModel(ctx: LocalContext, name: string): ModelRecord {
-  const found = findByName<ModelRecord>(ctx.store, KIND.model, name);
+  const found = findByName<ModelRecord>(ctx.store, { kind: KIND.model, name });
   if (found === undefined) {
-    throw validationError(`Could not find model "${sageMakerArn(ctx, "model", name)}".`);
+    throw validationError(`Could not find model "${sageMakerArn(ctx, { type: "model", name })}".`);
   }
   return found.doc;
 }
@@ -128,7 +128,7 @@ function checkContainer(checks: InputChecks, c: ContainerDefinition | undefined,
 }
 
 /** SageMaker model operations of the local backend. */
-export const modelHandlers: Record<string, OperationHandler> = {
+export const modelHandlers: HandlerMap = {
   CreateModel(input: CreateModelInput, ctx: LocalContext) {
     const checks = new InputChecks();
     checks.string(input.ModelName, "modelName", REQUIRED_NAME);
@@ -151,9 +151,9 @@ export const modelHandlers: Record<string, OperationHandler> = {
       );
     }
     const name = input.ModelName!;
-    const arn = sageMakerArn(ctx, "model", name);
+    const arn = sageMakerArn(ctx, { type: "model", name });
     return ctx.store.tx(() => {
-      if (findByName(ctx.store, KIND.model, name) !== undefined) {
+      if (findByName(ctx.store, { kind: KIND.model, name }) !== undefined) {
         throw validationError(`Cannot create already existing model "${arn}".`);
       }
       for (const c of input.Containers ?? [input.PrimaryContainer!]) {

@@ -38,19 +38,17 @@ async function createModel(f: LocalFixture, name: string) {
 
 Deno.test("CreateModel checks the artifact in the local S3, the name, the role and duplicates", async () => {
   await withFixture(async (f) => {
-    await rejectsAws(
-      createModel(f, "xgb"),
-      "ValidationException",
-      `Could not find model data at ${MODEL_URL}.`,
-    );
+    await rejectsAws(createModel(f, "xgb"), {
+      name: "ValidationException",
+      message: `Could not find model data at ${MODEL_URL}.`,
+    });
     await uploadModel(f);
     const created = await createModel(f, "Xgb-Model");
     assert.equal(created.ModelArn, `${ARN}:model/xgb-model`);
-    await rejectsAws(
-      createModel(f, "xgb-model"),
-      "ValidationException",
-      `Cannot create already existing model "${ARN}:model/xgb-model".`,
-    );
+    await rejectsAws(createModel(f, "xgb-model"), {
+      name: "ValidationException",
+      message: `Cannot create already existing model "${ARN}:model/xgb-model".`,
+    });
     await rejectsAws(
       f.sm.send(
         new CreateModelCommand({
@@ -59,18 +57,20 @@ Deno.test("CreateModel checks the artifact in the local S3, the name, the role a
           PrimaryContainer: { Image: IMAGE },
         }),
       ),
-      "ValidationException",
-      "3 validation errors detected: Value '-bad' at 'modelName' failed to satisfy constraint: " +
-        "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}; " +
-        "Value 'my-role' at 'executionRoleArn' failed to satisfy constraint: " +
-        "Member must have length greater than or equal to 20; " +
-        "Value 'my-role' at 'executionRoleArn' failed to satisfy constraint: " +
-        "Member must satisfy regular expression pattern: ^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
+      {
+        name: "ValidationException",
+        message:
+          "3 validation errors detected: Value '-bad' at 'modelName' failed to satisfy constraint: " +
+          "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}; " +
+          "Value 'my-role' at 'executionRoleArn' failed to satisfy constraint: " +
+          "Member must have length greater than or equal to 20; " +
+          "Value 'my-role' at 'executionRoleArn' failed to satisfy constraint: " +
+          "Member must satisfy regular expression pattern: ^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
+      },
     );
     await rejectsAws(
       f.sm.send(new CreateModelCommand({ ModelName: "no-container", ExecutionRoleArn: ROLE })),
-      "ValidationException",
-      /exactly one of PrimaryContainer or Containers/,
+      { name: "ValidationException", message: /exactly one of PrimaryContainer or Containers/ },
     );
     const d = await f.sm.send(new DescribeModelCommand({ ModelName: "XGB-MODEL" }));
     assert.equal(d.ModelName, "Xgb-Model");
@@ -82,16 +82,14 @@ Deno.test("CreateModel checks the artifact in the local S3, the name, the role a
     assert.equal(d.ExecutionRoleArn, ROLE);
     assert.ok(d.CreationTime instanceof Date);
     await f.sm.send(new DeleteModelCommand({ ModelName: "xgb-model" }));
-    await rejectsAws(
-      f.sm.send(new DescribeModelCommand({ ModelName: "xgb-model" })),
-      "ValidationException",
-      `Could not find model "${ARN}:model/xgb-model".`,
-    );
-    await rejectsAws(
-      f.sm.send(new DeleteModelCommand({ ModelName: "xgb-model" })),
-      "ValidationException",
-      /^Could not find model/,
-    );
+    await rejectsAws(f.sm.send(new DescribeModelCommand({ ModelName: "xgb-model" })), {
+      name: "ValidationException",
+      message: `Could not find model "${ARN}:model/xgb-model".`,
+    });
+    await rejectsAws(f.sm.send(new DeleteModelCommand({ ModelName: "xgb-model" })), {
+      name: "ValidationException",
+      message: /^Could not find model/,
+    });
   });
 });
 
@@ -124,11 +122,10 @@ Deno.test("ListModels sorts by CreationTime (newest first by default) or Name, f
     );
     assert.deepEqual(rest.Models!.map((m) => m.ModelName), ["m-c"]);
     assert.equal(rest.NextToken, undefined);
-    await rejectsAws(
-      f.sm.send(new ListModelsCommand({ NextToken: "garbage" })),
-      "ValidationException",
-      /Invalid pagination token/,
-    );
+    await rejectsAws(f.sm.send(new ListModelsCommand({ NextToken: "garbage" })), {
+      name: "ValidationException",
+      message: /Invalid pagination token/,
+    });
   });
 });
 
@@ -149,8 +146,7 @@ Deno.test("endpoint configs need existing models, valid instance types and uniqu
           ProductionVariants: [{ ...variant, ModelName: "missing" }],
         }),
       ),
-      "ValidationException",
-      `Could not find model "${ARN}:model/missing".`,
+      { name: "ValidationException", message: `Could not find model "${ARN}:model/missing".` },
     );
     await rejectsAws(
       f.sm.send(
@@ -163,8 +159,11 @@ Deno.test("endpoint configs need existing models, valid instance types and uniqu
           }],
         }),
       ),
-      "ValidationException",
-      /^2 validation errors detected: Value '0' at 'productionVariants\.1\.member\.initialInstanceCount' .*greater than or equal to 1; Value 'c5\.large' at 'productionVariants\.1\.member\.instanceType' failed to satisfy constraint: Member must satisfy enum value set: \[/,
+      {
+        name: "ValidationException",
+        message:
+          /^2 validation errors detected: Value '0' at 'productionVariants\.1\.member\.initialInstanceCount' .*greater than or equal to 1; Value 'c5\.large' at 'productionVariants\.1\.member\.instanceType' failed to satisfy constraint: Member must satisfy enum value set: \[/,
+      },
     );
     const created = await f.sm.send(
       new CreateEndpointConfigCommand({ EndpointConfigName: "Cfg", ProductionVariants: [variant] }),
@@ -177,8 +176,11 @@ Deno.test("endpoint configs need existing models, valid instance types and uniqu
           ProductionVariants: [variant],
         }),
       ),
-      "ValidationException",
-      `Cannot create already existing endpoint configuration "${ARN}:endpoint-config/cfg".`,
+      {
+        name: "ValidationException",
+        message:
+          `Cannot create already existing endpoint configuration "${ARN}:endpoint-config/cfg".`,
+      },
     );
     const d = await f.sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: "cfg" }));
     assert.deepEqual(d.ProductionVariants, [{ ...variant, InitialVariantWeight: 1 }]);
@@ -190,15 +192,13 @@ Deno.test("endpoint configs need existing models, valid instance types and uniqu
     await f.sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: "cfg" }));
     await f.sm.send(new DeleteModelCommand({ ModelName: "xgb" }));
     assert.equal(describeEndpointRecord(f.ctx, "ep").EndpointStatus, "Creating");
-    await rejectsAws(
-      f.sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: "cfg" })),
-      "ValidationException",
-      `Could not find endpoint configuration "${ARN}:endpoint-config/cfg".`,
-    );
+    await rejectsAws(f.sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: "cfg" })), {
+      name: "ValidationException",
+      message: `Could not find endpoint configuration "${ARN}:endpoint-config/cfg".`,
+    });
     await rejectsAws(
       f.sm.send(new CreateEndpointCommand({ EndpointName: "ep2", EndpointConfigName: "cfg" })),
-      "ValidationException",
-      /^Could not find endpoint configuration/,
+      { name: "ValidationException", message: /^Could not find endpoint configuration/ },
     );
   });
 });

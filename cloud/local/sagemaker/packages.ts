@@ -54,7 +54,7 @@ import {
   validationError,
   VERSIONED_ARN_OR_NAME_PATTERN,
 } from "./validation.ts";
-import type { OperationHandler } from "../kernel/dispatch.ts";
+import type { HandlerMap } from "../kernel/dispatch.ts";
 
 /** A stored model package group. */
 export interface ModelPackageGroupRecord {
@@ -116,7 +116,7 @@ function groupNameOf(nameOrArn: string): string {
 function missingGroup(ctx: LocalContext, name: string): Error {
   // Real CLI output: "ModelPackageGroup arn:aws:sagemaker:us-east-1:12345678910:model-package-group/hello does not exist."
   return validationError(
-    `ModelPackageGroup ${sageMakerArn(ctx, "model-package-group", name)} does not exist.`,
+    `ModelPackageGroup ${sageMakerArn(ctx, { type: "model-package-group", name })} does not exist.`,
   );
 }
 
@@ -129,7 +129,10 @@ export function findModelPackageGroup(
   nameOrArn: string,
 ): ModelPackageGroupRecord {
   const name = groupNameOf(nameOrArn);
-  const found = findByName<ModelPackageGroupRecord>(ctx.store, KIND.modelPackageGroup, name);
+  const found = findByName<ModelPackageGroupRecord>(ctx.store, {
+    kind: KIND.modelPackageGroup,
+    name,
+  });
   if (found === undefined) throw missingGroup(ctx, name);
   return found.doc;
 }
@@ -143,12 +146,14 @@ function packageIdOf(
     : nameOrArn;
   const versioned = /^(.+)\/(\d{1,9})$/.exec(rest);
   if (versioned) {
-    const group = findByName<ModelPackageGroupRecord>(
-      ctx.store,
-      KIND.modelPackageGroup,
-      versioned[1],
-    );
-    const display = sageMakerArn(ctx, "model-package", `${versioned[1]}/${Number(versioned[2])}`);
+    const group = findByName<ModelPackageGroupRecord>(ctx.store, {
+      kind: KIND.modelPackageGroup,
+      name: versioned[1],
+    });
+    const display = sageMakerArn(ctx, {
+      type: "model-package",
+      name: `${versioned[1]}/${Number(versioned[2])}`,
+    });
     if (group === undefined) return { id: "", display };
     return {
       group: group.doc,
@@ -156,8 +161,11 @@ function packageIdOf(
       display,
     };
   }
-  const found = findByName<ModelPackageRecord>(ctx.store, KIND.modelPackage, rest);
-  return { id: found?.id ?? rest, display: sageMakerArn(ctx, "model-package", rest) };
+  const found = findByName<ModelPackageRecord>(ctx.store, { kind: KIND.modelPackage, name: rest });
+  return {
+    id: found?.id ?? rest,
+    display: sageMakerArn(ctx, { type: "model-package", name: rest }),
+  };
 }
 
 /**
@@ -274,7 +282,7 @@ function describePackage(p: ModelPackageRecord): DescribeModelPackageOutput {
 }
 
 /** SageMaker model registry operations of the local backend. */
-export const modelPackageHandlers: Record<string, OperationHandler> = {
+export const modelPackageHandlers: HandlerMap = {
   CreateModelPackageGroup(input: CreateModelPackageGroupInput, ctx: LocalContext) {
     const checks = new InputChecks();
     checks.string(input.ModelPackageGroupName, "modelPackageGroupName", {
@@ -289,9 +297,9 @@ export const modelPackageHandlers: Record<string, OperationHandler> = {
     checks.tags(input.Tags);
     checks.done();
     const name = input.ModelPackageGroupName!;
-    const arn = sageMakerArn(ctx, "model-package-group", name);
+    const arn = sageMakerArn(ctx, { type: "model-package-group", name });
     return ctx.store.tx(() => {
-      if (findByName(ctx.store, KIND.modelPackageGroup, name) !== undefined) {
+      if (findByName(ctx.store, { kind: KIND.modelPackageGroup, name }) !== undefined) {
         throw validationError(`Model Package Group already exists: ${arn}`);
       }
       const record: ModelPackageGroupRecord = compact({
@@ -410,8 +418,8 @@ export const modelPackageHandlers: Record<string, OperationHandler> = {
     return ctx.store.tx(() => {
       if (unversioned) {
         const name = input.ModelPackageName!;
-        const arn = sageMakerArn(ctx, "model-package", name);
-        if (findByName(ctx.store, KIND.modelPackage, name) !== undefined) {
+        const arn = sageMakerArn(ctx, { type: "model-package", name });
+        if (findByName(ctx.store, { kind: KIND.modelPackage, name }) !== undefined) {
           throw validationError(`Model Package already exists: ${arn}`);
         }
         const record: ModelPackageRecord = compact({
@@ -425,7 +433,7 @@ export const modelPackageHandlers: Record<string, OperationHandler> = {
       const group = findModelPackageGroup(ctx, input.ModelPackageGroupName!);
       const version = group.latestVersion + 1;
       const groupName = group.ModelPackageGroupName;
-      const arn = sageMakerArn(ctx, "model-package", `${groupName}/${version}`);
+      const arn = sageMakerArn(ctx, { type: "model-package", name: `${groupName}/${version}` });
       const record: ModelPackageRecord = compact({
         ModelPackageName: groupName,
         ModelPackageGroupName: groupName,
@@ -451,7 +459,7 @@ export const modelPackageHandlers: Record<string, OperationHandler> = {
     return ctx.store.tx(() => {
       const pkg = findModelPackage(ctx, input.ModelPackageName!);
       const id = pkg.ModelPackageVersion === undefined
-        ? findByName(ctx.store, KIND.modelPackage, pkg.ModelPackageName)!.id
+        ? findByName(ctx.store, { kind: KIND.modelPackage, name: pkg.ModelPackageName })!.id
         : `${pkg.ModelPackageGroupName}/${pkg.ModelPackageVersion}`;
       ctx.store.deleteDoc(KIND.modelPackage, id);
       return {};

@@ -80,8 +80,10 @@ Deno.test("model package errors carry SageMaker's names and wording", async () =
   await withFixture(async ({ sm }) => {
     await rejectsAws(
       sm.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: "nope" })),
-      "ValidationException",
-      `ModelPackageGroup ${ARN}:model-package-group/nope does not exist.`,
+      {
+        name: "ValidationException",
+        message: `ModelPackageGroup ${ARN}:model-package-group/nope does not exist.`,
+      },
     );
     await rejectsAws(
       sm.send(
@@ -90,25 +92,25 @@ Deno.test("model package errors carry SageMaker's names and wording", async () =
           InferenceSpecification: SPEC,
         }),
       ),
-      "ValidationException",
-      /^ModelPackageGroup .* does not exist\.$/,
+      { name: "ValidationException", message: /^ModelPackageGroup .* does not exist\.$/ },
     );
     await rejectsAws(
       sm.send(new DescribeModelPackageCommand({ ModelPackageName: `${ARN}:model-package/nope/1` })),
-      "ValidationException",
-      /^Could not find model package/,
+      { name: "ValidationException", message: /^Could not find model package/ },
     );
     await rejectsAws(
       sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "bad_name" })),
-      "ValidationException",
-      "1 validation error detected: Value 'bad_name' at 'modelPackageGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+      {
+        name: "ValidationException",
+        message:
+          "1 validation error detected: Value 'bad_name' at 'modelPackageGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+      },
     );
     await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "g1" }));
-    await rejectsAws(
-      sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "G1" })),
-      "ValidationException",
-      /Model Package Group already exists/,
-    );
+    await rejectsAws(sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "G1" })), {
+      name: "ValidationException",
+      message: /Model Package Group already exists/,
+    });
     await rejectsAws(
       sm.send(
         new CreateModelPackageCommand({
@@ -117,14 +119,16 @@ Deno.test("model package errors carry SageMaker's names and wording", async () =
           InferenceSpecification: SPEC,
         }),
       ),
-      "ValidationException",
-      "Both ModelPackageName and ModelPackageGroupName are provided in the input. Cannot determine which one to use.",
+      {
+        name: "ValidationException",
+        message:
+          "Both ModelPackageName and ModelPackageGroupName are provided in the input. Cannot determine which one to use.",
+      },
     );
-    await rejectsAws(
-      sm.send(new CreateModelPackageCommand({ InferenceSpecification: SPEC })),
-      "ValidationException",
-      "Missing ARN.",
-    );
+    await rejectsAws(sm.send(new CreateModelPackageCommand({ InferenceSpecification: SPEC })), {
+      name: "ValidationException",
+      message: "Missing ARN.",
+    });
     await rejectsAws(
       sm.send(
         new CreateModelPackageCommand({
@@ -135,8 +139,11 @@ Deno.test("model package errors carry SageMaker's names and wording", async () =
           },
         }),
       ),
-      "ValidationException",
-      /Value 'c5\.large' at 'inferenceSpecification\.supportedRealtimeInferenceInstanceTypes\.1\.member' failed to satisfy constraint: Member must satisfy enum value set: \[.*ml\.c5\.large/,
+      {
+        name: "ValidationException",
+        message:
+          /Value 'c5\.large' at 'inferenceSpecification\.supportedRealtimeInferenceInstanceTypes\.1\.member' failed to satisfy constraint: Member must satisfy enum value set: \[.*ml\.c5\.large/,
+      },
     );
     await rejectsAws(
       sm.send(
@@ -146,8 +153,11 @@ Deno.test("model package errors carry SageMaker's names and wording", async () =
           ModelApprovalStatus: "Maybe" as "Approved",
         }),
       ),
-      "ValidationException",
-      /^2 validation errors detected: .*'modelApprovalStatus'.*; .*'inferenceSpecification\.containers'.*length greater than or equal to 1/,
+      {
+        name: "ValidationException",
+        message:
+          /^2 validation errors detected: .*'modelApprovalStatus'.*; .*'inferenceSpecification\.containers'.*length greater than or equal to 1/,
+      },
     );
   });
 });
@@ -165,14 +175,12 @@ Deno.test("a model package group with packages cannot be deleted until its packa
     await sm.send(new DeleteModelPackageCommand({ ModelPackageName: ModelPackageArn }));
     await rejectsAws(
       sm.send(new DescribeModelPackageCommand({ ModelPackageName: ModelPackageArn })),
-      "ValidationException",
-      /^Could not find model package/,
+      { name: "ValidationException", message: /^Could not find model package/ },
     );
     await sm.send(new DeleteModelPackageGroupCommand({ ModelPackageGroupName: "g" }));
     await rejectsAws(
       sm.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: "g" })),
-      "ValidationException",
-      /does not exist/,
+      { name: "ValidationException", message: /does not exist/ },
     );
     // Versions are not reused after a delete.
     await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "h" }));
@@ -267,10 +275,10 @@ Deno.test("ListModelPackages filters by group and approval, sorts, and pages", a
     assert.deepEqual(named.ModelPackageGroupSummaryList!.map((g) => g.ModelPackageGroupName), [
       "beta",
     ]);
-    await rejectsAws(
-      sm.send(new ListModelPackagesCommand({ MaxResults: 0 })),
-      "ValidationException",
-      /Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1/,
-    );
+    await rejectsAws(sm.send(new ListModelPackagesCommand({ MaxResults: 0 })), {
+      name: "ValidationException",
+      message:
+        /Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1/,
+    });
   });
 });

@@ -303,15 +303,15 @@ export type SageMakerArnType =
  * import { sageMakerArn } from "./validation.ts";
  * import assert from "node:assert/strict";
  * const ctx = { region: "us-east-1", account: "000000000000" };
- * assert.equal(sageMakerArn(ctx, "endpoint", "My-Endpoint"),
+ * assert.equal(sageMakerArn(ctx, { type: "endpoint", name: "My-Endpoint" }),
  *   "arn:aws:sagemaker:us-east-1:000000000000:endpoint/my-endpoint");
  * ```
  */
 export function sageMakerArn(
   ctx: Pick<LocalContext, "region" | "account">,
-  type: SageMakerArnType,
-  name: string,
+  resource: { type: SageMakerArnType; name: string },
 ): string {
+  const { type, name } = resource;
   return `${arnPrefix(ctx as LocalContext, "sagemaker")}${type}/${name.toLowerCase()}`;
 }
 
@@ -328,16 +328,16 @@ export function sageMakerArn(
  * const dir = await Deno.makeTempDir();
  * const store = Store.open(dir);
  * store.tx(() => store.putDoc("thing", "My-Model", { n: 1 }));
- * assert.deepEqual(findByName(store, "thing", "my-model")?.doc, { n: 1 });
+ * assert.deepEqual(findByName(store, { kind: "thing", name: "my-model" })?.doc, { n: 1 });
  * store.close();
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function findByName<T>(
   store: LocalContext["store"],
-  kind: string,
-  name: string,
+  lookup: { kind: string; name: string },
 ): { id: string; doc: T } | undefined {
+  const { kind, name } = lookup;
   const exact = store.getDoc<T>(kind, name);
   if (exact !== undefined) return { id: name, doc: exact };
   const lower = name.toLowerCase();

@@ -17,9 +17,9 @@ export const FIXTURE_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagem
 /** Creates bucket, model object, model, config and endpoint "ep", waits InService, stores `profile`. */
 export async function createProfiledEndpoint(
   cloud: Cloud & { context: LocalContext },
-  profile: CapacityProfile,
-  bucket: string,
+  endpoint: { profile: CapacityProfile; bucket: string },
 ): Promise<{ modelUrl: string; image: string }> {
+  const { profile, bucket } = endpoint;
   const modelUrl = `s3://${bucket}/model.tar.gz`;
   await cloud.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await cloud.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "model.tar.gz", Body: "model" }));

@@ -48,13 +48,19 @@ export async function withRecommender(
     registerAlarmEvents(base.ctx.runtime);
     const fixture: RecommenderFixture = {
       ...base,
-      sm: localSender("SageMaker", base.ctx, {
-        ...sageMakerHandlers,
-        ...recommenderHandlers,
+      sm: localSender(base.ctx, {
+        service: "SageMaker",
+        handlers: {
+          ...sageMakerHandlers,
+          ...recommenderHandlers,
+        },
       }) as SageMakerSender,
-      cw: localSender("CloudWatch", base.ctx, {
-        ...cloudWatchMetricHandlers,
-        ...cloudWatchAlarmHandlers,
+      cw: localSender(base.ctx, {
+        service: "CloudWatch",
+        handlers: {
+          ...cloudWatchMetricHandlers,
+          ...cloudWatchAlarmHandlers,
+        },
       }) as CloudWatchSender,
     };
     try {

@@ -40,9 +40,12 @@ export function openFixture(dir: string, settings: Partial<LocalSettings> = {}):
   return {
     dir,
     ctx,
-    sm: localSender("SageMaker", ctx, sageMakerHandlers) as SageMakerSender,
-    cw: localSender("CloudWatch", ctx, cloudWatchMetricHandlers) as CloudWatchSender,
-    s3: localSender("S3", ctx, s3Handlers) as S3Sender,
+    sm: localSender(ctx, { service: "SageMaker", handlers: sageMakerHandlers }) as SageMakerSender,
+    cw: localSender(ctx, {
+      service: "CloudWatch",
+      handlers: cloudWatchMetricHandlers,
+    }) as CloudWatchSender,
+    s3: localSender(ctx, { service: "S3", handlers: s3Handlers }) as S3Sender,
     clock: new LocalClock(ctx),
   };
 }
@@ -111,9 +114,9 @@ export async function createModelAndConfig(
 /** Asserts that `promise` rejects with an SDK service exception of `name` whose message matches. */
 export async function rejectsAws(
   promise: Promise<unknown>,
-  name: string,
-  message: RegExp | string,
+  awsError: { name: string; message: RegExp | string },
 ): Promise<void> {
+  const { name, message } = awsError;
   await assert.rejects(promise, (error: unknown) => {
     const e = error as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string };
     assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);

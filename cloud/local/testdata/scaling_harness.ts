@@ -94,16 +94,21 @@ export async function openScalingHarness(
     account: "000000000000",
     runtime,
   };
-  const sagemaker = localSender("SageMaker", ctx, sageMakerHandlers) as SageMakerSender;
-  const cloudwatch = localSender("CloudWatch", ctx, {
-    ...cloudWatchMetricHandlers,
-    ...cloudWatchAlarmHandlers,
+  const sagemaker = localSender(ctx, {
+    service: "SageMaker",
+    handlers: sageMakerHandlers,
+  }) as SageMakerSender;
+  const cloudwatch = localSender(ctx, {
+    service: "CloudWatch",
+    handlers: {
+      ...cloudWatchMetricHandlers,
+      ...cloudWatchAlarmHandlers,
+    },
   }) as CloudWatchSender;
-  const autoscaling = localSender(
-    "Application Auto Scaling",
-    ctx,
-    autoScalingHandlers,
-  ) as AutoScalingSender;
+  const autoscaling = localSender(ctx, {
+    service: "Application Auto Scaling",
+    handlers: autoScalingHandlers,
+  }) as AutoScalingSender;
   const clock = new LocalClock(ctx);
   const close = async () => {
     store.close();

@@ -24,7 +24,7 @@ export interface DefaultJobTimeline {
  * ```ts
  * import { defaultJobTimeline } from "./metrics.ts";
  * import assert from "node:assert/strict";
- * const t = defaultJobTimeline(0, 3, { endpointCreateSeconds: 150, endpointDeleteSeconds: 60 });
+ * const t = defaultJobTimeline(0, { levels: 3, settings: { endpointCreateSeconds: 150, endpointDeleteSeconds: 60 } });
  * assert.deepEqual(t.levelStarts, [180_000, 240_000, 300_000]); // creation ends at 150 s: next whole minute
  * assert.equal(t.invocationEndTime, 360_000);
  * assert.equal(t.completionTime, 420_000);
@@ -32,9 +32,12 @@ export interface DefaultJobTimeline {
  */
 export function defaultJobTimeline(
   start: number,
-  levels: number,
-  settings: { endpointCreateSeconds: number; endpointDeleteSeconds: number },
+  ramp: {
+    levels: number;
+    settings: { endpointCreateSeconds: number; endpointDeleteSeconds: number };
+  },
 ): DefaultJobTimeline {
+  const { levels, settings } = ramp;
   // Metrics are per whole minute, so the first level starts at the first whole minute after the
   // benchmark endpoint is InService.
   const first = Math.ceil((start + settings.endpointCreateSeconds * 1000) / 60_000) * 60_000;
@@ -78,25 +81,28 @@ function errorCounts(level: MeasuredLevel, perMinute: number) {
  * const level = { users: 2, requestsPerSecond: 100, successesPerSecond: 100, p50Ms: 10, p95Ms: 15,
  *   p99Ms: 20, meanMs: 11, requests: 200, errors: 0, errorRate: 0, errorsByKind: {}, cpuPercent: 50,
  *   rssBytes: 1e8, memoryPercent: 1 };
- * const rows = levelMetricRows(level, 2, { endpointName: "ep", variantName: "AllTraffic", timestamp: 0,
- *   overheadUs: 100, diskPercent: 40 });
+ * const rows = levelMetricRows(level, { levelSeconds: 2, where: { endpointName: "ep", variantName: "AllTraffic", timestamp: 0,
+ *   overheadUs: 100, diskPercent: 40 } });
  * assert.equal(rows.find((r) => r.metricName === "Invocations")?.sum, 6000);
  * assert.equal(rows.find((r) => r.metricName === "CPUUtilization")?.sum, 50);
  * ```
  */
 export function levelMetricRows(
   level: MeasuredLevel,
-  levelSeconds: number,
-  where: {
-    endpointName: string;
-    variantName: string;
-    timestamp: number;
-    overheadUs: number;
-    diskPercent: number;
-    /** vCPUs of the instance type / cores the server ran on (see {@linkcode profileFromLevels}). @default {1} */
-    cpuScale?: number;
+  at: {
+    levelSeconds: number;
+    where: {
+      endpointName: string;
+      variantName: string;
+      timestamp: number;
+      overheadUs: number;
+      diskPercent: number;
+      /** vCPUs of the instance type / cores the server ran on (see {@linkcode profileFromLevels}). @default {1} */
+      cpuScale?: number;
+    };
   },
 ): MetricRow[] {
+  const { levelSeconds, where } = at;
   const dimensions = [
     { Name: "EndpointName", Value: where.endpointName },
     { Name: "VariantName", Value: where.variantName },

@@ -56,18 +56,16 @@ export interface BenchmarkHost {
  * const level = { users: 1, requestsPerSecond: 100, successesPerSecond: 99, p50Ms: 10, p95Ms: 15,
  *   p99Ms: 20, meanMs: 11, requests: 200, errors: 2, errorRate: 0.01, errorsByKind: {}, cpuPercent: 50,
  *   rssBytes: 1e8, memoryPercent: 1 };
- * const p = profileFromLevels([level], "ml.c5.large", 2, "here", 1);
+ * const p = profileFromLevels([level], { instanceType: "ml.c5.large", vCpus: 2, measuredOn: "here", serverCores: 1 });
  * assert.equal(p.levels[0].throughput, 99);
  * assert.equal(p.levels[0].cpuPercent, 100); // 50 % of one core = 100 % on the 2-vCPU scale
  * ```
  */
 export function profileFromLevels(
   levels: readonly MeasuredLevel[],
-  instanceType: string,
-  vCpus: number,
-  measuredOn: string,
-  serverCores = vCpus,
+  host: { instanceType: string; vCpus: number; measuredOn: string; serverCores?: number },
 ): CapacityProfile {
+  const { instanceType, vCpus, measuredOn, serverCores = vCpus } = host;
   const cpuScale = vCpus / serverCores;
   const out: ProfileLevel[] = levels.map((l) => ({
     concurrency: l.users,

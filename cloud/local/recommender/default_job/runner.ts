@@ -102,7 +102,7 @@ export function defaultJobRunner(
         : `The local benchmark failed unexpectedly: ${(error as Error).message}`;
       if (!ctx.store.isOpen) return; // the backend closed under the job: nothing left to record
       try {
-        failJob(ctx, jobName, reason);
+        failJob(ctx, { jobName, reason });
       } catch (storeError) {
         console.error(
           `local backend: cannot fail job ${jobName}: ${(storeError as Error).message}`,
@@ -234,17 +234,23 @@ async function runDefaultJob(
       );
     }
     ctx.store.tx(() => {
-      const timeline = defaultJobTimeline(job.CreationTime, ramp.levels.length, ctx.settings);
+      const timeline = defaultJobTimeline(job.CreationTime, {
+        levels: ramp.levels.length,
+        settings: ctx.settings,
+      });
       const benchmarkEndpoint = `${jobName.slice(0, 50)}-bench`.replace(/-+/g, "-");
       const rows = ramp.levels.flatMap((level, i) =>
-        levelMetricRows(level, ramp.levelSeconds, {
-          endpointName: benchmarkEndpoint,
-          variantName: "AllTraffic",
-          timestamp: timeline.levelStarts[i],
-          overheadUs: host.overheadUs,
-          diskPercent: host.diskPercent,
-          cpuScale: (instanceTypeInfo(instanceTypes[0])?.vCpus ?? host.serverCores) /
-            host.serverCores,
+        levelMetricRows(level, {
+          levelSeconds: ramp.levelSeconds,
+          where: {
+            endpointName: benchmarkEndpoint,
+            variantName: "AllTraffic",
+            timestamp: timeline.levelStarts[i],
+            overheadUs: host.overheadUs,
+            diskPercent: host.diskPercent,
+            cpuScale: (instanceTypeInfo(instanceTypes[0])?.vCpus ?? host.serverCores) /
+              host.serverCores,
+          },
         })
       );
       ctx.store.putMetrics(rows);
@@ -258,7 +264,12 @@ async function runDefaultJob(
             image: container.Image!,
             instanceType,
           }),
-          profileFromLevels(ramp.levels, instanceType, vCpus, host.measuredOn, host.serverCores),
+          profileFromLevels(ramp.levels, {
+            instanceType,
+            vCpus,
+            measuredOn: host.measuredOn,
+            serverCores: host.serverCores,
+          }),
         );
         const maxInvocations = Math.floor(best.successesPerSecond * 60);
         const costPerHour = info?.pricePerHour;
@@ -288,12 +299,15 @@ async function runDefaultJob(
           ModelConfiguration: { EnvironmentParameters: [] },
         };
       });
-      completeDefaultJob(ctx, jobName, {
-        recommendations,
-        invocationStartTime: timeline.invocationStartTime,
-        invocationEndTime: timeline.invocationEndTime,
-        completionTime: timeline.completionTime,
-        stopReason: { code: STOP_CODES[ramp.stopReason], message: ramp.stopDetail },
+      completeDefaultJob(ctx, {
+        jobName,
+        result: {
+          recommendations,
+          invocationStartTime: timeline.invocationStartTime,
+          invocationEndTime: timeline.invocationEndTime,
+          completionTime: timeline.completionTime,
+          stopReason: { code: STOP_CODES[ramp.stopReason], message: ramp.stopDetail },
+        },
       });
     });
   } finally {
