@@ -3,7 +3,7 @@
  * peak (30,000 invocations per minute = 500 TPS) with target tracking on, on the fixture profile
  * (`tests/fixtures/capacity_profile.json`, about 50 TPS per instance):
  *
- * - (a) the pure functions alone: the fleet model (`cloud/local/fleet.ts`) integrated minute by
+ * - (a) the pure functions alone: the fleet model (`sim/fleet/`) integrated minute by
  *   minute, the target-tracking alarms evaluated (`alarm_eval.ts`) and the policy applied
  *   (`scaling_math.ts`) with the 240 s instance start — events, not one-second steps;
  * - (b) the whole local Advanced job: endpoint, Application Auto Scaling target-tracking policy,

@@ -18,8 +18,7 @@ import {
 import { openLocalCloud } from "../cloud/local/mod.ts";
 import type { CapacityProfile } from "../sim/profile.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
-import { instancesLaunched, KIND } from "../cloud/local/sagemaker/records.ts";
-import type { EndpointRecord } from "../cloud/local/sagemaker/records.ts";
+import { type EndpointRecord, instancesLaunched, KIND } from "../cloud/local/sagemaker/records.ts";
 import type { TrafficPattern } from "../load/traffic_pattern.ts";
 
 /** What {@linkcode runAdvancedJobHour} sets up. */

@@ -84,7 +84,7 @@ export interface FleetWindowInput {
   curve: ProfileCurve;
   /** Users (or arrivals) sent to this variant. */
   load: LoadTimeline;
-  /** The variant's instance timeline (records.ts). */
+  /** The variant's instance timeline ({@linkcode InstanceRecord}). */
   instances: readonly InstanceRecord[];
   /** Window start, epoch ms. */
   start: number;

@@ -3,7 +3,7 @@
  * alarms, scheduled actions, and keeping a variant within its target's [min, max]
  * (spec autoscaling.md §1–§4, §9).
  *
- * Decisions (the arithmetic is in `scaling_math.ts`):
+ * Decisions (the arithmetic is in `sim/scaling_math.ts` and `sim/step_scaling.ts`):
  * - Invocations that alarms make at the same instant for one target are decided together: scale
  *   out if any policy wants out, to the largest capacity; scale in only as the largest scale-in
  *   capacity (spec §1.4, AAS-PUT).

@@ -32,7 +32,7 @@
  *   removes the policy from the actions of user alarms, which stay (DeleteScalingPolicy API
  *   reference; spec §3 "Deleting the policy does not delete user alarms").
  * - Step policies: AdjustmentType and StepAdjustments are required, the step rules of
- *   `scaling_math.ts` apply (ValidationException), MinAdjustmentMagnitude only with
+ *   `sim/step_scaling.ts` apply (ValidationException), MinAdjustmentMagnitude only with
  *   PercentChangeInCapacity, Cooldown defaults to 300 s (spec §3).
  * - Quotas (AAS-QUOTA): 50 policies and 200 scheduled actions per target.
  * - Target-tracking policies of one target must track different metrics (spec §1.4 [DOC]); the

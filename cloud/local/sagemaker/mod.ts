@@ -2,7 +2,7 @@
  * The local SageMaker stand-in: one handler table for the SageMaker sender (models, endpoint
  * configurations, endpoints, the model registry), the endpoint life-cycle events, and the two
  * functions other local services use (`describeEndpointRecord`, `setVariantDesiredCount`).
- * The Inference Recommender operations live in `recommender.ts` and are merged by the assembly.
+ * The Inference Recommender operations live in `../recommender/` and are merged by the assembly.
  *
  * @module
  */
