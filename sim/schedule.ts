@@ -19,6 +19,7 @@ import {
   nearestWeekday,
   offsetAt,
   validateTimezone,
+  type WallClockTime,
 } from "./timezone.ts";
 
 /**
@@ -42,17 +43,10 @@ export class InvalidScheduleError extends Error {
 }
 
 /** `at(yyyy-mm-ddThh:mm:ss)`: once, at that wall-clock time of the action's time zone. */
-export interface AtSchedule {
+export interface AtSchedule extends WallClockTime {
   kind: "at";
   /** The expression as given. */
   expression: string;
-  year: number;
-  /** 1-12. */
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
 }
 
 /** `rate(N unit)`: every N minutes, hours or days. */
@@ -424,14 +418,7 @@ export function nextFireTime(
   const endMs = end === undefined ? undefined : +end;
   let result: number | undefined;
   if (s.kind === "at") {
-    const t = localToInstant({
-      year: s.year,
-      month: s.month,
-      day: s.day,
-      hour: s.hour,
-      minute: s.minute,
-      second: s.second,
-    }, timezone);
+    const t = localToInstant(s, timezone);
     result = t > afterMs && (startMs === undefined || t >= startMs) ? t : undefined;
   } else if (s.kind === "rate") {
     if (startMs !== undefined) {
