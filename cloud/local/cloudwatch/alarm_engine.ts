@@ -85,9 +85,16 @@ import {
 export function alarmWindow(
   t: number,
   alarm: {
+    /** The alarm's Period, seconds. */
     periodSeconds: number;
+    /** Its EvaluationPeriods. */
     evaluationPeriods: number;
+    /** Seconds after a period closes until its datapoint is visible. */
     delaySeconds: number;
+    /**
+     * Periods read beyond EvaluationPeriods.
+     * @default {2}
+     */
     extraPeriods?: number;
   },
 ): { newest: number; periods: number; start: number; end: number } {

@@ -180,9 +180,16 @@ export interface AlarmHistoryRecord {
 export function recordAlarmHistory(
   ctx: LocalContext,
   entry: {
+    /** The alarm. */
     alarmName: string;
+    /** HistoryItemType. */
     type: AlarmHistoryRecord["HistoryItemType"];
+    /** HistorySummary. */
     summary: string;
+    /**
+     * HistoryData (stored as JSON).
+     * @default {{}}
+     */
     data?: unknown;
   },
 ): void {

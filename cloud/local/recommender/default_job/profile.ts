@@ -63,7 +63,19 @@ export interface BenchmarkHost {
  */
 export function profileFromLevels(
   levels: readonly MeasuredLevel[],
-  host: { instanceType: string; vCpus: number; measuredOn: string; serverCores?: number },
+  host: {
+    /** The instance type the profile stands for. */
+    instanceType: string;
+    /** Its vCPUs (CloudWatch's CPUUtilization scale). */
+    vCpus: number;
+    /** Where it was measured. */
+    measuredOn: string;
+    /**
+     * Cores the model server ran on.
+     * @default {vCpus}
+     */
+    serverCores?: number;
+  },
 ): CapacityProfile {
   const { instanceType, vCpus, measuredOn, serverCores = vCpus } = host;
   const cpuScale = vCpus / serverCores;
