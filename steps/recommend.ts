@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
 import { StepError } from "./errors.ts";
+import { holdMachine } from "./machine_lock.ts";
 import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
 import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
@@ -63,6 +64,12 @@ export interface RecommendOptions {
   timeoutMs?: number;
   /** A manifest to append created resources to, as they are created (for cleanup after failures). */
   manifest?: CreatedResource[];
+  /**
+   * Local backend: wait while another benchmark runs on this machine; `false` refuses at once
+   * (`--no-wait`, exit 2). See `steps/machine_lock.ts`.
+   * @default {true}
+   */
+  wait?: boolean;
 }
 
 /**
@@ -163,6 +170,21 @@ export async function waitForRecommendationJob(
  * ```
  */
 export async function recommend(cloud: Cloud, options: RecommendOptions): Promise<RecommendResult> {
+  // The local benchmark measures this machine: one at a time (before anything is created).
+  const machine = await holdMachine(cloud, "recommend", { wait: options.wait });
+  try {
+    const result = await createAndAwaitDefaultJob(cloud, options);
+    return machine === undefined ? result : { ...result, machine: machine.record };
+  } finally {
+    await machine?.release();
+  }
+}
+
+/** {@linkcode recommend} once the machine is held. */
+async function createAndAwaitDefaultJob(
+  cloud: Cloud,
+  options: RecommendOptions,
+): Promise<RecommendResult> {
   const manifest = options.manifest ?? [];
   const created: CreatedResource[] = [];
   const record = (r: CreatedResource) => {
@@ -269,6 +291,13 @@ export function renderRecommendation(r: RecommendResult): string {
     ["Invocation window", `${r.invocationStartTime} to ${r.invocationEndTime}`],
     ["Model package", r.modelPackageArn],
     ["Profile levels (local)", r.profile?.levels.length],
+    [
+      "Machine (local)",
+      r.machine &&
+      `${r.machine.quiet ? "quiet: no other benchmark ran meanwhile" : "shared"}${
+        r.machine.waitedMs >= 1000 ? ` (waited ${Math.round(r.machine.waitedMs / 1000)} s)` : ""
+      }`,
+    ],
   ]);
 }
 
@@ -302,6 +331,10 @@ export const RECOMMEND_SCRIPT: ScriptSpec = {
       placeholder: "V",
       description: "XGBoost container version (default 1.7-1)",
     },
+    "no-wait": {
+      type: "boolean",
+      description: "local: refuse (exit 2) instead of waiting when another benchmark runs here",
+    },
   },
   examples: [
     "deno task prepare --json > prepared.json && deno task recommend --from prepared.json --json > recommendation.json",
@@ -331,6 +364,7 @@ if (import.meta.main) {
         fallback: prepared.frameworkVersion,
       }),
       roleArn: requireRole(ctx.roleArn(), cloud),
+      wait: ctx.flags["no-wait"] !== true,
     });
   }, { render: renderRecommendation });
 }

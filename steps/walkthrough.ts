@@ -14,6 +14,7 @@ import { cleanup, renderCleanup } from "./cleanup.ts";
 import { InputError, StepError } from "./errors.ts";
 import { evaluate, renderEvaluation } from "./evaluate.ts";
 import { requireRole } from "./inputs.ts";
+import { holdMachine } from "./machine_lock.ts";
 import { planCapacity, renderPlan } from "./plan.ts";
 import { originalStepScaling, type VariantTarget } from "./policies.ts";
 import { prepare, renderPrepare } from "./prepare.ts";
@@ -75,6 +76,12 @@ export interface WalkthroughOptions {
   onStep?: (step: string) => void;
   /** The run's manifest (created resources); a fresh one when absent. */
   manifest?: CreatedResource[];
+  /**
+   * Local backend: wait while another benchmark runs on this machine; `false` refuses before
+   * anything is created (`--no-wait`, exit 2). See `steps/machine_lock.ts`.
+   * @default {true}
+   */
+  wait?: boolean;
 }
 
 /**
@@ -179,6 +186,9 @@ export async function walkthrough(
   let plan: PlanResult | undefined;
   const evaluations: EvaluateResult[] = [];
   let failure: unknown;
+  // The benchmark measures this machine: held from the start (a refusal creates nothing) until
+  // the recommendation is in.
+  const machine = await holdMachine(cloud, "walkthrough", { wait: options.wait });
   try {
     prepared = await inStep(
       "prepare",
@@ -192,6 +202,8 @@ export async function walkthrough(
       options,
       () => recommend(cloud, { ...p, roleArn, manifest }),
     );
+    await machine?.release();
+    if (machine !== undefined) recommendation = { ...recommendation, machine: machine.record };
     say(renderRecommendation(recommendation));
     const r = recommendation;
     analysis = await inStep("analyze", options, async () => {
@@ -266,6 +278,7 @@ export async function walkthrough(
   } catch (error) {
     failure = error;
   }
+  await machine?.release();
   let cleaned: CleanupResult;
   try {
     options.onStep?.("cleanup");
@@ -400,6 +413,10 @@ export const WALKTHROUGH_SCRIPT: ScriptSpec = {
       placeholder: "DIR",
       description: "folder for the charts (default out/walkthrough)",
     },
+    "no-wait": {
+      type: "boolean",
+      description: "local: refuse (exit 2) instead of waiting when another benchmark runs here",
+    },
   },
   examples: [
     "deno task walkthrough",
@@ -420,6 +437,7 @@ if (import.meta.main) {
       evaluationSeconds: numberInput(ctx.flags, "evaluation-seconds"),
       latencyThresholdMs: numberInput(ctx.flags, "latency-threshold"),
       outDir,
+      wait: ctx.flags["no-wait"] !== true,
       verbose: !ctx.json,
     });
     progress(

@@ -15,7 +15,8 @@ const STEP = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--
 /**
  * Each task's permission flags. Of the seven step tasks that talk to a backend, only recommend
  * and walkthrough spawn anything: the local Default job starts the model server (deno, pinned
- * with taskset when there is one) and the load generator (deno, taskset).
+ * with taskset when there is one) and the load generator (deno, taskset), each through setpriv
+ * (util-linux), which ties the child to its parent (`machine/children.ts`).
  */
 const EXPECTED: Record<string, string[]> = {
   test: ["--allow-all"],
@@ -24,17 +25,18 @@ const EXPECTED: Record<string, string[]> = {
   check: ["--allow-read=.", "--allow-env=TSC_*,NODE_*,VSCODE_INSPECTOR_OPTIONS"],
   notebook: [],
   prepare: STEP,
-  recommend: [...STEP, "--allow-run=deno,taskset"],
+  recommend: [...STEP, "--allow-run=deno,taskset,setpriv"],
   analyze: STEP,
   scale: STEP,
   evaluate: STEP,
   cleanup: STEP,
   plan: ["--allow-read"],
   export: ["--allow-read", "--allow-write"],
-  walkthrough: [...STEP, "--allow-run=deno,taskset"],
-  "bench:train": [],
+  walkthrough: [...STEP, "--allow-run=deno,taskset,setpriv"],
+  // The machine-wide benchmark lock file lives in /tmp (machine/benchmark_lock.ts).
+  "bench:train": ["--allow-read=/tmp", "--allow-write=/tmp"],
   "bench:serve": [
-    "--allow-run=deno,taskset,wrk,gunicorn,/usr/bin/python3",
+    "--allow-run=deno,taskset,setpriv,wrk,gunicorn,/usr/bin/python3",
     "--allow-read",
     "--allow-write",
     "--allow-net=127.0.0.1",
@@ -45,7 +47,7 @@ const EXPECTED: Record<string, string[]> = {
   loadtest: ["--allow-all"],
   "bench:load": ["--allow-all"],
   serve: [
-    "--allow-run=deno,taskset",
+    "--allow-run=deno,taskset,setpriv",
     "--allow-read",
     "--allow-net=127.0.0.1",
     "--allow-env=SAGEMAKER_BIND_TO_PORT,SM_MODEL_DIR,MAX_CONTENT_LENGTH,SAGEMAKER_BATCH",

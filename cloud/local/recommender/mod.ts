@@ -49,6 +49,7 @@ import {
   stopNow,
   TERMINAL_STATUSES,
 } from "./job.ts";
+import { refuseEndpointsInUse } from "./endpoint_in_use.ts";
 import { checked, findJob, jobArn, ownerOf } from "./lease.ts";
 import { date, describeOut, summaryOut } from "./output.ts";
 import { MODEL_PACKAGE_VERSION_ARN_PATTERN, STATUSES, validateCreate } from "./validate.ts";
@@ -117,6 +118,7 @@ export const recommenderHandlers: HandlerMap = {
       samplePayloadUrl = config.ContainerConfig?.PayloadConfig?.SamplePayloadUrl ??
         samplePayloadUrl;
       for (const e of config.Endpoints ?? []) describeEndpointRecord(ctx, e.EndpointName!);
+      refuseEndpointsInUse(ctx, (config.Endpoints ?? []).map((e) => e.EndpointName!));
       const now = ctx.store.now();
       const record: RecommendationJobRecord = compact({
         JobName: name,

@@ -24,6 +24,13 @@ import type { LocalContext } from "../../kernel/context.ts";
 import { readLocalObject } from "../../s3/mod.ts";
 import { findModelPackage } from "../../sagemaker/mod.ts";
 import { getJob } from "../job.ts";
+import { spawnLoadGenerator } from "../../../../load/spawn_load.ts";
+import { type BenchmarkLock, holdMachineForBenchmark } from "../../../../machine/benchmark_lock.ts";
+import {
+  makeOwnedTempDir,
+  removeOwnedTempDir,
+  sweepStaleTempDirs,
+} from "../../../../machine/temp_dirs.ts";
 import {
   completeDefaultJob,
   type DefaultJobRecommendation,
@@ -144,7 +151,8 @@ async function runDefaultJob(
     ["ml.c5.large"]) as string[];
 
   heartbeatJob(ctx, jobName);
-  const dir = await Deno.makeTempDir({ prefix: "default-job-" });
+  await sweepStaleTempDirs(); // folders a killed run left behind
+  const dir = await makeOwnedTempDir("default-job-");
   const heartbeat = setInterval(() => {
     try {
       if (!heartbeatJob(ctx, jobName)) abort.abort();
@@ -160,7 +168,11 @@ async function runDefaultJob(
     await server?.stop();
   };
   ctx.runtime.closers.push(stop);
+  let machine: BenchmarkLock | undefined;
   try {
+    // One benchmark at a time on this machine (re-entrant: immediate when the step holds it).
+    machine = await holdMachineForBenchmark(jobName, abort.signal);
+    if (machine === undefined) return; // stopped while waiting: the recommender records it
     const modelPath = join(dir, "model.tar.gz");
     const payloadPath = join(dir, "payload.tar.gz");
     for (
@@ -315,7 +327,8 @@ async function runDefaultJob(
     await stop();
     const i = ctx.runtime.closers.indexOf(stop);
     if (i >= 0) ctx.runtime.closers.splice(i, 1);
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeOwnedTempDir(dir).catch(() => {});
+    await machine?.release();
   }
 }
 
@@ -359,14 +372,11 @@ async function runLoad(
     ...(options.loadArgs ?? []),
   ];
   // denoCommand(): the step tasks grant --allow-run=deno,taskset, not this executable's path.
-  const command = pin
-    ? new Deno.Command(pin, {
-      args: ["-c", "0", denoCommand(), ...denoArgs],
-      stdout: "piped",
-      stderr: "piped",
-    })
-    : new Deno.Command(denoCommand(), { args: denoArgs, stdout: "piped", stderr: "piped" });
-  const child = command.spawn();
+  const child = await spawnLoadGenerator(denoArgs, {
+    deno: denoCommand(),
+    taskset: pin,
+    cpus: "0",
+  });
   started(child);
   options.onLoadStarted?.(child.pid);
   const onAbort = () => {
