@@ -76,7 +76,7 @@ import type {
   RegisterScalableTargetRequest,
   RegisterScalableTargetResponse,
 } from "@aws-sdk/client-application-auto-scaling";
-import { registerAutoScalingEvents } from "./engine.ts";
+import { registerAutoScalingEvents } from "./events.ts";
 
 export { registerAutoScalingEvents };
 

@@ -7,7 +7,7 @@
 import { InvalidScheduleError, parseSchedule } from "../../../sim/schedule.ts";
 import { InvalidTimezoneError, validateTimezone } from "../../../sim/timezone.ts";
 import type { LocalContext } from "../kernel/context.ts";
-import { scheduleNextFire } from "./engine.ts";
+import { scheduleNextFire } from "./events.ts";
 import {
   AAS_KIND,
   aasError,

@@ -2,6 +2,7 @@
  * The local CloudWatch: metrics (`metrics.ts`: PutMetricData, GetMetricData,
  * GetMetricStatistics, ListMetrics) and alarms (`alarms.ts`: PutMetricAlarm and its validation;
  * `alarm_engine.ts`: evaluation on the simulated clock and the actions it runs;
+ * `alarm_series.ts`: the evaluation window and the metric series the alarms follow;
  * `alarm_handlers.ts`: the other alarm operations and their outputs; `alarm_records.ts`: what
  * the store keeps). This file is the service's handler table and what other local services
  * may use of it.
@@ -27,9 +28,9 @@ export {
   type ScalingPolicyInvocation,
 } from "./alarm_records.ts";
 export { putMetricAlarm } from "./alarms.ts";
+export { alarmWindow } from "./alarm_series.ts";
 export {
   alarmDatapoints,
-  alarmWindow,
   deleteAlarms,
   registerAlarmEvents,
   removeAlarmActions,
