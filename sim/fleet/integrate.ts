@@ -243,9 +243,7 @@ export function integrateFleet(input: FleetWindowInput): FleetWindow {
     if (stepIndex < steps.length) next = Math.min(next, steps[stepIndex].at);
     const seconds = (next - t) / 1000;
     const n = inService.size;
-    const factor = noise === undefined
-      ? 1
-      : noiseFactor({ seed: noise.seed, amplitude: noise.amplitude }, pStart);
+    const factor = noise === undefined ? 1 : noiseFactor(noise, pStart);
 
     let finished = 0;
     let timeouts = 0;
