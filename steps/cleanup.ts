@@ -25,8 +25,9 @@ import {
   StopInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
+import { InputError } from "./errors.ts";
 import { scalableTargetKey } from "./policies.ts";
-import { runScript, type ScriptSpec, table } from "./script.ts";
+import { errorLine, runScript, type ScriptSpec, table } from "./script.ts";
 import type { CleanupResult, CreatedResource, ResourceKind } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
 
@@ -44,6 +45,36 @@ export const DELETE_ORDER: readonly ResourceKind[] = [
   "model-package-group",
   "s3-object",
 ];
+
+/**
+ * Refuses a manifest with a resource kind cleanup does not know (a hand-edited or foreign
+ * `created[]`), before anything is deleted.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateManifest } from "./cleanup.ts";
+ * import assert from "node:assert/strict";
+ * validateManifest([{ kind: "model", name: "m" }]);
+ * assert.throws(() => validateManifest([{ kind: "spaceship", name: "x" } as never]),
+ *   /^InputError: Cannot clean up spaceship "x": cleanup knows the kinds recommendation-job, /);
+ * ```
+ */
+export function validateManifest(manifest: readonly CreatedResource[]): void {
+  for (const r of manifest) {
+    if (!DELETE_ORDER.includes(r.kind)) {
+      throw new InputError(
+        `Cannot clean up ${r.kind} "${r.name}": cleanup knows the kinds ${
+          DELETE_ORDER.join(", ")
+        }; fix or remove that entry of created[] in the --from file`,
+      );
+    }
+    if (r.kind === "s3-object" && !/^s3:\/\/[^/]+\/.+$/.test(r.name)) {
+      throw new InputError(
+        `Cannot clean up s3-object "${r.name}": its name must be an s3://BUCKET/KEY URL`,
+      );
+    }
+  }
+}
 
 const NOT_FOUND_NAMES = new Set([
   "ResourceNotFound",
@@ -131,6 +162,7 @@ export async function cleanup(
   manifest: readonly CreatedResource[],
   options: CleanupOptions = {},
 ): Promise<CleanupResult> {
+  validateManifest(manifest);
   const result: CleanupResult = { deleted: [], alreadyGone: [], kept: [], failed: [] };
   const ordered = [...manifest].sort((a, b) =>
     DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind)
@@ -145,11 +177,10 @@ export async function cleanup(
       if (isNotFound(error)) {
         result.alreadyGone.push(resource);
       } else {
-        result.failed.push({ resource, error: (error as Error).message });
-        progress(
-          "cleanup",
-          `cannot delete ${resource.kind} ${resource.name}: ${(error as Error).message}`,
-        );
+        // On AWS: operation, status, code and a hint (see cloud/aws_errors.ts), not "UnknownError".
+        const line = errorLine(error);
+        result.failed.push({ resource, error: line });
+        progress("cleanup", `cannot delete ${resource.kind} ${resource.name}: ${line}`);
       }
     }
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { awsCallOf, describeAwsFailure, findAwsFailure } from "../cloud/aws_errors.ts";
 import type { Backend, Cloud } from "../cloud/types.ts";
 import { InputError } from "./errors.ts";
 
@@ -155,6 +156,18 @@ export function parseFlags(spec: ScriptSpec, argv: string[]): Flags {
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
     const next = argv[i + 1];
+    // A flag right after a flag that takes a value: the value is missing (node:util would say
+    // "ambiguous" over three lines, or take the flag as the value).
+    if (
+      name !== undefined && flags[name]?.type === "string" &&
+      (next === undefined || (next.startsWith("--") && next.length > 2))
+    ) {
+      throw new InputError(
+        `Missing the value of --${name}: give --${name} ${flags[name].placeholder ?? "VALUE"}${
+          next === undefined ? "" : ` before ${next}`
+        }; see --help`,
+      );
+    }
     if (
       name !== undefined && flags[name]?.type === "string" && next !== undefined &&
       /^-\d|^-\.\d|^-Infinity$/.test(next)
@@ -263,7 +276,7 @@ function fieldOf(flag: string): string {
  * assert.equal(numberInput({ "max-tps": "500" }, "max-tps"), 500);
  * assert.equal(numberInput({}, "max-tps", { from: { maxTps: 70 } }), 70);
  * assert.equal(numberInput({}, "growth-factor", { fallback: 1.2 }), 1.2);
- * assert.throws(() => numberInput({ "max-tps": "lots" }, "max-tps"), /not a number/);
+ * assert.throws(() => numberInput({ "max-tps": "lots" }, "max-tps"), /not a decimal number/);
  * ```
  */
 export function numberInput(
@@ -273,13 +286,7 @@ export function numberInput(
 ): number | undefined {
   const { from = {}, field = fieldOf(flag), fallback } = options;
   const raw = flags[flag];
-  if (typeof raw === "string") {
-    const value = raw.trim() === "" ? Number.NaN : Number(raw);
-    if (Number.isNaN(value)) {
-      throw new InputError(`Cannot read --${flag}: "${raw}" is not a number`);
-    }
-    return value;
-  }
+  if (typeof raw === "string") return parseDecimal(raw, `--${flag}`);
   const carried = from[field];
   if (carried !== undefined && carried !== null) {
     if (typeof carried !== "number") {
@@ -290,6 +297,32 @@ export function numberInput(
     return carried;
   }
   return fallback;
+}
+
+/**
+ * A decimal number as people write it (`500`, `-1`, `0.5`, `1e3`): no hexadecimal, binary or
+ * octal (`Number("0x10")` is 16), no blanks, no `Infinity`, nothing too large for a double.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDecimal } from "./script.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseDecimal("1e3", "--max-tps"), 1000);
+ * assert.throws(() => parseDecimal("0x10", "--max-tps"), /^InputError: Cannot read --max-tps: "0x10" is not a decimal number/);
+ * assert.throws(() => parseDecimal("1e400", "--max-tps"), /too large/);
+ * ```
+ */
+export function parseDecimal(raw: string, what: string): number {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) {
+    throw new InputError(
+      `Cannot read ${what}: "${raw}" is not a decimal number (e.g. 500, 0.5, 1e3)`,
+    );
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new InputError(`Cannot read ${what}: "${raw}" is too large`);
+  }
+  return value;
 }
 
 /**
@@ -364,6 +397,13 @@ export function stringInput(
   if (typeof raw === "string") return raw;
   const carried = from[field];
   if (typeof carried === "string") return carried;
+  if (carried !== undefined && carried !== null) {
+    throw new InputError(
+      `Cannot read "${field}" from --from: ${
+        JSON.stringify(carried)
+      } is not a string; give --${flag}, or fix the file`,
+    );
+  }
   return fallback;
 }
 
@@ -392,6 +432,39 @@ function env(name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The one line a script prints for a failure: the message, except that a failed AWS call (tagged
+ * by the AWS backend) is told as operation, resource, HTTP status, AWS's code and message, and a
+ * hint; a step name or a suffix that a step added around it is kept.
+ *
+ * @example Usage
+ * ```ts
+ * import { errorLine } from "./script.ts";
+ * import { tagAwsCall } from "../cloud/aws_errors.ts";
+ * import assert from "node:assert/strict";
+ * const aws = tagAwsCall(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException",
+ *   $fault: "client", $metadata: { httpStatusCode: 400, attempts: 3 } }),
+ *   { clientName: "SageMakerClient", commandName: "DescribeEndpointCommand", input: { EndpointName: "e" } });
+ * assert.equal(errorLine(new Error("recommend: Rate exceeded; cleanup could not delete x", { cause: aws })),
+ *   'recommend: DescribeEndpoint of endpoint "e" failed: HTTP 400 ThrottlingException: Rate exceeded. ' +
+ *   "Hint: AWS throttled the call and it was retried 2 times (3 attempts); wait a minute and run again, " +
+ *   "or allow more attempts with AWS_MAX_ATTEMPTS; cleanup could not delete x");
+ * assert.equal(errorLine(new Error("plain")), "plain");
+ * ```
+ */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const failure = findAwsFailure(error);
+  const call = awsCallOf(failure);
+  if (failure === undefined || call === undefined) return message.replace(/\s*\n\s*/g, " ");
+  const described = describeAwsFailure(failure, call);
+  const at = failure.message === "" ? -1 : message.indexOf(failure.message);
+  if (at < 0) return described;
+  const before = message.slice(0, at);
+  const after = message.slice(at + failure.message.length);
+  return `${before}${described}${after}`.replace(/\s*\n\s*/g, " ");
 }
 
 /**
@@ -450,7 +523,7 @@ export async function runScript<R>(
     console.log(ctx.json ? JSON.stringify(result, null, 2) : render(result));
   } catch (error) {
     code = error instanceof InputError ? 2 : 1;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorLine(error);
     console.error(message.startsWith(`${spec.name}: `) ? message : `${spec.name}: ${message}`);
     if (debug && error instanceof Error && error.stack) console.error(error.stack);
   } finally {
