@@ -137,13 +137,6 @@ function registerAll(runtime: LocalRuntime): void {
   registerAutoScalingEvents(runtime);
 }
 
-/** The local backend's context behind a `Cloud`, or undefined for AWS. */
-export function localContextOf(cloud: Cloud): LocalContext | undefined {
-  return cloud.backend === "local"
-    ? (cloud as Partial<{ context: LocalContext }>).context
-    : undefined;
-}
-
 /** The capacity profile a Default job stored for a model, image and instance type, if any. */
 function storedProfile(ctx: LocalContext, subject: ProfileSubject): CapacityProfile | undefined {
   return ctx.store.getDoc<CapacityProfile>(
