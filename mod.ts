@@ -15,8 +15,8 @@
  */
 export { openCloud, type OpenCloudOptions } from "./cloud/open.ts";
 export type { Backend, Clock, Cloud } from "./cloud/types.ts";
-export { DEFAULT_LOCAL_SETTINGS, type LocalSettings } from "./cloud/local/settings.ts";
-export type { CapacityProfile, LatencyMs, ProfileLevel } from "./cloud/local/profile.ts";
+export { DEFAULT_LOCAL_SETTINGS, type LocalSettings } from "./cloud/local/kernel/settings.ts";
+export type { CapacityProfile, LatencyMs, ProfileLevel } from "./sim/profile.ts";
 export { INSTANCE_TYPES, type InstanceTypeInfo, instanceTypeInfo } from "./cloud/instance_types.ts";
 export { prepare, type PrepareOptions, renderPrepare } from "./steps/prepare.ts";
 export {

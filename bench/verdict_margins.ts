@@ -17,7 +17,7 @@ import {
   CreateModelPackageGroupCommand,
 } from "@aws-sdk/client-sagemaker";
 import { openLocalCloud } from "../cloud/local/mod.ts";
-import { type CapacityProfile, PROFILE_KIND, profileKey } from "../cloud/local/profile.ts";
+import { type CapacityProfile, PROFILE_KIND, profileKey } from "../sim/profile.ts";
 import { evaluate, judgeEvaluation } from "../steps/evaluate.ts";
 import { planCapacity } from "../steps/plan.ts";
 import { resetAndApply, scale } from "../steps/scale.ts";
@@ -64,7 +64,11 @@ async function margins(profile: CapacityProfile): Promise<string> {
     }
     const store = cloud.context.store;
     store.tx(() =>
-      store.putDoc(PROFILE_KIND, profileKey(modelUrl, IMAGE, profile.instanceType), profile)
+      store.putDoc(
+        PROFILE_KIND,
+        profileKey({ modelDataUrl: modelUrl, image: IMAGE, instanceType: profile.instanceType }),
+        profile,
+      )
     );
     await cloud.sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "g" }));
     const pkg = await cloud.sagemaker.send(

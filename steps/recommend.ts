@@ -17,7 +17,6 @@ import {
   type ProductionVariantInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { localProfileFor } from "../cloud/local/mod.ts";
 import { StepError } from "./errors.ts";
 import { holdMachine } from "./machine_lock.ts";
 import { runName } from "./names.ts";
@@ -261,12 +260,11 @@ async function createAndAwaitDefaultJob(
   }
   const endpointName = rec.EndpointConfiguration?.EndpointName ?? "";
   const variantName = rec.EndpointConfiguration?.VariantName ?? "";
-  const profile = localProfileFor(
-    cloud,
-    options.modelUrl,
-    options.containerImage,
-    options.instanceType,
-  );
+  const profile = await cloud.capacityProfile({
+    modelDataUrl: options.modelUrl,
+    image: options.containerImage,
+    instanceType: options.instanceType,
+  });
   return {
     region: cloud.region,
     roleArn: options.roleArn,

@@ -9,7 +9,7 @@ import type {
   EvaluationActivity,
   EvaluationPoint as ChartEvaluationPoint,
 } from "../charts/evaluation.ts";
-import type { CapacityProfile } from "../cloud/local/profile.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
 
 /** Kinds of resources a step can create (cleanup deletes them in dependency order). */
 export type ResourceKind =

@@ -22,7 +22,10 @@ Deno.test("evaluate() reports elapsed, remaining, users and throughput on every 
   const states: ProgressState[] = [];
   setProgressRenderer({ show: (s) => void states.push(s), note() {}, end() {} });
   try {
-    const { modelUrl } = await createProfiledEndpoint(cloud, FIXTURE_PROFILE, "progress-models");
+    const { modelUrl } = await createProfiledEndpoint(cloud, {
+      profile: FIXTURE_PROFILE,
+      bucket: "progress-models",
+    });
     await cloud.sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "g" }));
     const pkg = await cloud.sagemaker.send(
       new CreateModelPackageCommand({
