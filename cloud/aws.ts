@@ -75,7 +75,8 @@ export async function openAwsCloud(options: AwsCloudOptions = {}): Promise<Cloud
     defaultRoleArn: undefined,
     ...clients,
     clock: wallClock,
-    localSettings: undefined,
+    // Inference Recommender on AWS reports the saturation point only, no per-level profile.
+    capacityProfile: () => Promise.resolve(undefined),
     close() {
       for (const client of Object.values(clients)) client.destroy();
       return Promise.resolve();

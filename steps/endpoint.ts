@@ -17,6 +17,7 @@ import type { Cloud } from "../cloud/types.ts";
 import { InputError, StepError } from "./errors.ts";
 import type { CreatedResource } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
+import { endProgress, reportProgress } from "../progress/mod.ts";
 
 /** Options of {@linkcode createEndpoint}. */
 export interface CreateEndpointOptions {
@@ -74,13 +75,13 @@ export async function waitForEndpointInService(
       intervalMs: pollIntervalMs,
       timeoutMs: 3_600_000,
       onPoll(e, elapsed) {
-        if (e.EndpointStatus !== last) {
-          last = e.EndpointStatus ?? "";
-          progress(step, `endpoint ${endpointName} ${last} (${Math.round(elapsed / 1000)} s)`);
-        }
+        // Every poll, not only status changes: on AWS creation takes minutes in one status.
+        last = e.EndpointStatus ?? "";
+        reportProgress({ step, phase: `endpoint ${endpointName} ${last}`, elapsedMs: elapsed });
       },
     },
   );
+  endProgress();
   if (endpoint.EndpointStatus !== "InService") {
     throw new StepError(
       step,

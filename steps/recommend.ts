@@ -17,7 +17,6 @@ import {
   type ProductionVariantInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { localProfileFor } from "../cloud/local/mod.ts";
 import { StepError } from "./errors.ts";
 import { holdMachine } from "./machine_lock.ts";
 import { runName } from "./names.ts";
@@ -26,6 +25,7 @@ import { requiredString, runScript, type ScriptSpec, stringInput, table } from "
 import type { CreatedResource, PrepareResult, RecommendResult } from "./types.ts";
 import { validateRecommend } from "./validate.ts";
 import { pollUntil, progress } from "./wait.ts";
+import { endProgress, reportProgress } from "../progress/mod.ts";
 
 /** Inputs of {@linkcode recommend}. */
 export interface RecommendOptions {
@@ -135,18 +135,21 @@ export async function waitForRecommendationJob(
       intervalMs: options.pollIntervalMs,
       timeoutMs: options.timeoutMs,
       onPoll(d, elapsed) {
-        if (d.Status !== lastStatus) {
+        // On AWS every poll (the job stays IN_PROGRESS for many minutes); locally the benchmark
+        // reports its own levels, so only status changes.
+        if (d.Status !== lastStatus || cloud.backend === "aws") {
           lastStatus = d.Status ?? "";
-          progress(
+          reportProgress({
             step,
-            `job ${jobName} ${d.Status} (${
-              Math.round(elapsed / 1000)
-            } s on the ${cloud.backend} clock)`,
-          );
+            phase: `job ${jobName} ${d.Status}`,
+            elapsedMs: elapsed,
+            detail: `${cloud.backend} clock`,
+          });
         }
       },
     },
   );
+  endProgress();
   if (job.Status === "FAILED") {
     throw new StepError(
       step,
@@ -257,12 +260,11 @@ async function createAndAwaitDefaultJob(
   }
   const endpointName = rec.EndpointConfiguration?.EndpointName ?? "";
   const variantName = rec.EndpointConfiguration?.VariantName ?? "";
-  const profile = localProfileFor(
-    cloud,
-    options.modelUrl,
-    options.containerImage,
-    options.instanceType,
-  );
+  const profile = await cloud.capacityProfile({
+    modelDataUrl: options.modelUrl,
+    image: options.containerImage,
+    instanceType: options.instanceType,
+  });
   return {
     region: cloud.region,
     roleArn: options.roleArn,

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { awsCallOf, describeAwsFailure, findAwsFailure } from "../cloud/aws_errors.ts";
 import type { Backend, Cloud } from "../cloud/types.ts";
 import { InputError } from "./errors.ts";
+import { endProgress, setProgressMode } from "../progress/mod.ts";
 
 /** One flag of a script. */
 export interface FlagSpec {
@@ -75,6 +76,7 @@ const COMMON_FLAGS: Record<string, FlagSpec> = {
   },
   help: { type: "boolean", description: "show this help" },
   debug: { type: "boolean", description: "print stack traces of unexpected failures" },
+  quiet: { type: "boolean", description: "show no progress on stderr (errors still print)" },
 };
 
 const CLOUD_FLAGS: Record<string, FlagSpec> = {
@@ -484,6 +486,7 @@ export async function runScript<R>(
   try {
     const flags = parseFlags(spec, argv);
     debug = flags.debug === true;
+    if (flags.quiet === true) setProgressMode("quiet");
     if (flags.help) {
       console.log(helpText(spec));
       return;
@@ -527,6 +530,7 @@ export async function runScript<R>(
     console.error(message.startsWith(`${spec.name}: `) ? message : `${spec.name}: ${message}`);
     if (debug && error instanceof Error && error.stack) console.error(error.stack);
   } finally {
+    endProgress();
     try {
       await cloud?.close();
     } catch (error) {

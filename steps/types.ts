@@ -9,7 +9,7 @@ import type {
   EvaluationActivity,
   EvaluationPoint as ChartEvaluationPoint,
 } from "../charts/evaluation.ts";
-import type { CapacityProfile } from "../cloud/local/profile.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
 import type { ScalingConfig } from "./scaling_requests.ts";
 
 /** Kinds of resources a step can create (cleanup deletes them in dependency order). */
@@ -164,6 +164,8 @@ export interface EvaluateResult {
   jobName: string;
   policyLabel: string;
   spawnRate: number;
+  /** Length of the ramp in seconds (the traffic pattern's phase; the job may stop earlier). */
+  rampSeconds?: number;
   /** Invocations per minute that must be reached (max TPS x 60). */
   expectation: number;
   maxInvocationsRealized: number;

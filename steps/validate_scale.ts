@@ -10,13 +10,9 @@
  * @module
  */
 import { instanceTypeInfo } from "../cloud/instance_types.ts";
-import {
-  InvalidScheduleError,
-  InvalidTimezoneError,
-  parseSchedule,
-  validateTimezone,
-} from "../cloud/local/schedule.ts";
-import { StepAdjustmentError, validateStepAdjustments } from "../cloud/local/scaling_math.ts";
+import { InvalidScheduleError, parseSchedule } from "../sim/schedule.ts";
+import { StepAdjustmentError, validateStepAdjustments } from "../sim/step_scaling.ts";
+import { InvalidTimezoneError, validateTimezone } from "../sim/timezone.ts";
 import {
   checkCount,
   checkNamePrefix,

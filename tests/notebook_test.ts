@@ -167,7 +167,7 @@ Deno.test({
           "image/svg+xml",
           "text/plain",
         ]);
-        assert.match(String(display.data!["image/svg+xml"]), /Upper limit 55 % of 3,300/);
+        assert.match(String(display.data!["image/svg+xml"]), /Upper 55 % of 3,300: 1,815/);
         const spec = display.data!["application/vnd.vegalite.v5+json"] as { $schema: string };
         assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
       }

@@ -113,7 +113,7 @@ Deno.test("prepare, recommend and analyze chain as scripts with --from", async (
     assert.equal(analysis.upperLimit, analysis.maxValue * 55 / 100);
     const svg = await Deno.readTextFile(join(dir, "charts", "analysis-invocations.svg"));
     assert.match(svg, /^<svg/);
-    assert.match(svg, /Upper limit 55 %/);
+    assert.match(svg, /Upper 55 % of /);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
