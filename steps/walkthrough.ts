@@ -13,6 +13,7 @@ import { writeAnalysisCharts, writeEvaluationCharts } from "./charts_out.ts";
 import { cleanup, renderCleanup } from "./cleanup.ts";
 import { InputError, StepError } from "./errors.ts";
 import { evaluate, renderEvaluation } from "./evaluate.ts";
+import { isInterruption } from "./interrupt.ts";
 import { requireRole } from "./inputs.ts";
 import { planCapacity, renderPlan } from "./plan.ts";
 import { originalStepScaling, type VariantTarget } from "./policies.ts";
@@ -266,6 +267,9 @@ export async function walkthrough(
   } catch (error) {
     failure = error;
   }
+  // Interrupted by a signal: every call fails now, and the script runner deletes what the run
+  // created (from its journal).
+  if (isInterruption(failure)) throw failure;
   let cleaned: CleanupResult;
   try {
     options.onStep?.("cleanup");

@@ -18,6 +18,7 @@ import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker.ts";
 import { localSender } from "./service.ts";
 import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "./settings.ts";
 import { DEFAULT_LOCAL_DIR, Store } from "./store.ts";
+import * as tagging from "./tagging.ts";
 
 /** Options of {@linkcode openLocalCloud}. */
 export interface LocalCloudOptions {
@@ -86,13 +87,21 @@ export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { conte
     backend: "local",
     region,
     defaultRoleArn: localRoleArn(settings.account),
-    sagemaker: localSender("SageMaker", ctx, { ...sageMakerHandlers, ...recommenderHandlers }),
-    autoscaling: localSender("Application Auto Scaling", ctx, autoScalingHandlers),
+    sagemaker: localSender("SageMaker", ctx, {
+      ...sageMakerHandlers,
+      ...recommenderHandlers,
+      ...tagging.sageMakerTaggingHandlers,
+    }),
+    autoscaling: localSender("Application Auto Scaling", ctx, {
+      ...autoScalingHandlers,
+      ...tagging.autoScalingTaggingHandlers,
+    }),
     cloudwatch: localSender("CloudWatch", ctx, {
       ...cloudWatchMetricHandlers,
       ...cloudWatchAlarmHandlers,
+      ...tagging.cloudWatchTaggingHandlers,
     }),
-    s3: localSender("S3", ctx, s3Handlers),
+    s3: localSender("S3", ctx, { ...s3Handlers, ...tagging.s3TaggingHandlers }),
     clock: new LocalClock(ctx),
     localSettings: settings,
     context: ctx,

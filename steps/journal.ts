@@ -1,0 +1,532 @@
+/**
+ * The journal: a JSON-lines file under the working directory (`.sagemaker-lab/journal.jsonl`)
+ * where every run writes an *intent* record before each call that creates something, a *created*
+ * (or *failed*) record after it, and a *deleted* record when something is deleted. A run killed
+ * at any point leaves enough on disk for `cleanup --orphans` to find what it made.
+ *
+ * {@linkcode journaledCloud} does the recording for every step at once: it wraps a
+ * {@linkcode Cloud}'s senders, recognises the create and delete operations (pure tables below),
+ * tags every taggable create with the toolkit and run id, and appends the records. Each record
+ * is one `write` to a file opened with O_APPEND, so two processes can share one journal.
+ *
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import type { Backend, Cloud } from "../cloud/types.ts";
+import { runName } from "./names.ts";
+import { isNotFound } from "./not_found.ts";
+import type { CreatedResource } from "./types.ts";
+
+/** The toolkit's name, as its tags carry it. */
+export const TOOLKIT = "sagemaker-scaling-lab";
+/** Tag key naming the toolkit on every resource it creates. */
+export const TOOLKIT_TAG = `${TOOLKIT}:toolkit`;
+/** Tag key carrying the run id on every resource a run creates. */
+export const RUN_ID_TAG = `${TOOLKIT}:run-id`;
+/** The journal's path, relative to the working directory. */
+export const JOURNAL_FILE = join(".sagemaker-lab", "journal.jsonl");
+
+/** What happened to a resource. */
+export type JournalEvent = "intent" | "created" | "failed" | "deleted";
+
+/** A resource as the journal knows it: a manifest entry and what it costs. */
+export interface JournalResource extends CreatedResource {
+  /** Model packages: their group (the ARN exists only once the package does). */
+  group?: string;
+  /** Endpoints and endpoint configs: instance type of the (first) variant. */
+  instanceType?: string;
+  /** Endpoints and endpoint configs: initial instance count of the (first) variant. */
+  instanceCount?: number;
+}
+
+/** Where a record's resource lives. */
+export interface JournalScope {
+  /** The run that made it. */
+  runId: string;
+  backend: Backend;
+  region: string;
+  /** The local backend's folder (absolute), on the local backend. */
+  localDir?: string;
+}
+
+/** One line of the journal. */
+export interface JournalRecord extends JournalResource, JournalScope {
+  event: JournalEvent;
+  /** Links an intent to its created or failed record. */
+  id?: string;
+  /** ISO time of the wall clock when the record was written. */
+  time: string;
+  /** Why a create failed, or why something counts as deleted (e.g. an ended job). */
+  note?: string;
+}
+
+/** A resource the journal says may still exist. */
+export interface OutstandingResource extends JournalResource, JournalScope {
+  /** When it was first intended (ISO). */
+  since: string;
+  /** True when a created record was seen; false when the run died during the create call. */
+  confirmed: boolean;
+}
+
+/**
+ * A new run id, `run-YYYYMMDDHHMMSS-xxxx` (UTC wall clock).
+ *
+ * @example Usage
+ * ```ts
+ * import { newRunId } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(newRunId(new Date("2026-12-07T14:00:00Z")), /^run-20261207140000-[0-9a-f]{4}$/);
+ * ```
+ */
+export function newRunId(now: Date = new Date()): string {
+  return runName("run", now);
+}
+
+/**
+ * The key that identifies a resource across records: kind, resource id and name.
+ *
+ * @example Usage
+ * ```ts
+ * import { resourceKey } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(resourceKey({ kind: "model", name: "m" }), "model||m");
+ * ```
+ */
+export function resourceKey(r: Pick<CreatedResource, "kind" | "name" | "resourceId">): string {
+  return `${r.kind}|${r.resourceId ?? ""}|${r.name}`;
+}
+
+/**
+ * What the records say may still exist: every created resource not deleted since, and every
+ * intent with neither a created nor a failed record (the process died during the call, so the
+ * resource may or may not exist). Deregistering a scalable target also deletes its policies and
+ * scheduled actions (Application Auto Scaling does so).
+ *
+ * @example Usage
+ * ```ts
+ * import { outstandingResources } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ * const scope = { runId: "r", backend: "local" as const, region: "us-east-1", time: "2026-12-07T14:00:00Z" };
+ * const left = outstandingResources([
+ *   { ...scope, event: "intent", id: "1", kind: "model", name: "m" },
+ *   { ...scope, event: "created", id: "1", kind: "model", name: "m" },
+ *   { ...scope, event: "intent", id: "2", kind: "endpoint-config", name: "m" },
+ *   { ...scope, event: "deleted", kind: "model", name: "m" },
+ * ]);
+ * assert.deepEqual(left.map((r) => [r.kind, r.confirmed]), [["endpoint-config", false]]);
+ * ```
+ */
+export function outstandingResources(records: readonly JournalRecord[]): OutstandingResource[] {
+  const pending = new Map<string, OutstandingResource>();
+  const live = new Map<string, OutstandingResource>();
+  const resource = (r: JournalRecord, confirmed: boolean, since: string): OutstandingResource => {
+    const { event: _e, id: _i, time: _t, note: _n, ...rest } = r;
+    return { ...rest, since, confirmed };
+  };
+  for (const r of records) {
+    if (r.event === "intent") {
+      pending.set(r.id ?? resourceKey(r), resource(r, false, r.time));
+    } else if (r.event === "created" || r.event === "failed") {
+      const intent = r.id === undefined ? undefined : pending.get(r.id);
+      if (r.id !== undefined) pending.delete(r.id);
+      if (r.event === "failed") continue;
+      const key = resourceKey(r);
+      const since = live.get(key)?.since ?? intent?.since ?? r.time;
+      live.set(key, resource(r, true, since));
+    } else if (r.event === "deleted") {
+      live.delete(resourceKey(r));
+      for (const [id, p] of pending) if (resourceKey(p) === resourceKey(r)) pending.delete(id);
+      if (r.kind === "scalable-target") {
+        for (const [key, other] of live) {
+          if (
+            other.resourceId === r.resourceId &&
+            (other.kind === "scaling-policy" || other.kind === "scheduled-action")
+          ) live.delete(key);
+        }
+      }
+    }
+  }
+  return [...live.values(), ...pending.values()];
+}
+
+/**
+ * Appends one record as one line, with one write to a file opened with O_APPEND (the kernel
+ * puts each such write at the end, whole, even when another process appends too).
+ */
+export async function appendJournalRecord(path: string, record: JournalRecord): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const bytes = new TextEncoder().encode(`${JSON.stringify(record)}\n`);
+  const file = await Deno.open(path, { append: true, create: true });
+  try {
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Reads a journal; a missing file is an empty journal, and a line cut short by a crash is skipped.
+ *
+ * @example Usage
+ * ```ts
+ * import { readJournal } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/j.jsonl`, '{"event":"intent","kind":"model","name":"m"}\n{"event":"cre');
+ * assert.equal((await readJournal(`${dir}/j.jsonl`)).length, 1);
+ * assert.deepEqual(await readJournal(`${dir}/missing.jsonl`), []);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readJournal(path: string): Promise<JournalRecord[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  const records: JournalRecord[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const value = JSON.parse(line);
+      if (typeof value?.event === "string" && typeof value?.kind === "string") records.push(value);
+    } catch {
+      // A line a killed process did not finish: nothing to learn from it.
+    }
+  }
+  return records;
+}
+
+/** Options of {@linkcode Journal}. */
+export interface JournalOptions {
+  /** @default {a new run id} */
+  runId?: string;
+  /** @default {".sagemaker-lab/journal.jsonl" under the working directory} */
+  path?: string;
+  /** The local backend's folder (made absolute), when the backend is local. */
+  localDir?: string;
+}
+
+/** One process's writer of the journal, for one run on one backend and region. */
+export class Journal {
+  /** The file appended to. */
+  readonly path: string;
+  /** Where this process's resources live. */
+  readonly scope: JournalScope;
+  /** Every record this process wrote, in order. */
+  readonly records: JournalRecord[] = [];
+
+  constructor(cloud: Pick<Cloud, "backend" | "region">, options: JournalOptions = {}) {
+    this.path = options.path ?? JOURNAL_FILE;
+    this.scope = {
+      runId: options.runId ?? newRunId(),
+      backend: cloud.backend,
+      region: cloud.region,
+      ...(cloud.backend === "local" && options.localDir !== undefined
+        ? { localDir: resolve(options.localDir) }
+        : {}),
+    };
+  }
+
+  /** The run id the records carry. */
+  get runId(): string {
+    return this.scope.runId;
+  }
+
+  /** Appends a record (and keeps it in {@linkcode records}). */
+  async append(
+    event: JournalEvent,
+    resource: JournalResource,
+    extra: { id?: string; note?: string } = {},
+  ): Promise<void> {
+    const record: JournalRecord = {
+      event,
+      ...(extra.id === undefined ? {} : { id: extra.id }),
+      ...resource,
+      ...this.scope,
+      time: new Date().toISOString(),
+      ...(extra.note === undefined ? {} : { note: extra.note }),
+    };
+    this.records.push(record);
+    await appendJournalRecord(this.path, record);
+  }
+
+  /**
+   * Runs a create call between an intent record and a created (or failed) record. `after` adds
+   * what only the answer knows (a model package's ARN).
+   */
+  async create<T>(
+    resource: JournalResource,
+    call: () => Promise<T>,
+    after?: (output: T) => Partial<JournalResource>,
+  ): Promise<T> {
+    const id = crypto.randomUUID();
+    await this.append("intent", resource, { id });
+    let output: T;
+    try {
+      output = await call();
+    } catch (error) {
+      await this.append("failed", resource, { id, note: (error as Error).message });
+      throw error;
+    }
+    await this.append("created", { ...resource, ...after?.(output) }, { id });
+    return output;
+  }
+
+  /** What this process created and has not deleted. */
+  outstanding(): OutstandingResource[] {
+    return outstandingResources(this.records);
+  }
+}
+
+/** The tags every resource of a run carries. */
+export function runTags(runId: string): { Key: string; Value: string }[] {
+  return [{ Key: TOOLKIT_TAG, Value: TOOLKIT }, { Key: RUN_ID_TAG, Value: runId }];
+}
+
+// deno-lint-ignore no-explicit-any
+type Input = Record<string, any>;
+
+const SAGEMAKER_TAGGED = new Set([
+  "CreateModel",
+  "CreateEndpointConfig",
+  "CreateEndpoint",
+  "CreateModelPackageGroup",
+  "CreateModelPackage",
+  "CreateInferenceRecommendationsJob",
+  "PutMetricAlarm",
+]);
+
+/**
+ * The input of a create call with the run's tags added (kept tags win): `Tags` as a list for
+ * SageMaker and CloudWatch, as a map for RegisterScalableTarget, `Tagging` (URL-encoded) for
+ * S3 PutObject. Other operations are returned unchanged.
+ *
+ * @example Usage
+ * ```ts
+ * import { withRunTags } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(withRunTags("CreateModel", { ModelName: "m" }, "r1").Tags.map((t: { Key: string }) => t.Key),
+ *   ["sagemaker-scaling-lab:toolkit", "sagemaker-scaling-lab:run-id"]);
+ * assert.equal(withRunTags("PutObject", { Key: "k" }, "r1").Tagging,
+ *   "sagemaker-scaling-lab%3Atoolkit=sagemaker-scaling-lab&sagemaker-scaling-lab%3Arun-id=r1");
+ * assert.deepEqual(withRunTags("RegisterScalableTarget", {}, "r1").Tags["sagemaker-scaling-lab:run-id"], "r1");
+ * ```
+ */
+export function withRunTags(operation: string, input: Input, runId: string): Input {
+  const tags = runTags(runId);
+  if (SAGEMAKER_TAGGED.has(operation)) {
+    const kept = (input.Tags ?? []) as { Key: string }[];
+    return {
+      ...input,
+      Tags: [...kept, ...tags.filter((t) => !kept.some((k) => k.Key === t.Key))],
+    };
+  }
+  if (operation === "RegisterScalableTarget") {
+    return {
+      ...input,
+      Tags: { ...Object.fromEntries(tags.map((t) => [t.Key, t.Value])), ...input.Tags },
+    };
+  }
+  if (operation === "PutObject") {
+    const kept = new URLSearchParams(input.Tagging ?? "");
+    for (const t of tags) if (!kept.has(t.Key)) kept.append(t.Key, t.Value);
+    return { ...input, Tagging: kept.toString() };
+  }
+  return input;
+}
+
+/**
+ * The resource a create operation makes, from its input; undefined for other operations.
+ *
+ * @example Usage
+ * ```ts
+ * import { createdBy } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(createdBy("PutObject", { Bucket: "b", Key: "k" }), { kind: "s3-object", name: "s3://b/k" });
+ * assert.deepEqual(createdBy("CreateEndpointConfig", { EndpointConfigName: "e",
+ *   ProductionVariants: [{ InstanceType: "ml.c5.large", InitialInstanceCount: 2 }] }),
+ *   { kind: "endpoint-config", name: "e", instanceType: "ml.c5.large", instanceCount: 2 });
+ * assert.equal(createdBy("DescribeEndpoint", { EndpointName: "e" }), undefined);
+ * ```
+ */
+export function createdBy(operation: string, input: Input): JournalResource | undefined {
+  switch (operation) {
+    case "PutObject":
+      return { kind: "s3-object", name: `s3://${input.Bucket}/${input.Key}` };
+    case "CreateModel":
+      return { kind: "model", name: input.ModelName };
+    case "CreateEndpointConfig": {
+      const v = input.ProductionVariants?.[0];
+      return {
+        kind: "endpoint-config",
+        name: input.EndpointConfigName,
+        ...(v?.InstanceType ? { instanceType: v.InstanceType } : {}),
+        ...(v?.InitialInstanceCount ? { instanceCount: v.InitialInstanceCount } : {}),
+      };
+    }
+    case "CreateEndpoint":
+      return { kind: "endpoint", name: input.EndpointName };
+    case "CreateModelPackageGroup":
+      return { kind: "model-package-group", name: input.ModelPackageGroupName };
+    case "CreateModelPackage":
+      return {
+        kind: "model-package",
+        name: input.ModelPackageGroupName,
+        group: input.ModelPackageGroupName,
+      };
+    case "CreateInferenceRecommendationsJob":
+      return { kind: "recommendation-job", name: input.JobName };
+    case "PutMetricAlarm":
+      return { kind: "alarm", name: input.AlarmName };
+    case "RegisterScalableTarget":
+      return { kind: "scalable-target", name: input.ResourceId, resourceId: input.ResourceId };
+    case "PutScalingPolicy":
+      return { kind: "scaling-policy", name: input.PolicyName, resourceId: input.ResourceId };
+    case "PutScheduledAction":
+      return {
+        kind: "scheduled-action",
+        name: input.ScheduledActionName,
+        resourceId: input.ResourceId,
+      };
+  }
+  return undefined;
+}
+
+/** What only a create call's answer knows: the ARN. */
+function fromOutput(operation: string, output: Input): Partial<JournalResource> {
+  const arn = output?.ModelArn ?? output?.EndpointConfigArn ?? output?.EndpointArn ??
+    output?.ModelPackageGroupArn ?? output?.JobArn ?? output?.ScalableTargetARN ??
+    output?.PolicyARN;
+  if (operation === "CreateModelPackage" && output?.ModelPackageArn) {
+    return { name: output.ModelPackageArn, arn: output.ModelPackageArn };
+  }
+  return typeof arn === "string" ? { arn } : {};
+}
+
+/**
+ * The resources a delete operation removes, from its input; empty for other operations.
+ *
+ * @example Usage
+ * ```ts
+ * import { deletedBy } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(deletedBy("DeleteAlarms", { AlarmNames: ["a", "b"] }).map((r) => r.name), ["a", "b"]);
+ * assert.deepEqual(deletedBy("DeleteObject", { Bucket: "b", Key: "k" }), [{ kind: "s3-object", name: "s3://b/k" }]);
+ * ```
+ */
+export function deletedBy(operation: string, input: Input): JournalResource[] {
+  switch (operation) {
+    case "DeleteObject":
+      return [{ kind: "s3-object", name: `s3://${input.Bucket}/${input.Key}` }];
+    case "DeleteModel":
+      return [{ kind: "model", name: input.ModelName }];
+    case "DeleteEndpointConfig":
+      return [{ kind: "endpoint-config", name: input.EndpointConfigName }];
+    case "DeleteEndpoint":
+      return [{ kind: "endpoint", name: input.EndpointName }];
+    case "DeleteModelPackageGroup":
+      return [{ kind: "model-package-group", name: input.ModelPackageGroupName }];
+    case "DeleteModelPackage":
+      return [{ kind: "model-package", name: input.ModelPackageName }];
+    case "StopInferenceRecommendationsJob":
+      return [{ kind: "recommendation-job", name: input.JobName }];
+    case "DeleteAlarms":
+      return ((input.AlarmNames ?? []) as string[]).map((name) => ({ kind: "alarm", name }));
+    case "DeregisterScalableTarget":
+      return [{ kind: "scalable-target", name: input.ResourceId, resourceId: input.ResourceId }];
+    case "DeleteScalingPolicy":
+      return [{ kind: "scaling-policy", name: input.PolicyName, resourceId: input.ResourceId }];
+    case "DeleteScheduledAction":
+      return [{
+        kind: "scheduled-action",
+        name: input.ScheduledActionName,
+        resourceId: input.ResourceId,
+      }];
+  }
+  return [];
+}
+
+/** The operation name of an SDK v3 command (`CreateModelCommand` gives `CreateModel`). */
+function operationOf(command: unknown): string {
+  const schema = (command as { schema?: unknown }).schema;
+  if (Array.isArray(schema) && typeof schema[2] === "string") return schema[2];
+  const name = (command as { constructor?: { name?: string } }).constructor?.name ?? "";
+  return name.endsWith("Command") ? name.slice(0, -"Command".length) : name;
+}
+
+type Sender = { send: (command: never) => Promise<unknown> };
+
+/**
+ * A cloud that journals every create and delete call of every step, and tags what it creates
+ * with the run id. Instance type and count of an endpoint come from the endpoint config this
+ * cloud created (for cost per hour).
+ *
+ * @example Usage
+ * ```ts
+ * import { Journal, journaledCloud, readJournal } from "./journal.ts";
+ * import { openCloud } from "../cloud/open.ts";
+ * import { CreateModelPackageGroupCommand } from "@aws-sdk/client-sagemaker";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const raw = await openCloud({ localDir: dir });
+ * const journal = new Journal(raw, { path: `${dir}/journal.jsonl`, localDir: dir });
+ * const cloud = journaledCloud(raw, journal);
+ * await cloud.sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "g" }));
+ * const records = await readJournal(journal.path);
+ * assert.deepEqual(records.map((r) => r.event), ["intent", "created"]);
+ * assert.equal(records[1].runId, journal.runId);
+ * await raw.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function journaledCloud(cloud: Cloud, journal: Journal): Cloud {
+  const configs = new Map<string, JournalResource>();
+  const wrap = <S extends Sender>(sender: S): S => ({
+    ...sender,
+    async send(command: never) {
+      const operation = operationOf(command);
+      const created = createdBy(operation, (command as { input?: Input }).input ?? {});
+      if (created !== undefined) {
+        const Ctor = (command as { constructor: new (input: Input) => never }).constructor;
+        const tagged = new Ctor(
+          withRunTags(operation, (command as { input: Input }).input, journal.runId),
+        );
+        const resource = created.kind === "endpoint"
+          ? { ...configs.get((command as { input: Input }).input.EndpointConfigName), ...created }
+          : created;
+        if (created.kind === "endpoint-config") configs.set(created.name, created);
+        return await journal.create(
+          resource,
+          () => sender.send(tagged),
+          (output) => fromOutput(operation, output as Input),
+        );
+      }
+      const deleted = deletedBy(operation, (command as { input?: Input }).input ?? {});
+      if (deleted.length === 0) return await sender.send(command);
+      try {
+        const output = await sender.send(command);
+        for (const r of deleted) await journal.append("deleted", r);
+        return output;
+      } catch (error) {
+        if (isNotFound(error)) {
+          for (const r of deleted) await journal.append("deleted", r, { note: "already gone" });
+        }
+        throw error;
+      }
+    },
+  } as S);
+  // Spread first: the local backend's cloud carries its context beside the seam's fields.
+  return {
+    ...cloud,
+    sagemaker: wrap(cloud.sagemaker),
+    autoscaling: wrap(cloud.autoscaling),
+    cloudwatch: wrap(cloud.cloudwatch),
+    s3: wrap(cloud.s3),
+    clock: cloud.clock,
+    close: () => cloud.close(),
+  };
+}
