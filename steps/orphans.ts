@@ -125,6 +125,10 @@ export async function findOrphans(cloud: Cloud, options: FindOrphansOptions): Pr
         .map((r) => /^s3:\/\/([^/]+)\//.exec(r.name)?.[1])
         .filter((b): b is string => b !== undefined),
     );
+    // The default bucket too (prepare's), when the account is known: a lost journal still
+    // leaves the tags to find its objects by.
+    const account = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(cloud.defaultRoleArn ?? "")?.[1];
+    if (account !== undefined) buckets.add(`sagemaker-${cloud.region}-${account}`);
     for (const hit of await scanTags(cloud, [...buckets])) {
       const key = resourceKey(hit);
       const known = found.get(key);

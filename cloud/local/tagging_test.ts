@@ -1,0 +1,108 @@
+// Proves the local tag readers answer as the API references say when something is missing or
+// malformed: SageMaker ListTags (ValidationException), CloudWatch ListTagsForResource
+// (ResourceNotFound), Application Auto Scaling ListTagsForResource (ResourceNotFoundException),
+// S3 GetObjectTagging (NoSuchKey); that PutObject keeps its Tagging and DeleteObject drops it;
+// and that SCALING_LOCAL_FAULT makes the named call fail with an AWS-shaped server error.
+import assert from "node:assert/strict";
+import { ListTagsForResourceCommand as AasListTags } from "@aws-sdk/client-application-auto-scaling";
+import { ListTagsForResourceCommand as CwListTags } from "@aws-sdk/client-cloudwatch";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectTaggingCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { CreateModelPackageGroupCommand, ListTagsCommand } from "@aws-sdk/client-sagemaker";
+import { FAULT_ENV } from "./faults.ts";
+import { openLocalCloud } from "./mod.ts";
+
+async function withCloud(fn: (cloud: ReturnType<typeof openLocalCloud>) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "tagging-" });
+  const cloud = openLocalCloud({ localDir: dir });
+  try {
+    await fn(cloud);
+  } finally {
+    await cloud.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("tag readers name the missing resource the AWS way", async () => {
+  await withCloud(async (cloud) => {
+    await assert.rejects(
+      cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: "not-an-arn" })),
+      { name: "ValidationException" },
+    );
+    await assert.rejects(
+      cloud.sagemaker.send(
+        new ListTagsCommand({ ResourceArn: "arn:aws:sagemaker:us-east-1:000000000000:model/none" }),
+      ),
+      (e: Error) => e.name === "ValidationException" && /Could not find/.test(e.message),
+    );
+    await assert.rejects(
+      cloud.cloudwatch.send(
+        new CwListTags({ ResourceARN: "arn:aws:cloudwatch:us-east-1:000000000000:alarm:none" }),
+      ),
+      { name: "ResourceNotFound" },
+    );
+    await assert.rejects(
+      cloud.autoscaling.send(
+        new AasListTags({
+          ResourceARN:
+            "arn:aws:application-autoscaling:us-east-1:000000000000:scalable-target/none",
+        }),
+      ),
+      { name: "ResourceNotFoundException" },
+    );
+    await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-b" }));
+    await assert.rejects(
+      cloud.s3.send(new GetObjectTaggingCommand({ Bucket: "bucket-b", Key: "none" })),
+      { name: "NoSuchKey" },
+    );
+  });
+});
+
+Deno.test("PutObject keeps its Tagging, DeleteObject drops it, SageMaker keeps Tags", async () => {
+  await withCloud(async (cloud) => {
+    await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-b" }));
+    await cloud.s3.send(
+      new PutObjectCommand({ Bucket: "bucket-b", Key: "k", Body: "x", Tagging: "a%3Ab=1&c=2" }),
+    );
+    const got = await cloud.s3.send(new GetObjectTaggingCommand({ Bucket: "bucket-b", Key: "k" }));
+    assert.deepEqual(got.TagSet, [{ Key: "a:b", Value: "1" }, { Key: "c", Value: "2" }]);
+    await cloud.s3.send(new DeleteObjectCommand({ Bucket: "bucket-b", Key: "k" }));
+    await cloud.s3.send(new PutObjectCommand({ Bucket: "bucket-b", Key: "k", Body: "y" }));
+    const untagged = await cloud.s3.send(
+      new GetObjectTaggingCommand({ Bucket: "bucket-b", Key: "k" }),
+    );
+    assert.deepEqual(untagged.TagSet, []);
+    const group = await cloud.sagemaker.send(
+      new CreateModelPackageGroupCommand({
+        ModelPackageGroupName: "g",
+        Tags: [{ Key: "k", Value: "v" }],
+      }),
+    );
+    const tags = await cloud.sagemaker.send(
+      new ListTagsCommand({ ResourceArn: group.ModelPackageGroupArn }),
+    );
+    assert.deepEqual(tags.Tags, [{ Key: "k", Value: "v" }]);
+  });
+});
+
+Deno.test("SCALING_LOCAL_FAULT fails the named call with an AWS-shaped InternalFailure", async () => {
+  Deno.env.set(FAULT_ENV, "CreateBucket:2");
+  try {
+    await withCloud(async (cloud) => {
+      await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-one" }));
+      await assert.rejects(
+        cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-two" })),
+        (e: Error & { $fault?: string; $metadata?: { httpStatusCode?: number } }) =>
+          e.name === "InternalFailure" && e.$fault === "server" &&
+          e.$metadata?.httpStatusCode === 500,
+      );
+      await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-three" }));
+    });
+  } finally {
+    Deno.env.delete(FAULT_ENV);
+  }
+});

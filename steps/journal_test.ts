@@ -1,0 +1,342 @@
+// Proves the journal's promises: what the records say is outstanding (intents without outcome,
+// created and not deleted, policies gone with their target); two processes appending at once
+// lose no line; the journaled cloud writes intent before and created after each create call,
+// tags what it creates with the run id (read back through the local backend's tag APIs), and
+// records deletions; orphans are found from the journal, from the tags alone when the journal
+// is lost, and deleted in dependency order, a second time counting as success.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ListTagsForResourceCommand as AasListTags } from "@aws-sdk/client-application-auto-scaling";
+import { CreateBucketCommand, GetObjectTaggingCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateModelCommand,
+  CreateModelPackageCommand,
+  CreateModelPackageGroupCommand,
+  ListTagsCommand,
+} from "@aws-sdk/client-sagemaker";
+import { RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
+import {
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  ListTagsForResourceCommand as CwListTags,
+  PutMetricAlarmCommand,
+} from "@aws-sdk/client-cloudwatch";
+import type { LocalContext } from "../cloud/local/context.ts";
+import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
+import { FIXTURE_PROFILE } from "../cloud/local/testdata/recommender_fixture.ts";
+import { openCloud } from "../cloud/open.ts";
+import type { Cloud } from "../cloud/types.ts";
+import { inventory, inventoryLines } from "../tests/_inventory.ts";
+import { deleteOrphans } from "./deletion.ts";
+import {
+  Journal,
+  journaledCloud,
+  type JournalRecord,
+  outstandingResources,
+  readJournal,
+  RUN_ID_TAG,
+  TOOLKIT_TAG,
+} from "./journal.ts";
+import { findOrphans } from "./orphans.ts";
+
+const scope = { runId: "r1", backend: "local" as const, region: "us-east-1" };
+const at = (event: JournalRecord["event"], rest: Partial<JournalRecord>): JournalRecord => ({
+  ...scope,
+  kind: "model",
+  name: "m",
+  time: "2026-12-07T14:00:00.000Z",
+  ...rest,
+  event,
+});
+
+Deno.test("outstandingResources() keeps intents without outcome and created resources not deleted", () => {
+  const left = outstandingResources([
+    at("intent", { id: "1", kind: "model", name: "m" }),
+    at("created", { id: "1", kind: "model", name: "m" }),
+    at("intent", { id: "2", kind: "endpoint-config", name: "c" }),
+    at("failed", { id: "2", kind: "endpoint-config", name: "c" }),
+    at("intent", { id: "3", kind: "endpoint", name: "e" }),
+    at("intent", { id: "4", kind: "alarm", name: "a" }),
+    at("created", { id: "4", kind: "alarm", name: "a" }),
+    at("deleted", { kind: "alarm", name: "a" }),
+  ]);
+  assert.deepEqual(left.map((r) => [r.kind, r.name, r.confirmed]), [
+    ["model", "m", true],
+    ["endpoint", "e", false],
+  ]);
+});
+
+Deno.test("outstandingResources() drops policies and scheduled actions with their scalable target", () => {
+  const resourceId = "endpoint/e/variant/AllTraffic";
+  const left = outstandingResources([
+    at("created", { id: "1", kind: "scalable-target", name: resourceId, resourceId }),
+    at("created", { id: "2", kind: "scaling-policy", name: "p", resourceId }),
+    at("created", { id: "3", kind: "scheduled-action", name: "s", resourceId }),
+    at("created", {
+      id: "4",
+      kind: "scaling-policy",
+      name: "p",
+      resourceId: "endpoint/other/variant/v",
+    }),
+    at("deleted", { kind: "scalable-target", name: resourceId, resourceId }),
+  ]);
+  assert.deepEqual(left.map((r) => [r.kind, r.resourceId]), [[
+    "scaling-policy",
+    "endpoint/other/variant/v",
+  ]]);
+});
+
+Deno.test("outstandingResources() gives a model package its ARN from the created record, keeping the intent's time", () => {
+  const [pkg] = outstandingResources([
+    at("intent", {
+      id: "1",
+      kind: "model-package",
+      name: "g",
+      group: "g",
+      time: "2026-12-07T14:00:00.000Z",
+    }),
+    at("created", {
+      id: "1",
+      kind: "model-package",
+      name: "arn:p",
+      arn: "arn:p",
+      group: "g",
+      time: "2026-12-07T14:00:05.000Z",
+    }),
+  ]);
+  assert.equal(pkg.name, "arn:p");
+  assert.equal(pkg.since, "2026-12-07T14:00:00.000Z");
+});
+
+Deno.test("two processes appending to one journal lose no line", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "journal-" });
+  try {
+    const path = join(dir, "journal.jsonl");
+    const code = `
+      import { appendJournalRecord } from ${
+      JSON.stringify(new URL("./journal.ts", import.meta.url).href)
+    };
+      const who = Deno.args[0];
+      for (let i = 0; i < 300; i++) {
+        await appendJournalRecord(Deno.args[1], { event: "intent", kind: "model", name: who + "-" + i + "-" + "x".repeat(500),
+          runId: who, backend: "local", region: "us-east-1", time: new Date().toISOString() });
+      }`;
+    const run = (who: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["eval", code, who, path],
+        env: { DENO_NO_UPDATE_CHECK: "1" },
+        stdout: "null",
+        stderr: "inherit",
+      }).output();
+    const [a, b] = await Promise.all([run("a"), run("b")]);
+    assert.ok(a.success && b.success);
+    const lines = (await Deno.readTextFile(path)).split("\n").filter((l) => l !== "");
+    assert.equal(lines.length, 600);
+    const records = lines.map((l) => JSON.parse(l) as JournalRecord);
+    for (const who of ["a", "b"]) {
+      assert.equal(
+        records.filter((r) => r.runId === who).length,
+        300,
+        `${who}'s records are whole`,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function withJournal(
+  fn: (cloud: Cloud, journal: Journal, raw: Cloud, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "journal-" });
+  const raw = await openCloud({ localDir: join(dir, "local") });
+  const journal = new Journal(raw, {
+    path: join(dir, "journal.jsonl"),
+    localDir: join(dir, "local"),
+  });
+  try {
+    await fn(journaledCloud(raw, journal), journal, raw, dir);
+  } finally {
+    await raw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const BUCKET = "sagemaker-us-east-1-000000000000";
+
+/** Creates one resource of several kinds through the journaled cloud. */
+async function createSome(cloud: Cloud): Promise<void> {
+  await cloud.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await cloud.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "lab/model.tar.gz", Body: "x" }));
+  await cloud.sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: "g" }));
+  await cloud.sagemaker.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: "g",
+      InferenceSpecification: {
+        Containers: [{
+          Image: "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+          ModelDataUrl: `s3://${BUCKET}/lab/model.tar.gz`,
+        }],
+        SupportedContentTypes: ["text/csv"],
+        SupportedResponseMIMETypes: ["text/csv"],
+      },
+    }),
+  );
+  await cloud.sagemaker.send(
+    new CreateModelCommand({
+      ModelName: "m",
+      ExecutionRoleArn: cloud.defaultRoleArn,
+      PrimaryContainer: {
+        Image: "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+        ModelDataUrl: `s3://${BUCKET}/lab/model.tar.gz`,
+      },
+    }),
+  );
+}
+
+Deno.test("journaledCloud() writes intent before and created after each create, and tags it with the run id", async () => {
+  await withJournal(async (cloud, journal) => {
+    await createSome(cloud);
+    const records = await readJournal(journal.path);
+    assert.deepEqual(
+      records.map((r) => `${r.event} ${r.kind}`),
+      [
+        "intent s3-object",
+        "created s3-object",
+        "intent model-package-group",
+        "created model-package-group",
+        "intent model-package",
+        "created model-package",
+        "intent model",
+        "created model",
+      ],
+    );
+    for (let i = 0; i < records.length; i += 2) {
+      assert.equal(records[i].id, records[i + 1].id, "created names its intent");
+      assert.equal(records[i].runId, journal.runId);
+      assert.equal(records[i].backend, "local");
+      assert.ok(records[i].localDir?.startsWith("/"), "local dir is absolute");
+      assert.ok(!Number.isNaN(Date.parse(records[i].time)));
+    }
+    assert.match(
+      records[5].arn ?? "",
+      /^arn:aws:sagemaker:.*:model-package\/g\/1$/,
+      "the ARN from the answer",
+    );
+    const modelArn = records[7].arn!;
+    const tags = await cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: modelArn }));
+    assert.deepEqual(
+      Object.fromEntries((tags.Tags ?? []).map((t) => [t.Key, t.Value])),
+      { [TOOLKIT_TAG]: "sagemaker-scaling-lab", [RUN_ID_TAG]: journal.runId },
+    );
+    const objectTags = await cloud.s3.send(
+      new GetObjectTaggingCommand({ Bucket: BUCKET, Key: "lab/model.tar.gz" }),
+    );
+    assert.equal(objectTags.TagSet?.find((t) => t.Key === RUN_ID_TAG)?.Value, journal.runId);
+  });
+});
+
+Deno.test("journaledCloud() records failures, endpoint instances, deletions, and tags targets and alarms", async () => {
+  await withJournal(async (cloud, journal) => {
+    await assert.rejects(
+      cloud.sagemaker.send(new CreateModelPackageCommand({ ModelPackageGroupName: "missing" })),
+    );
+    await createProfiledEndpoint(
+      cloud as Cloud & { context: LocalContext },
+      FIXTURE_PROFILE,
+      BUCKET,
+    );
+    const target = await cloud.autoscaling.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: "sagemaker",
+        ResourceId: "endpoint/ep/variant/AllTraffic",
+        ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+        MinCapacity: 1,
+        MaxCapacity: 2,
+      }),
+    );
+    await cloud.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "ep-alarm",
+        Namespace: "AWS/SageMaker",
+        MetricName: "InvocationsPerInstance",
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: "GreaterThanThreshold",
+      }),
+    );
+    const [described] = (await cloud.cloudwatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: ["ep-alarm"] }),
+    )).MetricAlarms ?? [];
+    const alarmTags = await cloud.cloudwatch.send(
+      new CwListTags({ ResourceARN: described.AlarmArn }),
+    );
+    assert.equal(alarmTags.Tags?.find((t) => t.Key === RUN_ID_TAG)?.Value, journal.runId);
+    await cloud.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: ["ep-alarm"] }));
+    const records = await readJournal(journal.path);
+    assert.deepEqual(records.slice(0, 2).map((r) => r.event), ["intent", "failed"]);
+    assert.match(records[1].note ?? "", /./, "why it failed");
+    const endpoint = records.find((r) => r.kind === "endpoint" && r.event === "intent");
+    assert.deepEqual([endpoint?.instanceType, endpoint?.instanceCount], ["ml.c5.large", 1]);
+    const tags = await cloud.autoscaling.send(
+      new AasListTags({ ResourceARN: target.ScalableTargetARN }),
+    );
+    assert.equal(tags.Tags?.[RUN_ID_TAG], journal.runId);
+    assert.deepEqual(
+      records.filter((r) => r.kind === "alarm").map((r) => r.event),
+      ["intent", "created", "deleted"],
+    );
+  });
+});
+
+Deno.test("orphans are found from the journal, from tags alone, and deleted once and again", async () => {
+  await withJournal(async (cloud, journal, raw, dir) => {
+    await createSome(cloud);
+    const localScope = {
+      backend: journal.scope.backend,
+      region: journal.scope.region,
+      localDir: journal.scope.localDir,
+    };
+    const fromJournal = await findOrphans(raw, {
+      records: await readJournal(journal.path),
+      scope: localScope,
+    });
+    assert.deepEqual(
+      fromJournal.map((o) => `${o.kind} ${o.foundBy}`).sort(),
+      [
+        "model journal+tags",
+        "model-package journal",
+        "model-package-group journal+tags",
+        "s3-object journal+tags",
+      ],
+    );
+    assert.ok(fromJournal.every((o) => o.runId === journal.runId));
+    // Journal lost: the tags still name the run.
+    const fromTags = await findOrphans(raw, { records: [], scope: localScope });
+    assert.deepEqual(fromTags.map((o) => o.kind).sort(), [
+      "model",
+      "model-package-group",
+      "s3-object",
+    ]);
+    // A journal of another folder is not this one's.
+    const elsewhere = await findOrphans(raw, {
+      records: await readJournal(journal.path),
+      scope: { ...localScope, localDir: join(dir, "other") },
+      scanTags: false,
+    });
+    assert.deepEqual(elsewhere, []);
+    const first = await deleteOrphans(cloud, fromTags, { journal });
+    assert.deepEqual(first.failed, []);
+    assert.equal(first.deleted.length, 4, "the group's package went first, unnamed by the scan");
+    assert.deepEqual(inventoryLines(await inventory(raw, BUCKET)), []);
+    const again = await deleteOrphans(cloud, fromJournal, { journal });
+    assert.deepEqual(again.failed, [], "deleting what is gone is success");
+    assert.deepEqual(
+      await findOrphans(raw, { records: await readJournal(journal.path), scope: localScope }),
+      [],
+      "the journal says nothing is left",
+    );
+  });
+});
