@@ -1,0 +1,273 @@
+// Proves "nothing is left behind" under failure, on the local backend: the walkthrough runs as
+// a real process and, in each of its steps in turn, is killed with SIGKILL, interrupted with
+// SIGINT, or meets an AWS-shaped InternalFailure from the backend (SCALING_LOCAL_FAULT). After
+// `cleanup --orphans --yes` no resource is left (tests/_inventory.ts, and no running Recommender
+// job), no process the run started listens on a port, and its temporary folder is empty.
+// SIGINT must also end the run with exit 130, an injected error with exit 1 naming the step.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ListInferenceRecommendationsJobsCommand } from "@aws-sdk/client-sagemaker";
+import { FAULT_ENV } from "../cloud/local/faults.ts";
+import { openLocalCloud } from "../cloud/local/mod.ts";
+import { inventory, inventoryLines } from "./_inventory.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const BUCKET = "sagemaker-us-east-1-000000000000";
+/** The shortest benchmark the walkthrough test uses, and the shortest evaluation ramp allowed. */
+const FAST = { benchmarkSecondsPerLevel: 1, benchmarkMaxLevels: 6 };
+const EVALUATION_SECONDS = "120";
+
+/** The steps of the walkthrough that call the backend, and the call to fail in each. */
+const STEPS: { step: string; fault: string }[] = [
+  { step: "prepare", fault: "PutObject:2" },
+  { step: "recommend", fault: "CreateInferenceRecommendationsJob:1" },
+  { step: "analyze", fault: "GetMetricData:1" },
+  { step: "scale", fault: "PutScalingPolicy:1" },
+  { step: "evaluate", fault: "CreateInferenceRecommendationsJob:2" },
+  { step: "cleanup", fault: "DeleteEndpoint:1" },
+];
+
+type Failure = "SIGKILL" | "SIGINT" | "error";
+
+/** Lines of a child's stderr as they come; `waitFor` resolves at the first line matching. */
+class Lines {
+  readonly all: string[] = [];
+  #waiters: { re: RegExp; resolve: (line: string | undefined) => void }[] = [];
+  readonly done: Promise<void>;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.done = (async () => {
+      let rest = "";
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        const parts = (rest + chunk).split("\n");
+        rest = parts.pop()!;
+        for (const line of parts) this.#add(line);
+      }
+      if (rest) this.#add(rest);
+      for (const w of this.#waiters) w.resolve(undefined);
+      this.#waiters = [];
+    })();
+  }
+
+  #add(line: string) {
+    this.all.push(line);
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.re.test(line)) return true;
+      w.resolve(line);
+      return false;
+    });
+  }
+
+  /** Resolves at the next line (or the end of the stream). */
+  next(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push({ re: /(?:)/, resolve: () => resolve() }));
+  }
+
+  /** The first line (from now on, or already seen) matching; undefined when the stream ends. */
+  waitFor(re: RegExp): Promise<string | undefined> {
+    const seen = this.all.find((l) => re.test(l));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve) => this.#waiters.push({ re, resolve }));
+  }
+}
+
+/** Processes whose environment carries `marker` (the run and everything it started). */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      if (environ.includes(marker) && !stat.includes(") Z ")) pids.push(Number(entry.name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Listening TCP sockets (`addr:port`) held by the given processes (/proc/net/tcp, state 0A). */
+function listenersOf(pids: readonly number[]): string[] {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    try {
+      for (const fd of Deno.readDirSync(`/proc/${pid}/fd`)) {
+        const link = Deno.readLinkSync(`/proc/${pid}/fd/${fd.name}`);
+        const m = /^socket:\[(\d+)\]$/.exec(link);
+        if (m) inodes.add(m[1]);
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: string[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const row of Deno.readTextFileSync(table).split("\n").slice(1)) {
+      const cols = row.trim().split(/\s+/);
+      if (cols.length > 9 && cols[3] === "0A" && inodes.has(cols[9])) {
+        out.push(`${cols[1]} (port ${parseInt(cols[1].split(":")[1], 16)})`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs a task script of the repository in `cwd`. */
+function script(
+  name: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--config",
+      join(ROOT, "deno.json"),
+      join(ROOT, "steps", name),
+      ...args,
+    ],
+    cwd: options.cwd,
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+interface CaseOutcome {
+  code: number;
+  signal: Deno.Signal | null;
+  stderr: string[];
+  cleanupStderr: string[];
+  resources: string[];
+  runningJobs: string[];
+  listeners: string[];
+  processes: number[];
+  tempEntries: string[];
+}
+
+/** Runs the walkthrough, fails it in `step` as `failure` says, then `cleanup --orphans --yes`. */
+async function runCase(step: string, fault: string, failure: Failure): Promise<CaseOutcome> {
+  const dir = await Deno.makeTempDir({ prefix: "reliability-" });
+  const localDir = join(dir, "local");
+  const tmp = join(dir, "tmp");
+  await Deno.mkdir(tmp);
+  const marker = `SCALING_RELIABILITY_CASE=${crypto.randomUUID()}`;
+  const env = { TMPDIR: tmp, [marker.split("=")[0]]: marker.split("=")[1] };
+  // The benchmark settings persist in the store: every process on this folder uses them.
+  await openLocalCloud({ localDir, local: FAST }).close();
+  try {
+    const child = script(
+      "walkthrough.ts",
+      [
+        "--evaluation-seconds",
+        EVALUATION_SECONDS,
+        "--out",
+        join(dir, "out"),
+        "--local-dir",
+        localDir,
+      ],
+      { cwd: dir, env: failure === "error" ? { ...env, [FAULT_ENV]: fault } : env },
+    );
+    const lines = new Lines(child.stderr);
+    if (failure !== "error") {
+      const started = await lines.waitFor(new RegExp(`^walkthrough: step ${step}\\b`));
+      assert.ok(started !== undefined, `the walkthrough reached ${step}:\n${lines.all.join("\n")}`);
+      if (step === "recommend") {
+        // The hard case: the Default job's model server and load generator are running.
+        await lines.waitFor(/^recommend: benchmark level/);
+        assert.ok(
+          listenersOf(processesWith(marker)).length > 0,
+          "the run's model server listens (the check below can see it)",
+        );
+      } else {
+        // One more line: the step is under way (it has called the backend).
+        await lines.next();
+      }
+      child.kill(failure);
+    }
+    const status = await child.status;
+    await lines.done;
+    const cleanup = script("cleanup.ts", ["--orphans", "--yes", "--local-dir", localDir], {
+      cwd: dir,
+      env,
+    });
+    const cleanupLines = new Lines(cleanup.stderr);
+    const cleaned = await cleanup.status;
+    await cleanupLines.done;
+    assert.ok(
+      cleaned.success,
+      `cleanup --orphans --yes succeeded:\n${cleanupLines.all.join("\n")}`,
+    );
+    const cloud = openLocalCloud({ localDir });
+    let resources: string[];
+    let runningJobs: string[];
+    try {
+      resources = inventoryLines(await inventory(cloud, BUCKET));
+      const jobs = await cloud.sagemaker.send(new ListInferenceRecommendationsJobsCommand({}));
+      runningJobs = (jobs.InferenceRecommendationsJobs ?? [])
+        .filter((j) => j.Status === "PENDING" || j.Status === "IN_PROGRESS")
+        .map((j) => `${j.JobName} ${j.Status}`);
+    } finally {
+      await cloud.close();
+    }
+    const processes = processesWith(marker);
+    return {
+      code: status.code,
+      signal: status.signal,
+      stderr: lines.all,
+      cleanupStderr: cleanupLines.all,
+      resources,
+      runningJobs,
+      listeners: listenersOf(processes),
+      processes,
+      tempEntries: [...Deno.readDirSync(tmp)].map((e) => e.name),
+    };
+  } finally {
+    // Whatever this case started and left running (ours by the marker) ends here.
+    for (const pid of processesWith(marker)) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+for (const failure of ["SIGKILL", "SIGINT", "error"] as const) {
+  Deno.test(`after ${failure} in each walkthrough step, cleanup --orphans --yes leaves nothing`, async (t) => {
+    for (const { step, fault } of STEPS) {
+      const what = failure === "error" ? `${fault} failing` : failure;
+      await t.step(`${what} in ${step}`, async () => {
+        const o = await runCase(step, fault, failure);
+        const log = () =>
+          `walkthrough:\n${o.stderr.slice(-15).join("\n")}\ncleanup:\n${
+            o.cleanupStderr.join("\n")
+          }`;
+        if (failure === "SIGINT") assert.equal(o.code, 130, `SIGINT exits 130\n${log()}`);
+        if (failure === "SIGKILL") assert.equal(o.signal, "SIGKILL");
+        if (failure === "error") {
+          assert.equal(o.code, 1, `an AWS error exits 1\n${log()}`);
+          assert.ok(
+            o.stderr.some((l) =>
+              l.startsWith(`walkthrough: ${step}: `) && /InternalFailure|internal error/.test(l)
+            ),
+            `the error names the step\n${log()}`,
+          );
+        }
+        assert.deepEqual(o.resources, [], `no resource left\n${log()}`);
+        assert.deepEqual(o.runningJobs, [], `no running Recommender job\n${log()}`);
+        assert.deepEqual(
+          o.listeners,
+          [],
+          `no listener left by processes ${o.processes.join(", ")}`,
+        );
+        assert.deepEqual(o.tempEntries, [], "no temporary folder left");
+      });
+    }
+  });
+}
