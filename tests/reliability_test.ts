@@ -3,7 +3,8 @@
 // SIGINT, or meets an AWS-shaped InternalFailure from the backend (SCALING_LOCAL_FAULT). After
 // `cleanup --orphans --yes` no resource is left (tests/_inventory.ts, and no running Recommender
 // job), no process the run started listens on a port, and its temporary folder is empty.
-// SIGINT must also end the run with exit 130, an injected error with exit 1 naming the step.
+// SIGINT must also end the run with exit 130, an injected error with exit 1 naming the step; a
+// second SIGINT stops the run's own cleanup, names `cleanup --orphans`, which then finishes it.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ListInferenceRecommendationsJobsCommand } from "@aws-sdk/client-sagemaker";
@@ -27,7 +28,7 @@ const STEPS: { step: string; fault: string }[] = [
   { step: "cleanup", fault: "DeleteEndpoint:1" },
 ];
 
-type Failure = "SIGKILL" | "SIGINT" | "error";
+type Failure = "SIGKILL" | "SIGINT" | "SIGINT twice" | "error";
 
 /** Lines of a child's stderr as they come; `waitFor` resolves at the first line matching. */
 class Lines {
@@ -186,7 +187,11 @@ async function runCase(step: string, fault: string, failure: Failure): Promise<C
         // One more line: the step is under way (it has called the backend).
         await lines.next();
       }
-      child.kill(failure);
+      child.kill(failure === "SIGKILL" ? "SIGKILL" : "SIGINT");
+      if (failure === "SIGINT twice") {
+        await lines.waitFor(/SIGINT: deleting what this run created/);
+        child.kill("SIGINT");
+      }
     }
     const status = await child.status;
     await lines.done;
@@ -223,7 +228,7 @@ async function runCase(step: string, fault: string, failure: Failure): Promise<C
       runningJobs,
       listeners: listenersOf(processes),
       processes,
-      tempEntries: [...Deno.readDirSync(tmp)].map((e) => e.name),
+      tempEntries: (await Array.fromAsync(Deno.readDir(tmp))).map((e) => e.name),
     };
   } finally {
     // Whatever this case started and left running (ours by the marker) ends here.
@@ -249,6 +254,7 @@ for (const failure of ["SIGKILL", "SIGINT", "error"] as const) {
             o.cleanupStderr.join("\n")
           }`;
         if (failure === "SIGINT") assert.equal(o.code, 130, `SIGINT exits 130\n${log()}`);
+
         if (failure === "SIGKILL") assert.equal(o.signal, "SIGKILL");
         if (failure === "error") {
           assert.equal(o.code, 1, `an AWS error exits 1\n${log()}`);
@@ -271,3 +277,22 @@ for (const failure of ["SIGKILL", "SIGINT", "error"] as const) {
     }
   });
 }
+
+Deno.test("a second SIGINT stops the run's own cleanup; cleanup --orphans --yes finishes it", async () => {
+  const o = await runCase("evaluate", "", "SIGINT twice");
+  const log = `walkthrough:\n${o.stderr.slice(-8).join("\n")}\ncleanup:\n${
+    o.cleanupStderr.join("\n")
+  }`;
+  assert.equal(o.code, 130, log);
+  assert.ok(
+    o.stderr.some((l) => /interrupted again.*deno task cleanup --orphans/.test(l)),
+    `the second SIGINT stops the cleanup and names cleanup --orphans\n${log}`,
+  );
+  assert.ok(
+    o.cleanupStderr.some((l) => /left behind/.test(l)),
+    `something was left to find\n${log}`,
+  );
+  assert.deepEqual(o.resources, [], log);
+  assert.deepEqual(o.listeners, []);
+  assert.deepEqual(o.tempEntries, []);
+});
