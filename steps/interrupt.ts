@@ -63,9 +63,9 @@ export function interruptibleCloud(cloud: Cloud, signal: () => string | undefine
   const wrap = <S extends { send: (command: never) => Promise<unknown> }>(sender: S): S =>
     sender && ({
       ...sender,
-      send(command: never) {
+      async send(command: never) {
         check();
-        return sender.send(command);
+        return await sender.send(command);
       },
     } as S);
   return {
