@@ -6,6 +6,7 @@
  * @module
  */
 import type { Cloud } from "../cloud/types.ts";
+import { wrapSenders } from "../cloud/wrap.ts";
 
 /** Thrown by every call of an interrupted run. */
 export class InterruptedError extends Error {
@@ -60,20 +61,11 @@ export function interruptibleCloud(cloud: Cloud, signal: () => string | undefine
     const s = signal();
     if (s !== undefined) throw new InterruptedError(s);
   };
-  const wrap = <S extends { send: (command: never) => Promise<unknown> }>(sender: S): S =>
-    sender && ({
-      ...sender,
-      async send(command: never) {
-        check();
-        return await sender.send(command);
-      },
-    } as S);
   return {
-    ...cloud,
-    sagemaker: wrap(cloud.sagemaker),
-    autoscaling: wrap(cloud.autoscaling),
-    cloudwatch: wrap(cloud.cloudwatch),
-    s3: wrap(cloud.s3),
+    ...wrapSenders(cloud, (_service, send) => async (command) => {
+      check();
+      return await send(command);
+    }),
     clock: {
       now: () => cloud.clock.now(),
       async sleep(ms: number) {

@@ -13,6 +13,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import type { Backend, Cloud } from "../cloud/types.ts";
+import { wrapSenders } from "../cloud/wrap.ts";
 import { runName } from "./names.ts";
 import { isNotFound } from "./not_found.ts";
 import type { CreatedResource } from "./types.ts";
@@ -458,8 +459,6 @@ function operationOf(command: unknown): string {
   return name.endsWith("Command") ? name.slice(0, -"Command".length) : name;
 }
 
-type Sender = { send: (command: never) => Promise<unknown> };
-
 /**
  * A cloud that journals every create and delete call of every step, and tags what it creates
  * with the run id. Instance type and count of an endpoint come from the endpoint config this
@@ -485,48 +484,35 @@ type Sender = { send: (command: never) => Promise<unknown> };
  */
 export function journaledCloud(cloud: Cloud, journal: Journal): Cloud {
   const configs = new Map<string, JournalResource>();
-  const wrap = <S extends Sender>(sender: S): S => ({
-    ...sender,
-    async send(command: never) {
-      const operation = operationOf(command);
-      const created = createdBy(operation, (command as { input?: Input }).input ?? {});
-      if (created !== undefined) {
-        const Ctor = (command as { constructor: new (input: Input) => never }).constructor;
-        const tagged = new Ctor(
-          withRunTags(operation, (command as { input: Input }).input, journal.runId),
-        );
-        const resource = created.kind === "endpoint"
-          ? { ...configs.get((command as { input: Input }).input.EndpointConfigName), ...created }
-          : created;
-        if (created.kind === "endpoint-config") configs.set(created.name, created);
-        return await journal.create(
-          resource,
-          () => sender.send(tagged),
-          (output) => fromOutput(operation, output as Input),
-        );
+  return wrapSenders(cloud, (_service, send) => async (command: never) => {
+    const operation = operationOf(command);
+    const created = createdBy(operation, (command as { input?: Input }).input ?? {});
+    if (created !== undefined) {
+      const Ctor = (command as { constructor: new (input: Input) => never }).constructor;
+      const tagged = new Ctor(
+        withRunTags(operation, (command as { input: Input }).input, journal.runId),
+      );
+      const resource = created.kind === "endpoint"
+        ? { ...configs.get((command as { input: Input }).input.EndpointConfigName), ...created }
+        : created;
+      if (created.kind === "endpoint-config") configs.set(created.name, created);
+      return await journal.create(
+        resource,
+        () => send(tagged),
+        (output) => fromOutput(operation, output as Input),
+      );
+    }
+    const deleted = deletedBy(operation, (command as { input?: Input }).input ?? {});
+    if (deleted.length === 0) return await send(command);
+    try {
+      const output = await send(command);
+      for (const r of deleted) await journal.append("deleted", r);
+      return output;
+    } catch (error) {
+      if (isNotFound(error)) {
+        for (const r of deleted) await journal.append("deleted", r, { note: "already gone" });
       }
-      const deleted = deletedBy(operation, (command as { input?: Input }).input ?? {});
-      if (deleted.length === 0) return await sender.send(command);
-      try {
-        const output = await sender.send(command);
-        for (const r of deleted) await journal.append("deleted", r);
-        return output;
-      } catch (error) {
-        if (isNotFound(error)) {
-          for (const r of deleted) await journal.append("deleted", r, { note: "already gone" });
-        }
-        throw error;
-      }
-    },
-  } as S);
-  // Spread first: the local backend's cloud carries its context beside the seam's fields.
-  return {
-    ...cloud,
-    sagemaker: wrap(cloud.sagemaker),
-    autoscaling: wrap(cloud.autoscaling),
-    cloudwatch: wrap(cloud.cloudwatch),
-    s3: wrap(cloud.s3),
-    clock: cloud.clock,
-    close: () => cloud.close(),
-  };
+      throw error;
+    }
+  });
 }
