@@ -452,7 +452,12 @@ export async function runScript<R>(
     );
     if (first !== "done" || interrupted !== undefined) {
       // Every call of main now fails: let it unwind (briefly) so it creates nothing more.
-      await Promise.race([running.catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        running.catch(() => {}),
+        new Promise((resolve) => timer = setTimeout(resolve, 10_000)),
+      ]);
+      clearTimeout(timer);
       throw new InterruptedError(interrupted!);
     }
     const result = await running;
@@ -493,10 +498,10 @@ async function cleanUpAfterSignal(
 ): Promise<void> {
   const left = journal?.outstanding() ?? [];
   if (cloud === undefined || journal === undefined || left.length === 0) {
-    console.error(`${name}: interrupted; nothing was created`);
+    console.error(`${name}: interrupted; nothing this run created is left`);
     return;
   }
-  // Loaded here: cleanup imports this module (a static import would be a cycle).
+  // Loaded on demand, like openCloud: the deletions load the AWS SDK clients.
   const { deleteOrphans } = await import("./deletion.ts");
   try {
     const result = await deleteOrphans(
