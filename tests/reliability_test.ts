@@ -296,3 +296,90 @@ Deno.test("a second SIGINT stops the run's own cleanup; cleanup --orphans --yes 
   assert.deepEqual(o.listeners, []);
   assert.deepEqual(o.tempEntries, []);
 });
+
+Deno.test("SIGTERM during a single step deletes what that step created and exits 143; the run id carries on", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "reliability-" });
+  const localDir = join(dir, "local");
+  const tmp = join(dir, "tmp");
+  await Deno.mkdir(tmp);
+  const marker = crypto.randomUUID();
+  const env = { TMPDIR: tmp, SCALING_RELIABILITY_CASE: marker };
+  await openLocalCloud({ localDir, local: FAST }).close();
+  try {
+    const prepare = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        "--config",
+        join(ROOT, "deno.json"),
+        join(ROOT, "steps", "prepare.ts"),
+        "--local-dir",
+        localDir,
+        "--work-dir",
+        join(dir, "prepare"),
+        "--json",
+      ],
+      cwd: dir,
+      env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const prepared = await prepare.output();
+    assert.ok(prepared.success, new TextDecoder().decode(prepared.stderr));
+    const result = JSON.parse(new TextDecoder().decode(prepared.stdout));
+    assert.match(result.runId, /^run-\d{14}-[0-9a-f]{4}$/, "prepare --json carries its run id");
+    await Deno.writeTextFile(join(dir, "prepared.json"), JSON.stringify(result));
+    const child = script("recommend.ts", ["--from", "prepared.json", "--local-dir", localDir], {
+      cwd: dir,
+      env,
+    });
+    const lines = new Lines(child.stderr);
+    assert.ok(await lines.waitFor(/^recommend: benchmark level/), lines.all.join("\n"));
+    child.kill("SIGTERM");
+    const status = await child.status;
+    await lines.done;
+    assert.equal(status.code, 143, lines.all.join("\n"));
+    assert.ok(
+      lines.all.some((l) => /^recommend: interrupted; deleted [1-9]/.test(l)),
+      lines.all.join("\n"),
+    );
+    const records = (await Deno.readTextFile(join(dir, ".sagemaker-lab", "journal.jsonl")))
+      .split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const kinds = new Set(records.filter((r) => r.event === "created").map((r) => r.kind));
+    assert.ok(kinds.has("model-package-group") && kinds.has("s3-object"));
+    assert.ok(records.every((r) => r.runId === result.runId), "one run id across both steps");
+    // The step deleted only its own resources: prepare's objects are left for cleanup --orphans.
+    const cleanup = script("cleanup.ts", ["--orphans", "--yes", "--local-dir", localDir], {
+      cwd: dir,
+      env,
+    });
+    const cleanupLines = new Lines(cleanup.stderr);
+    assert.ok((await cleanup.status).success, cleanupLines.all.join("\n"));
+    await cleanupLines.done;
+    assert.ok(
+      cleanupLines.all.some((l) => l.startsWith("s3-object ")),
+      cleanupLines.all.join("\n"),
+    );
+    assert.ok(
+      !cleanupLines.all.some((l) => l.startsWith("model-package-group ")),
+      "the step's own group went with the step",
+    );
+    const cloud = openLocalCloud({ localDir });
+    try {
+      assert.deepEqual(inventoryLines(await inventory(cloud, BUCKET)), []);
+    } finally {
+      await cloud.close();
+    }
+    assert.deepEqual(listenersOf(processesWith(marker)), []);
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(tmp))).map((e) => e.name), []);
+  } finally {
+    for (const pid of processesWith(marker)) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
