@@ -8,6 +8,8 @@
  */
 import {
   DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  DescribeScheduledActionsCommand,
   ListTagsForResourceCommand as AasListTags,
 } from "@aws-sdk/client-application-auto-scaling";
 import {
@@ -34,10 +36,6 @@ import {
   ListModelsCommand,
   ListTagsCommand,
 } from "@aws-sdk/client-sagemaker";
-import {
-  DescribeScalingPoliciesCommand,
-  DescribeScheduledActionsCommand,
-} from "@aws-sdk/client-application-auto-scaling";
 import { instanceTypeInfo } from "../cloud/instance_types.ts";
 import type { Cloud } from "../cloud/types.ts";
 import {
