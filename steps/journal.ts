@@ -256,13 +256,13 @@ export class Journal {
   }
 
   /**
-   * Runs a create call between an intent record and a created (or failed) record. `after` adds
-   * what only the answer knows (a model package's ARN).
+   * Runs a create call between an intent record and a created (or failed) record.
+   * `options.after` adds what only the answer knows (a model package's ARN).
    */
   async create<T>(
     resource: JournalResource,
     call: () => Promise<T>,
-    after?: (output: T) => Partial<JournalResource>,
+    options: { after?: (output: T) => Partial<JournalResource> } = {},
   ): Promise<T> {
     const id = crypto.randomUUID();
     await this.append("intent", resource, { id });
@@ -273,7 +273,7 @@ export class Journal {
       await this.append("failed", resource, { id, note: (error as Error).message });
       throw error;
     }
-    await this.append("created", { ...resource, ...after?.(output) }, { id });
+    await this.append("created", { ...resource, ...options.after?.(output) }, { id });
     return output;
   }
 
@@ -310,14 +310,15 @@ const SAGEMAKER_TAGGED = new Set([
  * ```ts
  * import { withRunTags } from "./journal.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(withRunTags("CreateModel", { ModelName: "m" }, "r1").Tags.map((t: { Key: string }) => t.Key),
+ * assert.deepEqual(withRunTags({ operation: "CreateModel", input: { ModelName: "m" } }, "r1").Tags.map((t: { Key: string }) => t.Key),
  *   ["sagemaker-scaling-lab:toolkit", "sagemaker-scaling-lab:run-id"]);
- * assert.equal(withRunTags("PutObject", { Key: "k" }, "r1").Tagging,
+ * assert.equal(withRunTags({ operation: "PutObject", input: { Key: "k" } }, "r1").Tagging,
  *   "sagemaker-scaling-lab%3Atoolkit=sagemaker-scaling-lab&sagemaker-scaling-lab%3Arun-id=r1");
- * assert.deepEqual(withRunTags("RegisterScalableTarget", {}, "r1").Tags["sagemaker-scaling-lab:run-id"], "r1");
+ * assert.deepEqual(withRunTags({ operation: "RegisterScalableTarget", input: {} }, "r1").Tags["sagemaker-scaling-lab:run-id"], "r1");
  * ```
  */
-export function withRunTags(operation: string, input: Input, runId: string): Input {
+export function withRunTags(call: { operation: string; input: Input }, runId: string): Input {
+  const { operation, input } = call;
   const tags = runTags(runId);
   if (SAGEMAKER_TAGGED.has(operation)) {
     const kept = (input.Tags ?? []) as { Key: string }[];
@@ -490,7 +491,7 @@ export function journaledCloud(cloud: Cloud, journal: Journal): Cloud {
     if (created !== undefined) {
       const Ctor = (command as { constructor: new (input: Input) => never }).constructor;
       const tagged = new Ctor(
-        withRunTags(operation, (command as { input: Input }).input, journal.runId),
+        withRunTags({ operation, input: (command as { input: Input }).input }, journal.runId),
       );
       const resource = created.kind === "endpoint"
         ? { ...configs.get((command as { input: Input }).input.EndpointConfigName), ...created }
@@ -499,7 +500,7 @@ export function journaledCloud(cloud: Cloud, journal: Journal): Cloud {
       return await journal.create(
         resource,
         () => send(tagged),
-        (output) => fromOutput(operation, output as Input),
+        { after: (output) => fromOutput(operation, output as Input) },
       );
     }
     const deleted = deletedBy(operation, (command as { input?: Input }).input ?? {});
