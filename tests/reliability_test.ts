@@ -170,7 +170,12 @@ async function runCase(step: string, fault: string, failure: Failure): Promise<C
         "--local-dir",
         localDir,
       ],
-      { cwd: dir, env: failure === "error" ? { ...env, [FAULT_ENV]: fault } : env },
+      {
+        cwd: dir,
+        env: failure === "error" || failure === "SIGINT twice"
+          ? { ...env, [FAULT_ENV]: fault }
+          : env,
+      },
     );
     const lines = new Lines(child.stderr);
     if (failure !== "error") {
@@ -279,7 +284,8 @@ for (const failure of ["SIGKILL", "SIGINT", "error"] as const) {
 }
 
 Deno.test("a second SIGINT stops the run's own cleanup; cleanup --orphans --yes finishes it", async () => {
-  const o = await runCase("evaluate", "", "SIGINT twice");
+  // The run's own cleanup waits 5 s on DeleteEndpoint: the second SIGINT surely comes during it.
+  const o = await runCase("evaluate", "DeleteEndpoint:1@5000", "SIGINT twice");
   const log = `walkthrough:\n${o.stderr.slice(-8).join("\n")}\ncleanup:\n${
     o.cleanupStderr.join("\n")
   }`;

@@ -2,7 +2,9 @@
  * A test hook: `SCALING_LOCAL_FAULT=Operation` (or `Operation:N`) makes the Nth call (default the
  * first) of that operation in this process fail with an AWS-shaped server error, the
  * `InternalFailure` (HTTP 500) that every AWS service may answer (AWS "Common Errors"), before
- * the handler runs. Several faults are separated by commas. Unset, it does nothing.
+ * the handler runs; `Operation:N@MS` instead delays that call by MS real milliseconds (a slow
+ * answer, to interrupt a step while it waits). Several faults are separated by commas. Unset, it
+ * does nothing.
  *
  * @module
  */
@@ -24,22 +26,36 @@ const FACTORIES: Record<string, ErrorFactory> = {
 
 const calls = new Map<string, number>();
 
+/** One injected fault: which call of the operation, and a delay instead of a failure. */
+export interface Fault {
+  /** The call (1-based) of the operation in this process. */
+  at: number;
+  /** Delay that call by this many real milliseconds instead of failing it. */
+  delayMs?: number;
+}
+
 /**
- * Parses a fault spec into operation -> call number.
+ * Parses a fault spec into operation -> fault.
  *
  * @example Usage
  * ```ts
  * import { parseFaults } from "./faults.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(parseFaults("CreateEndpoint, PutObject:2"), new Map([["CreateEndpoint", 1], ["PutObject", 2]]));
+ * assert.deepEqual(parseFaults("CreateEndpoint, PutObject:2, DeleteEndpoint:1@500"), new Map([
+ *   ["CreateEndpoint", { at: 1 }], ["PutObject", { at: 2 }], ["DeleteEndpoint", { at: 1, delayMs: 500 }],
+ * ]));
  * assert.deepEqual(parseFaults(undefined), new Map());
  * ```
  */
-export function parseFaults(spec: string | undefined): Map<string, number> {
-  const out = new Map<string, number>();
+export function parseFaults(spec: string | undefined): Map<string, Fault> {
+  const out = new Map<string, Fault>();
   for (const part of (spec ?? "").split(",").map((p) => p.trim()).filter(Boolean)) {
-    const [operation, n] = part.split(":");
-    out.set(operation, n === undefined ? 1 : Math.max(1, Number(n) || 1));
+    const m = /^([A-Za-z0-9]+)(?::(\d+))?(?:@(\d+))?$/.exec(part);
+    if (m === null) continue;
+    out.set(m[1], {
+      at: Math.max(1, Number(m[2] ?? 1)),
+      ...(m[3] === undefined ? {} : { delayMs: Number(m[3]) }),
+    });
   }
   return out;
 }
@@ -52,15 +68,19 @@ function env(): string | undefined {
   }
 }
 
-/** Throws the injected fault when `operation`'s call count reaches the one the env names. */
-export function injectFault(service: string, operation: string): void {
+/** Fails (or delays) this call when `operation`'s call count reaches the one the env names. */
+export async function injectFault(service: string, operation: string): Promise<void> {
   const spec = env();
   if (spec === undefined) return;
-  const at = parseFaults(spec).get(operation);
-  if (at === undefined) return;
+  const fault = parseFaults(spec).get(operation);
+  if (fault === undefined) return;
   const n = (calls.get(operation) ?? 0) + 1;
   calls.set(operation, n);
-  if (n !== at) return;
+  if (n !== fault.at) return;
+  if (fault.delayMs !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    return;
+  }
   const fail = FACTORIES[service] ?? FACTORIES.SageMaker;
   throw fail(
     "InternalFailure",

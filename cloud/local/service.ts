@@ -57,7 +57,7 @@ export function localSender(
       const operation = operationName(command);
       const handler = Object.hasOwn(handlers, operation) ? handlers[operation] : undefined;
       if (handler === undefined) throw new NotImplementedLocallyError(service, operation);
-      injectFault(service, operation);
+      await injectFault(service, operation);
       const output = await handler(command.input ?? {}, ctx);
       return {
         $metadata: {

@@ -1,8 +1,8 @@
 // Proves the local tag readers answer as the API references say when something is missing or
 // malformed: SageMaker ListTags (ValidationException), CloudWatch ListTagsForResource
 // (ResourceNotFound), Application Auto Scaling ListTagsForResource (ResourceNotFoundException),
-// S3 GetObjectTagging (NoSuchKey); that PutObject keeps its Tagging and DeleteObject drops it;
-// and that SCALING_LOCAL_FAULT makes the named call fail with an AWS-shaped server error.
+// S3 GetObjectTagging (NoSuchKey); that PutObject keeps its Tagging and DeleteObject drops it; that
+// the create handlers keep Tags.
 import assert from "node:assert/strict";
 import { ListTagsForResourceCommand as AasListTags } from "@aws-sdk/client-application-auto-scaling";
 import { ListTagsForResourceCommand as CwListTags } from "@aws-sdk/client-cloudwatch";
@@ -13,7 +13,6 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { CreateModelPackageGroupCommand, ListTagsCommand } from "@aws-sdk/client-sagemaker";
-import { FAULT_ENV } from "./faults.ts";
 import { openLocalCloud } from "./mod.ts";
 
 async function withCloud(fn: (cloud: ReturnType<typeof openLocalCloud>) => Promise<void>) {
@@ -87,22 +86,4 @@ Deno.test("PutObject keeps its Tagging, DeleteObject drops it, SageMaker keeps T
     );
     assert.deepEqual(tags.Tags, [{ Key: "k", Value: "v" }]);
   });
-});
-
-Deno.test("SCALING_LOCAL_FAULT fails the named call with an AWS-shaped InternalFailure", async () => {
-  Deno.env.set(FAULT_ENV, "CreateBucket:2");
-  try {
-    await withCloud(async (cloud) => {
-      await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-one" }));
-      await assert.rejects(
-        cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-two" })),
-        (e: Error & { $fault?: string; $metadata?: { httpStatusCode?: number } }) =>
-          e.name === "InternalFailure" && e.$fault === "server" &&
-          e.$metadata?.httpStatusCode === 500,
-      );
-      await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-three" }));
-    });
-  } finally {
-    Deno.env.delete(FAULT_ENV);
-  }
 });
