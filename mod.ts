@@ -58,6 +58,9 @@ export {
   renderEvaluation,
 } from "./steps/evaluate.ts";
 export { cleanup, collectCreated, renderCleanup } from "./steps/cleanup.ts";
+export { deleteOrphans } from "./steps/deletion.ts";
+export { Journal, JOURNAL_FILE, journaledCloud, readJournal } from "./steps/journal.ts";
+export { findOrphans, type Orphan, renderOrphans } from "./steps/orphans.ts";
 export {
   evaluationTable,
   expectedTps,
