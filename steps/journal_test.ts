@@ -3,7 +3,8 @@
 // lose no line; the journaled cloud writes intent before and created after each create call,
 // tags what it creates with the run id (read back through the local backend's tag APIs), and
 // records deletions; orphans are found from the journal, from the tags alone when the journal
-// is lost, and deleted in dependency order, a second time counting as success.
+// is lost, and deleted in dependency order, a second time counting as success; and the tags
+// reach the wire through the real SDK clients (S3 as the x-amz-tagging header).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ListTagsForResourceCommand as AasListTags } from "@aws-sdk/client-application-auto-scaling";
@@ -24,7 +25,12 @@ import {
 import type { LocalContext } from "../cloud/local/context.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
 import { FIXTURE_PROFILE } from "../cloud/local/testdata/recommender_fixture.ts";
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { openCloud } from "../cloud/open.ts";
+import { startAwsRecorder } from "../tests/aws_recorder.ts";
 import type { Cloud } from "../cloud/types.ts";
 import { inventory, inventoryLines } from "../tests/_inventory.ts";
 import { deleteOrphans } from "./deletion.ts";
@@ -339,4 +345,69 @@ Deno.test("orphans are found from the journal, from tags alone, and deleted once
       "the journal says nothing is left",
     );
   });
+});
+
+Deno.test("the run's tags reach the wire through the real SDK clients", async () => {
+  const recorder = startAwsRecorder();
+  const dir = await Deno.makeTempDir({ prefix: "journal-" });
+  try {
+    const credentials = { accessKeyId: "AKIAFAKEFAKEFAKEFAKE", secretAccessKey: "fake-secret" };
+    const config = { region: "us-east-1", endpoint: recorder.url, credentials, maxAttempts: 1 };
+    const real: Cloud = {
+      backend: "aws",
+      region: "us-east-1",
+      defaultRoleArn: undefined,
+      localSettings: undefined,
+      sagemaker: new SageMakerClient(config),
+      autoscaling: new ApplicationAutoScalingClient(config),
+      cloudwatch: new CloudWatchClient(config),
+      s3: new S3Client({ ...config, forcePathStyle: true }),
+      clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      close: () => Promise.resolve(),
+    };
+    const journal = new Journal(real, { path: join(dir, "journal.jsonl") });
+    const cloud = journaledCloud(real, journal);
+    const ignore = () => {}; // the recorder's canned answers need not parse
+    await cloud.sagemaker.send(
+      new CreateModelCommand({
+        ModelName: "m",
+        ExecutionRoleArn: "arn:aws:iam::000000000000:role/r",
+      }),
+    ).catch(ignore);
+    await cloud.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "k", Body: "x" })).catch(
+      ignore,
+    );
+    await cloud.autoscaling.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: "sagemaker",
+        ResourceId: "endpoint/e/variant/AllTraffic",
+        ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
+        MinCapacity: 1,
+        MaxCapacity: 2,
+      }),
+    ).catch(ignore);
+    await cloud.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "a",
+        Namespace: "AWS/SageMaker",
+        MetricName: "InvocationsPerInstance",
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanThreshold",
+      }),
+    ).catch(ignore);
+    assert.equal(recorder.requests.length, 4);
+    for (const request of recorder.requests) {
+      const wire = new TextDecoder().decode(request.body) + JSON.stringify(request.headers);
+      assert.ok(wire.includes(journal.runId), `${request.operation} carries the run id: ${wire}`);
+    }
+    const s3 = recorder.requests.find((r) => r.method === "PUT")!;
+    assert.match(s3.headers["x-amz-tagging"] ?? "", new RegExp(`run-id=${journal.runId}`));
+    assert.equal((await readJournal(journal.path)).filter((r) => r.event === "intent").length, 4);
+  } finally {
+    await recorder.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
