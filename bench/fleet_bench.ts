@@ -28,6 +28,7 @@ import {
   targetTrackingDecision,
 } from "../cloud/local/scaling_math.ts";
 import { runAdvancedJobHour } from "./fleet_bench_job.ts";
+import { holdBenchMachine } from "./_machine.ts";
 
 const profile: CapacityProfile = JSON.parse(
   Deno.readTextFileSync(new URL("../tests/fixtures/capacity_profile.json", import.meta.url)),
@@ -135,6 +136,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+const machine = await holdBenchMachine("bench:fleet", Deno.args);
 // (a) the pure functions.
 const check = pureHour();
 for (let i = 0; i < 200; i++) pureHour(); // warm up the JIT
@@ -168,6 +170,7 @@ for (let run = 0; run < 7; run++) {
 }
 const jobMs = median(jobTimes);
 console.log(`(b) ${jobSummary}: ${jobMs.toFixed(1)} ms`);
+console.log(machine.line());
 console.log(
   `fleet bench: (a) pure fleet + scaling ${
     pureMs.toFixed(3)

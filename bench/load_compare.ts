@@ -24,6 +24,8 @@
  */
 
 import { ProcessSampler } from "../load/process_stats.ts";
+import { denoChildEnv, tiedToParent } from "../machine/children.ts";
+import { holdBenchMachine } from "./_machine.ts";
 
 const args = Deno.args;
 function flag(name: string, fallback: number): number {
@@ -67,8 +69,17 @@ requireTool("locust", "the Debian package python3-locust");
 const decoder = new TextDecoder();
 
 async function startServer(): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = new Deno.Command("taskset", {
-    args: ["-c", SERVER_CORE, deno, "run", "--allow-net", `${root}load/testdata/stub_server.ts`],
+  const tied = await tiedToParent("taskset", [
+    "-c",
+    SERVER_CORE,
+    deno,
+    "run",
+    "--allow-net",
+    `${root}load/testdata/stub_server.ts`,
+  ]);
+  const child = new Deno.Command(tied.command, {
+    args: tied.args,
+    env: denoChildEnv(),
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -113,10 +124,13 @@ interface RunOutput {
 
 /** Runs a generator pinned to the generator core. */
 async function runPinned(cmdArgs: string[], cwd?: string): Promise<RunOutput> {
-  const pinned = ["taskset", "-c", GENERATOR_CORE, ...cmdArgs];
+  // Tied after /usr/bin/time, which forks: the generator itself ends with this process.
+  const tied = await tiedToParent("taskset", ["-c", GENERATOR_CORE, ...cmdArgs]);
+  const pinned = [tied.command, ...tied.args];
   const full = TIME ? [TIME, "-f", "CPUTIME %U %S", ...pinned] : pinned;
   const out = await new Deno.Command(full[0], {
     args: full.slice(1),
+    env: denoChildEnv(),
     stdout: "piped",
     stderr: "piped",
     cwd,
@@ -234,6 +248,7 @@ function median(xs: number[]): number {
 
 const f0 = (x: number) => Math.round(x).toLocaleString("en-US");
 
+const machine = await holdBenchMachine("bench:load", Deno.args);
 const dir = await Deno.makeTempDir({ prefix: "bench-load-" });
 const server = await startServer();
 try {
@@ -287,6 +302,7 @@ try {
   const wrkBest = best(runs.wrk);
   const locustBest = best(locustRuns);
   const medianRatio = paired(runs.epoll);
+  console.log(machine.line());
   const locustRatio = median(runs.epoll.map((m) => m.rps)) / median(locustRuns.map((m) => m.rps));
   console.log(
     `bench:load: ours/wrk -t1 ${

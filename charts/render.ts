@@ -10,7 +10,7 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
-import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../machine/atomic_write.ts";
 
 /** The Jupyter MIME type of a Vega-Lite v5 spec (JupyterLab 4 and VS Code render it; not v6). */
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
@@ -282,19 +282,6 @@ function kernelDisplay(): JupyterDisplay | null {
     return Deno.jupyter;
   } catch {
     return null;
-  }
-}
-
-async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const dir = dirname(path);
-  await Deno.mkdir(dir, { recursive: true });
-  const temp = await Deno.makeTempFile({ dir, prefix: `.${basename(path)}.`, suffix: ".tmp" });
-  try {
-    await Deno.writeTextFile(temp, text);
-    await Deno.rename(temp, join(dir, basename(path)));
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
   }
 }
 

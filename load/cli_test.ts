@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type CliIo, main } from "./cli.ts";
 import { parseLoadTestArgs, UsageError } from "./cli_args.ts";
 import { startStubServer } from "./testdata/stub_server.ts";
+import { denoChildEnv } from "../machine/children.ts";
 
 function capture(): CliIo & { stdout: string; stderr: string } {
   const io = {
@@ -291,6 +292,7 @@ Deno.test("Ctrl-C ends a run cleanly with the summary so far (exit code 130)", a
       "60",
       "--json",
     ],
+    env: denoChildEnv(),
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -106,5 +106,5 @@ if (import.meta.main) {
       );
     }
     return result;
-  }, renderCleanupScript);
+  }, { render: renderCleanupScript });
 }

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../machine/atomic_write.ts";
 import { InputError } from "./errors.ts";
 import type { VariantTarget } from "./policies.ts";
 import {
@@ -368,12 +369,9 @@ export const EXPORT_SCRIPT: ScriptSpec = {
 
 /** Writes `text` to `path` through a temporary file in the same folder and a rename. */
 async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${Deno.pid}.tmp`;
   try {
-    await Deno.writeTextFile(temporary, text);
-    await Deno.rename(temporary, path);
+    await writeFileAtomic(path, text);
   } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
     if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
       throw new InputError(
         `Cannot write ${path}: ${(error as Error).message}; choose another --out`,
@@ -387,7 +385,7 @@ if (import.meta.main) {
   await runScript(
     EXPORT_SCRIPT,
     async ({ flags, from }) => {
-      const format = stringInput(flags, {}, "format", "format", "cloudformation");
+      const format = stringInput(flags, "format", { fallback: "cloudformation" });
       if (format !== "cloudformation" && format !== "terraform") {
         throw new InputError(
           `Cannot export as "${format}": use --format cloudformation or --format terraform`,
@@ -395,8 +393,8 @@ if (import.meta.main) {
       }
       const result = exportTemplate(configFrom(from), {
         format,
-        endpointName: stringInput(flags, from, "endpoint-name", "endpointName"),
-        variantName: stringInput(flags, from, "variant-name", "variantName"),
+        endpointName: stringInput(flags, "endpoint-name", { from }),
+        variantName: stringInput(flags, "variant-name", { from }),
       });
       const out = flags.out as string | undefined;
       if (out !== undefined) {
@@ -404,11 +402,13 @@ if (import.meta.main) {
       }
       return { ...result, out };
     },
-    (r) =>
-      r.out === undefined
-        ? JSON.stringify(r.template, null, 2)
-        : `export: wrote ${r.format} (${r.resources.length} resources${
-          r.parameters.length > 0 ? `, parameters ${r.parameters.join(", ")}` : ""
-        }) to ${r.out}`,
+    {
+      render: (r) =>
+        r.out === undefined
+          ? JSON.stringify(r.template, null, 2)
+          : `export: wrote ${r.format} (${r.resources.length} resources${
+            r.parameters.length > 0 ? `, parameters ${r.parameters.join(", ")}` : ""
+          }) to ${r.out}`,
+    },
   );
 }

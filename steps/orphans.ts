@@ -49,7 +49,7 @@ import {
   RUN_ID_TAG,
 } from "./journal.ts";
 import { isNotFound } from "./not_found.ts";
-import { targetKey } from "./policies.ts";
+import { scalableTargetKey } from "./policies.ts";
 
 /** A resource left behind. */
 export interface Orphan extends JournalResource {
@@ -234,14 +234,17 @@ async function stillThere(cloud: Cloud, r: JournalResource): Promise<boolean> {
       }
       case "scaling-policy": {
         const p = await cloud.autoscaling.send(
-          new DescribeScalingPoliciesCommand({ ...targetKey(r.resourceId), PolicyNames: [r.name] }),
+          new DescribeScalingPoliciesCommand({
+            ...scalableTargetKey(r.resourceId),
+            PolicyNames: [r.name],
+          }),
         );
         return (p.ScalingPolicies ?? []).length > 0;
       }
       case "scheduled-action": {
         const a = await cloud.autoscaling.send(
           new DescribeScheduledActionsCommand({
-            ...targetKey(r.resourceId),
+            ...scalableTargetKey(r.resourceId),
             ScheduledActionNames: [r.name],
           }),
         );

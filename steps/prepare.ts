@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../machine/atomic_write.ts";
 import {
   CreateBucketCommand,
   type CreateBucketConfiguration,
@@ -168,11 +169,11 @@ export async function prepare(cloud: Cloud, options: PrepareOptions): Promise<Pr
   const csv = samplePayloadCsv(test, { rows: 100 });
   const modelTar = await modelTarball(modelJson);
   const payloadTar = await payloadTarball(csv);
-  await Deno.mkdir(workDir, { recursive: true });
-  await Deno.writeTextFile(join(workDir, MODEL_FILE_NAME), modelJson);
-  await Deno.writeTextFile(join(workDir, PAYLOAD_FILE_NAME), csv);
-  await Deno.writeFile(join(workDir, "model.tar.gz"), modelTar);
-  await Deno.writeFile(join(workDir, "payload.tar.gz"), payloadTar);
+  // Atomic (temporary file + rename): a run killed mid-write never leaves a partial file.
+  await writeFileAtomic(join(workDir, MODEL_FILE_NAME), modelJson);
+  await writeFileAtomic(join(workDir, PAYLOAD_FILE_NAME), csv);
+  await writeFileAtomic(join(workDir, "model.tar.gz"), modelTar);
+  await writeFileAtomic(join(workDir, "payload.tar.gz"), payloadTar);
 
   const bucket = options.bucket ?? defaultBucket(cloud.region, accountOf(options.roleArn));
   await ensureBucket(cloud, bucket);
@@ -259,10 +260,10 @@ if (import.meta.main) {
       roleArn: requireRole(ctx.roleArn(), cloud),
       modelFile: ctx.flags.model as string | undefined,
       bucket: ctx.flags.bucket as string | undefined,
-      instanceType: stringInput(ctx.flags, ctx.from, "instance-type", "instanceType"),
-      frameworkVersion: stringInput(ctx.flags, ctx.from, "framework-version", "frameworkVersion"),
+      instanceType: stringInput(ctx.flags, "instance-type", { from: ctx.from }),
+      frameworkVersion: stringInput(ctx.flags, "framework-version", { from: ctx.from }),
       workDir: ctx.flags["work-dir"] as string | undefined,
-      seed: numberInput(ctx.flags, {}, "seed", "seed"),
+      seed: numberInput(ctx.flags, "seed"),
     });
-  }, renderPrepare);
+  }, { render: renderPrepare });
 }

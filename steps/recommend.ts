@@ -19,6 +19,7 @@ import {
 import type { Cloud } from "../cloud/types.ts";
 import { localProfileFor } from "../cloud/local/mod.ts";
 import { StepError } from "./errors.ts";
+import { holdMachine } from "./machine_lock.ts";
 import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
 import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
@@ -64,6 +65,12 @@ export interface RecommendOptions {
   timeoutMs?: number;
   /** A manifest to append created resources to, as they are created (for cleanup after failures). */
   manifest?: CreatedResource[];
+  /**
+   * Local backend: wait while another benchmark runs on this machine; `false` refuses at once
+   * (`--no-wait`, exit 2). See `steps/machine_lock.ts`.
+   * @default {true}
+   */
+  wait?: boolean;
 }
 
 /**
@@ -90,20 +97,39 @@ export function pickRecommendation(
     .toSorted((a, b) => (b.Metrics?.MaxInvocations ?? 0) - (a.Metrics?.MaxInvocations ?? 0))[0];
 }
 
+/** Options of {@linkcode waitForRecommendationJob}. */
+export interface WaitForRecommendationJobOptions {
+  /**
+   * The step that waits, for progress lines and errors.
+   * @default {"recommend"}
+   */
+  step?: string;
+  /**
+   * Milliseconds between polls.
+   * @default {30000}
+   */
+  pollIntervalMs?: number;
+  /**
+   * Give up after this many milliseconds of the backend's clock.
+   * @default {7200000}
+   */
+  timeoutMs?: number;
+}
+
 /** Waits for an Inference Recommender job to end; FAILED and STOPPED are {@linkcode StepError}s. */
 export async function waitForRecommendationJob(
   cloud: Cloud,
-  step: string,
   jobName: string,
-  options: { pollIntervalMs?: number; timeoutMs?: number } = {},
+  options: WaitForRecommendationJobOptions = {},
 ): Promise<DescribeInferenceRecommendationsJobCommandOutput> {
+  const step = options.step ?? "recommend";
   let lastStatus = "";
   const job = await pollUntil(
     cloud.clock,
     () =>
       cloud.sagemaker.send(new DescribeInferenceRecommendationsJobCommand({ JobName: jobName })),
-    (d) => ["COMPLETED", "FAILED", "STOPPED"].includes(d.Status ?? ""),
     {
+      done: (d) => ["COMPLETED", "FAILED", "STOPPED"].includes(d.Status ?? ""),
       what: `Inference Recommender job "${jobName}" to complete`,
       intervalMs: options.pollIntervalMs,
       timeoutMs: options.timeoutMs,
@@ -145,6 +171,21 @@ export async function waitForRecommendationJob(
  * ```
  */
 export async function recommend(cloud: Cloud, options: RecommendOptions): Promise<RecommendResult> {
+  // The local benchmark measures this machine: one at a time (before anything is created).
+  const machine = await holdMachine(cloud, "recommend", { wait: options.wait });
+  try {
+    const result = await createAndAwaitDefaultJob(cloud, options);
+    return machine === undefined ? result : { ...result, machine: machine.record };
+  } finally {
+    await machine?.release();
+  }
+}
+
+/** {@linkcode recommend} once the machine is held. */
+async function createAndAwaitDefaultJob(
+  cloud: Cloud,
+  options: RecommendOptions,
+): Promise<RecommendResult> {
   const manifest = options.manifest ?? [];
   const created: CreatedResource[] = [];
   const record = (r: CreatedResource) => {
@@ -200,7 +241,11 @@ export async function recommend(cloud: Cloud, options: RecommendOptions): Promis
   );
   record({ kind: "recommendation-job", name: jobName });
   progress("recommend", `started Default job ${jobName} on ${options.instanceType}`);
-  const job = await waitForRecommendationJob(cloud, "recommend", jobName, options);
+  const job = await waitForRecommendationJob(cloud, jobName, {
+    step: "recommend",
+    pollIntervalMs: options.pollIntervalMs,
+    timeoutMs: options.timeoutMs,
+  });
   const rec = pickRecommendation(job.InferenceRecommendations ?? [], options.instanceType);
   if (rec === undefined) {
     throw new StepError(
@@ -248,6 +293,13 @@ export function renderRecommendation(r: RecommendResult): string {
     ["Invocation window", `${r.invocationStartTime} to ${r.invocationEndTime}`],
     ["Model package", r.modelPackageArn],
     ["Profile levels (local)", r.profile?.levels.length],
+    [
+      "Machine (local)",
+      r.machine &&
+      `${r.machine.quiet ? "quiet: no other benchmark ran meanwhile" : "shared"}${
+        r.machine.waitedMs >= 1000 ? ` (waited ${Math.round(r.machine.waitedMs / 1000)} s)` : ""
+      }`,
+    ],
   ]);
 }
 
@@ -281,6 +333,10 @@ export const RECOMMEND_SCRIPT: ScriptSpec = {
       placeholder: "V",
       description: "XGBoost container version (default 1.7-1)",
     },
+    "no-wait": {
+      type: "boolean",
+      description: "local: refuse (exit 2) instead of waiting when another benchmark runs here",
+    },
   },
   examples: [
     "deno task prepare --json > prepared.json && deno task recommend --from prepared.json --json > recommendation.json",
@@ -292,26 +348,25 @@ if (import.meta.main) {
     const cloud = await ctx.cloud();
     const prepared: Partial<PrepareResult> = readPrepared(ctx.from);
     const need = (flag: string, field: keyof PrepareResult) =>
-      requiredString(ctx.flags, ctx.from, flag, field, 'the output of "prepare --json"');
+      requiredString(ctx.flags, flag, {
+        from: ctx.from,
+        field,
+        source: 'the output of "prepare --json"',
+      });
     return await recommend(cloud, {
       modelUrl: need("model-url", "modelUrl"),
       payloadUrl: need("payload-url", "payloadUrl"),
       containerImage: need("container-image", "containerImage"),
-      instanceType: stringInput(
-        ctx.flags,
-        ctx.from,
-        "instance-type",
-        "instanceType",
-        "ml.c5.large",
-      )!,
-      frameworkVersion: stringInput(
-        ctx.flags,
-        ctx.from,
-        "framework-version",
-        "frameworkVersion",
-        prepared.frameworkVersion,
-      ),
+      instanceType: stringInput(ctx.flags, "instance-type", {
+        from: ctx.from,
+        fallback: "ml.c5.large",
+      })!,
+      frameworkVersion: stringInput(ctx.flags, "framework-version", {
+        from: ctx.from,
+        fallback: prepared.frameworkVersion,
+      }),
       roleArn: requireRole(ctx.roleArn(), cloud),
+      wait: ctx.flags["no-wait"] !== true,
     });
-  }, renderRecommendation);
+  }, { render: renderRecommendation });
 }

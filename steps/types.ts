@@ -69,6 +69,8 @@ export interface RecommendResult extends StepContext {
   invocationEndTime: string;
   /** The measured capacity profile (local backend), if known. */
   profile?: CapacityProfile;
+  /** Local backend: whether the machine was quiet while the benchmark ran (absent on AWS). */
+  machine?: MachineRecord;
   /** Carried forward for later steps. */
   modelUrl: string;
   payloadUrl: string;
@@ -80,6 +82,17 @@ export interface RecommendResult extends StepContext {
 export interface AnalysisPoint extends ChartAnalysisPoint {
   /** Failed invocations in that minute. */
   errors?: number;
+}
+
+/** What a result records about the machine its local benchmark ran on (`steps/machine_lock.ts`). */
+export interface MachineRecord {
+  /**
+   * True: no other benchmark of this toolkit ran on this machine meanwhile (the benchmark held the
+   * machine-wide lock from start to end).
+   */
+  quiet: boolean;
+  /** How long the step waited for another benchmark to finish first, ms. */
+  waitedMs: number;
 }
 
 /** `analyze`: the saturation curve and the scaling limits read from it. */

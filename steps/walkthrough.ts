@@ -15,6 +15,7 @@ import { InputError, StepError } from "./errors.ts";
 import { evaluate, renderEvaluation } from "./evaluate.ts";
 import { isInterruption } from "./interrupt.ts";
 import { requireRole } from "./inputs.ts";
+import { holdMachine } from "./machine_lock.ts";
 import { planCapacity, renderPlan } from "./plan.ts";
 import { originalStepScaling, type VariantTarget } from "./policies.ts";
 import { prepare, renderPrepare } from "./prepare.ts";
@@ -76,6 +77,12 @@ export interface WalkthroughOptions {
   onStep?: (step: string) => void;
   /** The run's manifest (created resources); a fresh one when absent. */
   manifest?: CreatedResource[];
+  /**
+   * Local backend: wait while another benchmark runs on this machine; `false` refuses before
+   * anything is created (`--no-wait`, exit 2). See `steps/machine_lock.ts`.
+   * @default {true}
+   */
+  wait?: boolean;
 }
 
 /**
@@ -180,6 +187,9 @@ export async function walkthrough(
   let plan: PlanResult | undefined;
   const evaluations: EvaluateResult[] = [];
   let failure: unknown;
+  // The benchmark measures this machine: held from the start (a refusal creates nothing) until
+  // the recommendation is in.
+  const machine = await holdMachine(cloud, "walkthrough", { wait: options.wait });
   try {
     prepared = await inStep(
       "prepare",
@@ -193,6 +203,8 @@ export async function walkthrough(
       options,
       () => recommend(cloud, { ...p, roleArn, manifest }),
     );
+    await machine?.release();
+    if (machine !== undefined) recommendation = { ...recommendation, machine: machine.record };
     say(renderRecommendation(recommendation));
     const r = recommendation;
     analysis = await inStep("analyze", options, async () => {
@@ -244,7 +256,7 @@ export async function walkthrough(
           "scale",
           options,
           () =>
-            resetAndApply(cloud, target, { ...pl, instanceType, policies: run.policies }, manifest),
+            resetAndApply(cloud, target, { ...pl, instanceType, policies: run.policies, manifest }),
         );
       }
       const target = endpoint;
@@ -267,6 +279,7 @@ export async function walkthrough(
   } catch (error) {
     failure = error;
   }
+  await machine?.release();
   // Interrupted by a signal: every call fails now, and the script runner deletes what the run
   // created (from its journal).
   if (isInterruption(failure)) throw failure;
@@ -404,6 +417,10 @@ export const WALKTHROUGH_SCRIPT: ScriptSpec = {
       placeholder: "DIR",
       description: "folder for the charts (default out/walkthrough)",
     },
+    "no-wait": {
+      type: "boolean",
+      description: "local: refuse (exit 2) instead of waiting when another benchmark runs here",
+    },
   },
   examples: [
     "deno task walkthrough",
@@ -418,12 +435,13 @@ if (import.meta.main) {
     const outDir = (ctx.flags.out as string | undefined) ?? "out/walkthrough";
     const result = await walkthrough(cloud, {
       roleArn: ctx.roleArn(),
-      instanceType: stringInput(ctx.flags, {}, "instance-type", "instanceType"),
-      maxTps: numberInput(ctx.flags, {}, "max-tps", "maxTps"),
-      minTps: numberInput(ctx.flags, {}, "min-tps", "minTps"),
-      evaluationSeconds: numberInput(ctx.flags, {}, "evaluation-seconds", "evaluationSeconds"),
-      latencyThresholdMs: numberInput(ctx.flags, {}, "latency-threshold", "latencyThresholdMs"),
+      instanceType: stringInput(ctx.flags, "instance-type"),
+      maxTps: numberInput(ctx.flags, "max-tps"),
+      minTps: numberInput(ctx.flags, "min-tps"),
+      evaluationSeconds: numberInput(ctx.flags, "evaluation-seconds"),
+      latencyThresholdMs: numberInput(ctx.flags, "latency-threshold"),
       outDir,
+      wait: ctx.flags["no-wait"] !== true,
       verbose: !ctx.json,
     });
     progress(
@@ -431,5 +449,5 @@ if (import.meta.main) {
       `done in ${((performance.now() - started) / 1000).toFixed(1)} s (wall); charts in ${outDir}/`,
     );
     return result;
-  }, renderWalkthrough);
+  }, { render: renderWalkthrough });
 }

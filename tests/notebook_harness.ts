@@ -10,6 +10,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { denoChildEnv } from "../machine/children.ts";
 
 /** Debian's Python: it has jupyter_client and nbformat (pyenv's `python3` does not). */
 export const DEBIAN_PYTHON = "/usr/bin/python3";
@@ -199,7 +200,7 @@ export async function runNotebook(
   ];
   const { code, stdout, stderr } = await new Deno.Command(DEBIAN_PYTHON, {
     args,
-    env: { ...env, NO_COLOR: "1" },
+    env: denoChildEnv({ ...env, NO_COLOR: "1" }),
     stdout: "piped",
     stderr: "piped",
     signal,

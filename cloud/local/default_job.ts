@@ -20,7 +20,14 @@
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import { instanceTypeInfo } from "../instance_types.ts";
-import { findTaskset, startModelServer } from "../../model/spawn_server.ts";
+import { denoCommand, findTaskset, startModelServer } from "../../model/spawn_server.ts";
+import { spawnLoadGenerator } from "../../load/spawn_load.ts";
+import { type BenchmarkLock, holdMachineForBenchmark } from "../../machine/benchmark_lock.ts";
+import {
+  makeOwnedTempDir,
+  removeOwnedTempDir,
+  sweepStaleTempDirs,
+} from "../../machine/temp_dirs.ts";
 import type { LocalContext } from "./context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey, type ProfileLevel } from "./profile.ts";
 import {
@@ -405,7 +412,8 @@ async function runDefaultJob(
     ["ml.c5.large"]) as string[];
 
   heartbeatJob(ctx, jobName);
-  const dir = await Deno.makeTempDir({ prefix: "default-job-" });
+  await sweepStaleTempDirs(); // folders a killed run left behind
+  const dir = await makeOwnedTempDir("default-job-");
   const heartbeat = setInterval(() => {
     try {
       if (!heartbeatJob(ctx, jobName)) abort.abort();
@@ -421,7 +429,11 @@ async function runDefaultJob(
     await server?.stop();
   };
   ctx.runtime.closers.push(stop);
+  let machine: BenchmarkLock | undefined;
   try {
+    // One benchmark at a time on this machine (re-entrant: immediate when the step holds it).
+    machine = await holdMachineForBenchmark(jobName, abort.signal);
+    if (machine === undefined) return; // stopped while waiting: the recommender records it
     const modelPath = join(dir, "model.tar.gz");
     const payloadPath = join(dir, "payload.tar.gz");
     for (
@@ -558,7 +570,8 @@ async function runDefaultJob(
     await stop();
     const i = ctx.runtime.closers.indexOf(stop);
     if (i >= 0) ctx.runtime.closers.splice(i, 1);
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeOwnedTempDir(dir).catch(() => {});
+    await machine?.release();
   }
 }
 
@@ -601,14 +614,12 @@ async function runLoad(
     "--json",
     ...(options.loadArgs ?? []),
   ];
-  const command = pin
-    ? new Deno.Command(pin, {
-      args: ["-c", "0", Deno.execPath(), ...denoArgs],
-      stdout: "piped",
-      stderr: "piped",
-    })
-    : new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" });
-  const child = command.spawn();
+  // denoCommand(): the step tasks grant --allow-run=deno,taskset, not this executable's path.
+  const child = await spawnLoadGenerator(denoArgs, {
+    deno: denoCommand(),
+    taskset: pin,
+    cpus: "0",
+  });
   started(child);
   options.onLoadStarted?.(child.pid);
   const onAbort = () => {

@@ -64,6 +64,7 @@ import {
   validationError,
 } from "./sagemaker_validation.ts";
 import { describeEndpointRecord, findModel, findModelPackage } from "./sagemaker.ts";
+import { refuseEndpointsInUse } from "./endpoint_in_use.ts";
 import type { OperationHandler } from "./service.ts";
 
 export {
@@ -572,6 +573,7 @@ export const recommenderHandlers: Record<string, OperationHandler> = {
       samplePayloadUrl = config.ContainerConfig?.PayloadConfig?.SamplePayloadUrl ??
         samplePayloadUrl;
       for (const e of config.Endpoints ?? []) describeEndpointRecord(ctx, e.EndpointName!);
+      refuseEndpointsInUse(ctx, (config.Endpoints ?? []).map((e) => e.EndpointName!));
       const now = ctx.store.now();
       const record: RecommendationJobRecord = compact({
         JobName: name,

@@ -16,6 +16,7 @@ import { CopyObjectCommand } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { openLocalCloud } from "./mod.ts";
+import { denoChildEnv } from "../../machine/children.ts";
 
 async function withCloud(
   fn: (cloud: ReturnType<typeof openLocalCloud>, dir: string) => Promise<void>,
@@ -214,6 +215,7 @@ Deno.test("s3 state written by one process is seen by another", async () => {
     await cloud.s3.send(new CreateBucketCommand({ Bucket: "shared" }));
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", new URL("./testdata/s3_child.ts", import.meta.url).pathname, dir],
+      env: denoChildEnv(),
       stdout: "piped",
       stderr: "piped",
     });

@@ -20,6 +20,7 @@ import {
   uploadModel,
   withFixture,
 } from "./testdata/sagemaker_fixture.ts";
+import { denoChildEnv } from "../../machine/children.ts";
 
 const ARN = "arn:aws:sagemaker:us-east-1:000000000000";
 
@@ -312,6 +313,7 @@ Deno.test("a child process creates an endpoint that this process then describes"
         new URL("./testdata/sagemaker_child.ts", import.meta.url).pathname,
         f.dir,
       ],
+      env: denoChildEnv(),
       stdout: "piped",
       stderr: "piped",
     });

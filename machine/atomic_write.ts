@@ -1,0 +1,36 @@
+/**
+ * Writes a file so that a reader sees either the old file or the whole new one, never a part:
+ * the data goes to a temporary file in the same folder, which is then renamed over the target
+ * (a rename within one filesystem is atomic). A write that fails leaves no temporary file.
+ *
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+
+/**
+ * Writes `data` (text or bytes) to `path` atomically, creating the folder when needed.
+ *
+ * @example Usage
+ * ```ts
+ * import { writeFileAtomic } from "./atomic_write.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await writeFileAtomic(`${dir}/out/result.json`, '{"ok":true}\n');
+ * assert.equal(await Deno.readTextFile(`${dir}/out/result.json`), '{"ok":true}\n');
+ * assert.deepEqual((await Array.fromAsync(Deno.readDir(`${dir}/out`))).map((e) => e.name), ["result.json"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await Deno.mkdir(dir, { recursive: true });
+  const temp = await Deno.makeTempFile({ dir, prefix: `.${basename(path)}.`, suffix: ".tmp" });
+  try {
+    if (typeof data === "string") await Deno.writeTextFile(temp, data);
+    else await Deno.writeFile(temp, data);
+    await Deno.rename(temp, join(dir, basename(path)));
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}
