@@ -4,11 +4,12 @@
  * waits until it is gone, so nothing keeps billing), endpoint config, model, model package and
  * group, S3 objects — from the `created[]` manifests the steps return (`--from`), or, with
  * `--orphans`, lists what any run left behind (from the journal and a tag scan) and with `--yes`
- * deletes it. Idempotent: what is already gone counts as deleted; one failure does not stop the
+ * deletes it, and removes the work folders killed runs left in the temp dir. Idempotent: what is already gone counts as deleted; one failure does not stop the
  * rest (see `deletion.ts`).
  *
  * @module
  */
+import { sweepStaleTempDirs } from "../machine/temp_dirs.ts";
 import { InputError } from "./errors.ts";
 import { JOURNAL_FILE, readJournal } from "./journal.ts";
 import {
@@ -63,7 +64,11 @@ export const CLEANUP_SCRIPT: ScriptSpec = {
       description:
         "list every resource the journal (.sagemaker-lab/journal.jsonl) or a tag scan finds left behind",
     },
-    yes: { type: "boolean", description: "with --orphans: delete them (in dependency order)" },
+    yes: {
+      type: "boolean",
+      description:
+        "with --orphans: delete them (dependency order), remove killed runs' work folders",
+    },
   },
   examples: [
     "deno task cleanup --from prepared.json --from recommendation.json --from scaled.json --from evaluation.json",
@@ -94,6 +99,10 @@ if (import.meta.main) {
         });
         if (ctx.flags.yes !== true) return { orphans: found };
         if (found.length > 0) console.error(renderOrphans(found));
+        // The work folders a killed run left on this machine go too.
+        for (const swept of await sweepStaleTempDirs()) {
+          console.error(`cleanup: removed ${swept.path} (left by process ${swept.owner.pid})`);
+        }
         return await deleteOrphans(cloud, found, { journal });
       })()
       : await cleanup(cloud, collectCreated(ctx.fromFiles), { journal });

