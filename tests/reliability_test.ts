@@ -18,14 +18,18 @@ const BUCKET = "sagemaker-us-east-1-000000000000";
 const FAST = { benchmarkSecondsPerLevel: 1, benchmarkMaxLevels: 6 };
 const EVALUATION_SECONDS = "120";
 
-/** The steps of the walkthrough that call the backend, and the call to fail in each. */
-const STEPS: { step: string; fault: string }[] = [
+/**
+ * The steps of the walkthrough that call the backend, and the call to fail in each. `slow`
+ * delays a call for the signal cases of a step too quick to be caught otherwise: the signal is
+ * sent as the step starts, while that call waits.
+ */
+const STEPS: { step: string; fault: string; slow?: string }[] = [
   { step: "prepare", fault: "PutObject:2" },
   { step: "recommend", fault: "CreateInferenceRecommendationsJob:1" },
   { step: "analyze", fault: "GetMetricData:1" },
   { step: "scale", fault: "PutScalingPolicy:1" },
   { step: "evaluate", fault: "CreateInferenceRecommendationsJob:2" },
-  { step: "cleanup", fault: "DeleteEndpoint:1" },
+  { step: "cleanup", fault: "DeleteEndpoint:1", slow: "DeleteEndpoint:1@3000" },
 ];
 
 type Failure = "SIGKILL" | "SIGINT" | "SIGINT twice" | "error";
@@ -150,7 +154,10 @@ interface CaseOutcome {
 }
 
 /** Runs the walkthrough, fails it in `step` as `failure` says, then `cleanup --orphans --yes`. */
-async function runCase(step: string, fault: string, failure: Failure): Promise<CaseOutcome> {
+async function runCase(
+  { step, fault, slow }: { step: string; fault: string; slow?: string },
+  failure: Failure,
+): Promise<CaseOutcome> {
   const dir = await Deno.makeTempDir({ prefix: "reliability-" });
   const localDir = join(dir, "local");
   const tmp = join(dir, "tmp");
@@ -174,6 +181,8 @@ async function runCase(step: string, fault: string, failure: Failure): Promise<C
         cwd: dir,
         env: failure === "error" || failure === "SIGINT twice"
           ? { ...env, [FAULT_ENV]: fault }
+          : slow !== undefined
+          ? { ...env, [FAULT_ENV]: slow }
           : env,
       },
     );
@@ -188,7 +197,7 @@ async function runCase(step: string, fault: string, failure: Failure): Promise<C
           listenersOf(processesWith(marker)).length > 0,
           "the run's model server listens (the check below can see it)",
         );
-      } else {
+      } else if (slow === undefined) {
         // One more line: the step is under way (it has called the backend).
         await lines.next();
       }
@@ -251,10 +260,10 @@ async function runCase(step: string, fault: string, failure: Failure): Promise<C
 
 for (const failure of ["SIGKILL", "SIGINT", "error"] as const) {
   Deno.test(`after ${failure} in each walkthrough step, cleanup --orphans --yes leaves nothing`, async (t) => {
-    for (const { step, fault } of STEPS) {
+    for (const { step, fault, slow } of STEPS) {
       const what = failure === "error" ? `${fault} failing` : failure;
       await t.step(`${what} in ${step}`, async () => {
-        const o = await runCase(step, fault, failure);
+        const o = await runCase({ step, fault, slow }, failure);
         const log = () =>
           `walkthrough:\n${o.stderr.slice(-15).join("\n")}\ncleanup:\n${
             o.cleanupStderr.join("\n")
@@ -286,7 +295,7 @@ for (const failure of ["SIGKILL", "SIGINT", "error"] as const) {
 
 Deno.test("a second SIGINT stops the run's own cleanup; cleanup --orphans --yes finishes it", async () => {
   // The run's own cleanup waits 5 s on DeleteEndpoint: the second SIGINT surely comes during it.
-  const o = await runCase("evaluate", "DeleteEndpoint:1@5000", "SIGINT twice");
+  const o = await runCase({ step: "evaluate", fault: "DeleteEndpoint:1@5000" }, "SIGINT twice");
   const log = `walkthrough:\n${o.stderr.slice(-8).join("\n")}\ncleanup:\n${
     o.cleanupStderr.join("\n")
   }`;
