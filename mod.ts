@@ -71,7 +71,8 @@ export {
 } from "./steps/evaluate.ts";
 export { cleanup, collectCreated, renderCleanup } from "./steps/cleanup.ts";
 export { deleteOrphans } from "./steps/deletion.ts";
-export { Journal, JOURNAL_FILE, journaledCloud, readJournal } from "./steps/journal.ts";
+export { Journal, JOURNAL_FILE, readJournal } from "./steps/journal.ts";
+export { journaledCloud } from "./steps/journaled_cloud.ts";
 export { findOrphans, type Orphan, renderOrphans } from "./steps/orphans.ts";
 export {
   evaluationTable,

@@ -9,7 +9,8 @@ import { parseArgs } from "node:util";
 import type { Backend, Cloud } from "../cloud/types.ts";
 import { InputError } from "./errors.ts";
 import { InterruptedError, interruptibleCloud, isInterruption } from "./interrupt.ts";
-import { Journal, journaledCloud, newRunId } from "./journal.ts";
+import { Journal, newRunId } from "./journal.ts";
+import { journaledCloud } from "./journaled_cloud.ts";
 
 /** One flag of a script. */
 export interface FlagSpec {
