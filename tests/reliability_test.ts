@@ -118,6 +118,18 @@ function listenersOf(pids: readonly number[]): string[] {
   return out;
 }
 
+/** Ends whatever a case started and left running (ours by the marker), and removes its folder. */
+async function endCase(marker: string, dir: string): Promise<void> {
+  for (const pid of processesWith(marker)) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}
+
 /** Runs a task script of the repository in `cwd`. */
 function script(
   name: string,
@@ -246,15 +258,7 @@ async function runCase(
         .map((e) => e.name),
     };
   } finally {
-    // Whatever this case started and left running (ours by the marker) ends here.
-    for (const pid of processesWith(marker)) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await endCase(marker, dir);
   }
 }
 
@@ -392,13 +396,6 @@ Deno.test("SIGTERM during a single step deletes what that step created and exits
       [],
     );
   } finally {
-    for (const pid of processesWith(marker)) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await endCase(marker, dir);
   }
 });

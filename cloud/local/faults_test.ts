@@ -4,23 +4,12 @@
 import assert from "node:assert/strict";
 import { CreateBucketCommand, HeadBucketCommand } from "@aws-sdk/client-s3";
 import { FAULT_ENV } from "./faults.ts";
-import { openLocalCloud } from "./mod.ts";
-
-async function withCloud(fn: (cloud: ReturnType<typeof openLocalCloud>) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "faults-" });
-  const cloud = openLocalCloud({ localDir: dir });
-  try {
-    await fn(cloud);
-  } finally {
-    await cloud.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withLocalCloud } from "./testdata/local_cloud.ts";
 
 Deno.test("SCALING_LOCAL_FAULT fails the named call with an AWS-shaped InternalFailure", async () => {
   Deno.env.set(FAULT_ENV, "CreateBucket:2");
   try {
-    await withCloud(async (cloud) => {
+    await withLocalCloud(async (cloud) => {
       await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-one" }));
       await assert.rejects(
         cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-two" })),
@@ -43,7 +32,7 @@ Deno.test("SCALING_LOCAL_FAULT fails the named call with an AWS-shaped InternalF
 Deno.test("SCALING_LOCAL_FAULT Operation:N@MS delays the call and lets it through", async () => {
   Deno.env.set(FAULT_ENV, "HeadBucket:1@10");
   try {
-    await withCloud(async (cloud) => {
+    await withLocalCloud(async (cloud) => {
       await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-slow" }));
       const out = await cloud.s3.send(new HeadBucketCommand({ Bucket: "bucket-slow" }));
       assert.equal(out.$metadata.httpStatusCode, 200);

@@ -13,21 +13,10 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { CreateModelPackageGroupCommand, ListTagsCommand } from "@aws-sdk/client-sagemaker";
-import { openLocalCloud } from "./mod.ts";
-
-async function withCloud(fn: (cloud: ReturnType<typeof openLocalCloud>) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "tagging-" });
-  const cloud = openLocalCloud({ localDir: dir });
-  try {
-    await fn(cloud);
-  } finally {
-    await cloud.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withLocalCloud } from "./testdata/local_cloud.ts";
 
 Deno.test("tag readers name the missing resource the AWS way", async () => {
-  await withCloud(async (cloud) => {
+  await withLocalCloud(async (cloud) => {
     await assert.rejects(
       cloud.sagemaker.send(new ListTagsCommand({ ResourceArn: "not-an-arn" })),
       { name: "ValidationException" },
@@ -62,7 +51,7 @@ Deno.test("tag readers name the missing resource the AWS way", async () => {
 });
 
 Deno.test("PutObject keeps its Tagging, DeleteObject drops it, SageMaker keeps Tags", async () => {
-  await withCloud(async (cloud) => {
+  await withLocalCloud(async (cloud) => {
     await cloud.s3.send(new CreateBucketCommand({ Bucket: "bucket-b" }));
     await cloud.s3.send(
       new PutObjectCommand({ Bucket: "bucket-b", Key: "k", Body: "x", Tagging: "a%3Ab=1&c=2" }),
