@@ -18,13 +18,22 @@ import {
   collectCreated,
   DELETE_ORDER,
   deleteOrphans,
+  validateManifest,
 } from "./deletion.ts";
 import { isNotFound } from "./not_found.ts";
 import { findOrphans, type Orphan, renderOrphans } from "./orphans.ts";
 import { runScript, type ScriptSpec, table } from "./script.ts";
 import type { CleanupResult } from "./types.ts";
 
-export { cleanup, type CleanupOptions, collectCreated, DELETE_ORDER, deleteOrphans, isNotFound };
+export {
+  cleanup,
+  type CleanupOptions,
+  collectCreated,
+  DELETE_ORDER,
+  deleteOrphans,
+  isNotFound,
+  validateManifest,
+};
 
 /** How a cleanup reads for people. */
 export function renderCleanup(r: CleanupResult): string {

@@ -25,6 +25,8 @@ import {
   StopInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
+import { errorLine } from "./error_line.ts";
+import { InputError } from "./errors.ts";
 import type { Journal } from "./journal.ts";
 import { isNotFound } from "./not_found.ts";
 import { type Orphan, packagesOf } from "./orphans.ts";
@@ -46,6 +48,36 @@ export const DELETE_ORDER: readonly ResourceKind[] = [
   "model-package-group",
   "s3-object",
 ];
+
+/**
+ * Refuses a manifest with a resource kind cleanup does not know (a hand-edited or foreign
+ * `created[]`), before anything is deleted.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateManifest } from "./deletion.ts";
+ * import assert from "node:assert/strict";
+ * validateManifest([{ kind: "model", name: "m" }]);
+ * assert.throws(() => validateManifest([{ kind: "spaceship", name: "x" } as never]),
+ *   /^InputError: Cannot clean up spaceship "x": cleanup knows the kinds recommendation-job, /);
+ * ```
+ */
+export function validateManifest(manifest: readonly CreatedResource[]): void {
+  for (const r of manifest) {
+    if (!DELETE_ORDER.includes(r.kind)) {
+      throw new InputError(
+        `Cannot clean up ${r.kind} "${r.name}": cleanup knows the kinds ${
+          DELETE_ORDER.join(", ")
+        }; fix or remove that entry of created[] in the --from file`,
+      );
+    }
+    if (r.kind === "s3-object" && !/^s3:\/\/[^/]+\/.+$/.test(r.name)) {
+      throw new InputError(
+        `Cannot clean up s3-object "${r.name}": its name must be an s3://BUCKET/KEY URL`,
+      );
+    }
+  }
+}
 
 /**
  * Every `created[]` entry found anywhere in some step results (a walkthrough result nests them),
@@ -111,6 +143,7 @@ export async function cleanup(
   manifest: readonly CreatedResource[],
   options: CleanupOptions = {},
 ): Promise<CleanupResult> {
+  validateManifest(manifest);
   const result: CleanupResult = { deleted: [], alreadyGone: [], kept: [], failed: [] };
   const ordered = [...manifest].sort((a, b) =>
     DELETE_ORDER.indexOf(a.kind) - DELETE_ORDER.indexOf(b.kind)
@@ -131,11 +164,10 @@ export async function cleanup(
         result.alreadyGone.push(resource);
         await options.journal?.append("deleted", resource, { note: "already gone" });
       } else {
-        result.failed.push({ resource, error: (error as Error).message });
-        progress(
-          "cleanup",
-          `cannot delete ${resource.kind} ${resource.name}: ${(error as Error).message}`,
-        );
+        // On AWS: operation, status, code and a hint (see cloud/aws_errors.ts), not "UnknownError".
+        const line = errorLine(error);
+        result.failed.push({ resource, error: line });
+        progress("cleanup", `cannot delete ${resource.kind} ${resource.name}: ${line}`);
       }
     }
   }

@@ -42,6 +42,9 @@ import {
   table,
 } from "./script.ts";
 import type { ActivitySummary, CreatedResource, EvaluateResult, EvaluationPoint } from "./types.ts";
+import { requireVariant } from "./endpoint.ts";
+import { ensureWritableDir } from "./out_dir.ts";
+import { validateEvaluate } from "./validate.ts";
 import { progress } from "./wait.ts";
 
 /** Inputs of {@linkcode evaluate}. */
@@ -208,6 +211,11 @@ function stopReasonOf(
  * ```
  */
 export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<EvaluateResult> {
+  validateEvaluate(options);
+  await requireVariant(cloud, {
+    endpointName: options.endpointName,
+    variantName: options.variantName ?? "AllTraffic",
+  });
   if (!(Number.isFinite(options.spawnRate) && options.spawnRate > 0)) {
     throw new InputError(
       `Cannot evaluate with spawn rate ${options.spawnRate}: give users per minute above 0`,
@@ -455,6 +463,7 @@ export const EVALUATE_SCRIPT: ScriptSpec = {
 if (import.meta.main) {
   await runScript(EVALUATE_SCRIPT, async (ctx) => {
     const { flags, from } = ctx;
+    if (typeof flags.out === "string") await ensureWritableDir(flags.out, "--out");
     const need = (flag: string, field: string) => requiredString(flags, flag, { from, field });
     const maxTps = requiredNumber(flags, "max-tps", {
       from,

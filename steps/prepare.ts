@@ -33,6 +33,7 @@ import { accountOf, requireRole } from "./inputs.ts";
 import { runName } from "./names.ts";
 import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PrepareResult } from "./types.ts";
+import { validatePrepare } from "./validate.ts";
 import { progress } from "./wait.ts";
 
 /** Inputs of {@linkcode prepare}. */
@@ -118,6 +119,7 @@ async function ensureBucket(cloud: Cloud, bucket: string): Promise<void> {
  * ```
  */
 export async function prepare(cloud: Cloud, options: PrepareOptions): Promise<PrepareResult> {
+  validatePrepare(options);
   const manifest = options.manifest ?? [];
   const frameworkVersion = options.frameworkVersion ?? DEFAULT_XGBOOST_VERSION;
   let containerImage: string;

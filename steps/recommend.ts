@@ -24,6 +24,7 @@ import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
 import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PrepareResult, RecommendResult } from "./types.ts";
+import { validateRecommend } from "./validate.ts";
 import { pollUntil, progress } from "./wait.ts";
 
 /** Inputs of {@linkcode recommend}. */
@@ -171,6 +172,7 @@ export async function waitForRecommendationJob(
  * ```
  */
 export async function recommend(cloud: Cloud, options: RecommendOptions): Promise<RecommendResult> {
+  validateRecommend(options);
   // The local benchmark measures this machine: one at a time (before anything is created).
   const machine = await holdMachine(cloud, "recommend", { wait: options.wait });
   try {

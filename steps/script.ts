@@ -7,10 +7,13 @@
  */
 import { parseArgs } from "node:util";
 import type { Backend, Cloud } from "../cloud/types.ts";
+import { errorLine } from "./error_line.ts";
 import { InputError } from "./errors.ts";
 import { InterruptedError, interruptibleCloud, isInterruption } from "./interrupt.ts";
 import { Journal, newRunId } from "./journal.ts";
 import { journaledCloud } from "./journaled_cloud.ts";
+
+export { errorLine };
 
 /** One flag of a script. */
 export interface FlagSpec {
@@ -162,6 +165,18 @@ export function parseFlags(spec: ScriptSpec, argv: string[]): Flags {
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
     const next = argv[i + 1];
+    // A flag right after a flag that takes a value: the value is missing (node:util would say
+    // "ambiguous" over three lines, or take the flag as the value).
+    if (
+      name !== undefined && flags[name]?.type === "string" &&
+      (next === undefined || (next.startsWith("--") && next.length > 2))
+    ) {
+      throw new InputError(
+        `Missing the value of --${name}: give --${name} ${flags[name].placeholder ?? "VALUE"}${
+          next === undefined ? "" : ` before ${next}`
+        }; see --help`,
+      );
+    }
     if (
       name !== undefined && flags[name]?.type === "string" && next !== undefined &&
       /^-\d|^-\.\d|^-Infinity$/.test(next)
@@ -270,7 +285,7 @@ function fieldOf(flag: string): string {
  * assert.equal(numberInput({ "max-tps": "500" }, "max-tps"), 500);
  * assert.equal(numberInput({}, "max-tps", { from: { maxTps: 70 } }), 70);
  * assert.equal(numberInput({}, "growth-factor", { fallback: 1.2 }), 1.2);
- * assert.throws(() => numberInput({ "max-tps": "lots" }, "max-tps"), /not a number/);
+ * assert.throws(() => numberInput({ "max-tps": "lots" }, "max-tps"), /not a decimal number/);
  * ```
  */
 export function numberInput(
@@ -280,13 +295,7 @@ export function numberInput(
 ): number | undefined {
   const { from = {}, field = fieldOf(flag), fallback } = options;
   const raw = flags[flag];
-  if (typeof raw === "string") {
-    const value = raw.trim() === "" ? Number.NaN : Number(raw);
-    if (Number.isNaN(value)) {
-      throw new InputError(`Cannot read --${flag}: "${raw}" is not a number`);
-    }
-    return value;
-  }
+  if (typeof raw === "string") return parseDecimal(raw, `--${flag}`);
   const carried = from[field];
   if (carried !== undefined && carried !== null) {
     if (typeof carried !== "number") {
@@ -297,6 +306,32 @@ export function numberInput(
     return carried;
   }
   return fallback;
+}
+
+/**
+ * A decimal number as people write it (`500`, `-1`, `0.5`, `1e3`): no hexadecimal, binary or
+ * octal (`Number("0x10")` is 16), no blanks, no `Infinity`, nothing too large for a double.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDecimal } from "./script.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseDecimal("1e3", "--max-tps"), 1000);
+ * assert.throws(() => parseDecimal("0x10", "--max-tps"), /^InputError: Cannot read --max-tps: "0x10" is not a decimal number/);
+ * assert.throws(() => parseDecimal("1e400", "--max-tps"), /too large/);
+ * ```
+ */
+export function parseDecimal(raw: string, what: string): number {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) {
+    throw new InputError(
+      `Cannot read ${what}: "${raw}" is not a decimal number (e.g. 500, 0.5, 1e3)`,
+    );
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new InputError(`Cannot read ${what}: "${raw}" is too large`);
+  }
+  return value;
 }
 
 /**
@@ -371,6 +406,13 @@ export function stringInput(
   if (typeof raw === "string") return raw;
   const carried = from[field];
   if (typeof carried === "string") return carried;
+  if (carried !== undefined && carried !== null) {
+    throw new InputError(
+      `Cannot read "${field}" from --from: ${
+        JSON.stringify(carried)
+      } is not a string; give --${flag}, or fix the file`,
+    );
+  }
   return fallback;
 }
 
@@ -517,7 +559,7 @@ export async function runScript<R>(
       await cleanUpAfterSignal(spec.name, journaled, journal);
     } else {
       code = error instanceof InputError ? 2 : 1;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorLine(error);
       console.error(message.startsWith(`${spec.name}: `) ? message : `${spec.name}: ${message}`);
       if (debug && error instanceof Error && error.stack) console.error(error.stack);
     }

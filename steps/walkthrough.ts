@@ -32,6 +32,8 @@ import type {
   RecommendResult,
   WalkthroughResult,
 } from "./types.ts";
+import { ensureWritableDir } from "./out_dir.ts";
+import { validateWalkthrough } from "./validate.ts";
 import { progress } from "./wait.ts";
 
 /** Options of {@linkcode walkthrough}. */
@@ -177,6 +179,7 @@ export async function walkthrough(
 ): Promise<WalkthroughResult> {
   const manifest = options.manifest ?? [];
   const roleArn = requireRole(options.roleArn, cloud);
+  validateWalkthrough(options);
   const instanceType = options.instanceType ?? "ml.c5.large";
   const say = (text: string) => {
     if (options.verbose) console.error(`\n${text}\n`);
@@ -430,10 +433,8 @@ export const WALKTHROUGH_SCRIPT: ScriptSpec = {
 
 if (import.meta.main) {
   await runScript(WALKTHROUGH_SCRIPT, async (ctx) => {
-    const cloud = await ctx.cloud();
-    const started = performance.now();
     const outDir = (ctx.flags.out as string | undefined) ?? "out/walkthrough";
-    const result = await walkthrough(cloud, {
+    const options: WalkthroughOptions = {
       roleArn: ctx.roleArn(),
       instanceType: stringInput(ctx.flags, "instance-type"),
       maxTps: numberInput(ctx.flags, "max-tps"),
@@ -443,7 +444,13 @@ if (import.meta.main) {
       outDir,
       wait: ctx.flags["no-wait"] !== true,
       verbose: !ctx.json,
-    });
+    };
+    // Every input is checked before the backend opens and before the first step trains anything.
+    validateWalkthrough(options);
+    await ensureWritableDir(outDir, "--out");
+    const cloud = await ctx.cloud();
+    const started = performance.now();
+    const result = await walkthrough(cloud, options);
     progress(
       "walkthrough",
       `done in ${((performance.now() - started) / 1000).toFixed(1)} s (wall); charts in ${outDir}/`,

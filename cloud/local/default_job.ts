@@ -596,8 +596,11 @@ async function runLoad(
     "run",
     "--no-prompt",
     `--config=${new URL("../../deno.json", import.meta.url).pathname}`,
-    // Deno 2.9 lets only --allow-all programs read /proc/<pid>, which CPU and memory sampling needs.
-    "--allow-all",
+    // Only what it needs: its own code (the epoll worker's modules), the payload, the server, and
+    // libc (epoll transport, /proc sampling).
+    `--allow-read=${new URL("../../load/", import.meta.url).pathname},${payloadPath}`,
+    `--allow-net=${new URL(server.url).host}`,
+    "--allow-ffi",
     new URL("../../load/cli.ts", import.meta.url).pathname,
     `--url=${server.url}/invocations`,
     `--payload=${payloadPath}`,

@@ -157,9 +157,19 @@ export class Store {
         }. Choose another folder with --local-dir`,
       );
     }
-    const db = new DatabaseSync(join(abs, "state.sqlite"));
+    const file = join(abs, "state.sqlite");
+    const db = new DatabaseSync(file);
     db.exec("PRAGMA busy_timeout = 10000");
-    db.exec("PRAGMA journal_mode = WAL");
+    try {
+      db.exec("PRAGMA journal_mode = WAL"); // the first statement that reads the file
+    } catch (error) {
+      db.close();
+      throw new Error(
+        `Cannot open the local backend's state "${file}": ${
+          (error as Error).message
+        }. Move that file away (or delete the folder "${abs}") to start with an empty local backend, or give another --local-dir`,
+      );
+    }
     db.exec("PRAGMA synchronous = NORMAL");
     // Savepoint journals (every simulation event runs in one) in memory, not in temp files.
     db.exec("PRAGMA temp_store = MEMORY");
