@@ -87,6 +87,10 @@ export {
   planStory,
 } from "./steps/story.ts";
 export { cleanup, collectCreated, renderCleanup } from "./steps/cleanup.ts";
+export { deleteOrphans } from "./steps/deletion.ts";
+export { Journal, JOURNAL_FILE, readJournal } from "./steps/journal.ts";
+export { journaledCloud } from "./steps/journaled_cloud.ts";
+export { findOrphans, type Orphan, renderOrphans } from "./steps/orphans.ts";
 export {
   evaluationTable,
   expectedTps,

@@ -14,6 +14,7 @@ import { cleanup, renderCleanup } from "./cleanup.ts";
 import { InputError, StepError } from "./errors.ts";
 import { evaluate, renderEvaluation } from "./evaluate.ts";
 import { verdictText } from "./verdict.ts";
+import { isInterruption } from "./interrupt.ts";
 import { requireRole } from "./inputs.ts";
 import { holdMachine } from "./machine_lock.ts";
 import { planCapacity, renderPlan } from "./plan.ts";
@@ -302,6 +303,9 @@ export async function walkthrough(
     failure = error;
   }
   await machine?.release();
+  // Interrupted by a signal: every call fails now, and the script runner deletes what the run
+  // created (from its journal).
+  if (isInterruption(failure)) throw failure;
   let cleaned: CleanupResult;
   try {
     options.onStep?.("cleanup");

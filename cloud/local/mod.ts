@@ -25,6 +25,7 @@ import {
   mergeLocalSettings,
 } from "./kernel/settings.ts";
 import { DEFAULT_LOCAL_DIR, Store } from "./kernel/store/mod.ts";
+import * as tagging from "./tagging.ts";
 
 /** Options of {@linkcode openLocalCloud}. */
 export interface LocalCloudOptions {
@@ -103,14 +104,24 @@ export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
     defaultRoleArn: localRoleArn(settings.account),
     sagemaker: localSender(ctx, {
       service: "SageMaker",
-      handlers: { ...sageMakerHandlers, ...recommenderHandlers },
+      handlers: {
+        ...sageMakerHandlers,
+        ...recommenderHandlers,
+        ...tagging.sageMakerTaggingHandlers,
+      },
     }),
     autoscaling: localSender(ctx, {
       service: "Application Auto Scaling",
-      handlers: autoScalingHandlers,
+      handlers: { ...autoScalingHandlers, ...tagging.autoScalingTaggingHandlers },
     }),
-    cloudwatch: localSender(ctx, { service: "CloudWatch", handlers: cloudWatchHandlers }),
-    s3: localSender(ctx, { service: "S3", handlers: s3Handlers }),
+    cloudwatch: localSender(ctx, {
+      service: "CloudWatch",
+      handlers: { ...cloudWatchHandlers, ...tagging.cloudWatchTaggingHandlers },
+    }),
+    s3: localSender(ctx, {
+      service: "S3",
+      handlers: { ...s3Handlers, ...tagging.s3TaggingHandlers },
+    }),
     clock: new LocalClock(ctx),
     capacityProfile: (subject) => Promise.resolve(storedProfile(ctx, subject)),
     settings,

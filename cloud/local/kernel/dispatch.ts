@@ -5,6 +5,7 @@
  * @module
  */
 import type { LocalContext } from "./context.ts";
+import { injectFault } from "./faults.ts";
 
 /** Handles one operation: takes the command's input, returns the output (without `$metadata`). */
 // deno-lint-ignore no-explicit-any
@@ -71,6 +72,7 @@ export function localSender(
       const operation = operationName(command);
       const handler = Object.hasOwn(handlers, operation) ? handlers[operation] : undefined;
       if (handler === undefined) throw new NotImplementedLocallyError(service, operation);
+      await injectFault(service, operation);
       const output = await handler(command.input ?? {}, ctx);
       return {
         $metadata: {
