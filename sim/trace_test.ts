@@ -37,6 +37,11 @@ Deno.test("a bad row names its line in the file", () => {
     ["timestamp,invocations\n2024-01-01 10:00,5\n", 2, /not a timestamp.*with a zone/],
     ["timestamp,invocations\n1704067200,5,6\n", 2, /expected "timestamp,invocations"/],
     ["timestamp,invocations\n1704067260,1\n1704067200,1\n", 3, /back in time from line 2/],
+    [
+      "timestamp,invocations\n0,1\n\n1704067200,1\n",
+      4,
+      /19723 days after line 2; .* at most 366 days/,
+    ],
   ];
   for (const [csv, line, message] of cases) {
     assert.throws(() => parseTrace(csv), (e: unknown) => {
