@@ -138,7 +138,7 @@ Deno.test("aws backend: cleanup says what it could not delete and why, per resou
     assert.match(line, /needs sagemaker:DeleteModel \(statement "SageMakerCallsOfTheSteps"/);
     assert.match(
       lines.at(-1)!,
-      /could not be deleted; run cleanup again with the same --from files/,
+      /could not be deleted; run cleanup with the same --from files again/,
     );
   } finally {
     await fake.close();
