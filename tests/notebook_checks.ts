@@ -1,22 +1,91 @@
 /**
  * What each notebook must show beyond running without an error: its charts (one bundle each:
- * Vega-Lite v5 + SVG + caption) and its results. Used by `notebook_test.ts`, which runs every
- * notebook once.
+ * Vega-Lite v5 + SVG + its Markdown image + caption) and its results; and what every run must
+ * hold whatever executed it: no ANSI escape code anywhere, and under plain `jupyter nbconvert
+ * --execute` the same outputs as under the driver. Used by `notebook_test.ts`, which runs every
+ * notebook once each way.
  *
  * @module
  */
 import assert from "node:assert/strict";
-import type { NotebookRun } from "./notebook_harness.ts";
+import type { NotebookRun, SavedNotebook, SavedOutput } from "./notebook_harness.ts";
+
+/** The MIME types of a chart bundle, sorted (see `charts/render.ts` `ChartBundle`). */
+export const CHART_MIME_TYPES: readonly string[] = [
+  "application/vnd.vegalite.v5+json",
+  "image/svg+xml",
+  "text/markdown",
+  "text/plain",
+];
+
+const VEGA_LITE = "application/vnd.vegalite.v5+json";
+
+// deno-lint-ignore no-control-regex
+const ESCAPE = /\x1b\[/;
+
+function joined(text: string | string[] | undefined): string {
+  return Array.isArray(text) ? text.join("") : text ?? "";
+}
+
+/** Asserts that no output of a saved notebook holds an ANSI escape code. */
+export function assertNoEscapeCodes(notebook: SavedNotebook, label: string): void {
+  notebook.cells.forEach((cell, index) => {
+    for (const output of cell.outputs ?? []) {
+      const text = JSON.stringify([joined(output.text), output.data, output.traceback]);
+      assert.doesNotMatch(text, ESCAPE, `${label}: cell ${index} holds an escape code`);
+    }
+  });
+}
+
+/** What identifies an output across runs: its type and stream name or MIME types. */
+function signature(output: SavedOutput): string {
+  if (output.output_type === "stream") return `stream:${output.name}`;
+  if (output.output_type === "error") return `error:${output.ename}`;
+  return `${output.output_type}:${Object.keys(output.data ?? {}).sort().join(",")}`;
+}
+
+/**
+ * Asserts that nbconvert kept every output the driver saw: per code cell, the same outputs (by
+ * type, stream name and MIME types; streams of one name count once, as nbconvert merges them),
+ * and every chart's spec.
+ */
+export function assertSameOutputs(driver: SavedNotebook, nbconvert: SavedNotebook): void {
+  assert.equal(nbconvert.cells.length, driver.cells.length);
+  driver.cells.forEach((cell, index) => {
+    if (cell.cell_type !== "code") return;
+    const kinds = (outputs: SavedOutput[] = []) => [...new Set(outputs.map(signature))].sort();
+    const head = joined(cell.source).split("\n")[0];
+    assert.deepEqual(
+      kinds(nbconvert.cells[index].outputs),
+      kinds(cell.outputs),
+      `cell ${index} (${head}): nbconvert's outputs differ from the driver's`,
+    );
+    const displays = (outputs: SavedOutput[] = []) =>
+      outputs.filter((o) => o.data?.[VEGA_LITE] !== undefined).length;
+    assert.equal(displays(nbconvert.cells[index].outputs), displays(cell.outputs), `cell ${index}`);
+  });
+}
+
+/** Every chart spec of a saved notebook, in order. */
+export function chartSpecs(notebook: SavedNotebook): unknown[] {
+  return notebook.cells.flatMap((cell) =>
+    (cell.outputs ?? []).flatMap((o) =>
+      o.data?.[VEGA_LITE] === undefined ? [] : [o.data[VEGA_LITE]]
+    )
+  );
+}
 
 function chartCaptions(run: NotebookRun): string[] {
   const captions: string[] = [];
   for (const cell of run.cells) {
     for (const output of cell.outputs) {
-      if (output.output_type !== "display_data") continue;
+      if (output.output_type !== "display_data" || !output.mime_types?.includes(VEGA_LITE)) {
+        continue; // a progress display or other output
+      }
       assert.deepEqual(
         output.mime_types,
-        ["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"],
-        `cell ${cell.index}: a chart bundle has the three MIME types`,
+        CHART_MIME_TYPES,
+        `cell ${cell.index}: a chart bundle has the four MIME types`,
       );
       const spec = output.data?.["application/vnd.vegalite.v5+json"] as
         | { $schema?: string }

@@ -1,21 +1,26 @@
 /**
  * Runs a notebook headless under the real Deno Jupyter kernel through `tests/notebook_driver.py`
- * (Debian's `/usr/bin/python3` with jupyter_client) and returns its per-cell report, so tests can
- * assert on specific outputs — e.g. that a chart cell produced both
+ * (with a Python that has jupyter_client, see {@linkcode findNotebookPython}) and returns its
+ * per-cell report, so tests can assert on specific outputs — e.g. that a chart cell produced both
  * `application/vnd.vegalite.v5+json` and `image/svg+xml`.
+ *
+ * Run as a script, it is `deno task notebook NOTEBOOK [--python PATH] [driver flags]`: it finds
+ * the Python, runs the driver with this deno as the kernel and passes its output and exit code on.
  *
  * Import it from here (not from `notebook_test.ts`, which would register that file's tests again).
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { basename, delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Debian's Python: it has jupyter_client and nbformat (pyenv's `python3` does not). */
+/** Debian's Python: it has jupyter_client and nbformat once the Debian packages are installed. */
 export const DEBIAN_PYTHON = "/usr/bin/python3";
 
 /** What to install when the notebook tools are missing. */
-export const NOTEBOOK_TOOLS_HINT = "apt-get install -y jupyter-nbconvert python3-nbclient";
+export const NOTEBOOK_TOOLS_HINT = "install them with `python3 -m pip install jupyter_client " +
+  "nbformat nbconvert` (macOS, Linux), or on Debian `apt-get install -y jupyter-nbconvert " +
+  "python3-nbclient`, or pass --python PATH";
 
 const TESTS_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -24,6 +29,9 @@ export const REPO_ROOT: string = dirname(TESTS_DIR);
 
 /** The driver script. */
 export const NOTEBOOK_DRIVER: string = join(TESTS_DIR, "notebook_driver.py");
+
+/** The script behind `deno task kernel`, which writes the Deno kernelspec. */
+export const KERNEL_SCRIPT: string = join(REPO_ROOT, "scripts", "jupyter_kernel.ts");
 
 /** One output of a cell, as the driver reports it. */
 export interface NotebookOutput {
@@ -143,23 +151,102 @@ export interface RunNotebookOptions {
   signal?: AbortSignal;
 }
 
+/** Options for {@linkcode findNotebookPython}. */
+export interface FindNotebookPythonOptions {
+  /**
+   * The Python to use (`--python`); then it is the only one tried.
+   *
+   * @default {undefined} `python3` on PATH, then {@linkcode DEBIAN_PYTHON}
+   */
+  python?: string;
+  /**
+   * Python modules it must import.
+   *
+   * @default {["jupyter_client", "nbformat"]}
+   */
+  modules?: string[];
+}
+
+/** A Python found by {@linkcode findNotebookPython}, or why none was. */
+export type NotebookPython = { python: string; problem?: undefined } | {
+  python?: undefined;
+  problem: string;
+};
+
 /**
- * Why notebooks cannot run here, or `undefined` when they can: Debian's Python must import
- * jupyter_client and nbformat.
+ * Finds a Python that imports jupyter_client and nbformat: the one given, else `python3` on PATH
+ * (a pyenv or Homebrew Python may lack them), then Debian's `/usr/bin/python3`.
+ *
+ * @param options The Python to use, the modules it needs.
+ * @returns The Python's path, or one line saying what is missing and how to get it.
+ *
+ * @example
+ * ```ts ignore
+ * const found = await findNotebookPython();
+ * if (found.problem) console.error(found.problem);
+ * ```
  */
-export async function notebookToolsMissing(): Promise<string | undefined> {
+export async function findNotebookPython(
+  options: FindNotebookPythonOptions = {},
+): Promise<NotebookPython> {
+  const { python, modules = ["jupyter_client", "nbformat"] } = options;
+  const candidates = python !== undefined
+    ? [python]
+    : [...new Set([onPath("python3"), DEBIAN_PYTHON].filter((p): p is string => p !== undefined))];
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    const missing = await missingModules(candidate, modules);
+    if (missing === undefined) return { python: candidate };
+    tried.push(`${candidate} (${missing})`);
+  }
+  return {
+    problem: `Cannot run notebooks: no Python with ${modules.join(" and ")}: tried ${
+      tried.join(", ") || "none (no python3 on PATH)"
+    }: ${NOTEBOOK_TOOLS_HINT}`,
+  };
+}
+
+async function missingModules(python: string, modules: string[]): Promise<string | undefined> {
   try {
-    const { success, stderr } = await new Deno.Command(DEBIAN_PYTHON, {
-      args: ["-c", "import jupyter_client, nbformat"],
+    const { success, stderr } = await new Deno.Command(python, {
+      args: ["-c", `import ${modules.join(", ")}`],
       stdout: "null",
       stderr: "piped",
     }).output();
     if (success) return undefined;
-    const reason = new TextDecoder().decode(stderr).trim().split("\n").at(-1);
-    return `Cannot run notebooks: ${reason}: run \`${NOTEBOOK_TOOLS_HINT}\``;
+    return new TextDecoder().decode(stderr).trim().split("\n").at(-1) ?? "failed";
   } catch {
-    return `Cannot run notebooks: ${DEBIAN_PYTHON} is missing: run \`${NOTEBOOK_TOOLS_HINT}\``;
+    return "not found";
   }
+}
+
+function onPath(program: string): string | undefined {
+  for (const folder of (Deno.env.get("PATH") ?? "").split(delimiter)) {
+    if (!folder) continue;
+    try {
+      const info = Deno.statSync(join(folder, program));
+      if (info.isFile) return join(folder, program);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+let found: Promise<NotebookPython> | undefined;
+
+/** The Python the tests use (found once per process). */
+export function notebookPython(): Promise<NotebookPython> {
+  found ??= findNotebookPython({ modules: ["jupyter_client", "nbformat", "nbconvert"] });
+  return found;
+}
+
+/**
+ * Why notebooks cannot run here, or `undefined` when they can: a Python must import
+ * jupyter_client, nbformat and nbconvert (see {@linkcode findNotebookPython}).
+ */
+export async function notebookToolsMissing(): Promise<string | undefined> {
+  return (await notebookPython()).problem;
 }
 
 /**
@@ -197,7 +284,9 @@ export async function runNotebook(
     ...(includeData ? ["--include-data"] : []),
     ...(writeTo === undefined ? [] : ["--write", writeTo]),
   ];
-  const { code, stdout, stderr } = await new Deno.Command(DEBIAN_PYTHON, {
+  const { python, problem } = await notebookPython();
+  if (python === undefined) throw new Error(problem);
+  const { code, stdout, stderr } = await new Deno.Command(python, {
     args,
     env: { ...env, NO_COLOR: "1" },
     stdout: "piped",
@@ -213,6 +302,180 @@ export async function runNotebook(
   return { ...report, exitCode: code, stderr: errorText };
 }
 
+/** A saved notebook's cell, as nbformat 4 writes it (only what the tests read). */
+export interface SavedCell {
+  /** `code`, `markdown` or `raw`. */
+  cell_type: string;
+  /** The source, as one string or lines. */
+  source: string | string[];
+  /** The outputs of a code cell. */
+  outputs?: SavedOutput[];
+}
+
+/** An output in a saved notebook. */
+export interface SavedOutput {
+  /** Jupyter output type. */
+  output_type: "stream" | "display_data" | "execute_result" | "error";
+  /** Stream name. */
+  name?: string;
+  /** Stream text. */
+  text?: string | string[];
+  /** MIME bundle of a display or result. */
+  data?: Record<string, unknown>;
+  /** Error name, message and traceback. */
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+
+/** A saved notebook (nbformat 4). */
+export interface SavedNotebook {
+  /** The cells, markdown ones included. */
+  cells: SavedCell[];
+  /** Notebook metadata. */
+  metadata: Record<string, unknown>;
+}
+
+/** Options for {@linkcode runNbconvert}. */
+export interface RunNbconvertOptions {
+  /**
+   * Extra environment for nbconvert and its kernel.
+   *
+   * @default {{}}
+   */
+  env?: Record<string, string>;
+  /**
+   * Seconds one cell may run.
+   *
+   * @default {300}
+   */
+  cellTimeoutSeconds?: number;
+  /**
+   * Export the executed notebook as HTML too, to this path (`jupyter nbconvert --to html`).
+   *
+   * @default {undefined}
+   */
+  htmlTo?: string;
+  /**
+   * Extra flags for the HTML export.
+   *
+   * @default {[]}
+   */
+  htmlFlags?: readonly string[];
+}
+
+/** What {@linkcode runNbconvert} returns. */
+export interface NbconvertRun {
+  /** The executed notebook. */
+  notebook: SavedNotebook;
+  /** Where it was written. */
+  path: string;
+  /** Seconds `nbconvert --execute` took, kernel start included. */
+  seconds: number;
+  /** The kernelspec nbconvert ran (written by `scripts/jupyter_kernel.ts`, as `deno task kernel`). */
+  kernelSpec: { argv: string[]; env?: Record<string, string> };
+}
+
+/**
+ * Executes a notebook with plain `jupyter nbconvert --to notebook --execute` (as
+ * `python -m nbconvert`), under the kernelspec `deno task kernel` writes (deno through npx,
+ * NO_COLOR=1), registered in a temporary Jupyter dir so the user's Jupyter setup is neither used
+ * nor touched. Throws with nbconvert's stderr when it fails.
+ *
+ * @param path The notebook; its folder is the kernel's working directory.
+ * @param outDir Where the executed notebook (and the HTML export) go.
+ * @param options Environment, timeout, HTML export.
+ */
+export async function runNbconvert(
+  path: string,
+  outDir: string,
+  options: RunNbconvertOptions = {},
+): Promise<NbconvertRun> {
+  const { env = {}, cellTimeoutSeconds = 300, htmlTo, htmlFlags = [] } = options;
+  const { python, problem } = await notebookPython();
+  if (python === undefined) throw new Error(problem);
+  const jupyter = await Deno.makeTempDir({ prefix: "nbconvert-jupyter-" });
+  try {
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        KERNEL_SCRIPT,
+        "--dir",
+        jupyter,
+      ],
+      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!install.success) {
+      throw new Error(`Cannot register the kernel: ${new TextDecoder().decode(install.stderr)}`);
+    }
+    const kernelSpec = JSON.parse(
+      await Deno.readTextFile(join(jupyter, "kernels", "deno", "kernel.json")),
+    );
+    // Only this temporary dir: no user kernelspecs, config or runtime files.
+    const jupyterEnv = {
+      ...env,
+      JUPYTER_PATH: jupyter,
+      JUPYTER_DATA_DIR: jupyter,
+      JUPYTER_CONFIG_DIR: join(jupyter, "config"),
+      JUPYTER_RUNTIME_DIR: join(jupyter, "runtime"),
+    };
+    const name = basename(path);
+    const started = performance.now();
+    await nbconvert(python, [
+      "--to",
+      "notebook",
+      "--execute",
+      path,
+      "--output-dir",
+      outDir,
+      "--output",
+      name,
+      `--ExecutePreprocessor.timeout=${cellTimeoutSeconds}`,
+    ], jupyterEnv);
+    const seconds = (performance.now() - started) / 1000;
+    const executed = join(outDir, name);
+    if (htmlTo !== undefined) {
+      await nbconvert(python, [
+        "--to",
+        "html",
+        executed,
+        "--output-dir",
+        dirname(htmlTo),
+        "--output",
+        basename(htmlTo),
+        ...htmlFlags,
+      ], jupyterEnv);
+    }
+    return {
+      notebook: JSON.parse(await Deno.readTextFile(executed)),
+      path: executed,
+      seconds,
+      kernelSpec,
+    };
+  } finally {
+    await Deno.remove(jupyter, { recursive: true });
+  }
+}
+
+async function nbconvert(python: string, args: string[], env: Record<string, string>) {
+  const { success, stderr } = await new Deno.Command(python, {
+    args: ["-m", "nbconvert", ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!success) {
+    throw new Error(
+      `jupyter nbconvert ${args.join(" ")} failed: ${new TextDecoder().decode(stderr)}`,
+    );
+  }
+}
+
 /** A one-paragraph account of what failed in a run, for assertion messages. */
 export function describeFailure(run: NotebookReport): string {
   if (run.failure === null) return `${run.notebook}: ok`;
@@ -224,3 +487,36 @@ export function describeFailure(run: NotebookReport): string {
     error?.traceback ?? "",
   ].filter(Boolean).join("\n");
 }
+
+/** `deno task notebook NOTEBOOK [--python PATH] [driver flags]`: the driver with a found Python. */
+async function main(args: string[]): Promise<number> {
+  const at = args.findIndex((a) => a === "--python" || a.startsWith("--python="));
+  let python: string | undefined;
+  const rest = [...args];
+  if (at >= 0) {
+    const [flag] = rest.splice(at, 1);
+    python = flag.includes("=") ? flag.slice(flag.indexOf("=") + 1) : rest.splice(at, 1)[0];
+    if (!python) {
+      console.error("notebook: --python needs a path, e.g. --python /usr/bin/python3");
+      return 2;
+    }
+  }
+  const found = await findNotebookPython({ python });
+  if (found.python === undefined) {
+    console.error(`notebook: ${found.problem}`);
+    return 2;
+  }
+  const deno = rest.some((a) => a === "--deno" || a.startsWith("--deno=")) ? [] : [
+    "--deno",
+    Deno.execPath(),
+  ];
+  const { code } = await new Deno.Command(found.python, {
+    args: [NOTEBOOK_DRIVER, ...rest, ...deno],
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  return code;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
