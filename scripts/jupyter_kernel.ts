@@ -19,6 +19,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { findOnPath } from "./find_on_path.ts";
 
 /** A Jupyter kernelspec (`kernel.json`). */
 export interface KernelSpec {
@@ -188,20 +189,6 @@ export async function installKernelSpec(
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Where npx is on PATH, or undefined. */
-function findOnPath(program: string): string | undefined {
-  for (const folder of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (!folder) continue;
-    try {
-      const info = Deno.statSync(`${folder}/${program}`);
-      if (info.isFile && (info.mode ?? 0o111) & 0o111) return `${folder}/${program}`;
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined;
 }
 
 async function main(args: string[]): Promise<number> {

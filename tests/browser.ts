@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { delimiter, join } from "node:path";
+import { findOnPath } from "../scripts/find_on_path.ts";
 import { type Box, type BoxInk, boxInk, decodePng } from "./png.ts";
 
 /** What to install when Chromium is missing. */
@@ -31,17 +31,7 @@ export const CHROMIUM_FLAGS: readonly string[] = [
 export function findChromium(): string | undefined {
   const explicit = Deno.env.get("CHROMIUM");
   if (explicit) return explicit;
-  for (const name of ["chromium", "chromium-browser"]) {
-    for (const folder of (Deno.env.get("PATH") ?? "").split(delimiter)) {
-      if (!folder) continue;
-      try {
-        if (Deno.statSync(join(folder, name)).isFile) return join(folder, name);
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
+  return findOnPath("chromium") ?? findOnPath("chromium-browser");
 }
 
 /** A chart's box on the page, in CSS pixels of the full page. */

@@ -116,6 +116,8 @@ class Cell:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Execute a notebook under the Deno Jupyter kernel and print a JSON report.",
+        epilog="Through `deno task notebook`, also --python PATH: the Python to run this with "
+               "(default: python3 on PATH if it has jupyter_client, else /usr/bin/python3).",
     )
     parser.add_argument("notebook", help="path of the .ipynb to execute")
     parser.add_argument("--timeout", type=float, default=300.0,

@@ -11,8 +11,9 @@
  *
  * @module
  */
-import { basename, delimiter, dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findOnPath } from "../scripts/find_on_path.ts";
 
 /** Debian's Python: it has jupyter_client and nbformat once the Debian packages are installed. */
 export const DEBIAN_PYTHON = "/usr/bin/python3";
@@ -190,9 +191,11 @@ export async function findNotebookPython(
   options: FindNotebookPythonOptions = {},
 ): Promise<NotebookPython> {
   const { python, modules = ["jupyter_client", "nbformat"] } = options;
-  const candidates = python !== undefined
-    ? [python]
-    : [...new Set([onPath("python3"), DEBIAN_PYTHON].filter((p): p is string => p !== undefined))];
+  const candidates = python !== undefined ? [python] : [
+    ...new Set(
+      [findOnPath("python3"), DEBIAN_PYTHON].filter((p): p is string => p !== undefined),
+    ),
+  ];
   const tried: string[] = [];
   for (const candidate of candidates) {
     const missing = await missingModules(candidate, modules);
@@ -218,19 +221,6 @@ async function missingModules(python: string, modules: string[]): Promise<string
   } catch {
     return "not found";
   }
-}
-
-function onPath(program: string): string | undefined {
-  for (const folder of (Deno.env.get("PATH") ?? "").split(delimiter)) {
-    if (!folder) continue;
-    try {
-      const info = Deno.statSync(join(folder, program));
-      if (info.isFile) return join(folder, program);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 let found: Promise<NotebookPython> | undefined;

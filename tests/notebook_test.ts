@@ -124,7 +124,7 @@ Deno.test({
               boxes: EXPORT_BOXES,
               saveTo: join(shots, `${name}.export.png`),
             });
-            assertDrawn(exported, specs.length);
+            assertDrawn(exported, specs.length, `${name}: HTML export`);
             const embedded = await screenshotPage(
               pathToFileURL(await writeEmbedPage(specs, work)).href,
               {
@@ -133,7 +133,7 @@ Deno.test({
                 saveTo: join(shots, `${name}.embed.png`),
               },
             );
-            assertDrawn(embedded, specs.length);
+            assertDrawn(embedded, specs.length, `${name}: vega-embed`);
           },
         });
       } finally {
@@ -144,7 +144,11 @@ Deno.test({
 });
 
 /** Every box holds a drawing (ink over 2 % of it, several colours) and the console is clean. */
-function assertDrawn(shot: PageShot, charts: number): void {
+function assertDrawn(shot: PageShot, charts: number, label: string): void {
+  const least = Math.min(...shot.boxes.map((b) => b.inked));
+  console.log(
+    `${label}: ${shot.boxes.length} charts, the least inked ${(least * 100).toFixed(1)} %`,
+  );
   assert.deepEqual(shot.errors, [], "the console logged errors");
   assert.equal(shot.boxes.length, charts, JSON.stringify(shot.boxes.map((b) => b.label)));
   for (const box of shot.boxes) {
