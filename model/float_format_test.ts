@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { formatFloat32, formatPythonFloat, formatScientific } from "./float_format.ts";
 import { runPython } from "./_python.ts";
+import { skipWithout } from "../scripts/packages.ts";
 
 /** Deterministic float32 values across magnitudes, plus exact %.18e ties (m * 2^-20, m odd). */
 function sampleFloat32s(): number[] {
@@ -16,7 +17,9 @@ function sampleFloat32s(): number[] {
   return values;
 }
 
-Deno.test("formatScientific matches C printf %.18e (numpy.savetxt) including exact ties", async () => {
+Deno.test("formatScientific matches C printf %.18e (numpy.savetxt) including exact ties", {
+  ignore: await skipWithout("python3"),
+}, async () => {
   const values = sampleFloat32s();
   const out = await runPython(
     "import sys, struct\n" +
@@ -28,7 +31,9 @@ Deno.test("formatScientific matches C printf %.18e (numpy.savetxt) including exa
   assert.deepEqual(values.map((v) => formatScientific(v)), out.trim().split("\n"));
 });
 
-Deno.test("formatPythonFloat matches Python repr of float32 predictions", async () => {
+Deno.test("formatPythonFloat matches Python repr of float32 predictions", {
+  ignore: await skipWithout("python3"),
+}, async () => {
   const values = sampleFloat32s();
   const out = await runPython(
     "import sys, struct\n" +

@@ -5,8 +5,11 @@ import { randomDataset, trainTestSplit } from "./dataset.ts";
 import { samplePayloadCsv } from "./payload.ts";
 import { parseCsvFeatures } from "./csv_features.ts";
 import { runPython } from "./_python.ts";
+import { skipWithout } from "../scripts/packages.ts";
 
-Deno.test("sample.csv matches numpy.savetxt byte for byte", async () => {
+Deno.test("sample.csv matches numpy.savetxt byte for byte", {
+  ignore: await skipWithout("python3", "python3-numpy"),
+}, async () => {
   const { test } = trainTestSplit(randomDataset({ samples: 10000, features: 50, seed: 7 }));
   const csv = samplePayloadCsv(test);
   const first = test.features.subarray(0, 100 * 50);

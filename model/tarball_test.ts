@@ -13,6 +13,7 @@ import {
   readTarGz,
 } from "./tarball.ts";
 import { runPython } from "./_python.ts";
+import { skipWithout } from "../scripts/packages.ts";
 
 const FIXTURE = new URL(
   "../tests/fixtures/xgboost/binary_depth3_missing.model.json",
@@ -41,7 +42,9 @@ async function gnuTar(args: string[]): Promise<string | null> {
   }
 }
 
-Deno.test("GNU tar lists and extracts model.tar.gz and payload.tar.gz", async () => {
+Deno.test("GNU tar lists and extracts model.tar.gz and payload.tar.gz", {
+  ignore: await skipWithout("tar"),
+}, async () => {
   await withTempDir(async (dir) => {
     const model = await Deno.readFile(FIXTURE);
     const csv = "1.000000000000000000e+00,2.000000000000000000e+00\n";
@@ -66,7 +69,9 @@ Deno.test("the same files give the same archive bytes", async () => {
   assert.deepEqual(await payloadTarball(data), await payloadTarball(data));
 });
 
-Deno.test("a container-like loader loads the model from model.tar.gz (XGBoost 1.7)", async () => {
+Deno.test("a container-like loader loads the model from model.tar.gz (XGBoost 1.7)", {
+  ignore: await skipWithout("python3-xgboost", "python3-numpy"),
+}, async () => {
   await withTempDir(async (dir) => {
     await Deno.writeFile(`${dir}/model.tar.gz`, await modelTarball(await Deno.readFile(FIXTURE)));
     const out = await runPython(
@@ -94,7 +99,9 @@ Deno.test("a container-like loader loads the model from model.tar.gz (XGBoost 1.
   });
 });
 
-Deno.test("readTarGz reads archives made by GNU tar, skipping directories", async () => {
+Deno.test("readTarGz reads archives made by GNU tar, skipping directories", {
+  ignore: await skipWithout("tar"),
+}, async () => {
   await withTempDir(async (dir) => {
     await Deno.mkdir(`${dir}/src`);
     await Deno.writeTextFile(`${dir}/src/${MODEL_FILE_NAME}`, "{}");

@@ -1,51 +1,15 @@
 /**
- * The one test command (`deno task test`): makes sure the Debian tools the tests use are there
- * (installs them with apt-get when it runs as root; otherwise says exactly what to install), runs
- * every test with `deno test`, and prints a last line `N passed, N failed`.
+ * The one test command (`deno task test`): before any test runs, checks every Debian package of
+ * `packages.txt` (installs the missing ones with apt-get when it runs as root; otherwise names
+ * each with the command that installs it), runs every test with `deno test`, and prints a last
+ * line `N passed, N failed`.
  *
- * With `CI` set, a missing tool is a failure, never a skipped test.
+ * With `CI` set, a missing package fails the run before any test starts; without it, only the
+ * tests that need the package are skipped, and the last line says which package was missing.
  *
  * @module
  */
-
-/** A Debian package the tests need and how to tell it is installed. */
-interface Requirement {
-  pkg: string;
-  why: string;
-  check: string[];
-}
-
-const PY = "/usr/bin/python3";
-
-/** What the tests need from Debian. */
-export const REQUIREMENTS: Requirement[] = [
-  {
-    pkg: "jupyter-nbconvert",
-    why: "runs the notebooks under the Deno kernel",
-    check: ["/usr/bin/jupyter-nbconvert", "--version"],
-  },
-  {
-    pkg: "python3-nbclient",
-    why: "notebook driver",
-    check: [PY, "-c", "import nbclient, jupyter_client"],
-  },
-  {
-    pkg: "python3-xgboost",
-    why: "checks our XGBoost scorer and trainer against real XGBoost",
-    check: [PY, "-c", "import xgboost"],
-  },
-  {
-    pkg: "python3-locust",
-    why: "fidelity check of the load generator",
-    check: [PY, "-c", "import locust"],
-  },
-  { pkg: "wrk", why: "load-generator benchmark", check: ["wrk", "--version"] },
-  {
-    pkg: "util-linux",
-    why: "taskset pins servers and load to cores",
-    check: ["taskset", "--version"],
-  },
-];
+import { installCommand, missingPackages, readPackageList } from "./packages.ts";
 
 async function succeeds(cmd: string[]): Promise<boolean> {
   try {
@@ -54,17 +18,10 @@ async function succeeds(cmd: string[]): Promise<boolean> {
       stdout: "null",
       stderr: "null",
     }).output();
-    // wrk --version exits 1 after printing its version: being found is what counts.
-    return out.success || cmd[0] === "wrk";
+    return out.success;
   } catch {
     return false;
   }
-}
-
-async function missingPackages(): Promise<Requirement[]> {
-  const missing: Requirement[] = [];
-  for (const r of REQUIREMENTS) if (!(await succeeds(r.check))) missing.push(r);
-  return missing;
 }
 
 async function aptInstall(pkgs: string[]): Promise<boolean> {
@@ -83,8 +40,8 @@ async function aptInstall(pkgs: string[]): Promise<boolean> {
   return install.success;
 }
 
-/** Counts test cases and failures in a JUnit XML report. */
-export function countJunit(xml: string): { passed: number; failed: number } {
+/** Counts test cases, failures and skipped tests in a JUnit XML report. */
+export function countJunit(xml: string): { passed: number; failed: number; skipped: number } {
   const cases = xml.match(/<testcase\b[^>]*?(\/>|>[\s\S]*?<\/testcase>)/g) ?? [];
   let failed = 0;
   let skipped = 0;
@@ -92,25 +49,58 @@ export function countJunit(xml: string): { passed: number; failed: number } {
     if (/<(failure|error)\b/.test(c)) failed++;
     else if (/<skipped\b/.test(c)) skipped++;
   }
-  return { passed: cases.length - failed - skipped, failed };
+  return { passed: cases.length - failed - skipped, failed, skipped };
+}
+
+/**
+ * The last line of a run: `N passed, N failed`, then `, N skipped` when tests were skipped, and
+ * what was missing when packages were.
+ *
+ * @example Usage
+ * ```ts
+ * import { summaryLine } from "./test.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(summaryLine({ passed: 3, failed: 0, skipped: 0 }, []), "3 passed, 0 failed");
+ * assert.equal(
+ *   summaryLine({ passed: 3, failed: 0, skipped: 2 }, ["wrk"]),
+ *   "3 passed, 0 failed, 2 skipped (not installed: wrk; sudo apt-get install -y wrk)",
+ * );
+ * ```
+ */
+export function summaryLine(
+  counts: { passed: number; failed: number; skipped: number },
+  missing: readonly string[],
+): string {
+  let line = `${counts.passed} passed, ${counts.failed} failed`;
+  if (counts.skipped > 0 || missing.length > 0) line += `, ${counts.skipped} skipped`;
+  if (missing.length > 0) {
+    line += ` (not installed: ${missing.join(", ")}; ${installCommand(missing)})`;
+  }
+  return line;
 }
 
 async function main(): Promise<number> {
   const ci = Boolean(Deno.env.get("CI"));
-  let missing = await missingPackages();
-  if (missing.length > 0 && await aptInstall(missing.map((m) => m.pkg))) {
-    missing = await missingPackages();
+  const list = await readPackageList();
+  let missing = await missingPackages(list);
+  if (missing.length > 0 && await aptInstall(missing.map((m) => m.name))) {
+    missing = await missingPackages(list);
+  }
+  const names = missing.map((m) => m.name);
+  for (const m of missing) {
+    console.error(
+      `test: missing Debian package ${m.name} (${m.purpose}); install it with: ${
+        installCommand([m.name])
+      }`,
+    );
+  }
+  if (missing.length > 0 && ci) {
+    console.error("test: CI is set, so a missing package fails the run before any test runs");
+    console.log("0 passed, 1 failed");
+    return 1;
   }
   if (missing.length > 0) {
-    const list = missing.map((m) => m.pkg).join(" ");
-    console.error(`test: missing Debian packages: ${list}`);
-    for (const m of missing) console.error(`  ${m.pkg}: ${m.why}`);
-    console.error(`test: install them with: sudo apt-get install -y ${list}`);
-    if (ci) {
-      console.log("0 passed, 1 failed");
-      return 1;
-    }
-    console.error("test: tests that need them will be skipped (CI is not set)");
+    console.error("test: the tests that need them are skipped (CI is not set)");
   }
   const report = "out/test-results.xml";
   await Deno.mkdir("out", { recursive: true });
@@ -126,16 +116,16 @@ async function main(): Promise<number> {
     args,
     stdout: "inherit",
     stderr: "inherit",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
   }).output();
-  let counts = { passed: 0, failed: run.success ? 0 : 1 };
+  let counts = { passed: 0, failed: run.success ? 0 : 1, skipped: 0 };
   try {
     counts = countJunit(await Deno.readTextFile(report));
     if (!run.success && counts.failed === 0) counts.failed = 1; // e.g. a type error before any test ran
   } catch {
     // no report: the run failed before tests started; counted as one failure above
   }
-  console.log(`${counts.passed} passed, ${counts.failed} failed`);
+  console.log(summaryLine(counts, names));
   return run.success && counts.failed === 0 ? 0 : 1;
 }
 

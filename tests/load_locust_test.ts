@@ -11,29 +11,13 @@
 import assert from "node:assert/strict";
 import { runLoadTest, usersAt } from "../load/mod.ts";
 import { spawnStubServer } from "../load/testdata/stub_server.ts";
+import { skipWithout } from "../scripts/packages.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SPAWN_PER_MINUTE = 30;
 const LOCUST_SPAWN_PER_SECOND = SPAWN_PER_MINUTE / 60;
 const SECONDS = 12;
 const MAX_USERS = 1 + Math.floor(LOCUST_SPAWN_PER_SECOND * (SECONDS - 1e-9)); // 6
-
-function locustInstalled(): boolean {
-  try {
-    return new Deno.Command(PYTHON, {
-      args: ["-c", "import locust"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-const haveLocust = locustInstalled();
-if (!haveLocust && !Deno.env.get("CI")) {
-  console.error("Skipping the Locust fidelity check: install the Debian package python3-locust");
-}
 
 // The locustfile records Locust's own user count and request total every 0.1 s (Locust 2.12
 // does not flush its CSV history at exit).
@@ -81,7 +65,7 @@ interface LocustSample {
 
 Deno.test({
   name: "our users and requests match Locust's for the same users and spawn rate",
-  ignore: !haveLocust && !Deno.env.get("CI"),
+  ignore: await skipWithout("python3-locust", "python3-gevent"),
   async fn() {
     const server = await spawnStubServer({ delayMs: 100 });
     const dir = await Deno.makeTempDir({ prefix: "locust-fidelity-" });

@@ -13,6 +13,7 @@ import { type ModelServerHandle, startModelServer } from "../model/spawn_server.
 import { modelTarball } from "../model/tarball.ts";
 import { loadXGBoostModel, predict } from "../model/xgboost_json.ts";
 import { runPython } from "../model/_python.ts";
+import { skipWithout } from "../scripts/packages.ts";
 
 const MODEL_FIXTURE = new URL(
   "./fixtures/xgboost/binary_depth6_like_original.model.json",
@@ -114,7 +115,9 @@ async function ping(server: ModelServerHandle): Promise<number> {
   return response.status;
 }
 
-Deno.test("model server: the original payload, 20+ hostile requests, overload, still alive", async (t) => {
+Deno.test("model server: the original payload, 20+ hostile requests, overload, still alive", {
+  ignore: await skipWithout("python3-xgboost", "python3-numpy"),
+}, async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "model_server_test_" });
   let server: ModelServerHandle | undefined;
   try {
