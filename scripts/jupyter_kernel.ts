@@ -19,7 +19,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { findOnPath } from "./find_on_path.ts";
+import { findProgram } from "./packages.ts";
 
 /** A Jupyter kernelspec (`kernel.json`). */
 export interface KernelSpec {
@@ -212,7 +212,7 @@ async function main(args: string[]): Promise<number> {
   if (values.deno === undefined) {
     // Recorded as an absolute path: JupyterLab started from a desktop launcher may lack the
     // shell's PATH. Run this again if Node.js moves.
-    npx = findOnPath("npx");
+    npx = await findProgram("npx");
     if (npx === undefined) {
       console.error("kernel: Cannot find npx on PATH: install Node.js, or pass --deno PATH");
       return 2;

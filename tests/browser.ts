@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { findOnPath } from "../scripts/find_on_path.ts";
+import { findProgram } from "../scripts/packages.ts";
 import { type Box, type BoxInk, boxInk, decodePng } from "./png.ts";
 
 /** What to install when Chromium is missing. */
@@ -27,11 +27,11 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   "--remote-debugging-port=0",
 ];
 
-/** Chromium's path (`CHROMIUM` env, else `chromium` or `chromium-browser` on PATH), or undefined. */
-export function findChromium(): string | undefined {
+/** Chromium's path (`CHROMIUM` env, else Debian's `chromium` on PATH), or undefined. */
+export async function findChromium(): Promise<string | undefined> {
   const explicit = Deno.env.get("CHROMIUM");
   if (explicit) return explicit;
-  return findOnPath("chromium") ?? findOnPath("chromium-browser");
+  return await findProgram("chromium");
 }
 
 /** A chart's box on the page, in CSS pixels of the full page. */
@@ -95,7 +95,7 @@ export async function screenshotPage(url: string, options: ScreenshotOptions): P
     timeoutMs = 60_000,
     saveTo,
   } = options;
-  const chromium = findChromium();
+  const chromium = await findChromium();
   if (chromium === undefined) throw new Error(`Cannot find chromium: ${CHROMIUM_HINT}`);
   const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
   const child = new Deno.Command(chromium, {

@@ -58,7 +58,11 @@ export function assertSameOutputs(driver: SavedNotebook, nbconvert: SavedNoteboo
     assert.deepEqual(
       kinds(nbconvert.cells[index].outputs),
       kinds(cell.outputs),
-      `cell ${index} (${head}): nbconvert's outputs differ from the driver's`,
+      `cell ${index} (${head}): nbconvert's outputs differ from the driver's. nbconvert stops ` +
+        "reading a cell at the kernel's idle status; Deno's kernel publishes a cell's value and " +
+        "its console output from other tasks than the one that reports idle (5 ms grace), so " +
+        "under load they can come after it and nbconvert drops them. A cell that ends with an " +
+        "awaited Deno.jupyter.display(...) instead of a bare value or a last console.log keeps them",
     );
     const displays = (outputs: SavedOutput[] = []) =>
       outputs.filter((o) => o.data?.[VEGA_LITE] !== undefined).length;

@@ -13,7 +13,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findOnPath } from "../scripts/find_on_path.ts";
+import { findProgram } from "../scripts/packages.ts";
 
 /** Debian's Python: it has jupyter_client and nbformat once the Debian packages are installed. */
 export const DEBIAN_PYTHON = "/usr/bin/python3";
@@ -193,7 +193,7 @@ export async function findNotebookPython(
   const { python, modules = ["jupyter_client", "nbformat"] } = options;
   const candidates = python !== undefined ? [python] : [
     ...new Set(
-      [findOnPath("python3"), DEBIAN_PYTHON].filter((p): p is string => p !== undefined),
+      [await findProgram("python3"), DEBIAN_PYTHON].filter((p): p is string => p !== undefined),
     ),
   ];
   const tried: string[] = [];
