@@ -18,20 +18,20 @@ import {
   assertSameOutputs,
   CHART_MIME_TYPES,
   chartSpecs,
+  KERNEL_RACE,
   NOTEBOOK_CHECKS,
+  outputDifferences,
 } from "./notebook_checks.ts";
 import { pathToFileURL } from "node:url";
 import { prepareNotebookFolder, TOOLKIT_IMPORT } from "../scripts/notebook_folder.ts";
 import {
   describeFailure,
-  type NbconvertRun,
   type NotebookRun,
   notebookToolsMissing,
   REPO_ROOT,
-  runNbconvert,
   runNotebook,
-  type SavedNotebook,
 } from "./notebook_harness.ts";
+import { type NbconvertRun, runNbconvert, type SavedNotebook } from "./nbconvert.ts";
 import { CHROMIUM_HINT, findChromium, type PageShot, screenshotPage } from "./browser.ts";
 import { skipWithout } from "../scripts/packages.ts";
 import {
@@ -97,16 +97,26 @@ Deno.test({
         });
         await t.step(`${name}: plain jupyter nbconvert --execute loses no output`, async () => {
           assert.ok(driverSaved, "the driver's run failed");
-          executed = await runNbconvert(notebook, join(work, "nbconvert"), {
-            env: state("nbconvert"),
-            htmlTo: html,
-            htmlFlags: OFFLINE_EXPORT_FLAGS,
-          });
+          const nbconvert = (run: string) =>
+            runNbconvert(notebook, join(work, run), {
+              env: state(run),
+              htmlTo: html,
+              htmlFlags: OFFLINE_EXPORT_FLAGS,
+            });
+          executed = await nbconvert("nbconvert");
           console.log(`${name}: nbconvert --execute ${executed.seconds.toFixed(1)} s`);
           // The kernelspec of `deno task kernel`: no path into npm's npx cache.
           assert.doesNotMatch(executed.kernelSpec.argv.join(" "), /_npx/);
           assert.equal(executed.kernelSpec.env?.NO_COLOR, "1");
           assertNoEscapeCodes(executed.notebook, "nbconvert");
+          const lost = outputDifferences(driverSaved!, executed.notebook);
+          if (lost.length > 0) {
+            // On a loaded machine the Deno kernel can publish an output after its idle status,
+            // which nbconvert does not read (KERNEL_RACE): say so, and run it once more.
+            console.warn(`${name}: nbconvert lost outputs, if ${KERNEL_RACE}:\n${lost.join("\n")}`);
+            executed = await nbconvert("nbconvert-again");
+            assertNoEscapeCodes(executed.notebook, "nbconvert");
+          }
           assertSameOutputs(driverSaved!, executed.notebook);
         });
         await t.step({
