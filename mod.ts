@@ -26,17 +26,28 @@ export {
   renderRecommendation,
 } from "./steps/recommend.ts";
 export { analyze, type AnalyzeOptions, renderAnalysis } from "./steps/analyze.ts";
-export { analyzeSaturation, type SaturationOptions } from "./steps/saturation.ts";
+export { analyzeSaturation, type AnalyzeSaturationOptions } from "./steps/saturation.ts";
 export { planCapacity, type PlanOptions, renderPlan } from "./steps/plan.ts";
-export { createEndpoint, type CreateEndpointOptions, setInstanceCount } from "./steps/endpoint.ts";
+export {
+  createEndpoint,
+  type CreateEndpointOptions,
+  setInstanceCount,
+  type SetInstanceCountOptions,
+} from "./steps/endpoint.ts";
 export {
   clearAndReset,
+  type ClearAndResetOptions,
   cpuTargetValue,
+  type ManifestOption,
   originalStepScaling,
   putScheduledAction,
+  type PutScheduledActionOptions,
   putStepScaling,
+  type PutStepScalingOptions,
   putTargetTracking,
+  type PutTargetTrackingOptions,
   registerScalableTarget,
+  type RegisterScalableTargetOptions,
   resourceIdOf,
   type ScheduledActionSpec,
   type StepScalingSpec,
@@ -45,6 +56,7 @@ export {
 } from "./steps/policies.ts";
 export {
   applyPolicies,
+  type ApplyPoliciesOptions,
   type PolicySet,
   renderScale,
   resetAndApply,

@@ -17,7 +17,7 @@ import {
   utcTimeTooltip,
   utcTimeX,
 } from "./_style.ts";
-import { requireFinite, requireNonEmpty, requireOptionalFinite, requireTime } from "./_validate.ts";
+import { inputChecks } from "./_validate.ts";
 import { VEGA_LITE_SCHEMA } from "./render.ts";
 import { timeRules, valueRule } from "./rules.ts";
 
@@ -511,11 +511,11 @@ function limitsSubtitle(input: AnalysisChartInput): string {
 }
 
 function validateAnalysis(input: AnalysisChartInput): void {
-  const chart = "the analysis";
-  requireNonEmpty(chart, "series", input.series);
+  const check = inputChecks("the analysis");
+  check.nonEmpty("series", input.series);
   input.series.forEach((point, i) => {
-    requireTime(chart, `series[${i}].time`, point.time);
-    requireFinite(chart, `series[${i}].invocations`, point.invocations);
+    check.time(`series[${i}].time`, point.time);
+    check.finite(`series[${i}].invocations`, point.invocations);
     for (
       const key of [
         "modelLatencyP50Ms",
@@ -525,16 +525,16 @@ function validateAnalysis(input: AnalysisChartInput): void {
         "diskUtilization",
       ] as const
     ) {
-      requireOptionalFinite(chart, `series[${i}].${key}`, point[key]);
+      check.optionalFinite(`series[${i}].${key}`, point[key]);
     }
   });
   for (
     const key of ["maxValue", "upperLimit", "lowerLimit", "upperPercent", "lowerPercent"] as const
   ) {
-    requireFinite(chart, key, input[key]);
+    check.finite(key, input[key]);
   }
   input.crossings.forEach((crossing, i) => {
-    requireTime(chart, `crossings[${i}].time`, crossing.time);
+    check.time(`crossings[${i}].time`, crossing.time);
     if (crossing.limit !== "upper" && crossing.limit !== "lower") {
       throw new RangeError(
         `Cannot chart the analysis: crossings[${i}].limit is "${

@@ -10,7 +10,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Field } from "vega-lite/build/src/channeldef.js";
 import type { LayerSpec, UnitSpec } from "vega-lite/build/src/spec/index.js";
 import { CATEGORY_RANGE, COLORS, formatCount, utcTimeTooltip, utcTimeX } from "./_style.ts";
-import { requireFinite, requireNonEmpty, requireOptionalFinite, requireTime } from "./_validate.ts";
+import { inputChecks } from "./_validate.ts";
 import { VEGA_LITE_SCHEMA } from "./render.ts";
 import { timeRules, valueRule } from "./rules.ts";
 
@@ -450,7 +450,7 @@ export function evaluationComparisonChart(
   inputs: EvaluationChartInput[],
   options: EvaluationChartOptions = {},
 ): TopLevelSpec {
-  requireNonEmpty("the comparison", "evaluations", inputs);
+  inputChecks("the comparison").nonEmpty("evaluations", inputs);
   inputs.forEach((input, i) => validateEvaluation(`the comparison (evaluation ${i})`, input));
   const { width = 640, height = 220 } = options;
   const names = uniqueNames(inputs.map((input) => `${runName(input)} (${verdict(input)})`));
@@ -550,18 +550,19 @@ function toDatum(activity: EvaluationActivity) {
 }
 
 function validateEvaluation(chart: string, input: EvaluationChartInput): void {
-  requireNonEmpty(chart, "series", input.series);
-  requireFinite(chart, "spawnRate", input.spawnRate);
-  requireFinite(chart, "expectation", input.expectation);
+  const check = inputChecks(chart);
+  check.nonEmpty("series", input.series);
+  check.finite("spawnRate", input.spawnRate);
+  check.finite("expectation", input.expectation);
   input.series.forEach((point, i) => {
-    requireTime(chart, `series[${i}].time`, point.time);
+    check.time(`series[${i}].time`, point.time);
     for (const key of ["invocations", "instancesInService", "desiredInstances"] as const) {
-      requireFinite(chart, `series[${i}].${key}`, point[key]);
+      check.finite(`series[${i}].${key}`, point[key]);
     }
-    requireOptionalFinite(chart, `series[${i}].p95Ms`, point.p95Ms);
-    requireOptionalFinite(chart, `series[${i}].errors`, point.errors);
+    check.optionalFinite(`series[${i}].p95Ms`, point.p95Ms);
+    check.optionalFinite(`series[${i}].errors`, point.errors);
   });
   input.activities.forEach((activity, i) => {
-    requireTime(chart, `activities[${i}].time`, activity.time);
+    check.time(`activities[${i}].time`, activity.time);
   });
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { chooseTransport, type Transport } from "./engine.ts";
+import type { Transport } from "./engine.ts";
+import { chooseTransport } from "./select_engine.ts";
 import { runLoadTest } from "./run_load.ts";
 import { parseTarget } from "./target.ts";
 import { rawServer } from "./testdata/raw_server.ts";

@@ -28,6 +28,7 @@ import {
   socketAddress,
 } from "./libc.ts";
 import { DueQueue, EARLY_MS } from "./open_loop.ts";
+import { nextBackoffMs } from "./reconnect_backoff.ts";
 import { ProcessSampler } from "./process_stats.ts";
 
 /** What the main thread sends once, to set the worker up. */
@@ -484,7 +485,7 @@ class EpollLoop {
       conn.received += n;
       try {
         for (;;) {
-          const end = findHeadEnd(conn.buf, searchFrom, conn.got);
+          const end = findHeadEnd(conn.buf, conn.got, searchFrom);
           if (end < 0) break;
           parseResponseHead(conn.buf, end, conn.head);
           if (conn.head.status >= 200 || conn.head.status === 101) {
@@ -618,7 +619,7 @@ class EpollLoop {
     this.#completedOne();
     if (kind === "connection") {
       // A refusing server must not turn users into a busy loop.
-      client.backoff = client.backoff === 0 ? 10 : Math.min(client.backoff * 2, 1000);
+      client.backoff = nextBackoffMs(client.backoff);
       client.retryAt = now + client.backoff;
     }
     this.#next(client, now);

@@ -34,10 +34,10 @@ Deno.test("buildRequest writes a POST with body, content type and extra headers"
 
 Deno.test("findHeadEnd finds the blank line also when it straddles reads", () => {
   const b = enc.encode("HTTP/1.1 200 OK\r\nA: b\r\n\r\nxyz");
-  assert.equal(findHeadEnd(b, 0, 10), -1);
-  assert.equal(findHeadEnd(b, 10, 23), -1);
-  assert.equal(findHeadEnd(b, 23, 25), 25); // only the last \n is new
-  assert.equal(findHeadEnd(b, 0, b.length), 25);
+  assert.equal(findHeadEnd(b, 10, 0), -1);
+  assert.equal(findHeadEnd(b, 23, 10), -1);
+  assert.equal(findHeadEnd(b, 25, 23), 25); // only the last \n is new
+  assert.equal(findHeadEnd(b, b.length, 0), 25);
 });
 
 Deno.test("parseResponseHead reads status, length, chunked and connection", () => {

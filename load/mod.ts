@@ -96,17 +96,12 @@ export {
   ProcessAccessError,
   type ProcessSample,
   ProcessSampler,
+  type TickReadings,
 } from "./process_stats.ts";
 export { loadPayloads, type Payload, PayloadError, readTarPayloads } from "./payload.ts";
 export { isLoopbackHost, parseTarget, type Target } from "./target.ts";
-export {
-  chooseTransport,
-  createEngine,
-  type Engine,
-  type EngineOptions,
-  type Transport,
-  type TransportChoice,
-} from "./engine.ts";
+export type { Engine, EngineOptions, Transport, TransportChoice } from "./engine.ts";
+export { chooseTransport, createEngine } from "./select_engine.ts";
 export { SocketEngine } from "./socket_engine.ts";
 export { EpollEngine } from "./epoll_engine.ts";
 export {

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { gunzipSync } from "node:zlib";
-import tar from "tar-stream";
+import { ArchiveError, readTar, readTarGz, type TarEntry } from "../model/tarball.ts";
 
 /**
  * A payload file could not be used.
@@ -41,8 +40,9 @@ function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * The regular files of a (gzipped) tar archive, in archive order. Directories, links and macOS
- * resource forks (`._*`) are skipped.
+ * The regular files of a (gzipped) tar archive, in archive order, read with model/'s tar reader
+ * (`readTarGz`, or `readTar` when the bytes are not gzip). Directories, links and macOS resource
+ * forks (`._*`) are skipped; an unreadable archive is a {@linkcode PayloadError}.
  *
  * @example Usage
  * ```ts
@@ -60,42 +60,19 @@ function isGzip(bytes: Uint8Array): boolean {
  * ```
  */
 export async function readTarPayloads(archive: Uint8Array): Promise<Payload[]> {
-  let tarBytes: Uint8Array;
+  const what = "the payload archive";
+  let entries: TarEntry[];
   try {
-    tarBytes = isGzip(archive) ? gunzipSync(archive) : archive;
+    entries = isGzip(archive)
+      ? await readTarGz(archive, { what })
+      : await readTar(archive, { what });
   } catch (error) {
-    throw new PayloadError("Cannot read the payload archive: it is not valid gzip", {
-      cause: error,
-    });
+    if (error instanceof ArchiveError) throw new PayloadError(error.message, { cause: error });
+    throw error;
   }
-  const extract = tar.extract();
-  const files: Payload[] = [];
-  const reading = (async () => {
-    for await (const entry of extract) {
-      const parts: Uint8Array[] = [];
-      for await (const chunk of entry) parts.push(chunk as Uint8Array);
-      const name: string = entry.header.name;
-      const base = name.split("/").pop() ?? name;
-      if (entry.header.type === "file" && !base.startsWith("._")) {
-        const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-        let offset = 0;
-        for (const p of parts) {
-          body.set(p, offset);
-          offset += p.length;
-        }
-        files.push({ name, body });
-      }
-    }
-  })();
-  extract.end(tarBytes);
-  try {
-    await reading;
-  } catch (error) {
-    throw new PayloadError("Cannot read the payload archive: it is not a valid tar file", {
-      cause: error,
-    });
-  }
-  return files;
+  return entries
+    .filter((entry) => !(entry.name.split("/").pop() ?? entry.name).startsWith("._"))
+    .map((entry) => ({ name: entry.name, body: entry.data }));
 }
 
 /**

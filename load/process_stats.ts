@@ -74,6 +74,14 @@ export function parseMemTotalBytes(meminfo: string): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** Two readings of a process's CPU time, in clock ticks. */
+export interface TickReadings {
+  /** CPU ticks at the first reading. */
+  before: number;
+  /** CPU ticks at the second reading. */
+  after: number;
+}
+
 /**
  * CPU % (summed over cores) between two readings `elapsedMs` apart.
  *
@@ -82,16 +90,15 @@ export function parseMemTotalBytes(meminfo: string): number {
  * import { cpuPercentBetween } from "./process_stats.ts";
  * import assert from "node:assert/strict";
  * // 150 ticks (1.5 s of CPU) in 1 s of wall time: one and a half cores busy.
- * assert.equal(cpuPercentBetween(1000, 1150, 1000), 150);
+ * assert.equal(cpuPercentBetween({ before: 1000, after: 1150 }, 1000), 150);
  * ```
+ *
+ * @param ticks The CPU ticks at both readings.
+ * @param elapsedMs Wall time between the readings.
  */
-export function cpuPercentBetween(
-  ticksBefore: number,
-  ticksAfter: number,
-  elapsedMs: number,
-): number {
+export function cpuPercentBetween(ticks: TickReadings, elapsedMs: number): number {
   if (!(elapsedMs > 0)) return NaN;
-  return ((ticksAfter - ticksBefore) / CLOCK_TICKS_PER_SECOND) / (elapsedMs / 1000) * 100;
+  return ((ticks.after - ticks.before) / CLOCK_TICKS_PER_SECOND) / (elapsedMs / 1000) * 100;
 }
 
 /**
@@ -225,7 +232,7 @@ export class ProcessSampler {
     }
     if (readable === 0) return null;
     return {
-      cpuPercent: cpuPercentBetween(0, ticks, elapsed),
+      cpuPercent: cpuPercentBetween({ before: 0, after: ticks }, elapsed),
       rssBytes: rss,
       memoryPercent: this.#memTotal > 0 ? (rss / this.#memTotal) * 100 : NaN,
       processes: readable,

@@ -16,11 +16,11 @@ Deno.test("/proc parsers read CPU ticks, RSS and total memory", () => {
   assert.equal(parseVmRssBytes("State: Z (zombie)\n"), 0);
   assert.equal(parseMemTotalBytes("MemTotal:       24576000 kB\n"), 24576000 * 1024);
   assert.equal(
-    cpuPercentBetween(0, 200, 1000),
+    cpuPercentBetween({ before: 0, after: 200 }, 1000),
     200,
     "two busy cores read 200 %, as CloudWatch does",
   );
-  assert.ok(Number.isNaN(cpuPercentBetween(0, 1, 0)));
+  assert.ok(Number.isNaN(cpuPercentBetween({ before: 0, after: 1 }, 0)));
 });
 
 Deno.test("ProcessSampler sums CPU and RSS over processes", async () => {

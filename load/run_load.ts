@@ -5,7 +5,8 @@
  * @module
  */
 
-import { createEngine, type Engine, type Transport, type TransportChoice } from "./engine.ts";
+import type { Engine, Transport, TransportChoice } from "./engine.ts";
+import { createEngine } from "./select_engine.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import { buildRequest } from "./http_connection.ts";
 import {

@@ -21,7 +21,8 @@
  * @module
  */
 
-import { createEngine, type Engine, type Transport } from "./engine.ts";
+import type { Engine, Transport } from "./engine.ts";
+import { createEngine } from "./select_engine.ts";
 import {
   type ClosedInterval,
   type ErrorsByKind,

@@ -16,6 +16,7 @@ import { HttpConnection, RequestFailure } from "./http_connection.ts";
 import { IntervalRecorder } from "./interval_recorder.ts";
 import { DueQueue, EARLY_MS } from "./open_loop.ts";
 import { ProcessSampler } from "./process_stats.ts";
+import { nextBackoffMs } from "./reconnect_backoff.ts";
 import type { Target } from "./target.ts";
 
 interface Worker {
@@ -305,7 +306,7 @@ export class SocketEngine implements Engine {
         if (this.#stopped) break;
         if (this.#failed(error, request)) {
           // A refusing server must not turn users into a busy loop.
-          backoff = backoff === 0 ? 10 : Math.min(backoff * 2, 1000);
+          backoff = nextBackoffMs(backoff);
           await this.#sleep(backoff);
         }
         now = performance.now();
@@ -380,7 +381,7 @@ export class SocketEngine implements Engine {
         this.#busy--;
         if (this.#stopped) break;
         if (this.#failed(error, request)) {
-          backoff = backoff === 0 ? 10 : Math.min(backoff * 2, 1000);
+          backoff = nextBackoffMs(backoff);
           await this.#sleep(backoff);
         }
         continue;

@@ -29,7 +29,8 @@ export interface ParseTargetOptions {
 
 /**
  * Whether a host name is a loopback address: `localhost`, `127.0.0.0/8`, `::1` (also as
- * `[::1]` or IPv4-mapped `::ffff:127.x.x.x`).
+ * `[::1]` or IPv4-mapped `::ffff:127.x.x.x`). Names under `.localhost` are not: the connection
+ * would resolve them through DNS, which may answer any address.
  *
  * @example Usage
  * ```ts
@@ -38,12 +39,13 @@ export interface ParseTargetOptions {
  * assert.equal(isLoopbackHost("127.0.0.1"), true);
  * assert.equal(isLoopbackHost("[::1]"), true);
  * assert.equal(isLoopbackHost("10.0.0.1"), false);
+ * assert.equal(isLoopbackHost("api.localhost"), false);
  * ```
  */
 export function isLoopbackHost(hostname: string): boolean {
   let h = hostname.toLowerCase();
   if (h.startsWith("[") && h.endsWith("]")) h = h.slice(1, -1);
-  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  if (h === "localhost") return true;
   if (h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
   if (h.startsWith("::ffff:")) h = h.slice(7);
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);

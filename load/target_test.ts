@@ -6,7 +6,6 @@ Deno.test("loopback hosts are recognised and others are not", () => {
     const h of [
       "localhost",
       "LOCALHOST",
-      "api.localhost",
       "127.0.0.1",
       "127.255.3.4",
       "::1",
@@ -23,6 +22,8 @@ Deno.test("loopback hosts are recognised and others are not", () => {
       "127.0.0.256",
       "example.com",
       "localhost.example.com",
+      // resolved through DNS, which may answer any address
+      "api.localhost",
       "::2",
       "0.0.0.0",
     ]

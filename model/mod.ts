@@ -64,7 +64,10 @@ export {
   PAYLOAD_FILE_NAME,
   payloadTarball,
   readModelArtifact,
+  readTar,
   readTarGz,
+  type ReadTarGzOptions,
+  type ReadTarOptions,
   type TarEntry,
   type TarGzOptions,
 } from "./tarball.ts";

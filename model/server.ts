@@ -13,9 +13,13 @@
  * a body the CSV parser refuses (non-numeric, ragged rows, bad bytes, `inf`) → 415, like the
  * container's parse error; unsupported content type → 415; wrong number of features → 400,
  * like the container's predict error; body over `MAX_CONTENT_LENGTH` (6 MiB) → 413. Beyond the
- * container: a body cut off by the client → 400, a body that stalls past the timeout → 408,
- * more requests in flight (or bytes buffered) than the limits → 503 with `Retry-After`, so
- * memory stays bounded under overload. Every error answer is one line of `text/plain`.
+ * container, from the HTTP layer (`http_server.ts`, which replaces `Deno.serve`: that has no
+ * timeouts and no connection bound): malformed HTTP → 400 (or 417, 431, 501, 505) with the
+ * reason; a body cut off by the client → 400; a head or body that stalls past its timeout →
+ * 408 and closed; an idle keep-alive connection is closed; more connections, queued requests or
+ * buffered bytes than the limits → 503 with `Retry-After`, so latency and memory stay bounded
+ * under overload. A request's body is read before it takes a place in the queue, so slow
+ * senders cost only their own connection. Every error answer is one line of `text/plain`.
  *
  * Stricter than the container on purpose: with an XGBoost 1.7 JSON model the container accepts
  * rows with *fewer* columns than the model (the rest become missing values, silently); here
@@ -28,13 +32,10 @@
  * deno run --allow-net=127.0.0.1:8080 --allow-read=model.tar.gz model/server.ts --model-dir model.tar.gz
  * ```
  *
- * Flags: `--model-dir` (directory, `model.tar.gz` or model file; env `SM_MODEL_DIR` if
- * readable), `--host` (127.0.0.1), `--port` (8080; env `SAGEMAKER_BIND_TO_PORT` if readable),
- * `--workers N` (processes sharing the port with `SO_REUSEPORT`; needs `--unstable-net` and
- * `--allow-run=<deno>`; the children get the same narrow net/read permissions and exit when this
- * process goes away), `--max-in-flight` (128), `--max-buffered-bytes` (64 MiB),
- * `--body-timeout-ms` (60000), `--batch-output` (env `SAGEMAKER_BATCH`), `--max-body-bytes`
- * (env `MAX_CONTENT_LENGTH`, 6 MiB, capped at 20 MiB like the container).
+ * Flags: see {@linkcode SERVER_HELP} (`--help`). A `--host` other than loopback is refused
+ * (exit 2) unless `--allow-remote` is given. `--workers N` starts processes sharing the port
+ * with `SO_REUSEPORT` (needs `--unstable-net` and `--allow-run=<deno>`; the children get the
+ * same narrow net/read permissions and exit when this process goes away).
  * When it listens it prints one JSON line to stdout:
  * `{"event":"listening","url":...,"port":...,"pids":[...]}`.
  *
@@ -43,6 +44,15 @@
 
 import { parseArgs } from "node:util";
 import { CsvParseError, FeatureCountError, parseCsvFeatures } from "./csv_features.ts";
+import type { RequestHead } from "./http1.ts";
+import {
+  type HttpAnswer,
+  type HttpApp,
+  type HttpServerOptions,
+  plainAnswer,
+  serveHttp,
+} from "./http_server.ts";
+import { isLoopbackHost } from "../load/target.ts";
 import { formatPythonFloat } from "./float_format.ts";
 import { readModelArtifact } from "./tarball.ts";
 import { loadXGBoostModel, predict, type XGBoostModel } from "./xgboost_json.ts";
@@ -52,28 +62,13 @@ export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 /** The container caps `MAX_CONTENT_LENGTH` at 20 MiB. */
 const MAX_BODY_CAP = 20 * 1024 * 1024;
 
-/** Options of {@linkcode createModelHandler}. */
+/** Options of {@linkcode createModelApp} and {@linkcode createModelHandler}. */
 export interface ModelHandlerOptions {
   /**
    * Largest request body (bytes); larger → 413.
    * @default {6291456}
    */
   maxBodyBytes?: number;
-  /**
-   * Most requests handled at once by this process; more → 503.
-   * @default {128}
-   */
-  maxInFlight?: number;
-  /**
-   * Most request-body bytes held at once by this process; more → 503.
-   * @default {67108864}
-   */
-  maxBufferedBytes?: number;
-  /**
-   * Longest time to receive a request body (ms); slower → 408. SageMaker gives a container 60 s.
-   * @default {60000}
-   */
-  bodyTimeoutMs?: number;
   /**
    * One prediction per line instead of comma-separated (the container's `SAGEMAKER_BATCH`).
    * @default {false}
@@ -86,49 +81,15 @@ export interface ModelHandlerOptions {
   workers?: number;
 }
 
-/** Counters of a handler, for tests and diagnostics. */
-export interface ModelHandlerStats {
-  /** Requests being handled now. */
-  inFlight: number;
-  /** Request-body bytes held now. */
-  bufferedBytes: number;
-  /** Requests refused with 503 so far. */
-  rejected: number;
-}
-
-/** An HTTP handler for the container contract, with its live counters. */
-export interface ModelHandler {
-  (request: Request): Promise<Response>;
-  /** Live counters. */
-  readonly stats: ModelHandlerStats;
-}
-
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+/** An HTTP handler for the container contract (no socket-level limits: see serveHttp). */
+export type ModelHandler = (request: Request) => Promise<Response>;
 
 const CSV_HEADERS = { "content-type": "text/csv; charset=utf-8" };
 
-/** A one-line `text/plain` answer. */
-function reply(status: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(message.replace(/[\r\n]+/g, " ") + "\n", {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
-  });
-}
-
-/** The path of a request URL without building a `URL` object (hot path). */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("://") + 3);
-  if (start < 0) return "/";
-  let end = url.length;
-  const q = url.indexOf("?", start);
-  if (q >= 0) end = q;
-  const h = url.indexOf("#", start);
-  if (h >= 0 && h < end) end = h;
-  return url.slice(start, end);
+/** Options for {@linkcode formatPredictions}. */
+export interface FormatPredictionsOptions {
+  /** One prediction per line with a final newline (`SAGEMAKER_BATCH`), else joined by `,`. @default false */
+  batchOutput?: boolean;
 }
 
 /**
@@ -141,16 +102,21 @@ function pathOf(url: string): string {
  * import { formatPredictions } from "./server.ts";
  * import assert from "node:assert/strict";
  * const p = new Float32Array([0.25, 0.5]);
- * assert.equal(formatPredictions(p, 1, false), "0.25,0.5");
- * assert.equal(formatPredictions(p, 1, true), "0.25\n0.5\n");
- * assert.equal(formatPredictions(p, 2, false), "[0.25, 0.5]");
+ * assert.equal(formatPredictions(p, 1), "0.25,0.5");
+ * assert.equal(formatPredictions(p, 1, { batchOutput: true }), "0.25\n0.5\n");
+ * assert.equal(formatPredictions(p, 2), "[0.25, 0.5]");
  * ```
+ *
+ * @param predictions The model's outputs, row after row.
+ * @param outputsPerRow How many outputs each row has.
+ * @param options How to join the rows.
  */
 export function formatPredictions(
   predictions: Float32Array,
   outputsPerRow: number,
-  batchOutput: boolean,
+  options: FormatPredictionsOptions = {},
 ): string {
+  const { batchOutput = false } = options;
   const items: string[] = [];
   if (outputsPerRow === 1) {
     for (let i = 0; i < predictions.length; i++) items.push(formatPythonFloat(predictions[i]));
@@ -165,8 +131,98 @@ export function formatPredictions(
 }
 
 /**
- * Makes the request handler of the container contract for a loaded model. It never throws:
- * every failure becomes a status and a one-line reason.
+ * The container contract as an {@linkcode HttpApp}: `/ping`, wrong methods and unknown paths
+ * are answered from the request head; `POST /invocations` is scored once its body is read.
+ * It never throws: every failure becomes a status and a one-line reason.
+ *
+ * @example Usage
+ * ```ts
+ * import { createModelApp } from "./server.ts";
+ * import { parseRequestHead } from "./http1.ts";
+ * import { loadXGBoostModel } from "./xgboost_json.ts";
+ * import assert from "node:assert/strict";
+ * const model = loadXGBoostModel(await Deno.readTextFile(
+ *   new URL("../tests/fixtures/xgboost/regression_depth4.model.json", import.meta.url),
+ * ));
+ * const app = createModelApp(model);
+ * const head = (text: string) => parseRequestHead(new TextEncoder().encode(text));
+ * assert.equal(app.early(head("GET /ping HTTP/1.1\r\nHost: x"))?.status, 200);
+ * const post = head("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv");
+ * assert.equal(app.early(post), undefined);
+ * const ok = app.handle(post, new TextEncoder().encode("1,2,3,4,5,6\n0,0,0,0,0,0"));
+ * assert.equal(ok.status, 200);
+ * assert.equal(String(ok.body).split(",").length, 2);
+ * assert.equal(app.handle(post, new TextEncoder().encode("1,2")).status, 400);
+ * ```
+ */
+export function createModelApp(model: XGBoostModel, options: ModelHandlerOptions = {}): HttpApp {
+  const { maxBodyBytes = DEFAULT_MAX_BODY_BYTES, batchOutput = false, workers = 1 } = options;
+  return {
+    early(head: RequestHead): HttpAnswer | undefined {
+      const { method, path } = head;
+      if (path === "/invocations") {
+        if (method === "POST") return undefined;
+        return plainAnswer(405, `Method ${method} is not allowed on /invocations; use POST`, {
+          allow: "POST",
+        });
+      }
+      if (path === "/ping") {
+        if (method === "GET" || method === "HEAD") return { status: 200 };
+        return plainAnswer(405, `Method ${method} is not allowed on /ping; use GET`, {
+          allow: "GET, HEAD",
+        });
+      }
+      if (path === "/execution-parameters" && method === "GET") {
+        return {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            MaxConcurrentTransforms: workers,
+            BatchStrategy: "MULTI_RECORD",
+            MaxPayloadInMB: Math.floor(maxBodyBytes / (1024 * 1024)),
+          }),
+        };
+      }
+      return plainAnswer(
+        404,
+        `No route for ${method} ${path.slice(0, 100)}; use GET /ping or POST /invocations`,
+      );
+    },
+    handle(head: RequestHead, body: Uint8Array): HttpAnswer {
+      if (body.length === 0) return { status: 204 };
+      const contentType = head.headers.get("content-type");
+      const mediaType = contentType?.split(";", 1)[0].trim().toLowerCase() ?? "";
+      if (mediaType !== "text/csv") {
+        return plainAnswer(
+          415,
+          contentType === undefined
+            ? "Content-Type is missing; send text/csv (CSV rows of numbers, no header)"
+            : `Content-Type '${contentType}' is not supported; send text/csv (CSV rows of numbers, no header)`,
+        );
+      }
+      let rows;
+      try {
+        rows = parseCsvFeatures(body, model.numFeature);
+      } catch (error) {
+        if (error instanceof CsvParseError) return plainAnswer(415, error.message);
+        if (error instanceof FeatureCountError) return plainAnswer(400, error.message);
+        throw error;
+      }
+      const predictions = predict(model, rows.values);
+      return {
+        status: 200,
+        headers: CSV_HEADERS,
+        body: formatPredictions(predictions, model.outputsPerRow, { batchOutput }),
+      };
+    },
+  };
+}
+
+/**
+ * The container contract as a fetch-style handler (e.g. for `Deno.serve` or in-process tests):
+ * the same answers as {@linkcode createModelApp}; the body is read whole, up to `maxBodyBytes`.
+ * The socket-level defences (timeouts, connection and queue bounds) are
+ * {@linkcode runModelServer}'s.
  *
  * @example Usage
  * ```ts
@@ -183,221 +239,44 @@ export function formatPredictions(
  * }));
  * assert.equal(ok.status, 200);
  * assert.equal((await ok.text()).split(",").length, 2);
- * const bad = await handle(new Request("http://x/invocations", {
- *   method: "POST", headers: { "content-type": "text/csv" }, body: "1,2",
- * }));
- * assert.equal(bad.status, 400);
  * ```
  */
 export function createModelHandler(
   model: XGBoostModel,
   options: ModelHandlerOptions = {},
 ): ModelHandler {
-  const {
-    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
-    maxInFlight = 128,
-    maxBufferedBytes = 64 * 1024 * 1024,
-    bodyTimeoutMs = 60_000,
-    batchOutput = false,
-    workers = 1,
-  } = options;
-  const stats: ModelHandlerStats = { inFlight: 0, bufferedBytes: 0, rejected: 0 };
-
-  const busy = (request: Request, why: string): Response => {
-    stats.rejected++;
-    request.body?.cancel().catch(() => {});
-    return reply(503, `Server is busy: ${why}; retry later`, {
-      "retry-after": "1",
-      connection: "close",
+  const { maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = options;
+  const app = createModelApp(model, options);
+  const toResponse = (answer: HttpAnswer) =>
+    new Response(answer.body as BodyInit | undefined, {
+      status: answer.status,
+      headers: answer.headers,
     });
-  };
-
-  /** Reads the body within the size, memory and time limits. */
-  const readBody = async (request: Request, declared: number): Promise<Uint8Array> => {
-    const body = request.body;
-    if (!body) return new Uint8Array(0);
-    const reader = body.getReader();
-    let reserved = 0;
-    const reserve = (bytes: number) => {
-      if (stats.bufferedBytes + bytes > maxBufferedBytes) {
-        throw new HttpError(
-          503,
-          `Server is busy: ${stats.bufferedBytes} bytes of request bodies buffered (limit ${maxBufferedBytes}); retry later`,
-        );
-      }
-      stats.bufferedBytes += bytes;
-      reserved += bytes;
+  return async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const length = request.headers.get("content-length");
+    const head: RequestHead = {
+      method: request.method,
+      path: url.pathname,
+      version: "1.1",
+      headers: new Map(request.headers),
+      framing: length === null ? { kind: "chunked" } : { kind: "length", length: Number(length) },
+      keepAlive: true,
+      expectContinue: false,
     };
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      reader.cancel().catch(() => {});
-    }, bodyTimeoutMs);
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    try {
-      if (declared > 0) reserve(declared);
-      while (true) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        try {
-          result = await reader.read();
-        } catch {
-          if (timedOut) {
-            throw new HttpError(
-              408,
-              `Request body not received within ${bodyTimeoutMs} ms (got ${total} bytes)`,
-            );
-          }
-          throw new HttpError(
-            400,
-            `Request body was cut off after ${total}${
-              declared >= 0 ? ` of ${declared}` : ""
-            } bytes; the client closed the connection before sending all of it`,
-          );
-        }
-        if (result.done) break;
-        if (timedOut) break;
-        const chunk = result.value;
-        total += chunk.length;
-        if (total > maxBodyBytes) {
-          throw new HttpError(
-            413,
-            `Request body is larger than the limit of ${maxBodyBytes} bytes; send at most 6 MB per request`,
-          );
-        }
-        if (total > reserved) reserve(total - reserved);
-        chunks.push(chunk);
-      }
-      if (timedOut) {
-        throw new HttpError(
-          408,
-          `Request body not received within ${bodyTimeoutMs} ms (got ${total} bytes)`,
-        );
-      }
-      if (declared >= 0 && total < declared) {
-        throw new HttpError(400, `Request body was cut off after ${total} of ${declared} bytes`);
-      }
-    } catch (error) {
-      reader.cancel().catch(() => {});
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      stats.bufferedBytes -= reserved;
+    const early = app.early(head);
+    if (early !== undefined) {
+      await request.body?.cancel().catch(() => {});
+      return toResponse(early);
     }
-    if (chunks.length === 1) return chunks[0];
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
-  };
-
-  const invocations = async (request: Request): Promise<Response> => {
-    const lengthHeader = request.headers.get("content-length");
-    let declared = -1;
-    if (lengthHeader !== null) {
-      declared = /^\d{1,15}$/.test(lengthHeader.trim()) ? Number(lengthHeader) : NaN;
-      if (!Number.isFinite(declared)) {
-        return reply(400, `Content-Length '${lengthHeader}' is not a byte count`);
-      }
-      if (declared > maxBodyBytes) {
-        request.body?.cancel().catch(() => {});
-        return reply(
-          413,
-          `Request body of ${declared} bytes is larger than the limit of ${maxBodyBytes} bytes; send at most 6 MB per request`,
-          { connection: "close" },
-        );
-      }
-      if (stats.bufferedBytes + declared > maxBufferedBytes) {
-        return busy(
-          request,
-          `${stats.bufferedBytes} bytes of request bodies buffered (limit ${maxBufferedBytes})`,
-        );
-      }
-    }
-    let body: Uint8Array;
-    try {
-      body = await readBody(request, declared);
-    } catch (error) {
-      if (error instanceof HttpError) {
-        if (error.status === 503) stats.rejected++;
-        return reply(error.status, error.message, { connection: "close" });
-      }
-      throw error;
-    }
-    if (body.length === 0) return new Response(null, { status: 204 });
-    const contentType = request.headers.get("content-type");
-    const mediaType = contentType?.split(";", 1)[0].trim().toLowerCase() ?? "";
-    if (mediaType !== "text/csv") {
-      return reply(
-        415,
-        contentType === null
-          ? "Content-Type is missing; send text/csv (CSV rows of numbers, no header)"
-          : `Content-Type '${contentType}' is not supported; send text/csv (CSV rows of numbers, no header)`,
+    const body = new Uint8Array(await request.arrayBuffer());
+    if (body.length > maxBodyBytes) {
+      return toResponse(
+        plainAnswer(413, `Request body is larger than the limit of ${maxBodyBytes} bytes`),
       );
     }
-    let rows;
-    try {
-      rows = parseCsvFeatures(body, model.numFeature);
-    } catch (error) {
-      if (error instanceof CsvParseError) return reply(415, error.message);
-      if (error instanceof FeatureCountError) return reply(400, error.message);
-      throw error;
-    }
-    const predictions = predict(model, rows.values);
-    return new Response(formatPredictions(predictions, model.outputsPerRow, batchOutput), {
-      headers: CSV_HEADERS,
-    });
+    return toResponse(app.handle(head, body));
   };
-
-  const handler = async (request: Request): Promise<Response> => {
-    try {
-      const path = pathOf(request.url);
-      if (path === "/invocations") {
-        if (request.method !== "POST") {
-          request.body?.cancel().catch(() => {});
-          return reply(405, `Method ${request.method} is not allowed on /invocations; use POST`, {
-            allow: "POST",
-          });
-        }
-        if (stats.inFlight >= maxInFlight) {
-          return busy(request, `${stats.inFlight} requests in flight (limit ${maxInFlight})`);
-        }
-        stats.inFlight++;
-        try {
-          return await invocations(request);
-        } finally {
-          stats.inFlight--;
-        }
-      }
-      if (path === "/ping") {
-        if (request.method !== "GET" && request.method !== "HEAD") {
-          return reply(405, `Method ${request.method} is not allowed on /ping; use GET`, {
-            allow: "GET, HEAD",
-          });
-        }
-        return new Response(null, { status: 200 });
-      }
-      if (path === "/execution-parameters" && request.method === "GET") {
-        return Response.json({
-          MaxConcurrentTransforms: workers,
-          BatchStrategy: "MULTI_RECORD",
-          MaxPayloadInMB: Math.floor(maxBodyBytes / (1024 * 1024)),
-        });
-      }
-      request.body?.cancel().catch(() => {});
-      return reply(
-        404,
-        `No route for ${request.method} ${path.slice(0, 100)}; use GET /ping or POST /invocations`,
-      );
-    } catch (error) {
-      console.error(`model server: unexpected error: ${(error as Error)?.stack ?? error}`);
-      return reply(500, `Internal error: ${(error as Error)?.message ?? error}`);
-    }
-  };
-  return Object.assign(handler, { stats });
 }
 
 /**
@@ -424,7 +303,7 @@ export async function loadModelFrom(modelDir: string): Promise<XGBoostModel> {
 }
 
 /** Options of {@linkcode runModelServer}; see the module doc for the CLI flags. */
-export interface RunModelServerOptions extends ModelHandlerOptions {
+export interface RunModelServerOptions extends ModelHandlerOptions, HttpServerOptions {
   /** Model directory, `model.tar.gz` or model file. */
   modelDir: string;
   /**
@@ -447,6 +326,12 @@ export interface RunModelServerOptions extends ModelHandlerOptions {
    * @default {false}
    */
   worker?: boolean;
+  /**
+   * Allow `host` to be an address other than loopback (the server is then reachable from
+   * other machines).
+   * @default {false}
+   */
+  allowRemote?: boolean;
 }
 
 /** What a running server reports once every process listens. */
@@ -478,28 +363,14 @@ function envIfPermitted(name: string): string | undefined {
  */
 export async function runModelServer(options: RunModelServerOptions): Promise<void> {
   const { host = "127.0.0.1", port = 8080, workers = 1, worker = false, modelDir } = options;
+  requireLoopback(host, options);
   const model = await loadModelFrom(modelDir);
-  const handler = createModelHandler(model, options);
+  const app = createModelApp(model, options);
   const controller = new AbortController();
-  let boundPort = port;
-  const listening = Promise.withResolvers<void>();
   const shared = workers > 1 || worker;
-  let server: Deno.HttpServer;
+  let listener: Deno.Listener<Deno.Conn, Deno.NetAddr>;
   try {
-    server = Deno.serve({
-      hostname: host,
-      port,
-      reusePort: shared,
-      signal: controller.signal,
-      onListen: (addr) => {
-        boundPort = (addr as Deno.NetAddr).port;
-        listening.resolve();
-      },
-      onError: (error) => {
-        console.error(`model server: unexpected error: ${error}`);
-        return reply(500, `Internal error: ${(error as Error)?.message ?? error}`);
-      },
-    }, handler);
+    listener = Deno.listen({ hostname: host, port, reusePort: shared } as Deno.TcpListenOptions);
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
     if (shared && /unstable-net/.test(message)) {
@@ -523,7 +394,9 @@ export async function runModelServer(options: RunModelServerOptions): Promise<vo
     }
     throw error;
   }
-  await listening.promise;
+  const boundPort = listener.addr.port;
+  const server = serveHttp(listener, app, options);
+  controller.signal.addEventListener("abort", () => server.close());
   const children: Deno.ChildProcess[] = [];
   const stop = () => {
     for (const child of children) {
@@ -608,6 +481,7 @@ async function startWorker(options: RunModelServerOptions & { port: number; host
     `--model-dir=${options.modelDir}`,
   ];
   args.push(...handlerFlags(options), `--workers=${options.workers ?? 1}`);
+  if (options.allowRemote) args.push("--allow-remote");
   const child = new Deno.Command(Deno.execPath(), {
     args,
     stdin: "piped",
@@ -663,55 +537,119 @@ export function hostForPermission(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
+/** The numeric limit flags, with the option each sets and its range. */
+const LIMIT_FLAGS = [
+  ["max-body-bytes", "maxBodyBytes", 1, Number.MAX_SAFE_INTEGER],
+  ["max-in-flight", "maxInFlight", 1, 1_000_000],
+  ["max-queue-ms", "maxQueueMs", 1, 3_600_000],
+  ["max-buffered-bytes", "maxBufferedBytes", 1, Number.MAX_SAFE_INTEGER],
+  ["max-connections", "maxConnections", 1, 1_000_000],
+  ["max-header-bytes", "maxHeaderBytes", 256, 1024 * 1024],
+  ["header-timeout-ms", "headerTimeoutMs", 1, 3_600_000],
+  ["body-timeout-ms", "bodyTimeoutMs", 1, 3_600_000],
+  ["idle-timeout-ms", "idleTimeoutMs", 1, 3_600_000],
+] as const;
+
+/** The limits a server process takes as flags. */
+export type ServerLimits =
+  & Pick<ModelHandlerOptions, "maxBodyBytes" | "batchOutput">
+  & HttpServerOptions;
+
+/** `--help` of the model server (`deno task serve` adds `--cpus`). */
+export const SERVER_HELP = `Serve an XGBoost model with the SageMaker container contract
+(GET /ping, POST /invocations with text/csv rows).
+
+  --model-dir PATH          model directory, model.tar.gz or model file (env SM_MODEL_DIR)
+  --host H                  address to listen on (127.0.0.1); an address other than loopback
+                            needs --allow-remote
+  --allow-remote            allow --host to be reachable from other machines
+  --port N                  port (8080; env SAGEMAKER_BIND_TO_PORT); 0 picks a free one
+  --workers N               server processes sharing the port (1)
+  --batch-output            one prediction per line (env SAGEMAKER_BATCH)
+  --max-body-bytes N        largest body, 413 past it (6291456; env MAX_CONTENT_LENGTH, <= 20 MiB)
+  --max-in-flight N         requests read and queued for scoring; 503 + Retry-After past it (128)
+  --max-queue-ms MS         longest wait in that queue before a 503 (1000)
+  --max-buffered-bytes N    request-body bytes held at once; 503 past it (67108864)
+  --max-connections N       open connections; 503 and closed past it (1024)
+  --max-header-bytes N      largest request head; 431 past it (16384)
+  --header-timeout-ms MS    time for a request head to arrive; 408 and closed (10000)
+  --body-timeout-ms MS      time for a body to arrive once its head is in; 408 and closed (60000)
+  --idle-timeout-ms MS      time a keep-alive connection may wait for its next request (15000)
+  --help                    this text
+`;
+
 /**
- * The server flags (see {@linkcode parseServerArgs}) that give a server process these handler
- * limits; unset limits are left out.
+ * The server flags (see {@linkcode parseServerArgs}) that give a server process these limits;
+ * unset limits are left out.
  *
  * @example Usage
  * ```ts
  * import { handlerFlags } from "./server.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(handlerFlags({ maxInFlight: 4, batchOutput: true }), [
+ * assert.deepEqual(handlerFlags({ maxInFlight: 4, idleTimeoutMs: 500, batchOutput: true }), [
  *   "--max-in-flight=4",
+ *   "--idle-timeout-ms=500",
  *   "--batch-output",
  * ]);
  * ```
  */
-export function handlerFlags(options: ModelHandlerOptions): string[] {
+export function handlerFlags(options: ServerLimits): string[] {
   const flags: string[] = [];
-  for (
-    const [flag, value] of [
-      ["max-body-bytes", options.maxBodyBytes],
-      ["max-in-flight", options.maxInFlight],
-      ["max-buffered-bytes", options.maxBufferedBytes],
-      ["body-timeout-ms", options.bodyTimeoutMs],
-    ] as const
-  ) {
+  for (const [flag, key] of LIMIT_FLAGS) {
+    const value = options[key];
     if (value !== undefined) flags.push(`--${flag}=${value}`);
   }
   if (options.batchOutput) flags.push("--batch-output");
   return flags;
 }
 
-/** Parses the server's command line (see the module doc). */
+/** The server would listen beyond this machine without `--allow-remote`. */
+export class RemoteBindError extends Error {
+  override name = "RemoteBindError";
+}
+
+/**
+ * Throws a {@linkcode RemoteBindError} when `host` is not loopback (`isLoopbackHost` of the load
+ * generator's target rule: `127.0.0.0/8`, `::1`, `localhost`) and `allowRemote` is not set.
+ *
+ * @example Usage
+ * ```ts
+ * import { requireLoopback } from "./server.ts";
+ * import assert from "node:assert/strict";
+ * requireLoopback("127.0.0.1");
+ * requireLoopback("0.0.0.0", { allowRemote: true });
+ * assert.throws(() => requireLoopback("0.0.0.0"), /--allow-remote/);
+ * assert.throws(() => requireLoopback("evil.localhost"), /not a loopback address/);
+ * ```
+ */
+export function requireLoopback(host: string, options: { allowRemote?: boolean } = {}): void {
+  if (options.allowRemote || isLoopbackHost(host)) return;
+  throw new RemoteBindError(
+    `Refusing to listen on ${host}: it is not a loopback address, so other machines could reach the model server; pass --allow-remote to allow it`,
+  );
+}
+
+/** Parses the server's command line (see the module doc); `--help` is {@linkcode SERVER_HELP}. */
 export function parseServerArgs(args: string[]): RunModelServerOptions {
-  const { values } = parseArgs({
-    args,
-    options: {
-      "model-dir": { type: "string" },
-      host: { type: "string" },
-      port: { type: "string" },
-      workers: { type: "string" },
-      "max-body-bytes": { type: "string" },
-      "max-in-flight": { type: "string" },
-      "max-buffered-bytes": { type: "string" },
-      "body-timeout-ms": { type: "string" },
-      "batch-output": { type: "boolean" },
-      worker: { type: "boolean" },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    "model-dir": { type: "string" },
+    host: { type: "string" },
+    port: { type: "string" },
+    workers: { type: "string" },
+    "batch-output": { type: "boolean" },
+    "allow-remote": { type: "boolean" },
+    worker: { type: "boolean" },
+  };
+  for (const [flag] of LIMIT_FLAGS) options[flag] = { type: "string" };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new RangeError(
+      `Cannot start the model server: ${(error as Error).message.split("\n")[0]}; see --help`,
+    );
+  }
+  const str = (flag: string) => values[flag] as string | undefined;
   const int = (flag: string, value: string | undefined, min: number, max: number) => {
     if (value === undefined) return undefined;
     const n = Number(value);
@@ -722,46 +660,47 @@ export function parseServerArgs(args: string[]): RunModelServerOptions {
     }
     return n;
   };
-  const modelDir = values["model-dir"] ?? envIfPermitted("SM_MODEL_DIR");
+  const modelDir = str("model-dir") ?? envIfPermitted("SM_MODEL_DIR");
   if (!modelDir) {
     throw new RangeError(
       "Cannot start the model server: no model; pass --model-dir with a model directory, model.tar.gz or model file",
     );
   }
-  const envPort = envIfPermitted("SAGEMAKER_BIND_TO_PORT");
-  const envMax = envIfPermitted("MAX_CONTENT_LENGTH");
+  const limits: Record<string, number | undefined> = {};
+  for (const [flag, key, min, max] of LIMIT_FLAGS) limits[key] = int(flag, str(flag), min, max);
   const maxBody = int(
     "max-body-bytes",
-    values["max-body-bytes"] ?? envMax,
+    str("max-body-bytes") ?? envIfPermitted("MAX_CONTENT_LENGTH"),
     1,
     Number.MAX_SAFE_INTEGER,
   );
-  return {
+  const parsed: RunModelServerOptions = {
+    ...limits,
     modelDir,
-    host: values.host ?? "127.0.0.1",
-    port: int("port", values.port ?? envPort, 0, 65535) ?? 8080,
-    workers: int("workers", values.workers, 1, 256) ?? 1,
+    host: str("host") ?? "127.0.0.1",
+    port: int("port", str("port") ?? envIfPermitted("SAGEMAKER_BIND_TO_PORT"), 0, 65535) ?? 8080,
+    workers: int("workers", str("workers"), 1, 256) ?? 1,
     // Like the container, MAX_CONTENT_LENGTH is capped at 20 MiB.
     maxBodyBytes: maxBody === undefined ? undefined : Math.min(maxBody, MAX_BODY_CAP),
-    maxInFlight: int("max-in-flight", values["max-in-flight"], 1, 1_000_000),
-    maxBufferedBytes: int(
-      "max-buffered-bytes",
-      values["max-buffered-bytes"],
-      1,
-      Number.MAX_SAFE_INTEGER,
-    ),
-    bodyTimeoutMs: int("body-timeout-ms", values["body-timeout-ms"], 1, 3_600_000),
-    batchOutput: values["batch-output"] ?? Boolean(envIfPermitted("SAGEMAKER_BATCH")),
-    worker: values.worker ?? false,
+    batchOutput: (values["batch-output"] as boolean | undefined) ??
+      Boolean(envIfPermitted("SAGEMAKER_BATCH")),
+    allowRemote: (values["allow-remote"] as boolean | undefined) ?? false,
+    worker: (values.worker as boolean | undefined) ?? false,
   };
+  return parsed;
 }
 
 if (import.meta.main) {
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(SERVER_HELP);
+    Deno.exit(0);
+  }
   try {
     await runModelServer(parseServerArgs(Deno.args));
     Deno.exit(0); // a worker's pending stdin read would keep the process alive
   } catch (error) {
     console.error((error as Error)?.message ?? String(error));
-    Deno.exit(1);
+    // A wrong flag or a refused --host is the user's to fix: exit 2, like the scripts.
+    Deno.exit(error instanceof RangeError || error instanceof RemoteBindError ? 2 : 1);
   }
 }

@@ -14,24 +14,29 @@ import {
   handlerFlags,
   hostForPermission,
   type ListeningEvent,
-  type ModelHandlerOptions,
   parseServerArgs,
+  RemoteBindError,
+  requireLoopback,
   type RunModelServerOptions,
+  SERVER_HELP,
+  type ServerLimits,
 } from "./server.ts";
 
-/** Options of {@linkcode startModelServer}; the handler limits are the server's own. */
-export interface StartModelServerOptions extends
-  Pick<
-    ModelHandlerOptions,
-    "maxBodyBytes" | "maxInFlight" | "maxBufferedBytes" | "bodyTimeoutMs" | "batchOutput"
-  > {
+/** Options of {@linkcode startModelServer}; the limits are the server's own. */
+export interface StartModelServerOptions extends ServerLimits {
   /** Model directory, `model.tar.gz` or model file. */
   modelDir: string;
   /**
-   * Address to listen on.
+   * Address to listen on; one other than loopback needs `allowRemote`.
    * @default {"127.0.0.1"}
    */
   host?: string;
+  /**
+   * Allow `host` to be reachable from other machines (the server process then gets
+   * `--allow-net=<host>:<port>` and `--allow-remote`).
+   * @default {false}
+   */
+  allowRemote?: boolean;
   /**
    * Port; 0 lets the server pick a free one.
    * @default {0}
@@ -82,6 +87,31 @@ export class ModelServerStartError extends Error {
 }
 
 let tasksetPath: string | null | undefined;
+
+/**
+ * The command that starts Deno again: this process's own executable when `--allow-run` grants
+ * it, else `deno` when only that name is granted (`deno task` grants `--allow-run=deno`, which
+ * Deno resolves through PATH; under npx that entry is a symlink to this same executable, whose
+ * own path `--allow-run=deno` does not cover).
+ *
+ * @example Usage
+ * ```ts
+ * import { denoCommand } from "./spawn_server.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(denoCommand() === Deno.execPath() || denoCommand() === "deno");
+ * ```
+ */
+export function denoCommand(): string {
+  const granted = (command: string) => {
+    try {
+      return Deno.permissions.querySync({ name: "run", command }).state === "granted";
+    } catch {
+      return false;
+    }
+  };
+  const exec = Deno.execPath();
+  return granted(exec) || !granted("deno") ? exec : "deno";
+}
 
 /**
  * Where `taskset` (util-linux) is, or `null` when this machine has none; looked up once.
@@ -152,6 +182,7 @@ export async function startModelServer(
     startTimeoutMs = 30_000,
     stderr = "inherit",
   } = options;
+  requireLoopback(host, options);
   let modelDir: string;
   try {
     modelDir = await Deno.realPath(options.modelDir);
@@ -162,7 +193,7 @@ export async function startModelServer(
       }); pass a model directory, model.tar.gz or model file`,
     );
   }
-  const deno = Deno.execPath();
+  const deno = denoCommand();
   const args = [
     "run",
     "--no-prompt",
@@ -170,7 +201,8 @@ export async function startModelServer(
     `--allow-net=${hostForPermission(host)}:${port}`,
     `--allow-read=${modelDir}`,
   ];
-  if (workers > 1) args.push("--unstable-net", `--allow-run=${deno}`);
+  // The server process spawns its workers with its own executable path.
+  if (workers > 1) args.push("--unstable-net", `--allow-run=${Deno.execPath()}`);
   args.push(
     new URL("./server.ts", import.meta.url).pathname,
     `--model-dir=${modelDir}`,
@@ -179,6 +211,7 @@ export async function startModelServer(
     `--workers=${workers}`,
     ...handlerFlags(options),
   );
+  if (options.allowRemote) args.push("--allow-remote");
   let command = deno;
   let pinned = false;
   if (cpus !== undefined) {
@@ -313,6 +346,12 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 
 /** `deno task serve`: server.ts's flags plus `--cpus LIST`; runs until Ctrl-C / SIGTERM. */
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(
+      `${SERVER_HELP}  --cpus LIST               pin the server to these CPUs (taskset -c), e.g. 1 or 2-3\n`,
+    );
+    return 0;
+  }
   const args: string[] = [];
   let cpus: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -338,6 +377,7 @@ if (import.meta.main) {
     Deno.exit(await main(Deno.args));
   } catch (error) {
     console.error((error as Error)?.message ?? String(error));
-    Deno.exit(1);
+    // A wrong flag or a refused --host is the user's to fix: exit 2, like the scripts.
+    Deno.exit(error instanceof RangeError || error instanceof RemoteBindError ? 2 : 1);
   }
 }

@@ -99,8 +99,17 @@ export async function createTarGz(
   return new Uint8Array(archive.buffer, archive.byteOffset, archive.byteLength);
 }
 
+/** Options of {@linkcode readTar}. */
+export interface ReadTarOptions {
+  /**
+   * What the archive is, for error messages ("Cannot read the payload archive: …").
+   * @default {"the archive"}
+   */
+  what?: string;
+}
+
 /** Options of {@linkcode readTarGz}. */
-export interface ReadTarGzOptions {
+export interface ReadTarGzOptions extends ReadTarOptions {
   /**
    * Largest total size of the unpacked archive, against decompression bombs.
    * @default {536870912}
@@ -124,15 +133,39 @@ export async function readTarGz(
   archive: Uint8Array,
   options: ReadTarGzOptions = {},
 ): Promise<TarEntry[]> {
-  const { maxBytes = 512 * 1024 * 1024 } = options;
+  const { maxBytes = 512 * 1024 * 1024, what = "the archive" } = options;
   let raw: Buffer;
   try {
     raw = await gunzip(Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength), {
       maxOutputLength: maxBytes,
     });
   } catch (error) {
-    throw new ArchiveError(`Cannot read the archive: it is not valid gzip (${errorText(error)})`);
+    throw new ArchiveError(`Cannot read ${what}: it is not valid gzip (${errorText(error)})`);
   }
+  return await readTar(raw, { what });
+}
+
+/**
+ * Unpacks the regular files of an uncompressed tar (directories and links are skipped); the
+ * one tar reader, under {@linkcode readTarGz} and the load generator's payload archives.
+ *
+ * @example Usage
+ * ```ts
+ * import { readTar } from "./tarball.ts";
+ * import { gunzipSync } from "node:zlib";
+ * import { createTarGz } from "./tarball.ts";
+ * import assert from "node:assert/strict";
+ * const data = new TextEncoder().encode("1,2\n");
+ * const tarBytes = gunzipSync(await createTarGz([{ name: "sample.csv", data }]));
+ * assert.deepEqual(await readTar(tarBytes), [{ name: "sample.csv", data }]);
+ * ```
+ */
+export async function readTar(
+  tarBytes: Uint8Array,
+  options: ReadTarOptions = {},
+): Promise<TarEntry[]> {
+  const { what = "the archive" } = options;
+  const raw = Buffer.from(tarBytes.buffer, tarBytes.byteOffset, tarBytes.byteLength);
   const extract = tar.extract();
   const files: TarEntry[] = [];
   const done = (async () => {
@@ -152,7 +185,7 @@ export async function readTarGz(
   try {
     await done;
   } catch (error) {
-    throw new ArchiveError(`Cannot read the archive: it is not a valid tar (${errorText(error)})`);
+    throw new ArchiveError(`Cannot read ${what}: it is not a valid tar (${errorText(error)})`);
   }
   return files;
 }

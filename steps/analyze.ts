@@ -23,7 +23,7 @@ import {
   type SeriesQuery,
 } from "./metrics.ts";
 import { pickRecommendation } from "./recommend.ts";
-import { analyzeSaturation, type SaturationOptions } from "./saturation.ts";
+import { analyzeSaturation, type AnalyzeSaturationOptions } from "./saturation.ts";
 import {
   numberInput,
   requiredString,
@@ -35,7 +35,7 @@ import {
 import type { AnalysisPoint, AnalyzeResult } from "./types.ts";
 
 /** Inputs of {@linkcode analyze}. */
-export interface AnalyzeOptions extends SaturationOptions {
+export interface AnalyzeOptions extends AnalyzeSaturationOptions {
   /** The Default job's name. */
   jobName: string;
   /** The instance type whose recommendation is analysed. */
@@ -116,7 +116,11 @@ export async function analyze(cloud: Cloud, options: AnalyzeOptions): Promise<An
       `Job "${options.jobName}" has an empty benchmark window (${start.toISOString()} to ${end.toISOString()})`,
     );
   }
-  const values = await readVariantSeries(cloud, { endpointName, variantName }, QUERIES, start, end);
+  const values = await readVariantSeries(cloud, { endpointName, variantName }, {
+    queries: QUERIES,
+    start,
+    end,
+  });
   const v = (id: string, minute: string) => values.get(id)?.get(minute);
   const series: AnalysisPoint[] = minutesBetween(start, end)
     .filter((minute) => v("invocations", minute) !== undefined)
@@ -206,25 +210,19 @@ export const ANALYZE_SCRIPT: ScriptSpec = {
 
 if (import.meta.main) {
   await runScript(ANALYZE_SCRIPT, async (ctx) => {
-    const jobName = requiredString(
-      ctx.flags,
-      ctx.from,
-      "job-name",
-      "jobName",
-      'the output of "recommend --json"',
-    );
+    const jobName = requiredString(ctx.flags, "job-name", {
+      from: ctx.from,
+      source: 'the output of "recommend --json"',
+    });
     const cloud = await ctx.cloud();
     const result = await analyze(cloud, {
       jobName,
-      instanceType: stringInput(
-        ctx.flags,
-        ctx.from,
-        "instance-type",
-        "instanceType",
-        "ml.c5.large",
-      )!,
-      upperPercent: numberInput(ctx.flags, {}, "upper-percent", "upperPercent"),
-      lowerPercent: numberInput(ctx.flags, {}, "lower-percent", "lowerPercent"),
+      instanceType: stringInput(ctx.flags, "instance-type", {
+        from: ctx.from,
+        fallback: "ml.c5.large",
+      })!,
+      upperPercent: numberInput(ctx.flags, "upper-percent"),
+      lowerPercent: numberInput(ctx.flags, "lower-percent"),
     });
     const out = ctx.flags.out as string | undefined;
     if (out !== undefined) {
@@ -234,5 +232,5 @@ if (import.meta.main) {
       }
     }
     return result;
-  }, renderAnalysis);
+  }, { render: renderAnalysis });
 }

@@ -25,7 +25,7 @@ import {
   StopInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { targetKey } from "./policies.ts";
+import { scalableTargetKey } from "./policies.ts";
 import { runScript, type ScriptSpec, table } from "./script.ts";
 import type { CleanupResult, CreatedResource, ResourceKind } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
@@ -174,7 +174,7 @@ async function deleteOne(
   r: CreatedResource,
   options: CleanupOptions,
 ): Promise<Outcome> {
-  const aas = targetKey(r.resourceId);
+  const aas = scalableTargetKey(r.resourceId);
   switch (r.kind) {
     case "recommendation-job": {
       const job = await cloud.sagemaker.send(
@@ -215,8 +215,9 @@ async function deleteOne(
       const settled = await pollUntil(
         cloud.clock,
         () => endpointStatus(cloud, r.name),
-        (status) => !["Creating", "Updating", "SystemUpdating", "RollingBack"].includes(status),
         {
+          done: (status) =>
+            !["Creating", "Updating", "SystemUpdating", "RollingBack"].includes(status),
           what: `endpoint "${r.name}" to settle before deletion`,
           intervalMs: options.pollIntervalMs ?? 15_000,
           timeoutMs: 3_600_000,
@@ -231,8 +232,8 @@ async function deleteOne(
       await pollUntil(
         cloud.clock,
         () => endpointStatus(cloud, r.name),
-        (status) => status === "gone" || status === "Failed",
         {
+          done: (status) => status === "gone" || status === "Failed",
           what: `endpoint "${r.name}" to be deleted`,
           intervalMs: options.pollIntervalMs ?? 15_000,
           timeoutMs: 1_800_000,
@@ -304,5 +305,5 @@ if (import.meta.main) {
       );
     }
     return result;
-  }, renderCleanup);
+  }, { render: renderCleanup });
 }

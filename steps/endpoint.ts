@@ -42,23 +42,34 @@ export interface CreateEndpointOptions {
   pollIntervalMs?: number;
 }
 
+/** Options of {@linkcode waitForEndpointInService}. */
+export interface WaitForEndpointOptions {
+  /** The step that waits, for progress lines and errors. */
+  step: string;
+  /**
+   * Milliseconds between DescribeEndpoint polls.
+   * @default {30000}
+   */
+  pollIntervalMs?: number;
+}
+
 /**
  * Waits until an endpoint is InService. `Failed` (and the other terminal failures) is a
  * {@linkcode StepError} carrying FailureReason — unlike the original, which treated it as "done".
  */
 export async function waitForEndpointInService(
   cloud: Cloud,
-  step: string,
   endpointName: string,
-  pollIntervalMs = 30_000,
+  options: WaitForEndpointOptions,
 ): Promise<DescribeEndpointCommandOutput> {
+  const { step, pollIntervalMs = 30_000 } = options;
   let last = "";
   const endpoint = await pollUntil(
     cloud.clock,
     () => cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName })),
-    (e) =>
-      !["Creating", "Updating", "SystemUpdating", "RollingBack"].includes(e.EndpointStatus ?? ""),
     {
+      done: (e) =>
+        !["Creating", "Updating", "SystemUpdating", "RollingBack"].includes(e.EndpointStatus ?? ""),
       what: `endpoint "${endpointName}" to be InService`,
       intervalMs: pollIntervalMs,
       timeoutMs: 3_600_000,
@@ -125,23 +136,37 @@ export async function createEndpoint(
     "scale",
     `creating endpoint ${name} with ${options.initialInstanceCount} x ${options.instanceType}`,
   );
-  await waitForEndpointInService(cloud, "scale", name, options.pollIntervalMs);
+  await waitForEndpointInService(cloud, name, {
+    step: "scale",
+    pollIntervalMs: options.pollIntervalMs,
+  });
   return { endpointName: name, variantName };
+}
+
+/** Options of {@linkcode setInstanceCount}. */
+export interface SetInstanceCountOptions extends WaitForEndpointOptions {
+  endpointName: string;
+  variantName: string;
+  /** The variant's new desired instance count. */
+  instanceCount: number;
 }
 
 /**
  * Sets a variant's instance count (UpdateEndpointWeightsAndCapacities) after the endpoint is
  * InService, and waits until it is InService again.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await setInstanceCount(cloud, { step: "scale", endpointName, variantName, instanceCount: 2 });
+ * ```
  */
 export async function setInstanceCount(
   cloud: Cloud,
-  step: string,
-  endpointName: string,
-  variantName: string,
-  instanceCount: number,
-  pollIntervalMs = 30_000,
+  options: SetInstanceCountOptions,
 ): Promise<void> {
-  const endpoint = await waitForEndpointInService(cloud, step, endpointName, pollIntervalMs);
+  const { step, endpointName, variantName, instanceCount } = options;
+  const wait = { step, pollIntervalMs: options.pollIntervalMs };
+  const endpoint = await waitForEndpointInService(cloud, endpointName, wait);
   const variant = endpoint.ProductionVariants?.find((v) => v.VariantName === variantName);
   if (variant === undefined) {
     throw new StepError(step, `Endpoint "${endpointName}" has no variant "${variantName}"`);
@@ -162,5 +187,5 @@ export async function setInstanceCount(
     step,
     `endpoint ${endpointName} variant ${variantName} set to ${instanceCount} instances`,
   );
-  await waitForEndpointInService(cloud, step, endpointName, pollIntervalMs);
+  await waitForEndpointInService(cloud, endpointName, wait);
 }

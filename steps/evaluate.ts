@@ -31,7 +31,7 @@ import {
   readVariantSeries,
 } from "./metrics.ts";
 import { runName } from "./names.ts";
-import { resourceIdOf, targetKey } from "./policies.ts";
+import { resourceIdOf, scalableTargetKey } from "./policies.ts";
 import {
   numberInput,
   requiredNumber,
@@ -305,9 +305,7 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
   const values = await readVariantSeries(
     cloud,
     { endpointName: options.endpointName, variantName },
-    INVOCATION_QUERIES,
-    start,
-    end,
+    { queries: INVOCATION_QUERIES, start, end },
   );
   const v = (id: string, minute: string) => values.get(id)?.get(minute);
   const series: EvaluationPoint[] = minutesBetween(start, end)
@@ -359,7 +357,7 @@ async function scalingActivities(
   let token: string | undefined;
   do {
     const page = await cloud.autoscaling.send(
-      new DescribeScalingActivitiesCommand({ ...targetKey(resourceId), NextToken: token }),
+      new DescribeScalingActivitiesCommand({ ...scalableTargetKey(resourceId), NextToken: token }),
     );
     for (const a of page.ScalingActivities ?? []) {
       const t = a.StartTime?.getTime() ?? 0;
@@ -457,20 +455,23 @@ export const EVALUATE_SCRIPT: ScriptSpec = {
 if (import.meta.main) {
   await runScript(EVALUATE_SCRIPT, async (ctx) => {
     const { flags, from } = ctx;
-    const need = (flag: string, field: string) => requiredString(flags, from, flag, field);
-    const maxTps = requiredNumber(flags, from, "max-tps", "maxTps", 'the output of "plan --json"');
+    const need = (flag: string, field: string) => requiredString(flags, flag, { from, field });
+    const maxTps = requiredNumber(flags, "max-tps", {
+      from,
+      source: 'the output of "plan --json"',
+    });
     const cloud = await ctx.cloud();
     const result = await evaluate(cloud, {
       endpointName: need("endpoint-name", "endpointName"),
-      variantName: stringInput(flags, from, "variant-name", "variantName", "AllTraffic"),
+      variantName: stringInput(flags, "variant-name", { from, fallback: "AllTraffic" }),
       modelPackageArn: need("model-package-arn", "modelPackageArn"),
       roleArn: requireRole(ctx.roleArn(), cloud),
-      spawnRate: numberInput(flags, {}, "spawn-rate", "spawnRate", 1)!,
-      initialUsers: numberInput(flags, {}, "initial-users", "initialUsers", 1),
-      durationSeconds: numberInput(flags, {}, "duration", "duration", 1800),
+      spawnRate: numberInput(flags, "spawn-rate", { fallback: 1 })!,
+      initialUsers: numberInput(flags, "initial-users", { fallback: 1 }),
+      durationSeconds: numberInput(flags, "duration", { fallback: 1800 }),
       maxTps,
-      latencyThresholdMs: numberInput(flags, {}, "latency-threshold", "latencyThresholdMs", 1000),
-      policyLabel: stringInput(flags, {}, "label", "label", "policy")!,
+      latencyThresholdMs: numberInput(flags, "latency-threshold", { fallback: 1000 }),
+      policyLabel: stringInput(flags, "label", { fallback: "policy" })!,
     });
     const out = flags.out as string | undefined;
     if (out !== undefined) {
@@ -480,5 +481,5 @@ if (import.meta.main) {
       }
     }
     return result;
-  }, renderEvaluation);
+  }, { render: renderEvaluation });
 }

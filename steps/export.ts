@@ -387,7 +387,7 @@ if (import.meta.main) {
   await runScript(
     EXPORT_SCRIPT,
     async ({ flags, from }) => {
-      const format = stringInput(flags, {}, "format", "format", "cloudformation");
+      const format = stringInput(flags, "format", { fallback: "cloudformation" });
       if (format !== "cloudformation" && format !== "terraform") {
         throw new InputError(
           `Cannot export as "${format}": use --format cloudformation or --format terraform`,
@@ -395,8 +395,8 @@ if (import.meta.main) {
       }
       const result = exportTemplate(configFrom(from), {
         format,
-        endpointName: stringInput(flags, from, "endpoint-name", "endpointName"),
-        variantName: stringInput(flags, from, "variant-name", "variantName"),
+        endpointName: stringInput(flags, "endpoint-name", { from }),
+        variantName: stringInput(flags, "variant-name", { from }),
       });
       const out = flags.out as string | undefined;
       if (out !== undefined) {
@@ -404,11 +404,13 @@ if (import.meta.main) {
       }
       return { ...result, out };
     },
-    (r) =>
-      r.out === undefined
-        ? JSON.stringify(r.template, null, 2)
-        : `export: wrote ${r.format} (${r.resources.length} resources${
-          r.parameters.length > 0 ? `, parameters ${r.parameters.join(", ")}` : ""
-        }) to ${r.out}`,
+    {
+      render: (r) =>
+        r.out === undefined
+          ? JSON.stringify(r.template, null, 2)
+          : `export: wrote ${r.format} (${r.resources.length} resources${
+            r.parameters.length > 0 ? `, parameters ${r.parameters.join(", ")}` : ""
+          }) to ${r.out}`,
+    },
   );
 }

@@ -90,24 +90,35 @@ export function ceilMinute(t: Date | string | number): Date {
   return new Date(Math.ceil(ms / 60_000) * 60_000);
 }
 
+/** Which series {@linkcode readVariantSeries} reads, and over which minutes. */
+export interface SeriesRange {
+  /** The series to read, each under its id. */
+  queries: readonly SeriesQuery[];
+  /** First minute read (inclusive). */
+  start: Date;
+  /** End of the range (exclusive). */
+  end: Date;
+}
+
 /**
  * Reads per-minute series of one variant between `start` (inclusive) and `end` (exclusive), all
  * pages, in one GetMetricData call per page.
  *
  * @example Usage
  * ```ts ignore
- * const values = await readVariantSeries(cloud, { endpointName, variantName }, [
- *   { id: "inv", namespace: "AWS/SageMaker", metricName: "Invocations", stat: "Sum" },
- * ], start, end);
+ * const values = await readVariantSeries(cloud, { endpointName, variantName }, {
+ *   queries: [{ id: "inv", namespace: "AWS/SageMaker", metricName: "Invocations", stat: "Sum" }],
+ *   start,
+ *   end,
+ * });
  * ```
  */
 export async function readVariantSeries(
   cloud: Cloud,
   variant: VariantTarget,
-  queries: readonly SeriesQuery[],
-  start: Date,
-  end: Date,
+  options: SeriesRange,
 ): Promise<SeriesValues> {
+  const { queries, start, end } = options;
   const dimensions = [
     { Name: "EndpointName", Value: variant.endpointName },
     { Name: "VariantName", Value: variant.variantName },

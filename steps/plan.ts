@@ -317,14 +317,14 @@ export const PLAN_SCRIPT: ScriptSpec = {
 if (import.meta.main) {
   await runScript(PLAN_SCRIPT, ({ flags, from }) => {
     const plan = planCapacity({
-      maxTps: requiredNumber(flags, from, "max-tps", "maxTps"),
-      minTps: requiredNumber(flags, from, "min-tps", "minTps"),
-      upperLimit: requiredNumber(flags, from, "upper-limit", "upperLimit"),
-      growthFactor: numberInput(flags, from, "growth-factor", "growthFactor", 1.2),
-      pricePerHour: numberInput(flags, from, "price-per-hour", "pricePerHour"),
+      maxTps: requiredNumber(flags, "max-tps", { from }),
+      minTps: requiredNumber(flags, "min-tps", { from }),
+      upperLimit: requiredNumber(flags, "upper-limit", { from }),
+      growthFactor: numberInput(flags, "growth-factor", { from, fallback: 1.2 }),
+      pricePerHour: numberInput(flags, "price-per-hour", { from }),
       scaleToInstance: flags["scale-to-instance"] === true,
     });
     for (const warning of plan.warnings ?? []) console.error(`plan: warning: ${warning}`);
     return Promise.resolve(plan);
-  }, (plan) => renderPlan(plan, { warnings: false }));
+  }, { render: (plan) => renderPlan(plan, { warnings: false }) });
 }

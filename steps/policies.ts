@@ -45,16 +45,16 @@ const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
  *
  * @example Usage
  * ```ts
- * import { targetKey } from "./policies.ts";
+ * import { scalableTargetKey } from "./policies.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(targetKey("endpoint/e/variant/AllTraffic"), {
+ * assert.deepEqual(scalableTargetKey("endpoint/e/variant/AllTraffic"), {
  *   ServiceNamespace: "sagemaker",
  *   ResourceId: "endpoint/e/variant/AllTraffic",
  *   ScalableDimension: "sagemaker:variant:DesiredInstanceCount",
  * });
  * ```
  */
-export function targetKey(resourceId: string | undefined) {
+export function scalableTargetKey(resourceId: string | undefined) {
   return {
     ServiceNamespace: NAMESPACE,
     ResourceId: resourceId,
@@ -76,17 +76,39 @@ export function resourceIdOf(target: VariantTarget): string {
   return `endpoint/${target.endpointName}/variant/${target.variantName}`;
 }
 
+/** Where the policy functions record what they create. */
+export interface ManifestOption {
+  /** Where created resources are recorded as soon as they exist. */
+  manifest: CreatedResource[];
+}
+
+/** Options of {@linkcode registerScalableTarget}. */
+export interface RegisterScalableTargetOptions extends ManifestOption {
+  minCapacity: number;
+  maxCapacity: number;
+  /**
+   * Register with dynamic scaling (in and out) suspended.
+   * @default {false}
+   */
+  suspended?: boolean;
+}
+
 /**
  * Registers (or updates) the variant as a scalable target between min and max capacity, with
  * dynamic scaling suspended when `suspended` is true (registering again with false resumes it;
  * AWS then evaluates the policies whose alarms are in breach).
+ *
+ * @example Usage
+ * ```ts ignore
+ * await registerScalableTarget(cloud, target, { minCapacity: 1, maxCapacity: 4, manifest });
+ * ```
  */
 export async function registerScalableTarget(
   cloud: Cloud,
   target: VariantTarget,
-  capacity: { minCapacity: number; maxCapacity: number; suspended?: boolean },
-  manifest: CreatedResource[],
+  options: RegisterScalableTargetOptions,
 ): Promise<void> {
+  const { manifest, ...capacity } = options;
   if (!(Number.isInteger(capacity.minCapacity) && capacity.minCapacity >= 1)) {
     throw new InputError(
       `Cannot register the scalable target: MinCapacity must be an integer >= 1, current value is ${capacity.minCapacity}`,
@@ -100,7 +122,7 @@ export async function registerScalableTarget(
   const resourceId = resourceIdOf(target);
   await cloud.autoscaling.send(
     new RegisterScalableTargetCommand({
-      ...targetKey(resourceId),
+      ...scalableTargetKey(resourceId),
       MinCapacity: capacity.minCapacity,
       MaxCapacity: capacity.maxCapacity,
       // Suspending dynamic scaling lets policies be put (and their alarms settle) before they act.
@@ -116,11 +138,11 @@ export async function registerScalableTarget(
 }
 
 /** Which metric a target-tracking policy follows. */
-export type TrackedMetric = "invocations" | "concurrency" | "cpu";
+export type TargetTrackingMetric = "invocations" | "concurrency" | "cpu";
 
 /** A target-tracking policy. */
 export interface TargetTrackingSpec {
-  metric: TrackedMetric;
+  metric: TargetTrackingMetric;
   /**
    * The target: invocations per instance per minute (`invocations`), concurrent requests per
    * model (`concurrency`), or, for `cpu`, the CPU % PER vCPU (see {@linkcode cpuTargetValue}).
@@ -170,14 +192,30 @@ function policyName(target: VariantTarget, suffix: string): string {
   return `${target.endpointName}-${suffix}`.slice(0, 256);
 }
 
-/** Puts one target-tracking policy; its AlarmHigh/AlarmLow are created (and deleted) by AAS. */
+/** Options of {@linkcode putTargetTracking}. */
+export interface PutTargetTrackingOptions extends ManifestOption {
+  /** The policy. */
+  spec: TargetTrackingSpec;
+  /** The variant's instance type (a CPU target is per vCPU). */
+  instanceType: string;
+}
+
+/**
+ * Puts one target-tracking policy; its AlarmHigh/AlarmLow are created (and deleted) by AAS.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await putTargetTracking(cloud, target, {
+ *   spec: { metric: "cpu", target: 50 }, instanceType: "ml.c5.large", manifest,
+ * });
+ * ```
+ */
 export async function putTargetTracking(
   cloud: Cloud,
   target: VariantTarget,
-  spec: TargetTrackingSpec,
-  instanceType: string,
-  manifest: CreatedResource[],
+  options: PutTargetTrackingOptions,
 ): Promise<PolicySummary> {
+  const { spec, instanceType, manifest } = options;
   if (!(Number.isFinite(spec.target) && spec.target > 0)) {
     throw new InputError(
       `Cannot put a target-tracking policy on ${spec.metric}: the target must be above 0, current value is ${spec.target}`,
@@ -216,7 +254,7 @@ export async function putTargetTracking(
   const out = await cloud.autoscaling.send(
     new PutScalingPolicyCommand({
       PolicyName: name,
-      ...targetKey(resourceId),
+      ...scalableTargetKey(resourceId),
       PolicyType: "TargetTrackingScaling",
       TargetTrackingScalingPolicyConfiguration: {
         TargetValue: targetValue,
@@ -292,13 +330,26 @@ export function originalStepScaling(threshold: number): StepScalingSpec {
   };
 }
 
-/** Puts a step-scaling policy AND the CloudWatch alarm that invokes it. */
+/** Options of {@linkcode putStepScaling}. */
+export interface PutStepScalingOptions extends ManifestOption {
+  /** The policy and its alarm. */
+  spec: StepScalingSpec;
+}
+
+/**
+ * Puts a step-scaling policy AND the CloudWatch alarm that invokes it.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await putStepScaling(cloud, target, { spec: originalStepScaling(600), manifest });
+ * ```
+ */
 export async function putStepScaling(
   cloud: Cloud,
   target: VariantTarget,
-  spec: StepScalingSpec,
-  manifest: CreatedResource[],
+  options: PutStepScalingOptions,
 ): Promise<PolicySummary> {
+  const { spec, manifest } = options;
   const resourceId = resourceIdOf(target);
   const name = policyName(target, spec.label);
   const adjustments: StepAdjustment[] = spec.steps.map((s) => ({
@@ -309,7 +360,7 @@ export async function putStepScaling(
   const out = await cloud.autoscaling.send(
     new PutScalingPolicyCommand({
       PolicyName: name,
-      ...targetKey(resourceId),
+      ...scalableTargetKey(resourceId),
       PolicyType: "StepScaling",
       StepScalingPolicyConfiguration: {
         AdjustmentType: "ChangeInCapacity",
@@ -366,17 +417,32 @@ export interface ScheduledActionSpec {
   maxCapacity?: number;
 }
 
-/** Puts a scheduled action on the variant. */
+/** Options of {@linkcode putScheduledAction}. */
+export interface PutScheduledActionOptions extends ManifestOption {
+  /** The action. */
+  spec: ScheduledActionSpec;
+}
+
+/**
+ * Puts a scheduled action on the variant.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await putScheduledAction(cloud, target, {
+ *   spec: { name: "morning", schedule: "cron(0 8 * * ? *)", minCapacity: 4 }, manifest,
+ * });
+ * ```
+ */
 export async function putScheduledAction(
   cloud: Cloud,
   target: VariantTarget,
-  spec: ScheduledActionSpec,
-  manifest: CreatedResource[],
+  options: PutScheduledActionOptions,
 ): Promise<string> {
+  const { spec, manifest } = options;
   const resourceId = resourceIdOf(target);
   await cloud.autoscaling.send(
     new PutScheduledActionCommand({
-      ...targetKey(resourceId),
+      ...scalableTargetKey(resourceId),
       ScheduledActionName: spec.name,
       Schedule: spec.schedule,
       Timezone: spec.timezone ?? "UTC",
@@ -387,20 +453,35 @@ export async function putScheduledAction(
   return spec.name;
 }
 
+/** Options of {@linkcode clearAndReset}. */
+export interface ClearAndResetOptions extends ManifestOption {
+  /** The instance count to reset the variant to. */
+  instanceCount: number;
+  /**
+   * Milliseconds between DescribeEndpoint polls while the count changes.
+   * @default {30000}
+   */
+  pollIntervalMs?: number;
+}
+
 /**
  * Clears the variant's auto scaling and resets it to an instance count (the original's
  * `clear_auto_scaling_and_reset_to_initialCount`, done completely): deletes scheduled actions,
  * deregisters the scalable target (which deletes its policies and the alarms target tracking made),
  * deletes the step alarms it was given (deregistering does not), sets the instance count and waits
  * for InService (a Failed endpoint is an error). The manifest entries of what it deleted go.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await clearAndReset(cloud, target, { instanceCount: 1, manifest });
+ * ```
  */
 export async function clearAndReset(
   cloud: Cloud,
   target: VariantTarget,
-  instanceCount: number,
-  manifest: CreatedResource[],
-  pollIntervalMs?: number,
+  options: ClearAndResetOptions,
 ): Promise<void> {
+  const { instanceCount, manifest, pollIntervalMs } = options;
   const resourceId = resourceIdOf(target);
   const registered = await cloud.autoscaling.send(
     new DescribeScalableTargetsCommand({
@@ -412,13 +493,13 @@ export async function clearAndReset(
   if ((registered.ScalableTargets ?? []).length > 0) {
     const actions = await cloud.autoscaling.send(
       new DescribeScheduledActionsCommand({
-        ...targetKey(resourceId),
+        ...scalableTargetKey(resourceId),
       }),
     );
     for (const a of actions.ScheduledActions ?? []) {
       await cloud.autoscaling.send(
         new DeleteScheduledActionCommand({
-          ...targetKey(resourceId),
+          ...scalableTargetKey(resourceId),
           ScheduledActionName: a.ScheduledActionName,
         }),
       );
@@ -426,12 +507,12 @@ export async function clearAndReset(
     // Policies go with the target; read them first to know which user alarms point at them.
     const policies = await cloud.autoscaling.send(
       new DescribeScalingPoliciesCommand({
-        ...targetKey(resourceId),
+        ...scalableTargetKey(resourceId),
       }),
     );
     await cloud.autoscaling.send(
       new DeregisterScalableTargetCommand({
-        ...targetKey(resourceId),
+        ...scalableTargetKey(resourceId),
       }),
     );
     const policyNames = new Set((policies.ScalingPolicies ?? []).map((p) => p.PolicyName));
@@ -449,14 +530,13 @@ export async function clearAndReset(
     );
     removeFromManifest(manifest, (r) => stepAlarms.includes(r));
   }
-  await setInstanceCount(
-    cloud,
-    "scale",
-    target.endpointName,
-    target.variantName,
+  await setInstanceCount(cloud, {
+    step: "scale",
+    endpointName: target.endpointName,
+    variantName: target.variantName,
     instanceCount,
     pollIntervalMs,
-  );
+  });
 }
 
 function removeFromManifest(
@@ -494,8 +574,8 @@ export async function waitForQuietAlarms(
       }
       return states;
     },
-    (states) => !states.includes("ALARM"),
     {
+      done: (states) => !states.includes("ALARM"),
       what: `alarms ${alarmNames.join(", ")} to leave ALARM`,
       intervalMs: options.pollIntervalMs ?? 60_000,
       timeoutMs: options.timeoutMs ?? 1_800_000,

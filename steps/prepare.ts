@@ -259,10 +259,10 @@ if (import.meta.main) {
       roleArn: requireRole(ctx.roleArn(), cloud),
       modelFile: ctx.flags.model as string | undefined,
       bucket: ctx.flags.bucket as string | undefined,
-      instanceType: stringInput(ctx.flags, ctx.from, "instance-type", "instanceType"),
-      frameworkVersion: stringInput(ctx.flags, ctx.from, "framework-version", "frameworkVersion"),
+      instanceType: stringInput(ctx.flags, "instance-type", { from: ctx.from }),
+      frameworkVersion: stringInput(ctx.flags, "framework-version", { from: ctx.from }),
       workDir: ctx.flags["work-dir"] as string | undefined,
-      seed: numberInput(ctx.flags, {}, "seed", "seed"),
+      seed: numberInput(ctx.flags, "seed"),
     });
-  }, renderPrepare);
+  }, { render: renderPrepare });
 }

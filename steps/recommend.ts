@@ -90,20 +90,39 @@ export function pickRecommendation(
     .toSorted((a, b) => (b.Metrics?.MaxInvocations ?? 0) - (a.Metrics?.MaxInvocations ?? 0))[0];
 }
 
+/** Options of {@linkcode waitForRecommendationJob}. */
+export interface WaitForRecommendationJobOptions {
+  /**
+   * The step that waits, for progress lines and errors.
+   * @default {"recommend"}
+   */
+  step?: string;
+  /**
+   * Milliseconds between polls.
+   * @default {30000}
+   */
+  pollIntervalMs?: number;
+  /**
+   * Give up after this many milliseconds of the backend's clock.
+   * @default {7200000}
+   */
+  timeoutMs?: number;
+}
+
 /** Waits for an Inference Recommender job to end; FAILED and STOPPED are {@linkcode StepError}s. */
 export async function waitForRecommendationJob(
   cloud: Cloud,
-  step: string,
   jobName: string,
-  options: { pollIntervalMs?: number; timeoutMs?: number } = {},
+  options: WaitForRecommendationJobOptions = {},
 ): Promise<DescribeInferenceRecommendationsJobCommandOutput> {
+  const step = options.step ?? "recommend";
   let lastStatus = "";
   const job = await pollUntil(
     cloud.clock,
     () =>
       cloud.sagemaker.send(new DescribeInferenceRecommendationsJobCommand({ JobName: jobName })),
-    (d) => ["COMPLETED", "FAILED", "STOPPED"].includes(d.Status ?? ""),
     {
+      done: (d) => ["COMPLETED", "FAILED", "STOPPED"].includes(d.Status ?? ""),
       what: `Inference Recommender job "${jobName}" to complete`,
       intervalMs: options.pollIntervalMs,
       timeoutMs: options.timeoutMs,
@@ -200,7 +219,11 @@ export async function recommend(cloud: Cloud, options: RecommendOptions): Promis
   );
   record({ kind: "recommendation-job", name: jobName });
   progress("recommend", `started Default job ${jobName} on ${options.instanceType}`);
-  const job = await waitForRecommendationJob(cloud, "recommend", jobName, options);
+  const job = await waitForRecommendationJob(cloud, jobName, {
+    step: "recommend",
+    pollIntervalMs: options.pollIntervalMs,
+    timeoutMs: options.timeoutMs,
+  });
   const rec = pickRecommendation(job.InferenceRecommendations ?? [], options.instanceType);
   if (rec === undefined) {
     throw new StepError(
@@ -292,26 +315,24 @@ if (import.meta.main) {
     const cloud = await ctx.cloud();
     const prepared: Partial<PrepareResult> = readPrepared(ctx.from);
     const need = (flag: string, field: keyof PrepareResult) =>
-      requiredString(ctx.flags, ctx.from, flag, field, 'the output of "prepare --json"');
+      requiredString(ctx.flags, flag, {
+        from: ctx.from,
+        field,
+        source: 'the output of "prepare --json"',
+      });
     return await recommend(cloud, {
       modelUrl: need("model-url", "modelUrl"),
       payloadUrl: need("payload-url", "payloadUrl"),
       containerImage: need("container-image", "containerImage"),
-      instanceType: stringInput(
-        ctx.flags,
-        ctx.from,
-        "instance-type",
-        "instanceType",
-        "ml.c5.large",
-      )!,
-      frameworkVersion: stringInput(
-        ctx.flags,
-        ctx.from,
-        "framework-version",
-        "frameworkVersion",
-        prepared.frameworkVersion,
-      ),
+      instanceType: stringInput(ctx.flags, "instance-type", {
+        from: ctx.from,
+        fallback: "ml.c5.large",
+      })!,
+      frameworkVersion: stringInput(ctx.flags, "framework-version", {
+        from: ctx.from,
+        fallback: prepared.frameworkVersion,
+      }),
       roleArn: requireRole(ctx.roleArn(), cloud),
     });
-  }, renderRecommendation);
+  }, { render: renderRecommendation });
 }

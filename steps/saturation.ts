@@ -10,7 +10,7 @@ import type { AnalysisCrossing } from "../charts/analysis.ts";
 import type { AnalysisPoint } from "./types.ts";
 
 /** Options of {@linkcode analyzeSaturation}. */
-export interface SaturationOptions {
+export interface AnalyzeSaturationOptions {
   /**
    * Upper limit as a percentage of the maximum (the original: 55).
    * @default {55}
@@ -65,7 +65,7 @@ export interface Saturation {
  */
 export function analyzeSaturation(
   series: readonly AnalysisPoint[],
-  options: SaturationOptions = {},
+  options: AnalyzeSaturationOptions = {},
 ): Saturation {
   const upperPercent = options.upperPercent ?? 55;
   const lowerPercent = options.lowerPercent ?? 45;

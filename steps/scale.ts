@@ -12,6 +12,7 @@ import { requireRole } from "./inputs.ts";
 import { runName } from "./names.ts";
 import {
   clearAndReset,
+  type ManifestOption,
   originalStepScaling,
   putScheduledAction,
   putStepScaling,
@@ -92,7 +93,10 @@ export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleR
     endpointName = created.endpointName;
     variantName = created.variantName;
   }
-  const applied = await applyPolicies(cloud, { endpointName, variantName }, options, manifest);
+  const applied = await applyPolicies(cloud, { endpointName, variantName }, {
+    ...options,
+    manifest,
+  });
   return {
     region: cloud.region,
     roleArn: options.roleArn,
@@ -103,27 +107,42 @@ export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleR
   };
 }
 
-/** Registers the scalable target and puts every policy of the set (with step alarms). */
+/** The policies to put on a variant, its capacity, and where to record what is created. */
+export type ApplyPoliciesOptions =
+  & Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType">
+  & ManifestOption;
+
+/**
+ * Registers the scalable target and puts every policy of the set (with step alarms).
+ *
+ * @example Usage
+ * ```ts ignore
+ * await applyPolicies(cloud, { endpointName, variantName }, { ...plan, instanceType, policies, manifest });
+ * ```
+ */
 export async function applyPolicies(
   cloud: Cloud,
   target: VariantTarget,
-  options: Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType"> & {
-    /** Put the policies with dynamic scaling suspended (resume with `registerScalableTarget`). */
+  options: ApplyPoliciesOptions & {
+    /**
+     * Put the policies with dynamic scaling suspended (resume with `registerScalableTarget`).
+     * @default {false}
+     */
     suspended?: boolean;
   },
-  manifest: CreatedResource[],
 ): Promise<Pick<ScaleResult, "policies" | "alarms" | "scheduledActions">> {
-  await registerScalableTarget(cloud, target, options, manifest);
+  const { manifest, instanceType } = options;
+  await registerScalableTarget(cloud, target, options);
   const policies: PolicySummary[] = [];
   for (const spec of options.policies.targetTracking ?? []) {
-    policies.push(await putTargetTracking(cloud, target, spec, options.instanceType, manifest));
+    policies.push(await putTargetTracking(cloud, target, { spec, instanceType, manifest }));
   }
   for (const spec of options.policies.stepScaling ?? []) {
-    policies.push(await putStepScaling(cloud, target, spec, manifest));
+    policies.push(await putStepScaling(cloud, target, { spec, manifest }));
   }
   const scheduledActions: string[] = [];
   for (const spec of options.policies.scheduledActions ?? []) {
-    scheduledActions.push(await putScheduledAction(cloud, target, spec, manifest));
+    scheduledActions.push(await putScheduledAction(cloud, target, { spec, manifest }));
   }
   return { policies, alarms: policies.flatMap((p) => p.alarmNames), scheduledActions };
 }
@@ -138,19 +157,21 @@ export { clearAndReset, registerScalableTarget };
  *
  * @example Usage
  * ```ts ignore
- * await resetAndApply(cloud, { endpointName, variantName }, { ...plan, instanceType, policies }, manifest);
+ * await resetAndApply(cloud, { endpointName, variantName }, { ...plan, instanceType, policies, manifest });
  * ```
  */
 export async function resetAndApply(
   cloud: Cloud,
   target: VariantTarget,
-  options: Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType">,
-  manifest: CreatedResource[],
+  options: ApplyPoliciesOptions,
 ): Promise<Pick<ScaleResult, "policies" | "alarms" | "scheduledActions">> {
-  await clearAndReset(cloud, target, options.minCapacity, manifest);
-  const applied = await applyPolicies(cloud, target, { ...options, suspended: true }, manifest);
+  await clearAndReset(cloud, target, {
+    instanceCount: options.minCapacity,
+    manifest: options.manifest,
+  });
+  const applied = await applyPolicies(cloud, target, { ...options, suspended: true });
   await waitForQuietAlarms(cloud, applied.alarms);
-  await registerScalableTarget(cloud, target, { ...options, suspended: false }, manifest);
+  await registerScalableTarget(cloud, target, { ...options, suspended: false });
   return applied;
 }
 
@@ -259,15 +280,15 @@ if (import.meta.main) {
     const { flags, from } = ctx;
     const cloud = await ctx.cloud();
     const roleArn = requireRole(ctx.roleArn(), cloud);
-    const endpointName = stringInput(flags, from, "endpoint-name", "endpointName");
-    const variantName = stringInput(flags, from, "variant-name", "variantName", "AllTraffic")!;
-    const clear = numberInput(flags, {}, "clear", "clear");
+    const endpointName = stringInput(flags, "endpoint-name", { from });
+    const variantName = stringInput(flags, "variant-name", { from, fallback: "AllTraffic" })!;
+    const clear = numberInput(flags, "clear");
     if (clear !== undefined) {
       if (endpointName === undefined) {
         throw new InputError("Missing --endpoint-name: --clear resets an existing endpoint");
       }
       const manifest = Array.isArray(from.created) ? [...from.created as CreatedResource[]] : [];
-      await clearAndReset(cloud, { endpointName, variantName }, clear, manifest);
+      await clearAndReset(cloud, { endpointName, variantName }, { instanceCount: clear, manifest });
       return {
         region: cloud.region,
         roleArn,
@@ -279,17 +300,20 @@ if (import.meta.main) {
         created: manifest,
       } satisfies ScaleResult;
     }
-    const minCapacity = numberInput(flags, from, "min-capacity", "minCapacity");
-    const maxCapacity = numberInput(flags, from, "max-capacity", "maxCapacity");
+    const minCapacity = numberInput(flags, "min-capacity", { from });
+    const maxCapacity = numberInput(flags, "max-capacity", { from });
     if (minCapacity === undefined || maxCapacity === undefined) {
       throw new InputError(
         'Missing --min-capacity/--max-capacity: give them, or --from the output of "plan --json"',
       );
     }
-    const invocations = numberInput(flags, from, "target-invocations", "invocationsPerInstance");
-    const cpu = numberInput(flags, {}, "cpu-target", "cpuTarget", 50)!;
-    const concurrency = numberInput(flags, {}, "concurrency-target", "concurrencyTarget");
-    const step = numberInput(flags, {}, "step-threshold", "stepThreshold");
+    const invocations = numberInput(flags, "target-invocations", {
+      from,
+      field: "invocationsPerInstance",
+    });
+    const cpu = numberInput(flags, "cpu-target", { fallback: 50 })!;
+    const concurrency = numberInput(flags, "concurrency-target");
+    const step = numberInput(flags, "step-threshold");
     const targetTracking: TargetTrackingSpec[] = [];
     if (invocations) targetTracking.push({ metric: "invocations", target: invocations });
     if (cpu) targetTracking.push({ metric: "cpu", target: cpu });
@@ -297,9 +321,9 @@ if (import.meta.main) {
     return await scale(cloud, {
       endpointName,
       variantName,
-      modelUrl: stringInput(flags, from, "model-url", "modelUrl"),
-      containerImage: stringInput(flags, from, "container-image", "containerImage"),
-      instanceType: stringInput(flags, from, "instance-type", "instanceType", "ml.c5.large")!,
+      modelUrl: stringInput(flags, "model-url", { from }),
+      containerImage: stringInput(flags, "container-image", { from }),
+      instanceType: stringInput(flags, "instance-type", { from, fallback: "ml.c5.large" })!,
       roleArn,
       minCapacity,
       maxCapacity,
@@ -310,5 +334,5 @@ if (import.meta.main) {
         scheduledActions: ((flags.schedule as string[] | undefined) ?? []).map(parseSchedule),
       },
     });
-  }, renderScale);
+  }, { render: renderScale });
 }

@@ -53,6 +53,17 @@ export interface ScriptContext {
   roleArn(): string | undefined;
 }
 
+/** Options of {@linkcode runScript}. */
+export interface RunScriptOptions<R> {
+  /** How the result reads for people (without `--json`). */
+  render: (result: R) => string;
+  /**
+   * The command-line arguments.
+   * @default {Deno.args}
+   */
+  argv?: string[];
+}
+
 const COMMON_FLAGS: Record<string, FlagSpec> = {
   json: { type: "boolean", description: "print the result as JSON (the next step's --from input)" },
   from: {
@@ -168,13 +179,6 @@ export function parseFlags(spec: ScriptSpec, argv: string[]): Flags {
   }
 }
 
-/**
- * Reads and merges the `--from` JSON files (objects; later files win; `-` is stdin).
- */
-export async function readFromFiles(paths: readonly string[]): Promise<Record<string, unknown>> {
-  return Object.assign({}, ...await readFromFileList(paths));
-}
-
 /** Reads each `--from` JSON file (objects; `-` is stdin), in order. */
 export async function readFromFileList(
   paths: readonly string[],
@@ -205,6 +209,49 @@ export async function readFromFileList(
   return files;
 }
 
+/** Where {@linkcode numberInput} and {@linkcode stringInput} look besides the flag. */
+export interface InputOptions<T> {
+  /**
+   * The fields carried by the `--from` files (`ScriptContext.from`).
+   * @default {{}} (the flag only)
+   */
+  from?: Record<string, unknown>;
+  /**
+   * The field of `from` that carries the value.
+   * @default the flag in camelCase (`max-tps` → `maxTps`)
+   */
+  field?: string;
+  /**
+   * The value when neither the flag nor `from` gives one.
+   * @default {undefined}
+   */
+  fallback?: T;
+}
+
+/** Where {@linkcode requiredNumber} and {@linkcode requiredString} look, and what to say when neither has it. */
+export interface RequiredInputOptions {
+  /**
+   * The fields carried by the `--from` files (`ScriptContext.from`).
+   * @default {{}} (the flag only)
+   */
+  from?: Record<string, unknown>;
+  /**
+   * The field of `from` that carries the value.
+   * @default the flag in camelCase (`max-tps` → `maxTps`)
+   */
+  field?: string;
+  /**
+   * What `--from` should be, e.g. `the output of "plan --json"`.
+   * @default a file that has `field`
+   */
+  source?: string;
+}
+
+/** The `--from` field a flag reads by default: `max-tps` → `maxTps`. */
+function fieldOf(flag: string): string {
+  return flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
 /**
  * A number from a flag, else from the `--from` fields, else the default; anything unreadable is
  * an {@linkcode InputError} naming the flag.
@@ -213,18 +260,18 @@ export async function readFromFileList(
  * ```ts
  * import { numberInput } from "./script.ts";
  * import assert from "node:assert/strict";
- * assert.equal(numberInput({ "max-tps": "500" }, {}, "max-tps", "maxTps"), 500);
- * assert.equal(numberInput({}, { maxTps: 70 }, "max-tps", "maxTps"), 70);
- * assert.throws(() => numberInput({ "max-tps": "lots" }, {}, "max-tps", "maxTps"), /not a number/);
+ * assert.equal(numberInput({ "max-tps": "500" }, "max-tps"), 500);
+ * assert.equal(numberInput({}, "max-tps", { from: { maxTps: 70 } }), 70);
+ * assert.equal(numberInput({}, "growth-factor", { fallback: 1.2 }), 1.2);
+ * assert.throws(() => numberInput({ "max-tps": "lots" }, "max-tps"), /not a number/);
  * ```
  */
 export function numberInput(
   flags: Flags,
-  from: Record<string, unknown>,
   flag: string,
-  field: string,
-  fallback?: number,
+  options: InputOptions<number> = {},
 ): number | undefined {
+  const { from = {}, field = fieldOf(flag), fallback } = options;
   const raw = flags[flag];
   if (typeof raw === "string") {
     const value = raw.trim() === "" ? Number.NaN : Number(raw);
@@ -248,51 +295,43 @@ export function numberInput(
 /**
  * Like {@linkcode numberInput}, but a missing value is an {@linkcode InputError} that says how to give it.
  *
- * @param source What `--from` should be, e.g. `the output of "plan --json"`; by default a file
- * that has `field`.
- *
  * @example Usage
  * ```ts
  * import { requiredNumber } from "./script.ts";
  * import assert from "node:assert/strict";
- * assert.throws(() => requiredNumber({}, {}, "max-tps", "maxTps"), /Missing --max-tps/);
+ * assert.throws(() => requiredNumber({}, "max-tps", { from: {} }), /Missing --max-tps/);
  * ```
  */
 export function requiredNumber(
   flags: Flags,
-  from: Record<string, unknown>,
   flag: string,
-  field: string,
-  source?: string,
+  options: RequiredInputOptions = {},
 ): number {
-  return required(numberInput(flags, from, flag, field), flag, field, source);
+  const { from, field = fieldOf(flag), source } = options;
+  return required(numberInput(flags, flag, { from, field }), flag, field, source);
 }
 
 /**
  * Like {@linkcode stringInput}, but a missing value is an {@linkcode InputError} that says how to give it.
  *
- * @param source What `--from` should be, e.g. `the output of "prepare --json"`; by default a file
- * that has `field`.
- *
  * @example Usage
  * ```ts
  * import { requiredString } from "./script.ts";
  * import assert from "node:assert/strict";
- * assert.equal(requiredString({}, { jobName: "j" }, "job-name", "jobName"), "j");
+ * assert.equal(requiredString({}, "job-name", { from: { jobName: "j" } }), "j");
  * assert.throws(
- *   () => requiredString({}, {}, "job-name", "jobName", 'the output of "recommend --json"'),
+ *   () => requiredString({}, "job-name", { source: 'the output of "recommend --json"' }),
  *   /^InputError: Missing --job-name: give it, or --from the output of "recommend --json"$/,
  * );
  * ```
  */
 export function requiredString(
   flags: Flags,
-  from: Record<string, unknown>,
   flag: string,
-  field: string,
-  source?: string,
+  options: RequiredInputOptions = {},
 ): string {
-  return required(stringInput(flags, from, flag, field), flag, field, source);
+  const { from, field = fieldOf(flag), source } = options;
+  return required(stringInput(flags, flag, { from, field }), flag, field, source);
 }
 
 function required<T>(value: T | undefined, flag: string, field: string, source?: string): T {
@@ -304,14 +343,23 @@ function required<T>(value: T | undefined, flag: string, field: string, source?:
   return value;
 }
 
-/** A string from a flag, else from the `--from` fields, else the default. */
+/**
+ * A string from a flag, else from the `--from` fields, else the default.
+ *
+ * @example Usage
+ * ```ts
+ * import { stringInput } from "./script.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(stringInput({}, "variant-name", { fallback: "AllTraffic" }), "AllTraffic");
+ * assert.equal(stringInput({}, "variant-name", { from: { variantName: "v2" } }), "v2");
+ * ```
+ */
 export function stringInput(
   flags: Flags,
-  from: Record<string, unknown>,
   flag: string,
-  field: string,
-  fallback?: string,
+  options: InputOptions<string> = {},
 ): string | undefined {
+  const { from = {}, field = fieldOf(flag), fallback } = options;
   const raw = flags[flag];
   if (typeof raw === "string") return raw;
   const carried = from[field];
@@ -354,9 +402,9 @@ function env(name: string): string | undefined {
 export async function runScript<R>(
   spec: ScriptSpec,
   main: (ctx: ScriptContext) => Promise<R>,
-  render: (result: R) => string,
-  argv: string[] = Deno.args,
+  options: RunScriptOptions<R>,
 ): Promise<void> {
+  const { render, argv = Deno.args } = options;
   let debug = argv.includes("--debug");
   let cloud: Cloud | undefined;
   let code = 0;

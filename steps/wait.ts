@@ -20,6 +20,8 @@ export interface PollOptions<T> {
   timeoutMs?: number;
   /** What is being waited for, for the timeout message (e.g. `job "j1" to complete`). */
   what: string;
+  /** Whether a polled value ends the wait. */
+  done: (value: T) => boolean;
   /** Called after each poll (progress on stderr). */
   onPoll?: (value: T, elapsedMs: number) => void;
 }
@@ -33,7 +35,7 @@ export class WaitTimeoutError extends Error {
 }
 
 /**
- * Calls `poll` until `done(value)` is true, sleeping on `clock` in between.
+ * Calls `poll` until `options.done(value)` is true, sleeping on `clock` in between.
  *
  * @example Usage
  * ```ts
@@ -41,14 +43,13 @@ export class WaitTimeoutError extends Error {
  * import assert from "node:assert/strict";
  * let t = 0;
  * const clock = { now: () => new Date(t), sleep: (ms: number) => { t += ms; return Promise.resolve(); } };
- * const value = await pollUntil(clock, () => Promise.resolve(t), (v) => v >= 90_000, { what: "t", intervalMs: 30_000 });
+ * const value = await pollUntil(clock, () => Promise.resolve(t), { done: (v) => v >= 90_000, what: "t", intervalMs: 30_000 });
  * assert.equal(value, 90_000);
  * ```
  */
 export async function pollUntil<T>(
   clock: Clock,
   poll: () => Promise<T>,
-  done: (value: T) => boolean,
   options: PollOptions<T>,
 ): Promise<T> {
   const intervalMs = options.intervalMs ?? 30_000;
@@ -58,7 +59,7 @@ export async function pollUntil<T>(
     const value = await poll();
     const elapsed = clock.now().getTime() - start;
     options.onPoll?.(value, elapsed);
-    if (done(value)) return value;
+    if (options.done(value)) return value;
     if (elapsed >= timeoutMs) throw new WaitTimeoutError(options.what, timeoutMs);
     await clock.sleep(intervalMs);
   }

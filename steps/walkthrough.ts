@@ -243,7 +243,7 @@ export async function walkthrough(
           "scale",
           options,
           () =>
-            resetAndApply(cloud, target, { ...pl, instanceType, policies: run.policies }, manifest),
+            resetAndApply(cloud, target, { ...pl, instanceType, policies: run.policies, manifest }),
         );
       }
       const target = endpoint;
@@ -414,11 +414,11 @@ if (import.meta.main) {
     const outDir = (ctx.flags.out as string | undefined) ?? "out/walkthrough";
     const result = await walkthrough(cloud, {
       roleArn: ctx.roleArn(),
-      instanceType: stringInput(ctx.flags, {}, "instance-type", "instanceType"),
-      maxTps: numberInput(ctx.flags, {}, "max-tps", "maxTps"),
-      minTps: numberInput(ctx.flags, {}, "min-tps", "minTps"),
-      evaluationSeconds: numberInput(ctx.flags, {}, "evaluation-seconds", "evaluationSeconds"),
-      latencyThresholdMs: numberInput(ctx.flags, {}, "latency-threshold", "latencyThresholdMs"),
+      instanceType: stringInput(ctx.flags, "instance-type"),
+      maxTps: numberInput(ctx.flags, "max-tps"),
+      minTps: numberInput(ctx.flags, "min-tps"),
+      evaluationSeconds: numberInput(ctx.flags, "evaluation-seconds"),
+      latencyThresholdMs: numberInput(ctx.flags, "latency-threshold"),
       outDir,
       verbose: !ctx.json,
     });
@@ -427,5 +427,5 @@ if (import.meta.main) {
       `done in ${((performance.now() - started) / 1000).toFixed(1)} s (wall); charts in ${outDir}/`,
     );
     return result;
-  }, renderWalkthrough);
+  }, { render: renderWalkthrough });
 }

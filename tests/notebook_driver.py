@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Execute a Jupyter notebook under the real Deno kernel and report every code cell's outputs.
 
-Run with any Python that has jupyter_client and nbformat (`deno task notebook` finds one: PATH's
-python3, then /usr/bin/python3, or `--python PATH`):
+Run with any Python (`deno task notebook` runs python3 from PATH); when it lacks jupyter_client
+or nbformat the driver re-executes itself under /usr/bin/python3, or under `--python PATH`, and
+otherwise says how to get them:
 
     python3 tests/notebook_driver.py notebooks/optimize_endpoint_scaling.ipynb \
         [--timeout 300] [--quiet 1] [--startup-timeout 60] [--deno PATH] \
@@ -116,10 +117,11 @@ class Cell:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Execute a notebook under the Deno Jupyter kernel and print a JSON report.",
-        epilog="Through `deno task notebook`, also --python PATH: the Python to run this with "
-               "(default: python3 on PATH if it has jupyter_client, else /usr/bin/python3).",
     )
     parser.add_argument("notebook", help="path of the .ipynb to execute")
+    parser.add_argument("--python", metavar="PATH",
+                        help="the Python to run under (default: this one when it has "
+                             "jupyter_client and nbformat, else /usr/bin/python3)")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="seconds one cell may run before it counts as timed out (default 300)")
     parser.add_argument("--quiet", type=float, default=1.0,
@@ -139,6 +141,51 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if getattr(args, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be a positive number of seconds")
     return args
+
+
+REEXEC_MARK = "NOTEBOOK_DRIVER_PYTHON"
+NEEDED = ("jupyter_client", "nbformat")
+
+
+def missing_modules(python: str) -> str | None:
+    """Why `python` cannot run the driver (its last error line), or None when it can."""
+    try:
+        result = subprocess.run([python, "-c", f"import {', '.join(NEEDED)}"],
+                                capture_output=True, text=True, timeout=60, check=False)
+    except OSError as error:
+        return error.strerror or str(error)
+    if result.returncode == 0:
+        return None
+    return (result.stderr.strip().splitlines() or ["failed"])[-1]
+
+
+def choose_python(argv: list[str]) -> None:
+    """Re-executes the driver under a Python that has jupyter_client and nbformat, when needed.
+
+    `deno task notebook` starts it with `python3` from PATH (a pyenv or Homebrew Python may lack
+    them); then it moves to /usr/bin/python3 (Debian's, with the packages), or to `--python PATH`.
+    Raises DriverError saying how to get one when none has them.
+    """
+    if os.environ.get(REEXEC_MARK):
+        return  # already chosen
+    explicit = next((a.split("=", 1)[1] for a in argv if a.startswith("--python=")), None)
+    if explicit is None and "--python" in argv[:-1]:
+        explicit = argv[argv.index("--python") + 1]
+    here = os.path.realpath(sys.executable)
+    candidates = [explicit] if explicit else [sys.executable, "/usr/bin/python3"]
+    tried = []
+    for python in candidates:
+        reason = missing_modules(python)
+        if reason is None:
+            if os.path.realpath(shutil.which(python) or python) == here:
+                return
+            os.environ[REEXEC_MARK] = python
+            os.execv(python, [python, os.path.abspath(__file__), *argv])
+        tried.append(f"{python} ({reason})")
+    raise DriverError(
+        f"Cannot run notebooks: no Python with {' and '.join(NEEDED)}: tried {', '.join(tried)}: "
+        f"install them with {INSTALL_HINT}, or pass --python PATH"
+    )
 
 
 def import_jupyter() -> tuple[Any, Any, Any]:
@@ -532,6 +579,7 @@ def main(argv: list[str]) -> int:
     run: NotebookRun | None = None
     started = time.monotonic()
     try:
+        choose_python(argv)
         nbformat, km_class, ksm_class = import_jupyter()
         run = NotebookRun(args, nbformat, km_class, ksm_class)
         os.environ["JUPYTER_RUNTIME_DIR"] = run.temp

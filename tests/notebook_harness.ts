@@ -4,9 +4,6 @@
  * per-cell report, so tests can assert on specific outputs — e.g. that a chart cell produced both
  * `application/vnd.vegalite.v5+json` and `image/svg+xml`.
  *
- * Run as a script, it is `deno task notebook NOTEBOOK [--python PATH] [driver flags]`: it finds
- * the Python, runs the driver with this deno as the kernel and passes its output and exit code on.
- *
  * Import it from here (not from `notebook_test.ts`, which would register that file's tests again).
  *
  * @module
@@ -303,36 +300,3 @@ export function describeFailure(run: NotebookReport): string {
     error?.traceback ?? "",
   ].filter(Boolean).join("\n");
 }
-
-/** `deno task notebook NOTEBOOK [--python PATH] [driver flags]`: the driver with a found Python. */
-async function main(args: string[]): Promise<number> {
-  const at = args.findIndex((a) => a === "--python" || a.startsWith("--python="));
-  let python: string | undefined;
-  const rest = [...args];
-  if (at >= 0) {
-    const [flag] = rest.splice(at, 1);
-    python = flag.includes("=") ? flag.slice(flag.indexOf("=") + 1) : rest.splice(at, 1)[0];
-    if (!python) {
-      console.error("notebook: --python needs a path, e.g. --python /usr/bin/python3");
-      return 2;
-    }
-  }
-  const found = await findNotebookPython({ python });
-  if (found.python === undefined) {
-    console.error(`notebook: ${found.problem}`);
-    return 2;
-  }
-  const deno = rest.some((a) => a === "--deno" || a.startsWith("--deno=")) ? [] : [
-    "--deno",
-    Deno.execPath(),
-  ];
-  const { code } = await new Deno.Command(found.python, {
-    args: [NOTEBOOK_DRIVER, ...rest, ...deno],
-    stdin: "inherit",
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  return code;
-}
-
-if (import.meta.main) Deno.exit(await main(Deno.args));

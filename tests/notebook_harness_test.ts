@@ -1,6 +1,7 @@
-// Proves how `deno task notebook` finds its Python: the one given with --python only, else
+// Proves how the notebook tools find their Python: the one given with --python only, else
 // python3 on PATH when it has jupyter_client and nbformat, else /usr/bin/python3; and that
-// without one it says, in one line, how to get one (pip on macOS and Linux, apt on Debian).
+// without one they say, in one line, how to get one (pip on macOS and Linux, apt on Debian) —
+// both the tests' finder here and `deno task notebook` (the driver, which re-executes itself).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEBIAN_PYTHON, findNotebookPython, REPO_ROOT } from "./notebook_harness.ts";
@@ -69,17 +70,37 @@ Deno.test("findNotebookPython({ python }) tries only that one and says how to ge
   assert.match(found.problem!, /--python PATH/);
 });
 
-Deno.test("deno task notebook with a Python that cannot run notebooks prints one line, exits 2", async () => {
+async function task(args: string[]) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "notebook", "x.ipynb", "--python", "/nonexistent/python3"],
+    args: ["task", "--quiet", "notebook", ...args],
     cwd: REPO_ROOT,
     env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assert.equal(code, 2);
-  assert.equal(new TextDecoder().decode(stdout), "");
   const text = new TextDecoder().decode(stderr).trim();
-  assert.equal(text.split("\n").length, 1, text);
-  assert.match(text, /^notebook: Cannot run notebooks: .*pip install/);
+  return { code, stdout: new TextDecoder().decode(stdout), stderr: text };
+}
+
+Deno.test("deno task notebook with a Python that cannot run notebooks prints one line, exits 2", async () => {
+  const { code, stdout, stderr } = await task(["x.ipynb", "--python", "/nonexistent/python3"]);
+  assert.equal(code, 2);
+  assert.equal(stdout, "");
+  assert.equal(stderr.split("\n").length, 1, stderr);
+  assert.match(stderr, /^notebook_driver: Cannot run notebooks: no Python with jupyter_client/);
+  assert.match(stderr, /tried \/nonexistent\/python3 \(No such file or directory\)/);
+  assert.match(stderr, /python3 -m pip install jupyter_client nbformat \(macOS, Linux\)/);
+  assert.match(stderr, /apt-get install -y jupyter-nbconvert python3-nbclient/);
+});
+
+Deno.test({
+  name: "deno task notebook reaches the notebook under a Python that has jupyter_client",
+  ignore: (await findNotebookPython()).python === undefined,
+  async fn() {
+    // python3 on PATH may lack jupyter_client (a pyenv Python here): the driver then re-executes
+    // itself under /usr/bin/python3 and gets as far as reading the notebook.
+    const { code, stderr } = await task(["/nonexistent/x.ipynb"]);
+    assert.equal(code, 2);
+    assert.match(stderr, /Cannot read notebook "\/nonexistent\/x\.ipynb"/);
+  },
 });

@@ -20,7 +20,7 @@
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import { instanceTypeInfo } from "../instance_types.ts";
-import { findTaskset, startModelServer } from "../../model/spawn_server.ts";
+import { denoCommand, findTaskset, startModelServer } from "../../model/spawn_server.ts";
 import type { LocalContext } from "./context.ts";
 import { type CapacityProfile, PROFILE_KIND, profileKey, type ProfileLevel } from "./profile.ts";
 import {
@@ -601,13 +601,14 @@ async function runLoad(
     "--json",
     ...(options.loadArgs ?? []),
   ];
+  // denoCommand(): the step tasks grant --allow-run=deno,taskset, not this executable's path.
   const command = pin
     ? new Deno.Command(pin, {
-      args: ["-c", "0", Deno.execPath(), ...denoArgs],
+      args: ["-c", "0", denoCommand(), ...denoArgs],
       stdout: "piped",
       stderr: "piped",
     })
-    : new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" });
+    : new Deno.Command(denoCommand(), { args: denoArgs, stdout: "piped", stderr: "piped" });
   const child = command.spawn();
   started(child);
   options.onLoadStarted?.(child.pid);

@@ -1,0 +1,140 @@
+// Proves least privilege in deno.json: every task's permissions match the table below exactly
+// (a new flag is a decision to make here, in review), only the tasks that spawn programs get
+// --allow-run and it names them, --allow-all is confined, every command runs with
+// DENO_NO_UPDATE_CHECK=1, and `deno task serve --host 0.0.0.0` refuses to listen beyond this
+// machine without --allow-remote (exit 2, one line naming the flag).
+import assert from "node:assert/strict";
+import { startModelServer } from "../model/spawn_server.ts";
+
+const config = JSON.parse(
+  await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
+) as { tasks: Record<string, string> };
+
+const STEP = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+
+/**
+ * Each task's permission flags. Of the seven step tasks that talk to a backend, only recommend
+ * and walkthrough spawn anything: the local Default job starts the model server (deno, pinned
+ * with taskset when there is one) and the load generator (deno, taskset).
+ */
+const EXPECTED: Record<string, string[]> = {
+  test: ["--allow-all"],
+  // The layout check reads the tree; the TypeScript parser it uses reads its TSC_* and NODE_*
+  // settings (and VSCODE_INSPECTOR_OPTIONS) from the environment when it loads.
+  check: ["--allow-read=.", "--allow-env=TSC_*,NODE_*,VSCODE_INSPECTOR_OPTIONS"],
+  notebook: [],
+  // Write the Deno kernelspec into the Jupyter data dir (HOME, JUPYTER_DATA_DIR, XDG_DATA_HOME) /
+  // a notebook folder's deno.json (INIT_CWD: where `deno task` was typed).
+  kernel: ["--allow-read", "--allow-write", "--allow-env"],
+  "notebook:folder": ["--allow-read", "--allow-write", "--allow-env"],
+  prepare: STEP,
+  recommend: [...STEP, "--allow-run=deno,taskset"],
+  analyze: STEP,
+  scale: STEP,
+  evaluate: STEP,
+  cleanup: STEP,
+  plan: ["--allow-read"],
+  export: ["--allow-read", "--allow-write"],
+  walkthrough: [...STEP, "--allow-run=deno,taskset"],
+  "bench:train": [],
+  "bench:serve": [
+    "--allow-run=deno,taskset,wrk,gunicorn,/usr/bin/python3",
+    "--allow-read",
+    "--allow-write",
+    "--allow-net=127.0.0.1",
+  ],
+  "bench:fleet": ["--allow-read", "--allow-write", "--allow-sys=hostname", "--allow-env"],
+  "bench:alarms": ["--allow-read", "--allow-write", "--allow-env"],
+  // Deno 2.9 lets only --allow-all programs read /proc/<pid> (the --pid CPU/memory sampling).
+  loadtest: ["--allow-all"],
+  "bench:load": ["--allow-all"],
+  serve: [
+    "--allow-run=deno,taskset",
+    "--allow-read",
+    "--allow-net=127.0.0.1",
+    "--allow-env=SAGEMAKER_BIND_TO_PORT,SM_MODEL_DIR,MAX_CONTENT_LENGTH,SAGEMAKER_BATCH",
+  ],
+};
+
+/** The commands of a task (split on `&&`), each as words. */
+function commandsOf(task: string): string[][] {
+  return task.split("&&").map((command) => command.trim().split(/\s+/));
+}
+
+/** The permission flags of a task's commands. */
+function permissionsOf(task: string): string[] {
+  return commandsOf(task).flatMap((words) =>
+    words.filter((w) => /^--allow-/.test(w) || w === "-A")
+  );
+}
+
+Deno.test("every task has exactly the permissions in the table", () => {
+  assert.deepEqual(Object.keys(config.tasks).sort(), Object.keys(EXPECTED).sort());
+  for (const [name, task] of Object.entries(config.tasks)) {
+    assert.deepEqual(permissionsOf(task).sort(), [...EXPECTED[name]].sort(), `task ${name}`);
+  }
+});
+
+Deno.test("--allow-all only where Deno offers nothing narrower; --allow-run always names programs", () => {
+  for (const [name, task] of Object.entries(config.tasks)) {
+    const flags = permissionsOf(task);
+    if (!["test", "loadtest", "bench:load"].includes(name)) {
+      assert.ok(!flags.includes("--allow-all") && !flags.includes("-A"), `task ${name}`);
+    }
+    assert.ok(!flags.includes("--allow-run"), `task ${name} grants running any program`);
+    assert.ok(!flags.includes("--allow-ffi"), `task ${name} grants FFI`);
+  }
+  const spawning = Object.keys(config.tasks).filter((name) =>
+    permissionsOf(config.tasks[name]).some((f) => f.startsWith("--allow-run="))
+  );
+  assert.deepEqual(spawning.sort(), ["bench:serve", "recommend", "serve", "walkthrough"]);
+});
+
+Deno.test("every command of every task runs with DENO_NO_UPDATE_CHECK=1", () => {
+  for (const [name, task] of Object.entries(config.tasks)) {
+    for (const words of commandsOf(task)) {
+      assert.equal(words[0], "DENO_NO_UPDATE_CHECK=1", `task ${name}: ${words.join(" ")}`);
+    }
+  }
+});
+
+const MODEL = new URL("./fixtures/xgboost/regression_depth4.model.json", import.meta.url).pathname;
+
+Deno.test("deno task serve --host 0.0.0.0 exits 2 with one line naming --allow-remote", async () => {
+  for (const host of ["0.0.0.0", "::", "192.0.2.1", "evil.localhost"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+        "--quiet",
+        "serve",
+        `--model-dir=${MODEL}`,
+        `--host=${host}`,
+        "--port=0",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr).trim();
+    assert.equal(out.code, 2, `--host ${host}: ${stderr}`);
+    assert.equal(new TextDecoder().decode(out.stdout), "", "nothing listened");
+    assert.equal(stderr.split("\n").length, 1, stderr);
+    assert.match(
+      stderr,
+      new RegExp(
+        `^Refusing to listen on ${
+          host.replace(/\./g, "\\.")
+        }: it is not a loopback address.*--allow-remote`,
+      ),
+    );
+  }
+});
+
+Deno.test("startModelServer refuses a host other than loopback unless allowRemote is set", async () => {
+  await assert.rejects(
+    startModelServer({ modelDir: MODEL, host: "0.0.0.0", stderr: "null" }),
+    /Refusing to listen on 0\.0\.0\.0: .*pass --allow-remote/,
+  );
+  const server = await startModelServer({ modelDir: MODEL, host: "127.0.0.1", stderr: "null" });
+  await server.stop();
+});
