@@ -29,11 +29,11 @@ const REPO_ROOT = new URL("../", import.meta.url);
 
 /**
  * The `deno.json` for a notebook folder: `existing` with its `imports` extended by the
- * repository's (its npm dependencies) and the toolkit's own name, pointing at `repoUrl`.
+ * repository's (its npm dependencies) and the toolkit's own name, pointing at the repository.
  *
  * @param existing The folder's current `deno.json` (`{}` when there is none).
- * @param repoImports The repository's `deno.json` imports.
- * @param repoUrl The repository's folder as a `file:` URL ending in `/`.
+ * @param repository The repository's `deno.json` imports and its folder as a `file:` URL ending
+ * in `/`.
  * @returns The new `deno.json` object.
  *
  * @example
@@ -43,8 +43,7 @@ const REPO_ROOT = new URL("../", import.meta.url);
  *
  * const config = folderConfig(
  *   { tasks: { a: "b" }, imports: { mine: "npm:mine@1.0.0" } },
- *   { vega: "npm:vega@5.33.1" },
- *   "file:///src/lab/",
+ *   { imports: { vega: "npm:vega@5.33.1" }, url: "file:///src/lab/" },
  * );
  * assert.deepEqual(config, {
  *   tasks: { a: "b" },
@@ -59,9 +58,9 @@ const REPO_ROOT = new URL("../", import.meta.url);
  */
 export function folderConfig(
   existing: Record<string, unknown>,
-  repoImports: Record<string, string>,
-  repoUrl: string,
+  repository: { imports: Record<string, string>; url: string },
 ): Record<string, unknown> {
+  const { imports: repoImports, url: repoUrl } = repository;
   if (!repoUrl.endsWith("/")) {
     throw new TypeError(`Cannot map the toolkit: "${repoUrl}" must end with "/"`);
   }
@@ -98,7 +97,7 @@ export async function prepareNotebookFolder(dir: string): Promise<string> {
       );
     }
   }
-  const config = folderConfig(existing, repoConfig.imports ?? {}, REPO_ROOT.href);
+  const config = folderConfig(existing, { imports: repoConfig.imports ?? {}, url: REPO_ROOT.href });
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(path, JSON.stringify(config, null, 2) + "\n");
   return path;
