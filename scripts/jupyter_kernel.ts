@@ -6,9 +6,14 @@
  * `kernel.json`; run through `npx -y deno@…`, that is a file in npm's npx cache
  * (`~/.npm/_npx/<hash>/node_modules/deno/deno`), gone after `npm cache clean` or on another
  * machine. The kernelspec written here asks npx for the pinned deno each time a kernel starts and
- * `exec`s it (so the kernel process is deno itself: Jupyter's interrupt and kill reach it), and
- * sets `NO_COLOR=1` in the kernel's environment, so `jupyter nbconvert` and saved notebooks hold
- * no ANSI escape codes.
+ * `exec`s it, and sets `NO_COLOR=1` in the kernel's environment, so `jupyter nbconvert` and saved
+ * notebooks hold no ANSI escape codes.
+ *
+ * When a Python with pyzmq is found (`python3` on PATH, then `/usr/bin/python3`; every Jupyter
+ * installation has one), the kernel runs behind `deno_kernel_relay.py`, copied into the
+ * kernelspec folder: Deno's kernel can publish a cell's outputs after reporting the cell idle,
+ * and `jupyter nbconvert --execute` drops those; the relay holds the idle status until the
+ * cell's outputs have gone quiet (0.25 s). See that file.
  *
  * ```sh
  * npx -y deno@2.9.6 task kernel                 # into the user's Jupyter data dir
@@ -53,7 +58,17 @@ export interface KernelSpecOptions {
    * @default {Deno.version.deno}
    */
   denoVersion?: string;
+  /**
+   * Run the kernel behind `deno_kernel_relay.py` (in the kernelspec folder) with this Python,
+   * which must have pyzmq.
+   *
+   * @default {undefined} no relay
+   */
+  relayPython?: string;
 }
+
+/** The relay's file name, in this folder and in the kernelspec folder. */
+export const RELAY_SCRIPT = "deno_kernel_relay.py";
 
 /**
  * The Deno kernelspec: the kernel started from a pinned deno through npx (or a given binary),
@@ -85,16 +100,21 @@ export interface KernelSpecOptions {
  * ```
  */
 export function kernelSpec(options: KernelSpecOptions = {}): KernelSpec {
-  const { deno, npx = "npx", denoVersion = Deno.version.deno } = options;
-  const kernelArgs = ["jupyter", "--kernel", "--conn", "{connection_file}"];
-  const argv = deno !== undefined ? [deno, ...kernelArgs] : [
+  const { deno, npx = "npx", denoVersion = Deno.version.deno, relayPython } = options;
+  // Behind the relay, the kernel's own connection file is one the relay writes.
+  const connection = relayPython === undefined ? "{connection_file}" : "{kernel_connection_file}";
+  const kernelArgs = ["jupyter", "--kernel", "--conn", connection];
+  const kernel = deno !== undefined ? [deno, ...kernelArgs] : [
     "/bin/sh",
     "-c",
     // `$0` is the connection file; the pinned deno's path comes from npx at every start.
     `exec "$(${shellQuote(npx)} -y deno@${denoVersion} eval ` +
     `'console.log(Deno.execPath())')" jupyter --kernel --conn "$0"`,
-    "{connection_file}",
+    connection,
   ];
+  const argv = relayPython === undefined
+    ? kernel
+    : [relayPython, `{resource_dir}/${RELAY_SCRIPT}`, "{connection_file}", "--", ...kernel];
   return {
     argv,
     display_name: "Deno",
@@ -155,7 +175,8 @@ export interface InstallKernelSpecOptions {
 }
 
 /**
- * Writes `kernel.json` into `DIR/kernels/NAME/` (folders created), with the usual file mode.
+ * Writes `kernel.json` into `DIR/kernels/NAME/` (folders created), with the usual file mode, and
+ * the relay beside it when the kernelspec runs it.
  *
  * @param dir A Jupyter data dir (or any folder on `JUPYTER_PATH`).
  * @param spec The kernelspec.
@@ -182,9 +203,31 @@ export async function installKernelSpec(
   const { name = "deno" } = options;
   const folder = `${dir}/kernels/${name}`;
   await Deno.mkdir(folder, { recursive: true });
+  if (spec.argv.some((arg) => arg.endsWith(`/${RELAY_SCRIPT}`))) {
+    const relay = await Deno.readTextFile(new URL(RELAY_SCRIPT, import.meta.url));
+    await Deno.writeTextFile(`${folder}/${RELAY_SCRIPT}`, relay);
+  }
   const path = `${folder}/kernel.json`;
   await Deno.writeTextFile(path, JSON.stringify(spec, null, 2) + "\n");
   return path;
+}
+
+/** `python3` on PATH, then `/usr/bin/python3`: the first that imports zmq (pyzmq). */
+async function pythonWithZmq(): Promise<string | undefined> {
+  for (const python of [await findProgram("python3"), "/usr/bin/python3"]) {
+    if (python === undefined) continue;
+    try {
+      const { success } = await new Deno.Command(python, {
+        args: ["-c", "import zmq"],
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (success) return python;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
 }
 
 function shellQuote(word: string): string {
@@ -197,14 +240,16 @@ async function main(args: string[]): Promise<number> {
     options: {
       dir: { type: "string" },
       deno: { type: "string" },
+      "no-relay": { type: "boolean" },
       help: { type: "boolean" },
     },
   });
   if (values.help) {
     console.log(
-      "Usage: deno task kernel [--dir DIR] [--deno PATH]\n" +
+      "Usage: deno task kernel [--dir DIR] [--deno PATH] [--no-relay]\n" +
         "Registers the Deno Jupyter kernel (started through npx, NO_COLOR=1) in the Jupyter data\n" +
-        "dir, or in DIR/kernels/deno; --deno runs that binary instead of asking npx.",
+        "dir, or in DIR/kernels/deno; --deno runs that binary instead of asking npx; --no-relay\n" +
+        `runs it without ${RELAY_SCRIPT} (which holds each cell's idle until its outputs are in).`,
     );
     return 0;
   }
@@ -219,9 +264,18 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const dir = values.dir ?? jupyterDataDir((name) => Deno.env.get(name), Deno.build.os);
-  const path = await installKernelSpec(dir, kernelSpec({ deno: values.deno, npx }));
+  const relayPython = values["no-relay"] ? undefined : await pythonWithZmq();
+  const spec = kernelSpec({ deno: values.deno, npx, relayPython });
+  const path = await installKernelSpec(dir, spec);
   const runs = values.deno ?? `${npx} -y deno@${Deno.version.deno}`;
-  console.log(`Deno kernel registered: ${path} (runs ${runs} jupyter --kernel, NO_COLOR=1)`);
+  const relay = relayPython === undefined
+    ? values["no-relay"]
+      ? ""
+      : "; no Python with pyzmq found, so no relay: nbconvert may drop late outputs"
+    : `, behind ${RELAY_SCRIPT} on ${relayPython}`;
+  console.log(
+    `Deno kernel registered: ${path} (runs ${runs} jupyter --kernel${relay}, NO_COLOR=1)`,
+  );
   return 0;
 }
 

@@ -2,7 +2,7 @@
 // it; npx is asked at each start and its deno exec'd), keeps colour codes out of outputs
 // (NO_COLOR=1), lands where Jupyter looks, with the usual file mode.
 import assert from "node:assert/strict";
-import { installKernelSpec, jupyterDataDir, kernelSpec } from "./jupyter_kernel.ts";
+import { installKernelSpec, jupyterDataDir, kernelSpec, RELAY_SCRIPT } from "./jupyter_kernel.ts";
 
 const script = new URL("./jupyter_kernel.ts", import.meta.url).pathname;
 
@@ -72,6 +72,33 @@ Deno.test("deno task kernel --dir writes kernels/deno/kernel.json with mode 0644
       await installKernelSpec(dir, spec, { name: "other" }),
       `${dir}/kernels/other/kernel.json`,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("kernelSpec({ relayPython }) runs the kernel behind the relay copied beside kernel.json", async () => {
+  const spec = kernelSpec({ npx: "/usr/bin/npx", denoVersion: "2.9.6", relayPython: "/py3" });
+  assert.deepEqual(spec.argv.slice(0, 5), [
+    "/py3",
+    `{resource_dir}/${RELAY_SCRIPT}`,
+    "{connection_file}",
+    "--",
+    "/bin/sh",
+  ]);
+  // Jupyter fills in {connection_file} everywhere: the kernel's own file has another name.
+  assert.equal(spec.argv.at(-1), "{kernel_connection_file}");
+  assert.equal(spec.argv.filter((a) => a === "{connection_file}").length, 1);
+  const dir = await Deno.makeTempDir();
+  try {
+    await installKernelSpec(dir, spec);
+    const relay = `${dir}/kernels/deno/${RELAY_SCRIPT}`;
+    assert.equal(
+      await Deno.readTextFile(relay),
+      await Deno.readTextFile(new URL(RELAY_SCRIPT, import.meta.url)),
+    );
+    await installKernelSpec(dir, kernelSpec({ deno: "/opt/deno" }), { name: "plain" });
+    await assert.rejects(Deno.stat(`${dir}/kernels/plain/${RELAY_SCRIPT}`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
