@@ -71,15 +71,17 @@ export function outputDifferences(driver: SavedNotebook, nbconvert: SavedNoteboo
 }
 
 /**
- * Why nbconvert can miss an output the driver sees: it stops reading a cell at the kernel's idle
- * status, and Deno's kernel (2.9.6) publishes a cell's value, its console output and even its
- * displays from other tasks than the one that reports idle, with a 5 ms grace
- * (cli/tools/jupyter/server.rs); on a loaded machine some arrive after idle and nbconvert drops
- * them. Measured here with two busy cores: 3 outputs of 60 one-line cells (a value, a
- * console.log, an awaited display: one each). The driver waits for IOPub to go quiet instead.
+ * Why nbconvert could miss an output the driver sees: it stops reading a cell at the kernel's
+ * idle status, and Deno's kernel (2.9.6) publishes a cell's value, its console output and even
+ * its displays from other tasks than the one that reports idle, with a 5 ms grace
+ * (cli/tools/jupyter/server.rs); on a loaded machine some arrive after idle (measured here with
+ * two busy cores: 2 to 3 outputs of 60 one-line cells). The kernelspec of `deno task kernel`
+ * runs the kernel behind `scripts/deno_kernel_relay.py`, which holds idle until the cell's
+ * outputs have been quiet (0 lost of 60, twice); a loss here means that no longer holds.
  */
 export const KERNEL_RACE =
-  "the Deno kernel published them after its idle status, where nbconvert stops reading a cell";
+  "the Deno kernel published them after its idle status and the relay of deno task kernel did " +
+  "not hold it (scripts/deno_kernel_relay.py)";
 
 /** Asserts that nbconvert kept every output the driver saw (see {@linkcode outputDifferences}). */
 export function assertSameOutputs(driver: SavedNotebook, nbconvert: SavedNotebook): void {

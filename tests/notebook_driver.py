@@ -11,8 +11,9 @@ otherwise says how to get them:
 
 What it does, and why it does not simply call nbconvert/nbclient:
 - writes the Deno kernelspec with `scripts/jupyter_kernel.ts --deno PATH` (the one `deno task
-  kernel` writes, NO_COLOR=1 in its env) into a temporary Jupyter data dir, so the user's Jupyter
-  dir is never touched and the kernel is the deno binary in use;
+  kernel` writes: NO_COLOR=1 in its env, behind the relay when pyzmq is there) into a temporary
+  Jupyter data dir, so the user's Jupyter dir is never touched and the kernel is the deno binary
+  in use;
 - starts the kernel with the notebook's folder as working directory (so `deno.json` and relative
   imports resolve as in JupyterLab) and `NO_COLOR=1`;
 - runs each code cell and, after its execute_reply and idle status, keeps reading IOPub until
