@@ -10,7 +10,9 @@ const RELAY_DIR = fileURLToPath(new URL(".", import.meta.url));
 
 const CHECK = `
 import importlib.util, json, time
-spec = importlib.util.spec_from_file_location("relay", ${JSON.stringify(RELAY_DIR + "deno_kernel_relay.py")})
+spec = importlib.util.spec_from_file_location("relay", ${
+  JSON.stringify(RELAY_DIR + "deno_kernel_relay.py")
+})
 relay = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(relay)
 

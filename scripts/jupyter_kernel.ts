@@ -223,8 +223,8 @@ async function pythonWithZmq(): Promise<string | undefined> {
         stderr: "null",
       }).output();
       if (success) return python;
-    } catch {
-      // not there
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error; // e.g. no --allow-run
     }
   }
   return undefined;

@@ -111,6 +111,7 @@ export async function runNbconvert(
         "--allow-read",
         "--allow-write",
         "--allow-env",
+        "--allow-run=python3,/usr/bin/python3",
         KERNEL_SCRIPT,
         "--dir",
         jupyter,

@@ -224,7 +224,8 @@ def install_kernelspec(deno: str, data_dir: str) -> None:
     """Writes the project's Deno kernelspec (NO_COLOR=1, this deno binary) into data_dir."""
     env = dict(os.environ, NO_COLOR="1", DENO_NO_UPDATE_CHECK="1")
     result = subprocess.run(
-        [deno, "run", "--allow-read", "--allow-write", "--allow-env", str(KERNEL_SCRIPT),
+        [deno, "run", "--allow-read", "--allow-write", "--allow-env",
+         "--allow-run=python3,/usr/bin/python3", str(KERNEL_SCRIPT),
          "--dir", data_dir, "--deno", deno],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )

@@ -25,7 +25,8 @@ const EXPECTED: Record<string, string[]> = {
   notebook: [],
   // Write the Deno kernelspec into the Jupyter data dir (HOME, JUPYTER_DATA_DIR, XDG_DATA_HOME) /
   // a notebook folder's deno.json (INIT_CWD: where `deno task` was typed).
-  kernel: ["--allow-read", "--allow-write", "--allow-env"],
+  // ... and look for a Python with pyzmq for the relay (python3 on PATH, then Debian's).
+  kernel: ["--allow-read", "--allow-write", "--allow-env", "--allow-run=python3,/usr/bin/python3"],
   "notebook:folder": ["--allow-read", "--allow-write", "--allow-env"],
   prepare: STEP,
   recommend: [...STEP, "--allow-run=deno,taskset"],
@@ -87,7 +88,7 @@ Deno.test("--allow-all only where Deno offers nothing narrower; --allow-run alwa
   const spawning = Object.keys(config.tasks).filter((name) =>
     permissionsOf(config.tasks[name]).some((f) => f.startsWith("--allow-run="))
   );
-  assert.deepEqual(spawning.sort(), ["bench:serve", "recommend", "serve", "walkthrough"]);
+  assert.deepEqual(spawning.sort(), ["bench:serve", "kernel", "recommend", "serve", "walkthrough"]);
 });
 
 Deno.test("every command of every task runs with DENO_NO_UPDATE_CHECK=1", () => {
