@@ -15,8 +15,8 @@
  */
 export { openCloud, type OpenCloudOptions } from "./cloud/open.ts";
 export type { Backend, Clock, Cloud } from "./cloud/types.ts";
-export { DEFAULT_LOCAL_SETTINGS, type LocalSettings } from "./cloud/local/settings.ts";
-export type { CapacityProfile, LatencyMs, ProfileLevel } from "./cloud/local/profile.ts";
+export { DEFAULT_LOCAL_SETTINGS, type LocalSettings } from "./cloud/local/kernel/settings.ts";
+export type { CapacityProfile, LatencyMs, ProfileLevel } from "./sim/profile.ts";
 export { INSTANCE_TYPES, type InstanceTypeInfo, instanceTypeInfo } from "./cloud/instance_types.ts";
 export { prepare, type PrepareOptions, renderPrepare } from "./steps/prepare.ts";
 export {
@@ -69,10 +69,32 @@ export {
   judgeEvaluation,
   renderEvaluation,
 } from "./steps/evaluate.ts";
+export { verdictMargin, verdictText } from "./steps/verdict.ts";
+export {
+  formatProgress,
+  type ProgressMode,
+  type ProgressState,
+  reportProgress,
+  setProgressMode,
+} from "./progress/mod.ts";
+export {
+  comparisonStory,
+  evaluationStory,
+  type Markdown,
+  markdown,
+  ORIGINAL_VERDICTS,
+  originalComparisonStory,
+  planStory,
+} from "./steps/story.ts";
 export { cleanup, collectCreated, renderCleanup } from "./steps/cleanup.ts";
+export { deleteOrphans } from "./steps/deletion.ts";
+export { Journal, JOURNAL_FILE, readJournal } from "./steps/journal.ts";
+export { journaledCloud } from "./steps/journaled_cloud.ts";
+export { findOrphans, type Orphan, renderOrphans } from "./steps/orphans.ts";
 export {
   evaluationTable,
   expectedTps,
+  LOCAL_EXPECTATION_SATURATED_INSTANCES,
   renderWalkthrough,
   walkthrough,
   type WalkthroughOptions,

@@ -6,6 +6,7 @@
 // Run: deno task bench:alarms — the last line states the numbers (min and median of 10 runs).
 import { type MetricType, PutScalingPolicyCommand } from "@aws-sdk/client-application-auto-scaling";
 import { openScalingHarness, TARGET } from "../cloud/local/testdata/scaling_harness.ts";
+import { holdBenchMachine } from "./_machine.ts";
 
 async function run(highResolution: boolean): Promise<number> {
   const h = await openScalingHarness({ instances: 1, register: { min: 1, max: 10 } });
@@ -45,6 +46,7 @@ async function run(highResolution: boolean): Promise<number> {
   }
 }
 
+const machine = await holdBenchMachine("bench:alarms", Deno.args);
 const results: string[] = [];
 for (const highResolution of [false, true]) {
   const times: number[] = [];
@@ -55,4 +57,5 @@ for (const highResolution of [false, true]) {
     : "standard target tracking";
   results.push(`${label}: min ${times[0].toFixed(1)} ms, median ${times[5].toFixed(1)} ms`);
 }
+console.log(machine.line());
 console.log(`one simulated hour of alarms + auto scaling — ${results.join("; ")}`);

@@ -3,7 +3,7 @@
  * peak (30,000 invocations per minute = 500 TPS) with target tracking on, on the fixture profile
  * (`tests/fixtures/capacity_profile.json`, about 50 TPS per instance):
  *
- * - (a) the pure functions alone: the fleet model (`cloud/local/fleet.ts`) integrated minute by
+ * - (a) the pure functions alone: the fleet model (`sim/fleet/`) integrated minute by
  *   minute, the target-tracking alarms evaluated (`alarm_eval.ts`) and the policy applied
  *   (`scaling_math.ts`) with the 240 s instance start — events, not one-second steps;
  * - (b) the whole local Advanced job: endpoint, Application Auto Scaling target-tracking policy,
@@ -17,17 +17,23 @@
  *
  * @module
  */
-import { type AlarmDatapoint, type AlarmState, evaluateAlarm } from "../cloud/local/alarm_eval.ts";
-import { integrateFleet, NO_CARRY, profileCurve, usersTimeline } from "../cloud/local/fleet.ts";
-import type { CapacityProfile } from "../cloud/local/profile.ts";
-import type { InstanceRecord } from "../cloud/local/records.ts";
+import { type AlarmDatapoint, type AlarmState, evaluateAlarm } from "../sim/alarm_eval.ts";
+import {
+  type InstanceRecord,
+  integrateFleet,
+  NO_CARRY,
+  profileCurve,
+  usersTimeline,
+} from "../sim/fleet/mod.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
 import {
   clampCapacity,
   cooldownAfter,
   type PolicyCooldown,
   targetTrackingDecision,
-} from "../cloud/local/scaling_math.ts";
+} from "../sim/scaling_math.ts";
 import { runAdvancedJobHour } from "./fleet_bench_job.ts";
+import { holdBenchMachine } from "./_machine.ts";
 
 const profile: CapacityProfile = JSON.parse(
   Deno.readTextFileSync(new URL("../tests/fixtures/capacity_profile.json", import.meta.url)),
@@ -105,7 +111,10 @@ function pureHour(): PureHour {
       now: end,
     });
     if (decision.kind !== "scale") continue;
-    const clamped = clampCapacity(live.length, decision.desired, { min: MIN, max: MAX });
+    const clamped = clampCapacity(live.length, {
+      desired: decision.desired,
+      bounds: { min: MIN, max: MAX },
+    });
     if (!clamped.scaled) continue;
     activities++;
     if (clamped.capacity > live.length) {
@@ -121,7 +130,13 @@ function pureHour(): PureHour {
       for (const i of live.slice(clamped.capacity)) i.terminatedAt = end;
       busyUntil = end;
     }
-    cooldown = cooldownAfter(cooldown, decision.direction, live.length, end, busyUntil, COOLDOWN_S);
+    cooldown = cooldownAfter(cooldown, {
+      direction: decision.direction,
+      capacityBefore: live.length,
+      now: end,
+      completesAt: busyUntil,
+      seconds: COOLDOWN_S,
+    });
   }
   return {
     invocationsPerMinute,
@@ -135,6 +150,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+const machine = await holdBenchMachine("bench:fleet", Deno.args);
 // (a) the pure functions.
 const check = pureHour();
 for (let i = 0; i < 200; i++) pureHour(); // warm up the JIT
@@ -168,6 +184,7 @@ for (let run = 0; run < 7; run++) {
 }
 const jobMs = median(jobTimes);
 console.log(`(b) ${jobSummary}: ${jobMs.toFixed(1)} ms`);
+console.log(machine.line());
 console.log(
   `fleet bench: (a) pure fleet + scaling ${
     pureMs.toFixed(3)

@@ -16,10 +16,9 @@ import {
   DescribeInferenceRecommendationsJobCommand,
 } from "@aws-sdk/client-sagemaker";
 import { openLocalCloud } from "../cloud/local/mod.ts";
-import type { CapacityProfile } from "../cloud/local/profile.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
-import { instancesLaunched, KIND } from "../cloud/local/records.ts";
-import type { EndpointRecord } from "../cloud/local/records.ts";
+import { type EndpointRecord, instancesLaunched, KIND } from "../cloud/local/sagemaker/records.ts";
 import type { TrafficPattern } from "../load/traffic_pattern.ts";
 
 /** What {@linkcode runAdvancedJobHour} sets up. */
@@ -56,7 +55,7 @@ export async function runAdvancedJobHour(
   const cloud = openLocalCloud({ localDir: dir });
   try {
     const ctx = cloud.context;
-    await createProfiledEndpoint(cloud, profile, "bench-models");
+    await createProfiledEndpoint(cloud, { profile, bucket: "bench-models" });
     const autoscaling = cloud.autoscaling;
     await autoscaling.send(
       new RegisterScalableTargetCommand({

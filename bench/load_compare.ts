@@ -24,6 +24,8 @@
  */
 
 import { ProcessSampler } from "../load/process_stats.ts";
+import { denoChildEnv, tiedToParent } from "../machine/children.ts";
+import { holdBenchMachine } from "./_machine.ts";
 
 const args = Deno.args;
 function flag(name: string, fallback: number): number {
@@ -45,17 +47,13 @@ const SERVER_CORE = "1";
 const root = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
 
+/** Exits 2 unless the program runs (its exit code does not matter; `wrk` has no --version). */
 function requireTool(cmd: string, install: string) {
   try {
-    const r = new Deno.Command("sh", {
-      args: ["-c", `command -v ${cmd}`],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync();
-    if (r.success) return;
+    new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
+    return;
   } catch {
-    // fall through
+    // not installed (or not in --allow-run)
   }
   console.error(`Cannot run the benchmark: ${cmd} is missing; install ${install}`);
   Deno.exit(2);
@@ -67,8 +65,17 @@ requireTool("locust", "the Debian package python3-locust");
 const decoder = new TextDecoder();
 
 async function startServer(): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = new Deno.Command("taskset", {
-    args: ["-c", SERVER_CORE, deno, "run", "--allow-net", `${root}load/testdata/stub_server.ts`],
+  const tied = await tiedToParent("taskset", [
+    "-c",
+    SERVER_CORE,
+    deno,
+    "run",
+    "--allow-net=127.0.0.1",
+    `${root}load/testdata/stub_server.ts`,
+  ]);
+  const child = new Deno.Command(tied.command, {
+    args: tied.args,
+    env: denoChildEnv(),
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -113,10 +120,13 @@ interface RunOutput {
 
 /** Runs a generator pinned to the generator core. */
 async function runPinned(cmdArgs: string[], cwd?: string): Promise<RunOutput> {
-  const pinned = ["taskset", "-c", GENERATOR_CORE, ...cmdArgs];
+  // Tied after /usr/bin/time, which forks: the generator itself ends with this process.
+  const tied = await tiedToParent("taskset", ["-c", GENERATOR_CORE, ...cmdArgs]);
+  const pinned = [tied.command, ...tied.args];
   const full = TIME ? [TIME, "-f", "CPUTIME %U %S", ...pinned] : pinned;
   const out = await new Deno.Command(full[0], {
     args: full.slice(1),
+    env: denoChildEnv(),
     stdout: "piped",
     stderr: "piped",
     cwd,
@@ -161,7 +171,10 @@ async function ours(url: string, transport: string) {
   const out = await runPinned([
     deno,
     "run",
-    "-A",
+    // Read of its own code only (the epoll worker loads its modules), loopback, libc.
+    `--allow-read=${root}load`,
+    "--allow-net=127.0.0.1",
+    "--allow-ffi",
     `${root}load/cli.ts`,
     "--url",
     url,
@@ -234,6 +247,7 @@ function median(xs: number[]): number {
 
 const f0 = (x: number) => Math.round(x).toLocaleString("en-US");
 
+const machine = await holdBenchMachine("bench:load", Deno.args);
 const dir = await Deno.makeTempDir({ prefix: "bench-load-" });
 const server = await startServer();
 try {
@@ -287,6 +301,7 @@ try {
   const wrkBest = best(runs.wrk);
   const locustBest = best(locustRuns);
   const medianRatio = paired(runs.epoll);
+  console.log(machine.line());
   const locustRatio = median(runs.epoll.map((m) => m.rps)) / median(locustRuns.map((m) => m.rps));
   console.log(
     `bench:load: ours/wrk -t1 ${

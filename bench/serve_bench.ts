@@ -21,6 +21,8 @@ import { parseArgs } from "node:util";
 import { randomDataset, trainTestSplit } from "../model/dataset.ts";
 import { samplePayloadCsv } from "../model/payload.ts";
 import { startModelServer } from "../model/spawn_server.ts";
+import { tiedToParent } from "../machine/children.ts";
+import { holdBenchMachine } from "./_machine.ts";
 import { modelTarball } from "../model/tarball.ts";
 import { trainClassifier } from "../model/train.ts";
 import { stringifyXGBoostModel } from "../model/xgboost_json.ts";
@@ -37,6 +39,7 @@ const { values: flags } = parseArgs({
     "server-cpus": { type: "string" },
     "load-cpus": { type: "string" },
     threads: { type: "string", default: "4" },
+    "no-wait": { type: "boolean" },
   },
 });
 
@@ -107,6 +110,7 @@ const loadCpus = flags["load-cpus"] ?? String(cpus[0]);
 const serverCpus = flags["server-cpus"] ?? cpus.slice(1).join(",");
 const serverWorkers = expandCpus(serverCpus).length;
 
+const machine = await holdBenchMachine("bench:serve", Deno.args);
 const dir = await Deno.makeTempDir({ prefix: "bench_serve_" });
 const stops: (() => Promise<void>)[] = [];
 try {
@@ -155,25 +159,27 @@ try {
       } x ${threads} threads)`,
     async start() {
       const port = freePort();
-      const child = new Deno.Command("taskset", {
-        args: [
-          "-c",
-          serverCpus,
-          "gunicorn",
-          "-k",
-          "gthread",
-          "--workers",
-          String(serverWorkers),
-          "--threads",
-          String(threads),
-          "--keep-alive",
-          "60",
-          "--bind",
-          `127.0.0.1:${port}`,
-          "--chdir",
-          new URL(".", import.meta.url).pathname,
-          "xgboost_reference_server:app",
-        ],
+      // Tied to this process: gunicorn ends with the benchmark, even a killed one.
+      const tied = await tiedToParent("taskset", [
+        "-c",
+        serverCpus,
+        "gunicorn",
+        "-k",
+        "gthread",
+        "--workers",
+        String(serverWorkers),
+        "--threads",
+        String(threads),
+        "--keep-alive",
+        "60",
+        "--bind",
+        `127.0.0.1:${port}`,
+        "--chdir",
+        new URL(".", import.meta.url).pathname,
+        "xgboost_reference_server:app",
+      ]);
+      const child = new Deno.Command(tied.command, {
+        args: tied.args,
         env: { MODEL_PATH: `${dir}/xgboost-model.json` },
         stdout: "null",
         stderr: "null",
@@ -259,6 +265,7 @@ try {
   };
   const a = median(results.get(ours.name)!);
   const b = median(results.get(reference.name)!);
+  console.log(machine.line());
   console.log(
     `wrk -t1 -c${connections} -d${duration}s on CPU ${loadCpus}; servers on CPU ${serverCpus}; payload 100 rows x 50 features (${payload.length} bytes)`,
   );

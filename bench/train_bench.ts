@@ -8,6 +8,7 @@
  */
 import { randomDataset, trainTestSplit } from "../model/dataset.ts";
 import { trainClassifier } from "../model/train.ts";
+import { holdBenchMachine } from "./_machine.ts";
 
 const runsFlag = Deno.args.indexOf("--runs");
 const runs = runsFlag >= 0 ? Number(Deno.args[runsFlag + 1]) : 3;
@@ -15,6 +16,7 @@ if (!Number.isInteger(runs) || runs < 1) {
   console.error(`bench:train: --runs (${Deno.args[runsFlag + 1]}) must be a positive integer`);
   Deno.exit(2);
 }
+const machine = await holdBenchMachine("bench:train", Deno.args);
 const { train } = trainTestSplit(randomDataset({ samples: 10000, features: 50, seed: 7 }), {
   testSize: 0.1,
   seed: 7,
@@ -31,6 +33,7 @@ for (let run = 1; run <= runs; run++) {
 }
 times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
+console.log(machine.line());
 console.log(
   `train ${train.rows} x ${train.columns}, 100 trees, depth 6: median ${
     (median / 1000).toFixed(2)

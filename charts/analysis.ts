@@ -207,7 +207,6 @@ export function latencyLines(
   return seriesLines(input.series, LATENCY_SERIES, legend, {
     field: "latencyMs",
     title: LATENCY_TITLE,
-    axis: { orient: "right", titleColor: COLORS.orange },
   });
 }
 
@@ -257,7 +256,7 @@ export function utilizationLines(
  *   maxValue: 3300, upperLimit: 1815, lowerLimit: 1485, upperPercent: 55, lowerPercent: 45,
  * });
  * assert.deepEqual(upper?.layer[1]?.encoding?.text, {
- *   value: "Upper limit 55 % of 3,300: 1,815 per minute",
+ *   value: "Upper 55 % of 3,300: 1,815",
  * });
  * assert.deepEqual(lower?.layer[0]?.encoding?.y, { datum: 1485, type: "quantitative" });
  * ```
@@ -272,16 +271,16 @@ export function limitRules(
   return [
     valueRule({
       value: input.upperLimit,
-      label: `Upper limit ${formatPercent(input.upperPercent)} of ${max}: ${
+      label: `Upper ${formatPercent(input.upperPercent)} of ${max}: ${
         formatCount(input.upperLimit)
-      } per minute`,
+      }`,
       color: LIMIT_COLORS.upper,
     }),
     valueRule({
       value: input.lowerLimit,
-      label: `Lower limit ${formatPercent(input.lowerPercent)} of ${max}: ${
+      label: `Lower ${formatPercent(input.lowerPercent)} of ${max}: ${
         formatCount(input.lowerLimit)
-      } per minute`,
+      }`,
       color: LIMIT_COLORS.lower,
     }),
   ];
@@ -304,27 +303,33 @@ export function limitRules(
  */
 export function crossingRules(
   input: Pick<AnalysisChartInput, "crossings">,
-): UnitSpec<Field>[] {
+): (UnitSpec<Field> | LayerSpec<Field>)[] {
   return (["upper", "lower"] as const).flatMap((limit) => {
     const data = input.crossings
       .filter((crossing) => crossing.limit === limit)
-      .map(({ time }) => ({ time, crossing: `${limit} limit at ${formatUtcMinute(time)} UTC` }));
+      .map(({ time }) => ({
+        time,
+        crossing: `${limit} limit at ${formatUtcMinute(time)} UTC`,
+        label: `${limit} crossed`,
+      }));
     if (data.length === 0) return [];
     return [timeRules({
       data,
       color: LIMIT_COLORS[limit],
       tooltip: [{ field: "crossing", title: "Crossing" }],
+      label: "label",
+      labelLine: limit === "upper" ? 1 : 0,
     })];
   });
 }
 
 /**
- * Invocations per minute (left axis) with model latency p50/p95 (right axis), the limits as
- * horizontal rules on the invocation axis and the crossings as vertical rules.
+ * Invocations per minute with the limits as labelled horizontal rules and the crossings as
+ * labelled vertical rules, above a panel of model latency p50/p95 on the same time axis.
  *
  * @param input The analysis.
  * @param options Plot size.
- * @returns A Vega-Lite v5 spec (a dual-axis layer: `resolve.scale.y` independent).
+ * @returns A Vega-Lite v5 spec (two panels on a shared time axis; one without latency).
  * @throws {RangeError} When the series is empty or a number or time is not valid.
  *
  * @example
@@ -341,7 +346,7 @@ export function crossingRules(
  *   crossings: [{ limit: "upper", time: "2024-05-01T10:00:30Z" }],
  * });
  * assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
- * assert.deepEqual("resolve" in spec && spec.resolve, { scale: { y: "independent" } });
+ * assert.equal("vconcat" in spec && spec.vconcat.length, 2);
  * ```
  */
 export function analysisInvocationsChart(
@@ -352,6 +357,8 @@ export function analysisInvocationsChart(
   const { width = 640, height = 300 } = options;
   const legend = legendOf([{ name: INVOCATIONS_SERIES, color: COLORS.blue }, ...LATENCY_SERIES]);
   const invocationAxis: LayerSpec<Field> = {
+    width,
+    height,
     layer: [
       invocationsLine(input, { legend }),
       ...limitRules(input),
@@ -359,27 +366,33 @@ export function analysisInvocationsChart(
     ],
   };
   const latency = latencyLines(input, legend);
+  const title = {
+    text: input.title ?? "Invocations per minute and model latency",
+    subtitle: limitsSubtitle(input),
+  };
+  if (latency === undefined) return { $schema: VEGA_LITE_SCHEMA, title, ...invocationAxis };
+  // Latency on a panel of its own under the same time axis: the limit lines and their labels
+  // stay on the invocations axis, clear of a second y axis.
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title: {
-      text: input.title ?? "Invocations per minute and model latency",
-      subtitle: limitsSubtitle(input),
-    },
-    width,
-    height,
-    ...(latency === undefined
-      ? invocationAxis
-      : { layer: [invocationAxis, latency], resolve: { scale: { y: "independent" } } }),
+    title,
+    vconcat: [invocationAxis, {
+      width,
+      height: Math.round(height * 0.5),
+      layer: [latency, ...crossingRules(input)],
+    }],
+    resolve: { scale: { x: "shared" } },
+    spacing: 12,
   };
 }
 
 /**
- * Utilization — CPU summed over vCPUs, memory, disk — (left axis) with invocations per minute
- * (right axis, where the limit rules sit) and the crossings as vertical rules.
+ * Utilization — CPU summed over vCPUs, memory, disk — above a panel of invocations per minute
+ * with the limit rules on its own axis, and the crossings as labelled vertical rules on both.
  *
  * @param input The analysis.
  * @param options Plot size.
- * @returns A Vega-Lite v5 spec (a dual-axis layer: `resolve.scale.y` independent).
+ * @returns A Vega-Lite v5 spec (two panels sharing the time axis).
  * @throws {RangeError} When the series is empty, has no utilization at all, or a number or time
  * is not valid.
  *
@@ -412,29 +425,29 @@ export function analysisUtilizationChart(
       "Cannot chart utilization: no point of the series has cpuUtilization, memoryUtilization or diskUtilization: read the /aws/sagemaker/Endpoints metrics first",
     );
   }
-  const utilizationAxis: LayerSpec<Field> = {
-    layer: [utilization, ...crossingRules(input)],
-  };
-  const invocations = invocationsLine(input, { orient: "right", color: COLORS.grey, legend });
-  const invocationAxis: LayerSpec<Field> = {
-    layer: [
-      {
-        ...invocations,
-        mark: { type: "line", strokeWidth: 1.5, strokeDash: [4, 2], opacity: 0.8 },
-      },
-      ...limitRules(input),
-    ],
-  };
+  // Two panels on one time axis: the limits are invocations per minute, so they sit on the
+  // invocations panel's own axis, never across the utilization axis.
+  const invocations = invocationsLine(input, { color: COLORS.grey, legend });
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: input.title ?? "Utilization: CPU (summed over vCPUs), memory and disk",
       subtitle: limitsSubtitle(input),
     },
-    width,
-    height,
-    layer: [utilizationAxis, invocationAxis],
-    resolve: { scale: { y: "independent" } },
+    vconcat: [
+      { width, height, layer: [utilization, ...crossingRules(input)] },
+      {
+        width,
+        height: Math.round(height * 0.5),
+        layer: [
+          { ...invocations, mark: { type: "line", strokeWidth: 1.5, point: true } },
+          ...limitRules(input),
+          ...crossingRules(input),
+        ],
+      },
+    ],
+    resolve: { scale: { x: "shared" } },
+    spacing: 12,
   };
 }
 

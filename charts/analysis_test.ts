@@ -54,18 +54,16 @@ function units(spec: Layered): Layered[] {
   return spec.layer === undefined ? [spec] : spec.layer.flatMap(units);
 }
 
-Deno.test("analysisInvocationsChart() is valid Vega-Lite v5 with latency on a right axis", () => {
+Deno.test("analysisInvocationsChart() is valid Vega-Lite v5 with latency on a panel of its own", () => {
   const spec = analysisInvocationsChart(analysis());
   assertValidChart(spec);
-  assert.deepEqual((spec as { resolve?: unknown }).resolve, { scale: { y: "independent" } });
-  const [left, right] = (spec as unknown as Layered).layer;
-  assert.equal(units(right!)[0]!.encoding?.y?.axis?.orient, "right");
-  // The limit rules sit in the invocation group, so they share its y scale.
-  const datums = units(left!).flatMap((u) => {
-    const datum = u.encoding?.y?.datum;
-    return datum === undefined ? [] : [datum];
-  });
-  assert.deepEqual([...new Set(datums)], [1815, 1485]);
+  const [top, bottom] = (spec as unknown as { vconcat: Layered[] }).vconcat;
+  assert.equal((units(bottom!)[0]!.encoding?.y as { title?: string }).title, LATENCY_TITLE);
+  // The limit rules sit with the invocations, so they share that y scale and only it.
+  const datums = (panel: Layered) =>
+    units(panel).flatMap((u) => u.encoding?.y?.datum === undefined ? [] : [u.encoding.y.datum]);
+  assert.deepEqual([...new Set(datums(top!))], [1815, 1485]);
+  assert.deepEqual(datums(bottom!), []);
 });
 
 Deno.test("analysisInvocationsChart() renders axis titles, limit labels and UTC times", async () => {
@@ -76,8 +74,9 @@ Deno.test("analysisInvocationsChart() renders axis titles, limit labels and UTC 
       INVOCATIONS_TITLE,
       LATENCY_TITLE,
       "Time (UTC)",
-      "Upper limit 55 % of 3,300: 1,815 per minute",
-      "Lower limit 45 % of 3,300: 1,485 per minute",
+      "Upper 55 % of 3,300: 1,815",
+      "Lower 45 % of 3,300: 1,485",
+      "upper crossed",
       "Invocations per minute and model latency",
       "Model latency p50",
       "Model latency p95",
@@ -93,7 +92,8 @@ Deno.test("a short run's time axis labels each minute once, in order", async () 
   // Over 7 minutes Vega ticks every 30 s; the half-minute ticks must stay unlabelled.
   const texts = svgTexts(await toSvg(analysisInvocationsChart(analysis())));
   const times = texts.filter((t) => /^\d\d:\d\d$/.test(t));
-  assert.deepEqual(times, ["10:00", "10:01", "10:02", "10:03", "10:04", "10:05", "10:06", "10:07"]);
+  const minutes = ["10:00", "10:01", "10:02", "10:03", "10:04", "10:05", "10:06", "10:07"];
+  assert.deepEqual(times, [...minutes, ...minutes], "once on each of the two panels");
 });
 
 Deno.test("analysisInvocationsChart() draws one vertical rule per crossing", async () => {
@@ -104,15 +104,16 @@ Deno.test("analysisInvocationsChart() draws one vertical rule per crossing", asy
       { limit: "upper", time: "2024-05-01T10:06:30Z" },
     ],
   });
-  const rules = crossingRules(input) as unknown as Layered[];
+  // Each crossing group is a rule layered with its labels.
+  const rules = (crossingRules(input) as unknown as { layer: Layered[] }[]).map((r) => r.layer[0]!);
   assert.deepEqual(
     rules.map((r) => r.data!.values.map((v) => v.time)),
     [["2024-05-01T10:02:01Z", "2024-05-01T10:06:30Z"], ["2024-05-01T10:01:28Z"]],
   );
   assert.deepEqual(rules.map((r) => (r.mark as { color: string }).color), ["#e45756", "#54a24b"]);
   const svg = await toSvg(analysisInvocationsChart(input));
-  // 3 crossing rules + 2 limit rules.
-  assert.equal(markItemCount(svg, "rule"), 5);
+  // 3 crossing rules on each of the two panels + 2 limit rules.
+  assert.equal(markItemCount(svg, "rule"), 3 * 2 + 2);
 });
 
 Deno.test("analysisInvocationsChart() without latency is a single-axis chart", async () => {
@@ -131,10 +132,14 @@ Deno.test("analysisInvocationsChart() uses the title given", async () => {
   assert.ok(svgTexts(await toSvg(spec)).includes("ml.c5.large, Default job"));
 });
 
-Deno.test("analysisUtilizationChart() is valid with invocations and the limits on the right", async () => {
+Deno.test("analysisUtilizationChart() puts invocations and the limits on a panel of their own", async () => {
   const spec = analysisUtilizationChart(analysis());
   assertValidChart(spec);
-  assert.deepEqual((spec as { resolve?: unknown }).resolve, { scale: { y: "independent" } });
+  const [top, bottom] = (spec as unknown as { vconcat: Layered[] }).vconcat;
+  const datums = (panel: Layered) =>
+    units(panel).flatMap((u) => u.encoding?.y?.datum === undefined ? [] : [u.encoding.y.datum]);
+  assert.deepEqual(datums(top!), [], "no limit line across the utilization axis");
+  assert.deepEqual([...new Set(datums(bottom!))], [1815, 1485]);
   const texts = svgTexts(await toSvg(spec, { onWarning: assert.fail }));
   for (
     const expected of [
@@ -143,8 +148,8 @@ Deno.test("analysisUtilizationChart() is valid with invocations and the limits o
       "CPU (summed over vCPUs)",
       "Memory",
       "Disk",
-      "Upper limit 55 % of 3,300: 1,815 per minute",
-      "Lower limit 45 % of 3,300: 1,485 per minute",
+      "Upper 55 % of 3,300: 1,815",
+      "Lower 45 % of 3,300: 1,485",
       "Utilization: CPU (summed over vCPUs), memory and disk",
     ]
   ) {
@@ -163,7 +168,7 @@ Deno.test("analysisUtilizationChart() keeps only the utilization metrics present
   }));
   const spec = analysisUtilizationChart({ ...input, series });
   assertValidChart(spec);
-  const lines = units(spec as unknown as Layered)[0]!;
+  const lines = units((spec as unknown as { vconcat: Layered[] }).vconcat[0]!)[0]!;
   assert.deepEqual(
     [...new Set(lines.data!.values.map((v) => v.series))],
     ["CPU (summed over vCPUs)"],
@@ -188,7 +193,7 @@ Deno.test("limitRules() labels the limits with their percentages and values", ()
     lowerPercent: 40,
   });
   assert.deepEqual(upper!.layer[1]!.encoding?.text, {
-    value: "Upper limit 47.5 % of 1,000: 475 per minute",
+    value: "Upper 47.5 % of 1,000: 475",
   });
   assert.deepEqual(lower!.layer[0]!.encoding?.y, { datum: 400, type: "quantitative" });
 });

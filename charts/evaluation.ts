@@ -1,8 +1,9 @@
 /**
  * Charts of the Advanced-job evaluations (sections 8–8d of the original): one evaluation as
- * stacked panels on a shared time axis — invocations against the expectation, instances InService
- * and desired, p95 latency, errors — with the scaling activities as vertical rules; and one chart
- * comparing several evaluations by minutes since their start.
+ * stacked panels on a shared time axis — invocations against the expectation, the load (users),
+ * instances InService and desired within the MinCapacity–MaxCapacity band, p95 latency, errors,
+ * cost in dollars — with the scaling activities as vertical rules labelled with the new capacity;
+ * and one chart comparing several evaluations by minutes since their start, over one window.
  *
  * @module
  */
@@ -54,6 +55,23 @@ export interface EvaluationChartInput {
   activities: EvaluationActivity[];
   /** The verdict. */
   passed: boolean;
+  /** The scalable target's MinCapacity: drawn as the bottom of the capacity band. */
+  minCapacity?: number;
+  /** The scalable target's MaxCapacity: drawn as the top of the capacity band. */
+  maxCapacity?: number;
+  /** Price of one instance per hour, in dollars: adds the cost panel. */
+  pricePerHour?: number;
+  /**
+   * Users at the start of the ramp (Inference Recommender's InitialNumberOfUsers).
+   * @default {1}
+   */
+  initialUsers?: number;
+  /**
+   * Minutes the time axis spans from the first minute (the ramp's length), so that evaluations
+   * that stopped early are drawn, and cost, over the same window; the series' own span when
+   * absent or shorter.
+   */
+  windowMinutes?: number;
 }
 
 /** Options for the evaluation charts. */
@@ -75,13 +93,17 @@ export interface EvaluationChartOptions {
 /** Axis title of invocations. */
 export const EVALUATION_INVOCATIONS_TITLE = "Invocations per minute";
 /** Axis title of the instance counts. */
-export const INSTANCES_TITLE = "Instances";
+export const INSTANCES_TITLE = "Instances (count)";
+/** Axis title of the users (the load). */
+export const USERS_TITLE = "Load (users)";
+/** Axis title of the cost. */
+export const COST_TITLE = "Cost so far ($)";
 /** Axis title of p95 latency. */
 export const P95_TITLE = "Model latency p95 (ms)";
 /** Axis title of errors. */
 export const ERRORS_TITLE = "Errors per minute";
 /** Axis title of the comparison's x axis. */
-export const MINUTES_TITLE = "Minutes since start";
+export const MINUTES_TITLE = "Minutes since start (min)";
 
 const INSTANCE_SERIES = [
   { key: "instancesInService", name: "Instances InService", color: COLORS.blue },
@@ -106,7 +128,7 @@ const INSTANCE_SERIES = [
 export function expectationRule(expectation: number): ReturnType<typeof valueRule> {
   return valueRule({
     value: expectation,
-    label: `Expectation: ${formatCount(expectation)} per minute (max TPS x 60)`,
+    label: `Expectation ${formatCount(expectation)}`,
     color: COLORS.red,
   });
 }
@@ -130,7 +152,9 @@ export function expectationRule(expectation: number): ReturnType<typeof valueRul
  * assert.equal(rules.length, 2);
  * ```
  */
-export function activityRules(activities: EvaluationActivity[]): UnitSpec<Field>[] {
+export function activityRules(
+  activities: EvaluationActivity[],
+): (UnitSpec<Field> | LayerSpec<Field>)[] {
   const tooltip = [
     { field: "description", title: "Scaling activity" },
     { field: "status", title: "Status" },
@@ -138,9 +162,11 @@ export function activityRules(activities: EvaluationActivity[]): UnitSpec<Field>
   const failed = activities.filter((a) => a.status === "Failed");
   const others = activities.filter((a) => a.status !== "Failed");
   return [
-    ...(others.length > 0 ? [timeRules({ data: others.map(toDatum), tooltip })] : []),
+    ...(others.length > 0
+      ? [timeRules({ data: others.map(toDatum), tooltip, label: "label" })]
+      : []),
     ...(failed.length > 0
-      ? [timeRules({ data: failed.map(toDatum), tooltip, color: COLORS.red })]
+      ? [timeRules({ data: failed.map(toDatum), tooltip, color: COLORS.red, label: "label" })]
       : []),
   ];
 }
@@ -214,13 +240,13 @@ export function invocationsPanel(
  *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 9000, instancesInService: 1, desiredInstances: 2 }],
  *   activities: [],
  * });
- * assert.deepEqual(panel.layer[0].mark, { type: "line", interpolate: "step-after", strokeWidth: 2 });
+ * assert.deepEqual("mark" in panel.layer[0] && panel.layer[0].mark, { type: "line", interpolate: "step-after", strokeWidth: 2 });
  * ```
  */
 export function instancesPanel(
-  input: Pick<EvaluationChartInput, "series" | "activities">,
+  input: Pick<EvaluationChartInput, "series" | "activities" | "minCapacity" | "maxCapacity">,
   options: EvaluationChartOptions = {},
-): LayerSpec<Field> & { layer: UnitSpec<Field>[] } {
+): LayerSpec<Field> {
   const { width = 640, height = 220 } = options;
   const values = input.series.flatMap((point) =>
     INSTANCE_SERIES.map(({ key, name }) => ({
@@ -252,7 +278,8 @@ export function instancesPanel(
               domain: INSTANCE_SERIES.map((s) => s.name),
               range: INSTANCE_SERIES.map((s) => s.color),
             },
-            legend: { title: null, orient: "right" },
+            // Below the panel: the right side holds the MinCapacity/MaxCapacity labels.
+            legend: { title: null, orient: "bottom" },
           },
           strokeDash: {
             field: "series",
@@ -267,8 +294,123 @@ export function instancesPanel(
           ],
         },
       },
+      ...capacityBand(input),
       ...activityRules(input.activities),
     ],
+  };
+}
+
+/** The MinCapacity–MaxCapacity band with its two labelled edges (none when unknown). */
+function capacityBand(
+  input: Pick<EvaluationChartInput, "minCapacity" | "maxCapacity">,
+): (UnitSpec<Field> | LayerSpec<Field>)[] {
+  const { minCapacity: min, maxCapacity: max } = input;
+  if (min === undefined || max === undefined) return [];
+  return [
+    {
+      data: { values: [{}] },
+      mark: { type: "rect", color: COLORS.blue, opacity: 0.08 },
+      encoding: {
+        y: { datum: min, type: "quantitative" },
+        y2: { datum: max },
+        tooltip: { value: `Scaling range: MinCapacity ${min} to MaxCapacity ${max}` },
+      },
+    },
+    valueRule({ value: max, label: `MaxCapacity ${max}`, color: COLORS.grey, strokeDash: [1, 2] }),
+    valueRule({ value: min, label: `MinCapacity ${min}`, color: COLORS.grey, strokeDash: [1, 2] }),
+  ];
+}
+
+/** Users of the closed-loop ramp per minute: initial users + spawn rate x minutes. */
+function usersOf(input: Pick<EvaluationChartInput, "series" | "spawnRate" | "initialUsers">) {
+  const start = Date.parse(input.series[0].time);
+  return input.series.map(({ time }) => ({
+    time,
+    users: (input.initialUsers ?? 1) +
+      Math.floor(input.spawnRate * (Date.parse(time) - start) / 60_000),
+  }));
+}
+
+/**
+ * The load: the users the Advanced job's ramp had each minute, so that a reader can tell a
+ * load-limited run (users too few for the fleet) from a capacity-limited one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { usersPanel } from "./evaluation.ts";
+ *
+ * const panel = usersPanel({
+ *   spawnRate: 3, activities: [],
+ *   series: [0, 1, 2].map((m) => ({ time: `2024-05-01T10:0${m}:00Z`, invocations: 1, instancesInService: 1, desiredInstances: 1 })),
+ * });
+ * const line = panel.layer[0] as { data: { values: { users: number }[] } };
+ * assert.deepEqual(line.data.values.map((v) => v.users), [1, 4, 7]);
+ * ```
+ */
+export function usersPanel(
+  input: Pick<EvaluationChartInput, "series" | "spawnRate" | "initialUsers" | "activities">,
+  options: EvaluationChartOptions = {},
+): LayerSpec<Field> {
+  const { width = 640, height = 220 } = options;
+  return {
+    width,
+    height: Math.round(height * 0.4),
+    layer: [{
+      data: { values: usersOf(input) },
+      mark: { type: "line", interpolate: "step-after", color: COLORS.purple, strokeWidth: 2 },
+      encoding: {
+        x: utcTimeX(),
+        y: { field: "users", type: "quantitative", title: USERS_TITLE, scale: { zero: true } },
+        tooltip: [utcTimeTooltip(), { field: "users", type: "quantitative", title: USERS_TITLE }],
+      },
+    }, ...activityRules(input.activities)],
+  };
+}
+
+/** Cost so far in dollars per minute of a series: instances in service x price / 60, summed. */
+function costOf(series: readonly EvaluationPoint[], pricePerHour: number) {
+  let total = 0;
+  return series.map(({ time, instancesInService }) => {
+    total += instancesInService * pricePerHour / 60;
+    return { time, cost: Math.round(total * 10_000) / 10_000 };
+  });
+}
+
+/**
+ * What the evaluation has cost so far, in dollars: instances in service x price per hour / 60,
+ * summed minute by minute (none without a price).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { costPanel } from "./evaluation.ts";
+ *
+ * const series = [2, 4].map((n, m) => ({ time: `2024-05-01T10:0${m}:00Z`, invocations: 1, instancesInService: n, desiredInstances: n }));
+ * const panel = costPanel({ series, pricePerHour: 0.6 });
+ * assert.deepEqual((panel!.data as { values: { cost: number }[] }).values.map((v) => v.cost), [0.02, 0.06]);
+ * assert.equal(costPanel({ series }), undefined);
+ * ```
+ */
+export function costPanel(
+  input: Pick<EvaluationChartInput, "series" | "pricePerHour">,
+  options: EvaluationChartOptions = {},
+): UnitSpec<Field> & { width: number; height: number } | undefined {
+  const { width = 640, height = 220 } = options;
+  if (input.pricePerHour === undefined) return undefined;
+  return {
+    width,
+    height: Math.round(height * 0.4),
+    data: { values: costOf(input.series, input.pricePerHour) },
+    mark: { type: "area", color: COLORS.green, opacity: 0.5, line: { color: COLORS.green } },
+    encoding: {
+      x: utcTimeX(),
+      y: { field: "cost", type: "quantitative", title: COST_TITLE, axis: { format: "$,.2f" } },
+      tooltip: [
+        utcTimeTooltip(),
+        { field: "cost", type: "quantitative", title: COST_TITLE, format: "$,.3f" },
+      ],
+    },
   };
 }
 
@@ -371,9 +513,10 @@ export function errorsPanel(
 }
 
 /**
- * One evaluation: invocations against the expectation, instances InService and desired, p95
- * latency and (when any) errors, stacked on a shared UTC time axis, with the scaling activities
- * as vertical rules in each panel and the verdict in the title.
+ * One evaluation: invocations against the expectation, the users of the ramp, instances
+ * InService and desired (with the capacity band when given), p95 latency, (when any) errors and
+ * (with a price) the cost so far, stacked on a shared UTC time axis, with the scaling activities
+ * as labelled vertical rules in each panel and the verdict with its margin in the title.
  *
  * @param input The evaluation.
  * @param options Panel size.
@@ -390,7 +533,8 @@ export function errorsPanel(
  *   series: [{ time: "2024-05-01T10:00:00Z", invocations: 9000, instancesInService: 1, desiredInstances: 2, p95Ms: 40 }],
  *   activities: [{ time: "2024-05-01T10:00:00Z", description: "Setting desired instance count to 2.", status: "Successful" }],
  * });
- * assert.equal("vconcat" in spec && spec.vconcat.length, 3);
+ * // invocations, users (the load), instances, latency
+ * assert.equal("vconcat" in spec && spec.vconcat.length, 4);
  * ```
  */
 export function evaluationChart(
@@ -400,20 +544,24 @@ export function evaluationChart(
   validateEvaluation("the evaluation", input);
   const panels = [
     invocationsPanel(input, options),
+    usersPanel(input, options),
     instancesPanel(input, options),
     latencyPanel(input, options),
     errorsPanel(input, options),
+    costPanel(input, options),
   ].filter((panel) => panel !== undefined);
   const peak = Math.max(...input.series.map((p) => p.invocations));
+  const margin = Math.round(100 * (peak - input.expectation) / input.expectation);
+  const n = input.activities.length;
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: `${runName(input)}: ${verdict(input)}`,
+      text: `${runName(input)}: ${verdict(input)}, ${margin > 0 ? "+" : ""}${margin} %`,
       subtitle: `Peak ${formatCount(peak)} invocations per minute against an expectation of ${
         formatCount(input.expectation)
-      }; ${input.activities.length} scaling activities`,
+      }; ${n} scaling ${n === 1 ? "activity" : "activities"}`,
     },
-    vconcat: panels,
+    vconcat: panels.map((panel) => withTimeDomain(panel, timeWindow(input))),
     resolve: { scale: { x: "shared", color: "independent" } },
     spacing: 12,
   };
@@ -456,14 +604,28 @@ export function evaluationComparisonChart(
   const names = uniqueNames(inputs.map((input) => `${runName(input)} (${verdict(input)})`));
   const rows = inputs.flatMap((input, i) => {
     const start = Math.min(...input.series.map((point) => Date.parse(point.time)));
-    return input.series.map((point) => ({
+    const cost = input.pricePerHour === undefined
+      ? undefined
+      : costOf(input.series, input.pricePerHour);
+    return input.series.map((point, j) => ({
       run: names[i]!,
       minutes: (Date.parse(point.time) - start) / 60_000,
       invocations: point.invocations,
       instances: point.instancesInService,
+      ...(cost && { cost: cost[j].cost }),
     }));
   });
-  const x = { field: "minutes", type: "quantitative", title: MINUTES_TITLE } as const;
+  // One window for all: the longest ramp (or run), so that runs and their costs compare.
+  const longest = Math.max(
+    ...rows.map((r) => r.minutes),
+    ...inputs.map((input) => input.windowMinutes ?? 0),
+  );
+  const x = {
+    field: "minutes",
+    type: "quantitative" as const,
+    title: MINUTES_TITLE,
+    scale: { domain: [0, longest] },
+  };
   const color = {
     field: "run",
     type: "nominal",
@@ -481,7 +643,9 @@ export function evaluationComparisonChart(
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: "Evaluations compared",
-      subtitle: "Invocations per minute and instances InService since each evaluation started",
+      subtitle: `Invocations per minute, instances InService${
+        inputs.every((input) => input.pricePerHour !== undefined) ? " and cost" : ""
+      } since each evaluation started, over the longest ramp`,
     },
     data: { values: rows },
     vconcat: [
@@ -514,13 +678,32 @@ export function evaluationComparisonChart(
           y: {
             field: "instances",
             type: "quantitative",
-            title: "Instances InService",
+            title: "Instances InService (count)",
             axis: { tickMinStep: 1, format: "d" },
           },
           color,
-          tooltip: [...tooltip("instances", "Instances InService")],
+          tooltip: [...tooltip("instances", "Instances InService (count)")],
         },
       },
+      // Cost on the same minutes-since-start axis: the windows are comparable across runs.
+      ...(inputs.every((input) => input.pricePerHour !== undefined)
+        ? [{
+          width,
+          height: Math.round(height * 0.5),
+          mark: { type: "line" as const, interpolate: "step-after" as const, strokeWidth: 2 },
+          encoding: {
+            x,
+            y: {
+              field: "cost",
+              type: "quantitative" as const,
+              title: COST_TITLE,
+              axis: { format: "$,.2f" },
+            },
+            color,
+            tooltip: [...tooltip("cost", COST_TITLE)],
+          },
+        }]
+        : []),
     ],
     resolve: { scale: { x: "shared", color: "shared" } },
     spacing: 12,
@@ -545,8 +728,36 @@ function uniqueNames(names: string[]): string[] {
   });
 }
 
+/** The time axis' domain in ms: from the first minute over the window, or the series' span. */
+function timeWindow(input: EvaluationChartInput): [number, number] | undefined {
+  if (input.windowMinutes === undefined) return undefined;
+  const times = input.series.map((p) => Date.parse(p.time));
+  const start = Math.min(...times);
+  return [start, Math.max(start + input.windowMinutes * 60_000, Math.max(...times))];
+}
+
+/** Sets the domain of every `time` x scale of a panel (all its layers). */
+function withTimeDomain<T>(panel: T, domain: [number, number] | undefined): T {
+  if (domain === undefined) return panel;
+  // deno-lint-ignore no-explicit-any
+  const visit = (spec: any): any => {
+    if (Array.isArray(spec?.layer)) return { ...spec, layer: spec.layer.map(visit) };
+    const x = spec?.encoding?.x;
+    if (x?.field !== "time") return spec;
+    return { ...spec, encoding: { ...spec.encoding, x: { ...x, scale: { ...x.scale, domain } } } };
+  };
+  return visit(panel);
+}
+
 function toDatum(activity: EvaluationActivity) {
-  return { time: activity.time, description: activity.description, status: activity.status };
+  // The new capacity, from "Setting desired instance count to 3.": the label over the rule.
+  const capacity = /(\d+)\D*$/.exec(activity.description)?.[1];
+  return {
+    time: activity.time,
+    description: activity.description,
+    status: activity.status,
+    label: capacity === undefined ? activity.status : `→ ${capacity}`,
+  };
 }
 
 function validateEvaluation(chart: string, input: EvaluationChartInput): void {

@@ -72,11 +72,11 @@ type Spec = {
   data?: { values: Record<string, unknown>[] };
 };
 
-Deno.test("evaluationChart() is valid Vega-Lite v5 with three panels on a shared time axis", () => {
+Deno.test("evaluationChart() is valid Vega-Lite v5 with four panels on a shared time axis", () => {
   const spec = evaluationChart(evaluation());
   assertValidChart(spec);
   const { vconcat, resolve } = spec as unknown as Spec & { resolve: unknown };
-  assert.equal(vconcat.length, 3);
+  assert.equal(vconcat.length, 4, "invocations, users, instances, latency");
   assert.deepEqual(resolve, { scale: { x: "shared", color: "independent" } });
 });
 
@@ -84,8 +84,11 @@ Deno.test("evaluationChart() renders the expectation, the panels' titles and the
   const texts = svgTexts(await toSvg(evaluationChart(evaluation()), { onWarning: assert.fail }));
   for (
     const expected of [
-      "target tracking 3300, spawn rate 1 user per minute: passed",
-      "Expectation: 12,000 per minute (max TPS x 60)",
+      "target tracking 3300, spawn rate 1 user per minute: passed, +10 %",
+      "Expectation 12,000",
+      "→ 2",
+      "→ 3",
+      "Load (users)",
       EVALUATION_INVOCATIONS_TITLE,
       INSTANCES_TITLE,
       P95_TITLE,
@@ -100,29 +103,33 @@ Deno.test("evaluationChart() renders the expectation, the panels' titles and the
   const failed = evaluationChart(evaluation({ passed: false, spawnRate: 4 }));
   assert.ok(
     svgTexts(await toSvg(failed)).includes(
-      "target tracking 3300, spawn rate 4 users per minute: failed",
+      "target tracking 3300, spawn rate 4 users per minute: failed, +10 %",
     ),
   );
 });
 
 Deno.test("evaluationChart() draws every activity as a rule in every panel", async () => {
   const svg = await toSvg(evaluationChart(evaluation()));
-  // 3 activities x 3 panels, plus the expectation rule.
-  assert.equal(markItemCount(svg, "rule"), 3 * 3 + 1);
+  // 3 activities x 4 panels, plus the expectation rule.
+  assert.equal(markItemCount(svg, "rule"), 3 * 4 + 1);
 });
 
 Deno.test("activityRules() puts failed activities apart, in red, with their tooltip", () => {
-  const rules = activityRules(evaluation().activities) as unknown as {
-    data: { values: Record<string, unknown>[] };
-    mark: { color: string };
-    encoding: { tooltip: { field: string }[] };
-  }[];
+  // Each group is a rule layered with its labels (the new capacity).
+  const rules = (activityRules(evaluation().activities) as unknown as {
+    layer: {
+      data: { values: Record<string, unknown>[] };
+      mark: { color: string };
+      encoding: { tooltip: { field: string }[] };
+    }[];
+  }[]).map((g) => g.layer[0]!);
   assert.equal(rules.length, 2);
   assert.deepEqual(rules.map((r) => r.mark.color), ["#9d9d9d", "#e45756"]);
   assert.deepEqual(rules[1]!.data.values, [{
     time: minute(8, 15),
     description: "Failed to set desired instance count to 4.",
     status: "Failed",
+    label: "→ 4",
   }]);
   assert.deepEqual(rules[0]!.encoding.tooltip.map((t) => t.field), [
     "time",
@@ -135,6 +142,7 @@ Deno.test("activityRules() puts failed activities apart, in red, with their tool
 Deno.test("instancesPanel() draws InService and desired as step-after lines", () => {
   const panel = instancesPanel(evaluation());
   const lines = panel.layer[0]!;
+  assert.ok("mark" in lines);
   assert.deepEqual(lines.mark, { type: "line", interpolate: "step-after", strokeWidth: 2 });
   const values = (lines.data as { values: Record<string, unknown>[] }).values;
   assert.deepEqual(values.slice(0, 2), [
@@ -148,12 +156,12 @@ Deno.test("evaluationChart() adds an errors panel only when a minute had errors"
   const series = input.series.map((p, i) => i === 10 ? { ...p, errors: 7 } : p);
   const spec = evaluationChart({ ...input, series });
   assertValidChart(spec);
-  assert.equal((spec as unknown as Spec).vconcat.length, 4);
+  assert.equal((spec as unknown as Spec).vconcat.length, 5);
   const svg = await toSvg(spec);
   assert.ok(svgTexts(svg).includes(ERRORS_TITLE));
   assert.equal(markItemCount(svg, "rect"), 12);
   const noP95 = input.series.map(({ p95Ms: _, ...p }) => p);
-  assert.equal((evaluationChart({ ...input, series: noP95 }) as unknown as Spec).vconcat.length, 2);
+  assert.equal((evaluationChart({ ...input, series: noP95 }) as unknown as Spec).vconcat.length, 3);
 });
 
 Deno.test("evaluationComparisonChart() gives each evaluation its own colour on minutes since start", async () => {
@@ -186,8 +194,8 @@ Deno.test("evaluationComparisonChart() gives each evaluation its own colour on m
   for (
     const expected of [
       MINUTES_TITLE,
-      "Instances InService",
-      "Expectation: 12,000 per minute (max TPS x 60)",
+      "Instances InService (count)",
+      "Expectation 12,000",
       ...domain,
     ]
   ) {
@@ -228,4 +236,22 @@ Deno.test("evaluation charts reject bad input with the field named", () => {
   assert.throws(() => evaluationChart({ ...input, activities }), {
     message: 'Cannot chart the evaluation: activities[0].time is "later": pass an ISO 8601 time',
   });
+});
+
+Deno.test("evaluationChart() and the comparison draw every run over the window given", () => {
+  const input = evaluation({ windowMinutes: 30 });
+  const start = Date.parse(input.series[0]!.time);
+  const domains = new Set<string>();
+  const visit = (spec: Record<string, unknown>): void => {
+    const layer = spec.layer as Record<string, unknown>[] | undefined;
+    if (layer) return layer.forEach(visit);
+    const x = (spec.encoding as { x?: { field?: string; scale?: { domain?: number[] } } })?.x;
+    if (x?.field === "time") domains.add(JSON.stringify(x.scale?.domain));
+  };
+  (evaluationChart(input) as unknown as Spec).vconcat.forEach((p) => visit(p as never));
+  assert.deepEqual([...domains], [JSON.stringify([start, start + 30 * 60_000])], "one window");
+  const compared = evaluationComparisonChart([input, evaluation()]) as unknown as {
+    vconcat: { layer?: { encoding: { x: { scale: { domain: number[] } } } }[] }[];
+  };
+  assert.deepEqual(compared.vconcat[0]!.layer![0]!.encoding.x.scale.domain, [0, 30]);
 });

@@ -19,7 +19,7 @@
  * });
  * const dir = await Deno.makeTempDir();
  * const path = await showChart(spec, { caption: "Invocations", outFile: `${dir}/analysis.svg`, jupyter: null });
- * assert.match(await Deno.readTextFile(path!), /Upper limit 55 %/);
+ * assert.match(await Deno.readTextFile(path!), /Upper 55 %/);
  * await Deno.remove(dir, { recursive: true });
  * ```
  *

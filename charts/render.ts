@@ -12,7 +12,7 @@ import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
 import { Buffer } from "node:buffer";
-import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../machine/atomic_write.ts";
 
 /** The Jupyter MIME type of a Vega-Lite v5 spec (JupyterLab 4 and VS Code render it; not v6). */
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
@@ -322,24 +322,6 @@ function kernelDisplay(): JupyterDisplay | null {
     return Deno.jupyter;
   } catch {
     return null;
-  }
-}
-
-/**
- * Writes a file through a temporary file in the same folder and a rename. The temporary file is
- * created like any other (mode 0666 less the umask, so 0644 under the usual 022), not with
- * `Deno.makeTempFile`'s 0600, which the rename would keep.
- */
-async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const dir = dirname(path);
-  await Deno.mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${crypto.randomUUID()}.tmp`);
-  try {
-    await Deno.writeTextFile(temp, text, { createNew: true });
-    await Deno.rename(temp, join(dir, basename(path)));
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
   }
 }
 

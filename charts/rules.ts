@@ -12,7 +12,10 @@ import { COLORS, utcTimeTooltip, utcTimeX } from "./_style.ts";
 export interface ValueRuleOptions {
   /** The y value the rule marks, in the units of the axis it shares. */
   value: number;
-  /** The label written just above the rule's right end (also its tooltip). */
+  /**
+   * The label, written just right of the plot at the rule's height — outside the plot area, so
+   * it never covers data (also the rule's tooltip).
+   */
   label: string;
   /**
    * Rule and label colour.
@@ -29,7 +32,7 @@ export interface ValueRuleOptions {
 }
 
 /**
- * A horizontal rule at a value with a label above its right end, as a two-mark layer that shares
+ * A horizontal rule at a value with a label right of the plot, as a two-mark layer that shares
  * the y scale of the layer it is put in (the value widens that scale's domain when needed).
  *
  * @param options The value, label and look.
@@ -61,10 +64,9 @@ export function valueRule(options: ValueRuleOptions): LayerSpec<Field> & {
         mark: {
           type: "text",
           color,
-          align: "right",
-          baseline: "bottom",
-          dx: -4,
-          dy: -3,
+          align: "left",
+          baseline: "middle",
+          dx: 4,
           fontSize: 11,
         },
         encoding: { x: { value: "width" }, y, text: { value: label } },
@@ -98,6 +100,18 @@ export interface TimeRulesOptions {
    */
   color?: string;
   /**
+   * Field of each datum written above the plot at the rule's time (off the data); no labels
+   * when absent.
+   */
+  label?: string;
+  /**
+   * Which line above the plot the labels take (0 just above it, 1 the one over that), so that
+   * two sets of rules at the same times keep readable labels.
+   *
+   * @default {0}
+   */
+  labelLine?: number;
+  /**
    * Dash pattern of the rules (`[]` for solid).
    *
    * @default {[2, 3]}
@@ -109,7 +123,7 @@ export interface TimeRulesOptions {
  * Vertical rules at times on the shared UTC time axis, with a tooltip per rule.
  *
  * @param options The rules and their look.
- * @returns One rule mark with its own data.
+ * @returns One rule mark with its own data, layered with its labels when `label` is given.
  *
  * @example Rules at two crossing times
  * ```ts
@@ -123,12 +137,14 @@ export interface TimeRulesOptions {
  *   ],
  *   tooltip: [{ field: "limit", title: "Limit" }],
  * });
+ * assert.ok("mark" in rules);
  * assert.deepEqual(rules.mark, { type: "rule", color: "#9d9d9d", strokeDash: [2, 3], strokeWidth: 1.5 });
  * ```
  */
-export function timeRules(options: TimeRulesOptions): UnitSpec<Field> {
-  const { data, tooltip = [], color = COLORS.grey, strokeDash = [2, 3] } = options;
-  return {
+export function timeRules(options: TimeRulesOptions): UnitSpec<Field> | LayerSpec<Field> {
+  const { data, tooltip = [], color = COLORS.grey, strokeDash = [2, 3], label, labelLine = 0 } =
+    options;
+  const rule: UnitSpec<Field> = {
     data: { values: data },
     mark: { type: "rule", color, strokeDash, strokeWidth: 1.5 },
     encoding: {
@@ -138,5 +154,14 @@ export function timeRules(options: TimeRulesOptions): UnitSpec<Field> {
         ...tooltip.map(({ field, title }) => ({ field, title, type: "nominal" as const })),
       ],
     },
+  };
+  if (label === undefined) return rule;
+  return {
+    layer: [rule, {
+      data: { values: data },
+      // Above the plot area (y 0 is its top edge), so the label never covers data.
+      mark: { type: "text", color, baseline: "bottom", dy: -3 - 12 * labelLine, fontSize: 10 },
+      encoding: { x: utcTimeX(), y: { value: 0 }, text: { field: label, type: "nominal" } },
+    }],
   };
 }

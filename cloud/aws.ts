@@ -7,6 +7,7 @@ import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-s
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { tagAwsCall } from "./aws_errors.ts";
 import type { Clock, Cloud } from "./types.ts";
 
 /** Options of {@linkcode openAwsCloud}. */
@@ -22,7 +23,7 @@ export interface AwsCloudOptions {
   endpointUrl?: string;
   /**
    * Most attempts per request with adaptive retries (client-side rate limiting on throttling).
-   * @default {8}
+   * @default {8, or AWS_MAX_ATTEMPTS when set}
    */
   maxAttempts?: number;
 }
@@ -48,7 +49,7 @@ export async function openAwsCloud(options: AwsCloudOptions = {}): Promise<Cloud
     profile: options.profile,
     endpoint: options.endpointUrl,
     retryMode: "adaptive",
-    maxAttempts: options.maxAttempts ?? 8,
+    maxAttempts: options.maxAttempts ?? attemptsFromEnv() ?? 8,
   };
   const sagemaker = new SageMakerClient(config);
   let region: string;
@@ -67,16 +68,64 @@ export async function openAwsCloud(options: AwsCloudOptions = {}): Promise<Cloud
     cloudwatch: new CloudWatchClient(withRegion),
     s3: new S3Client(withRegion),
   };
+  for (const client of Object.values(clients)) tagFailures(client);
   return {
     backend: "aws",
     region,
     defaultRoleArn: undefined,
     ...clients,
     clock: wallClock,
-    localSettings: undefined,
+    // Inference Recommender on AWS reports the saturation point only, no per-level profile.
+    capacityProfile: () => Promise.resolve(undefined),
     close() {
       for (const client of Object.values(clients)) client.destroy();
       return Promise.resolve();
     },
   };
+}
+
+/** `AWS_MAX_ATTEMPTS` as the SDK reads it (a whole number from 1), when set. */
+function attemptsFromEnv(): number | undefined {
+  let raw: string | undefined;
+  try {
+    raw = Deno.env.get("AWS_MAX_ATTEMPTS");
+  } catch {
+    return undefined;
+  }
+  const n = Number(raw);
+  return raw !== undefined && Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+/** The part of an SDK v3 client that {@linkcode tagFailures} uses. */
+interface WithMiddleware {
+  middlewareStack: {
+    add(
+      middleware: (
+        next: (args: { input: object }) => Promise<unknown>,
+        context: { clientName?: string; commandName?: string },
+      ) => (args: { input: object }) => Promise<unknown>,
+      options: { step: "initialize"; name: string; priority: "high" },
+    ): void;
+  };
+}
+
+/**
+ * Tags every failure of the client's calls with the call (operation, input), after all retries
+ * (the initialize step wraps the retry middleware), so that scripts can say what failed on what.
+ */
+function tagFailures(client: unknown): void {
+  (client as WithMiddleware).middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw tagAwsCall(error, {
+          clientName: context.clientName ?? "",
+          commandName: context.commandName ?? "",
+          input: args.input as Record<string, unknown>,
+        });
+      }
+    },
+    { step: "initialize", name: "tagFailedAwsCalls", priority: "high" },
+  );
 }

@@ -5,6 +5,7 @@ import { DescribeEndpointCommand } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import { fakeAwsEnv, startAwsRecorder } from "../tests/aws_recorder.ts";
 import { openCloud } from "./open.ts";
+import { denoChildEnv } from "../machine/children.ts";
 
 Deno.test("openCloud({ backend: 'aws' }) sends real SDK requests to the endpoint URL given", async () => {
   const recorder = startAwsRecorder();
@@ -64,7 +65,7 @@ Deno.test("the AWS backend honours AWS_ENDPOINT_URL as the SDK defines it", asyn
     `;
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["eval", "--config", new URL("../deno.json", import.meta.url).pathname, code],
-      env: { ...fakeAwsEnv(recorder.url), NO_COLOR: "1" },
+      env: denoChildEnv({ ...fakeAwsEnv(recorder.url), NO_COLOR: "1" }),
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -87,12 +88,12 @@ Deno.test("openCloud({ backend: 'aws' }) without a region says how to set one", 
       `import { openCloud } from ${JSON.stringify(new URL("./open.ts", import.meta.url).href)};
        await openCloud({ backend: "aws" }).then(() => console.log("opened"), (e) => console.log(e.message));`,
     ],
-    env: {
+    env: denoChildEnv({
       AWS_CONFIG_FILE: "/dev/null",
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
       NO_COLOR: "1",
       PATH: Deno.env.get("PATH") ?? "",
-    },
+    }),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

@@ -1,11 +1,11 @@
 /**
- * `openCloud`: the one entry point to a backend.
+ * `openCloud`: the one entry point to a backend. Each backend is loaded with a lazy `import()`
+ * when it is opened: an AWS run never loads the local backend (its store, services and model
+ * server), a local run never builds the AWS SDK clients and their credential chain.
  *
  * @module
  */
-import { openAwsCloud } from "./aws.ts";
-import { openLocalCloud } from "./local/mod.ts";
-import type { LocalSettings } from "./local/settings.ts";
+import type { LocalSettings } from "./local/kernel/settings.ts";
 import type { Backend, Cloud } from "./types.ts";
 
 /** Options of {@linkcode openCloud}; every field is optional. */
@@ -49,6 +49,7 @@ export interface OpenCloudOptions {
 export async function openCloud(options: OpenCloudOptions = {}): Promise<Cloud> {
   const backend = options.backend ?? "local";
   if (backend === "aws") {
+    const { openAwsCloud } = await import("./aws.ts");
     return await openAwsCloud({
       region: options.region,
       profile: options.profile,
@@ -58,6 +59,7 @@ export async function openCloud(options: OpenCloudOptions = {}): Promise<Cloud> 
   if (backend !== "local") {
     throw new RangeError(`Cannot open backend "${backend}": use "local" or "aws"`);
   }
+  const { openLocalCloud } = await import("./local/mod.ts");
   return openLocalCloud({
     localDir: options.localDir ?? env("SCALING_LOCAL_DIR"),
     region: options.region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION") ?? "us-east-1",

@@ -7,7 +7,9 @@ import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-a
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
-import type { LocalSettings } from "./local/settings.ts";
+import type { CapacityProfile, ProfileSubject } from "../sim/profile.ts";
+
+export type { ProfileSubject };
 
 /** Which backend a {@linkcode Cloud} talks to. */
 export type Backend = "aws" | "local";
@@ -53,8 +55,12 @@ export interface Cloud {
   readonly s3: S3Sender;
   /** The backend's clock. */
   readonly clock: Clock;
-  /** The local backend's settings as persisted in its store; undefined on AWS. */
-  readonly localSettings: LocalSettings | undefined;
+  /**
+   * The capacity profile this backend measured for one instance of a model (a Default job's
+   * benchmark), or undefined when it keeps none: the local backend stores the profile its Default
+   * job measured; AWS keeps none (its recommendation carries only the saturation point).
+   */
+  capacityProfile(subject: ProfileSubject): Promise<CapacityProfile | undefined>;
   /** Releases the store, stops anything the backend started (servers, benchmarks). */
   close(): Promise<void>;
 }

@@ -3,8 +3,11 @@
  * (closed-loop users following PHASES or STAIRS, an open-loop rate, or a saturation ramp).
  * Run `deno task loadtest --help`.
  *
- * The task runs with `--allow-all`: Deno lets no narrower permission read `/proc/<pid>` (needed
- * by `--pid`), and the default `epoll` transport calls libc through FFI (`--allow-ffi`).
+ * The task grants `--allow-read` (payload and pattern files), `--allow-net` to loopback only, and
+ * `--allow-ffi`: the default `epoll` transport calls libc, and so does `--pid` to read
+ * `/proc/<pid>` (Deno's own file API reads `/proc` only with `--allow-all`). The engine honours
+ * `--allow-net` for both transports, so another host needs `deno run` with its own
+ * `--allow-net=HOST:PORT`.
  *
  * @module
  */
@@ -283,9 +286,11 @@ export async function main(args: string[], io: CliIo = defaultIo): Promise<numbe
     const summary = await runCommand(cmd, io, controller.signal);
     io.out(cmd.json ? `${JSON.stringify(summary, null, 2)}\n` : summaryTable(summary));
     if (summary.requests > 0 && summary.errorsByKind.connection === summary.requests) {
+      // Nothing was measured: a wrong --url (or a server that is not up) is the user's to fix.
       io.err(
-        `No request reached ${summary.url}: every one failed to connect (${summary.lastError}); is the server running?\n`,
+        `No request reached ${summary.url}: every one failed to connect (${summary.lastError}); check --url and that the server is running\n`,
       );
+      return 2;
     }
     return summary.stopReason === "Interrupted" ? 130 : 0;
   } catch (error) {

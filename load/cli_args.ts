@@ -106,7 +106,10 @@ What to send:
   --method METHOD           default POST with a payload, GET without
   --header "Name: value"    extra header (repeatable)
   --timeout S               per-request timeout in seconds (default 60, the SageMaker limit)
-  --allow-remote            allow a target that is not 127.0.0.0/8, ::1 or localhost
+  --allow-remote            allow a target that is not 127.0.0.0/8, ::1 or localhost (the
+                            task grants --allow-net=127.0.0.1,localhost,[::1] only; for
+                            another host: deno run --allow-read --allow-ffi
+                            --allow-net=HOST:PORT load/cli.ts ...)
   --transport T             auto (default): epoll, a worker thread driving libc epoll through
                             FFI (Linux, http: to an IP address), else socket (Deno.connect)
 
@@ -144,7 +147,7 @@ Stop conditions (closed and open loop):
 
 Measurement and output:
   --pid PID                 sample CPU % (summed over cores) and RSS of PID (repeatable;
-                            Deno reads /proc only with --allow-all, which the task grants)
+                            reads /proc/PID through libc, which needs --allow-ffi)
   --json                    print the summary as JSON on stdout
   --quiet                   no progress line on stderr
   --debug                   stack traces on unexpected failures
@@ -206,7 +209,8 @@ function num(
   const text = String(raw).trim();
   const n = Number(text);
   const what = check.integer ? "whole number" : "number";
-  if (text === "" || !Number.isFinite(n)) {
+  // Decimal only: Number() also reads "0x10" as 16 and "0b11" as 3.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(n)) {
     throw new UsageError(`Invalid --${name} "${raw}": give a ${what}`);
   }
   if (check.integer && !Number.isInteger(n)) {
@@ -222,6 +226,42 @@ function num(
     throw new UsageError(`Invalid --${name} "${raw}": give a ${what} of at most ${check.max}`);
   }
   return n;
+}
+
+/**
+ * Keeps a negative number after a flag that takes a value as that value (`--users -1` reaches
+ * the range check instead of "argument is ambiguous"), and refuses a flag where a value belongs.
+ */
+function joinValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith("--") ? args[i].slice(2) : undefined;
+    const option = name === undefined ? undefined : OPTIONS[name as keyof typeof OPTIONS];
+    const next = args[i + 1];
+    if (option?.type !== "string") {
+      out.push(args[i]);
+    } else if (next === undefined || (next.startsWith("--") && next.length > 2)) {
+      throw new UsageError(
+        `Missing the value of --${name}${next === undefined ? "" : ` (found ${next})`}`,
+      );
+    } else if (/^-\d|^-\.\d/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else {
+      out.push(args[i]);
+    }
+  }
+  return out;
+}
+
+/** An HTTP method is a token (RFC 9110 §9.1): letters, digits and ``!#$%&'*+-.^_`|~``, no spaces. */
+function checkMethod(method: string | undefined): string | undefined {
+  if (method !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
+    throw new UsageError(
+      `Invalid --method "${method}": give an HTTP method such as POST or GET (letters, no spaces)`,
+    );
+  }
+  return method;
 }
 
 /**
@@ -243,7 +283,12 @@ function num(
 export function parseLoadTestArgs(args: string[]): LoadCommand {
   let values: Values;
   try {
-    values = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false })
+    values = parseArgs({
+      args: joinValues(args),
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    })
       .values as Values;
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
@@ -278,7 +323,7 @@ export function parseLoadTestArgs(args: string[]): LoadCommand {
   const common: CommonCommand = {
     url,
     payloadPath: values.payload as string | undefined,
-    method: values.method as string | undefined,
+    method: checkMethod(values.method as string | undefined),
     contentType: values["content-type"] as string | undefined,
     headers,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,

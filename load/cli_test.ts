@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type CliIo, main } from "./cli.ts";
 import { parseLoadTestArgs, UsageError } from "./cli_args.ts";
 import { startStubServer } from "./testdata/stub_server.ts";
+import { denoChildEnv } from "../machine/children.ts";
 
 function capture(): CliIo & { stdout: string; stderr: string } {
   const io = {
@@ -291,6 +292,7 @@ Deno.test("Ctrl-C ends a run cleanly with the summary so far (exit code 130)", a
       "60",
       "--json",
     ],
+    env: denoChildEnv(),
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -366,5 +368,67 @@ Deno.test("--pattern takes the API's TrafficPattern with optional StoppingCondit
   } finally {
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Runs the script in a child with exactly these permission flags. */
+async function runWith(flags: string[], args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", ...flags, new URL("./cli.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr).trim(),
+  };
+}
+
+Deno.test("without --allow-ffi, --pid exits 2 with one line naming --allow-ffi", async () => {
+  const server = startStubServer();
+  try {
+    const r = await runWith(["--allow-net=127.0.0.1"], [
+      "--url",
+      `http://127.0.0.1:${server.addr.port}/`,
+      "--users",
+      "1",
+      "--max-requests",
+      "10",
+      "--pid",
+      String(Deno.pid),
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^Cannot sample process ${Deno.pid}: .*--allow-ffi`));
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("the epoll transport connects only where --allow-net lets it", async () => {
+  const server = startStubServer();
+  try {
+    // 127.0.0.2 is loopback (no --allow-remote needed) but not in --allow-net: libc's sockets
+    // would reach it past Deno's permission check, so the engine refuses before connecting.
+    for (const transport of ["epoll", "socket"]) {
+      const r = await runWith(["--allow-net=127.0.0.1", "--allow-ffi"], [
+        "--url",
+        `http://127.0.0.2:${server.addr.port}/`,
+        "--users",
+        "1",
+        "--max-requests",
+        "10",
+        "--transport",
+        transport,
+      ]);
+      assert.equal(r.code, 2, `${transport}: ${r.stderr}`);
+      assert.equal(
+        r.stderr,
+        `Cannot connect to 127.0.0.2:${server.addr.port}: Deno's --allow-net does not include it; grant --allow-net=127.0.0.2:${server.addr.port}`,
+      );
+    }
+  } finally {
+    await server.shutdown();
   }
 });

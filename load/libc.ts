@@ -1,7 +1,9 @@
 /**
- * The few libc calls the epoll transport makes through Deno's FFI: non-blocking TCP sockets and
- * an epoll set, on Linux x86_64 and aarch64 (glibc). Everything here is synchronous; it is meant
- * for a worker thread that does nothing but drive connections.
+ * The few libc calls the load generator makes through Deno's FFI, on Linux x86_64 and aarch64
+ * (glibc): non-blocking TCP sockets and an epoll set for the epoll transport, and `open` / `read`
+ * / `close` of `/proc` files for process sampling (Deno's own file API reads `/proc` only with
+ * `--allow-all`). Everything here is synchronous; the epoll transport calls it from a worker
+ * thread that does nothing but drive connections.
  *
  * @module
  */
@@ -26,6 +28,8 @@ export const LINUX = {
   EPOLLOUT: 0x004,
   EPOLLERR: 0x008,
   EPOLLHUP: 0x010,
+  O_RDONLY: 0,
+  O_CLOEXEC: 0o2000000,
   EINTR: 4,
   EAGAIN: 11,
   EINPROGRESS: 115,
@@ -67,6 +71,8 @@ const SYMBOLS = {
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  // open(2) is variadic; without O_CREAT the mode argument is never read.
+  open: { parameters: ["buffer", "i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
   epoll_create1: { parameters: ["i32"], result: "i32" },
@@ -83,8 +89,19 @@ export function epollEventSize(arch: string = Deno.build.arch): number {
   return arch === "x86_64" ? 12 : 16;
 }
 
-/** Why the epoll transport cannot be used here, or `null` when it can. */
-export function epollUnavailableReason(): string | null {
+/**
+ * Why libc cannot be called here (not Linux on x86_64 or aarch64, or FFI not allowed), or `null`
+ * when it can.
+ *
+ * @example Usage
+ * ```ts
+ * import { libcUnavailableReason } from "./libc.ts";
+ * import assert from "node:assert/strict";
+ * // The doc tests run with --allow-all on Linux x86_64 or aarch64.
+ * assert.equal(libcUnavailableReason(), null);
+ * ```
+ */
+export function libcUnavailableReason(): string | null {
   if (Deno.build.os !== "linux") return `it needs Linux (this is ${Deno.build.os})`;
   if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
     return `it needs x86_64 or aarch64 (this is ${Deno.build.arch})`;

@@ -1,9 +1,13 @@
 /**
  * CPU and memory of target processes, read from `/proc` (Linux): CPU % summed over cores, the
  * scale of CloudWatch's `CPUUtilization` for an instance (0–100 × vCPUs), and resident memory.
+ * The files are read through libc ({@linkcode readProcFile}), which needs `--allow-ffi`: Deno's
+ * own file API reads `/proc` only with `--allow-all`.
  *
  * @module
  */
+
+import { procUnavailableReason, readProcFile } from "./proc_file.ts";
 
 /**
  * Clock ticks per second of `/proc/<pid>/stat` times. Linux fixes `USER_HZ` at 100 on every
@@ -102,20 +106,22 @@ export function cpuPercentBetween(ticks: TickReadings, elapsedMs: number): numbe
 }
 
 /**
- * Reading `/proc/<pid>` is not allowed: Deno lets only `--allow-all` programs read it.
+ * `/proc/<pid>` cannot be read here: FFI is not allowed (`--allow-ffi`), or this is not Linux.
  *
  * @example Usage
  * ```ts
  * import { ProcessAccessError } from "./process_stats.ts";
  * import assert from "node:assert/strict";
- * assert.match(new ProcessAccessError(42).message, /--allow-all/);
+ * const error = new ProcessAccessError(42, "it needs --allow-ffi (or --allow-all)");
+ * assert.match(error.message, /^Cannot sample process 42: reading \/proc\/42 goes through libc/);
+ * assert.match(error.message, /--allow-ffi/);
  * ```
  */
 export class ProcessAccessError extends Error {
-  /** Creates the error for a process id. */
-  constructor(pid: number, options?: ErrorOptions) {
+  /** Creates the error for a process id and the reason libc cannot be called. */
+  constructor(pid: number, reason: string, options?: ErrorOptions) {
     super(
-      `Cannot sample process ${pid}: Deno lets only programs run with --allow-all (-A) read /proc/${pid}; run with -A or drop --pid`,
+      `Cannot sample process ${pid}: reading /proc/${pid} goes through libc (Deno's file API reads /proc only with --allow-all) and ${reason}; fix that or drop --pid`,
       options,
     );
     this.name = "ProcessAccessError";
@@ -124,7 +130,7 @@ export class ProcessAccessError extends Error {
 
 /**
  * Reads one process's CPU ticks and RSS now; `null` when it is gone. Throws a
- * {@linkcode ProcessAccessError} when Deno's permissions forbid reading `/proc`.
+ * {@linkcode ProcessAccessError} when `/proc` cannot be read here (no `--allow-ffi`).
  *
  * @example Usage
  * ```ts
@@ -135,16 +141,12 @@ export class ProcessAccessError extends Error {
  * ```
  */
 export function readProcess(pid: number): ProcessReading | null {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return { cpuTicks: parseProcStatTicks(stat), rssBytes: parseVmRssBytes(status) };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-      throw new ProcessAccessError(pid, { cause: error });
-    }
-    return null;
-  }
+  const why = procUnavailableReason();
+  if (why !== null) throw new ProcessAccessError(pid, why);
+  const stat = readProcFile(`/proc/${pid}/stat`);
+  const status = stat === null ? null : readProcFile(`/proc/${pid}/status`);
+  if (stat === null || status === null) return null;
+  return { cpuTicks: parseProcStatTicks(stat), rssBytes: parseVmRssBytes(status) };
 }
 
 /** CPU and memory of the sampled processes over one sampling period. */
@@ -182,7 +184,7 @@ export class ProcessSampler {
 
   /**
    * Starts sampling the given process ids (the first reading is taken now). Throws a RangeError
-   * for an id with no running process, and a {@linkcode ProcessAccessError} without `-A`.
+   * for an id with no running process, and a {@linkcode ProcessAccessError} without `--allow-ffi`.
    */
   constructor(pids: number[]) {
     for (const pid of pids) {
@@ -193,19 +195,16 @@ export class ProcessSampler {
       }
     }
     this.#pids = [...pids];
-    let memTotal = 0;
-    try {
-      memTotal = parseMemTotalBytes(Deno.readTextFileSync("/proc/meminfo"));
-    } catch {
-      // no /proc/meminfo: memoryPercent stays NaN
-    }
-    this.#memTotal = memTotal;
     this.#at = performance.now();
     for (const pid of this.#pids) {
       const r = readProcess(pid);
       if (!r) throw new RangeError(`Cannot sample process ${pid}: no such process is running`);
       this.#ticks.set(pid, r.cpuTicks);
     }
+    // Readable when the processes were; without MemTotal, memoryPercent stays NaN.
+    this.#memTotal = this.#pids.length > 0
+      ? parseMemTotalBytes(readProcFile("/proc/meminfo") ?? "")
+      : 0;
   }
 
   /** The process ids sampled. */

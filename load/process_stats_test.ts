@@ -6,6 +6,7 @@ import {
   parseVmRssBytes,
   ProcessSampler,
 } from "./process_stats.ts";
+import { denoChildEnv } from "../machine/children.ts";
 
 Deno.test("/proc parsers read CPU ticks, RSS and total memory", () => {
   // A command name with spaces and parentheses must not shift the fields.
@@ -28,6 +29,7 @@ Deno.test("ProcessSampler sums CPU and RSS over processes", async () => {
   const spin = () =>
     new Deno.Command(Deno.execPath(), {
       args: ["eval", "const end = Date.now() + 1500; while (Date.now() < end) {}"],
+      env: denoChildEnv(),
       stdout: "null",
       stderr: "null",
     }).spawn();

@@ -53,7 +53,7 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Allow a URL that is not a loopback address. @default false */
   allowRemote?: boolean;
-  /** Process ids whose CPU and memory to sample each second (needs `--allow-all`). @default [] */
+  /** Process ids whose CPU and memory to sample each second (needs `--allow-ffi`). @default [] */
   pids?: number[];
   /** Aborting it ends the run with stop reason `Interrupted` and the summary so far. @default none */
   signal?: AbortSignal;

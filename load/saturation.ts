@@ -35,7 +35,7 @@ import {
   type RequestOptions,
   validateRequestOptions,
 } from "./run_load.ts";
-import { flatPeriodStreak, type StopDecision } from "./stop_conditions.ts";
+import { flatPeriodStreak, flatStopDetail, type StopDecision } from "./stop_conditions.ts";
 import { parseTarget } from "./target.ts";
 
 /** Why a saturation ramp ended. */
@@ -205,12 +205,12 @@ export function evaluateLevel(
     rules.flatTolerance,
   );
   if (streak >= rules.flatLevels) {
-    const best = Math.max(...levels.map((l) => l.successesPerSecond));
     return {
       reason: "FlatInvocations",
-      detail: `Throughput stayed within ${rules.flatTolerance * 100} % of ${
-        best.toFixed(1)
-      } req/s for ${rules.flatLevels} levels (up to ${level.users} users)`,
+      detail: flatStopDetail(
+        levels.map((l) => ({ users: l.users, requests: l.successesPerSecond })),
+        { tolerance: rules.flatTolerance, count: rules.flatLevels, unit: "req/s" },
+      ),
     };
   }
   return null;

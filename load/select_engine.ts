@@ -1,13 +1,14 @@
 /**
  * Picks the engine for a target: `chooseTransport` says which transport can work and
- * `createEngine` builds it (the interface is in `engine.ts`).
+ * `createEngine` builds it (the interface is in `engine.ts`), once `assertNetAllowed` has checked
+ * that Deno's `--allow-net` lets this program reach the target.
  *
  * @module
  */
 
 import type { Engine, EngineOptions, Transport, TransportChoice } from "./engine.ts";
 import { EpollEngine } from "./epoll_engine.ts";
-import { epollUnavailableReason, socketAddress } from "./libc.ts";
+import { libcUnavailableReason, socketAddress } from "./libc.ts";
 import { SocketEngine } from "./socket_engine.ts";
 import type { Target } from "./target.ts";
 
@@ -34,16 +35,40 @@ export function chooseTransport(target: Target, choice: TransportChoice = "auto"
   if (target.tls) why = "it speaks plain http: only";
   else if (socketAddress(target.hostname, target.port) === null) {
     why = `it needs an IP address, not the host name "${target.hostname}"`;
-  } else why = epollUnavailableReason();
+  } else why = libcUnavailableReason();
   if (why === null) return "epoll";
   if (choice === "epoll") throw new RangeError(`Cannot use the epoll transport: ${why}`);
   return "socket";
 }
 
 /**
+ * Throws a RangeError unless Deno's net permission lets this program connect to the target. The
+ * epoll transport's sockets are libc's and meet no Deno permission check, so the engine checks
+ * here, for both transports: a run reaches only what `--allow-net` names.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertNetAllowed } from "./select_engine.ts";
+ * import { parseTarget } from "./target.ts";
+ * // The doc tests run with --allow-all.
+ * assertNetAllowed(parseTarget("http://[::1]:8080/"));
+ * ```
+ */
+export function assertNetAllowed(target: Target): void {
+  const host = target.hostname.includes(":")
+    ? `[${target.hostname}]:${target.port}`
+    : `${target.hostname}:${target.port}`;
+  if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
+    throw new RangeError(
+      `Cannot connect to ${host}: Deno's --allow-net does not include it; grant --allow-net=${host}`,
+    );
+  }
+}
+
+/**
  * Creates the engine for a transport choice (the epoll engine's worker is ready when this
- * resolves). With `auto`, a failure to set up the epoll engine (no glibc, say) falls back to the
- * socket engine.
+ * resolves), once {@linkcode assertNetAllowed} passes. With `auto`, a failure to set up the epoll
+ * engine (no glibc, say) falls back to the socket engine.
  *
  * @example Usage
  * ```ts
@@ -74,6 +99,7 @@ export function chooseTransport(target: Target, choice: TransportChoice = "auto"
 export async function createEngine(
   options: EngineOptions & { transport?: TransportChoice },
 ): Promise<Engine> {
+  assertNetAllowed(options.target);
   const choice = options.transport ?? "auto";
   if (chooseTransport(options.target, choice) === "epoll") {
     try {

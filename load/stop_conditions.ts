@@ -203,6 +203,51 @@ export function flatPeriodStreak(
 }
 
 /**
+ * The truthful reason for a flat-throughput stop: none of the last `count` levels rose more than
+ * `tolerance` above the best so far — which says nothing about how far below it they fell, so
+ * their values are listed ("938, 487 and 553 req/s", not "stayed within 5 % of 1,149.5").
+ *
+ * @example Usage
+ * ```ts
+ * import { flatStopDetail } from "./stop_conditions.ts";
+ * import assert from "node:assert/strict";
+ * const p = (users: number, requests: number) => ({ users, requests });
+ * assert.equal(
+ *   flatStopDetail([p(8, 1149.5), p(16, 938), p(24, 487), p(32, 553)], { tolerance: 0.05, count: 3, unit: "req/s" }),
+ *   "Throughput did not grow by more than 5 % over 3 levels: 938, 487 and 553 req/s (up to 32 users) against a best of 1,149.5 req/s at 8 users before them",
+ * );
+ * ```
+ */
+export function flatStopDetail(
+  periods: ReadonlyArray<Pick<PeriodStats, "users" | "requests">>,
+  options: { tolerance: number; count: number; unit: string; what?: string; levels?: string },
+): string {
+  // The flat levels are the last `count` at which users grew (as flatPeriodStreak counts them).
+  const flat: number[] = [];
+  for (let i = periods.length - 1; i > 0 && flat.length < options.count; i--) {
+    if (periods[i].users > periods[i - 1].users) flat.unshift(i);
+  }
+  const last = flat.map((i) => periods[i]);
+  const before = periods.slice(0, flat[0] ?? periods.length);
+  const best = (before.length ? before : periods).reduce((
+    a,
+    b,
+  ) => (b.requests > a.requests ? b : a));
+  const values = last.map((x) => x.requests.toLocaleString("en-US", { maximumFractionDigits: 1 }));
+  const list = values.length > 1
+    ? `${values.slice(0, -1).join(", ")} and ${values.at(-1)}`
+    : values.join("");
+  const num = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 1 });
+  return `${options.what ?? "Throughput"} did not grow by more than ${
+    round(options.tolerance * 100)
+  } % over ${options.count} ${options.levels ?? "levels"}: ${list} ${options.unit} (up to ${
+    periods.at(-1)?.users
+  } users) against a best of ${
+    num(best.requests)
+  } ${options.unit} at ${best.users} users before them`;
+}
+
+/**
  * Judges the last of `periods` (all periods so far, in order) against the conditions; returns
  * the decision to stop or `null` to go on.
  *
@@ -262,12 +307,15 @@ export function evaluatePeriod(
     const need = c.flatPeriods ?? DEFAULT_FLAT_PERIODS;
     const tolerance = c.flatTolerance ?? DEFAULT_FLAT_TOLERANCE;
     if (flatPeriodStreak(periods, tolerance) >= need) {
-      const best = Math.max(...periods.map((x) => x.requests));
       return {
         reason: "FlatInvocations",
-        detail: `Invocations stayed within ${
-          round(tolerance * 100)
-        } % of the best period (${best}) for ${need} periods while users grew to ${p.users}`,
+        detail: flatStopDetail(periods, {
+          tolerance,
+          count: need,
+          unit: "invocations",
+          what: "Invocations per period",
+          levels: "periods",
+        }),
       };
     }
   }

@@ -72,7 +72,7 @@ Deno.test("FlatInvocations stops after N flat periods while users grow, and only
   }
   const d = evaluatePeriod(series, stop);
   assert.equal(d?.reason, "FlatInvocations");
-  assert.match(d!.detail, /3 periods while users grew to 5/);
+  assert.match(d!.detail, /over 3 periods: 2,050, 2,080 and 2,000 invocations \(up to 5 users\)/);
   assert.equal(evaluatePeriod(series, validateStopConditions({})), null, "Continue is the default");
   assert.equal(
     evaluatePeriod(

@@ -19,23 +19,13 @@
  * @module
  */
 
-import {
-  parseChunkSize,
-  parseRequestHead,
-  ProtocolError,
-  type RequestHead,
-  serializeResponse,
-} from "./http1.ts";
+import { parseRequestHead, ProtocolError, type RequestHead } from "./http1.ts";
+import { answerBytes, type HttpAnswer, plainAnswer } from "./http_answer.ts";
+import { BodyBuffer } from "./body_buffer.ts";
+import { ScoringQueue } from "./scoring_queue.ts";
+import { closeAfterWriting, ConnectionGone, ServerConnection } from "./server_connection.ts";
 
-/** What the app answers. */
-export interface HttpAnswer {
-  /** Status code. */
-  status: number;
-  /** Header fields (lower-case names); `content-length` is added. */
-  headers?: Record<string, string>;
-  /** Body. */
-  body?: Uint8Array | string;
-}
+export { type HttpAnswer, plainAnswer } from "./http_answer.ts";
 
 /** The application a {@linkcode serveHttp} server runs. */
 export interface HttpApp {
@@ -124,49 +114,6 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-const encoder = new TextEncoder();
-/** Where discarded body bytes go; shared, as nothing reads them. */
-const scratch = new Uint8Array(65536);
-const CRLFCRLF = [13, 10, 13, 10];
-const CRLF = [13, 10];
-
-/** A one-line `text/plain` answer. */
-export function plainAnswer(
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-): HttpAnswer {
-  return {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
-    body: message.replace(/[\r\n]+/g, " ") + "\n",
-  };
-}
-
-/** The connection ended or timed out while reading; the loop stops. */
-class ConnectionGone extends Error {}
-
-interface Connection {
-  conn: Deno.Conn;
-  buf: Uint8Array;
-  start: number;
-  end: number;
-  /** When the current phase times out (performance.now()), or Infinity. */
-  deadline: number;
-  /** What to answer when the deadline passes (null: close silently). */
-  onTimeout: (() => string) | null;
-  timedOut: boolean;
-  closed: boolean;
-}
-
-interface Job {
-  head: RequestHead;
-  body: Uint8Array;
-  at: number;
-  answer: PromiseWithResolvers<HttpAnswer>;
-  written: PromiseWithResolvers<void>;
-}
-
 /**
  * Serves `app` on `listener` until {@linkcode HttpServer.close} (see the module doc).
  *
@@ -202,6 +149,7 @@ export function serveHttp(
     maxInFlight = 128,
     maxQueueMs = 1000,
   } = options;
+  const limits = { headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, maxHeaderBytes, maxBodyBytes };
   const stats: HttpServerStats = {
     connections: 0,
     queued: 0,
@@ -209,24 +157,15 @@ export function serveHttp(
     rejected: 0,
     timedOut: 0,
   };
-  const connections = new Set<Connection>();
+  const connections = new Set<ServerConnection>();
   const loops = new Set<Promise<void>>();
-  const queue: Job[] = [];
-  let draining = false;
   let closing = false;
 
   const busy = (why: string): HttpAnswer => {
     stats.rejected++;
     return plainAnswer(503, `Server is busy: ${why}; retry later`, { "retry-after": "1" });
   };
-
-  const close = (c: Connection) => {
-    if (c.closed) return;
-    c.closed = true;
-    try {
-      c.conn.close();
-    } catch { /* already closed */ }
-  };
+  const queue = new ScoringQueue((head, body) => app.handle(head, body), { maxQueueMs, busy });
 
   // One sweep over the connections enforces every deadline (no timer per request).
   const tick = Math.max(10, Math.min(1000, Math.min(headerTimeoutMs, idleTimeoutMs) / 4));
@@ -234,340 +173,36 @@ export function serveHttp(
     const now = performance.now();
     for (const c of connections) {
       if (c.closed || now < c.deadline) continue;
-      c.timedOut = true;
-      c.deadline = Infinity;
       stats.timedOut++;
-      const message = c.onTimeout?.();
-      if (message === undefined) {
-        close(c);
+      const message = c.expire();
+      if (message === null) {
+        c.close();
         continue;
       }
-      closeAfterWriting(c.conn, toBytes(plainAnswer(408, message, { connection: "close" })))
-        .finally(() => close(c));
+      closeAfterWriting(c.conn, answerBytes(plainAnswer(408, message, { connection: "close" })))
+        .finally(() => c.close());
     }
   }, tick);
 
-  const phase = (c: Connection, ms: number, onTimeout: (() => string) | null) => {
-    c.deadline = performance.now() + ms;
-    c.onTimeout = onTimeout;
-  };
-
-  /** Reads more bytes into the connection buffer (growing it up to `limit`); false at EOF. */
-  const fill = async (c: Connection, limit: number): Promise<boolean> => {
-    if (c.start === c.end) c.start = c.end = 0;
-    if (c.end === c.buf.length) {
-      if (c.start > 0) {
-        c.buf.copyWithin(0, c.start, c.end);
-        c.end -= c.start;
-        c.start = 0;
-      } else if (c.buf.length < limit) {
-        const grown = new Uint8Array(Math.min(limit, c.buf.length * 2));
-        grown.set(c.buf.subarray(0, c.end));
-        c.buf = grown;
-      } else {
-        return true; // full: the caller sees no progress and refuses
-      }
-    }
-    let n: number | null;
-    try {
-      n = await c.conn.read(c.buf.subarray(c.end));
-    } catch {
-      throw new ConnectionGone();
-    }
-    if (c.timedOut || c.closed) throw new ConnectionGone();
-    if (n === null) return false;
-    c.end += n;
-    return true;
-  };
-
-  const headerPhase = (c: Connection) =>
-    phase(c, headerTimeoutMs, () => `Request header not received within ${headerTimeoutMs} ms`);
-
-  /**
-   * Reads up to the end of a request head; the head's bytes, or null at a clean EOF between
-   * requests. A keep-alive connection waits `idleTimeoutMs` for the first byte of a request.
-   */
-  const readHead = async (c: Connection, first: boolean): Promise<Uint8Array | null> => {
-    if (first || c.start < c.end) headerPhase(c);
-    else phase(c, idleTimeoutMs, null);
-    let scanned = 0; // bytes after c.start already searched
-    while (true) {
-      const at = indexOf(c.buf, CRLFCRLF, c.start + Math.max(0, scanned - 3), c.end);
-      if (at >= 0) {
-        const head = c.buf.subarray(c.start, at);
-        c.start = at + 4;
-        return head;
-      }
-      scanned = c.end - c.start;
-      if (scanned > maxHeaderBytes) {
-        throw new ProtocolError(431, `Request header is larger than ${maxHeaderBytes} bytes`);
-      }
-      const idle = scanned === 0 && !first;
-      if (!await fill(c, maxHeaderBytes + 4)) {
-        if (c.start === c.end) return null;
-        throw new ProtocolError(400, "The connection closed in the middle of the request header");
-      }
-      if (c.end - c.start === scanned) {
-        throw new ProtocolError(431, `Request header is larger than ${maxHeaderBytes} bytes`);
-      }
-      if (idle) headerPhase(c); // the next request has begun
-    }
-  };
-
-  /** A body buffer that grows as bytes arrive, each growth reserved from the memory budget. */
-  const bodyBuffer = (expected: number) => {
-    let data = new Uint8Array(0);
-    let reserved = 0;
-    return {
-      get data() {
-        return data;
-      },
-      get reserved() {
-        return reserved;
-      },
-      /** Makes room for `size` bytes in total. */
-      ensure(size: number) {
-        if (size <= data.length) return;
-        // A small declared body at once; a large or chunked one doubling as it arrives.
-        const capacity = expected > 0 && expected <= 256 * 1024
-          ? Math.max(expected, size)
-          : Math.min(
-            Math.max(size, data.length * 2, 65536),
-            Math.max(size, expected > 0 ? expected : maxBodyBytes),
-          );
-        const extra = capacity - data.length;
-        if (stats.bufferedBytes + extra > maxBufferedBytes) {
-          throw new ProtocolError(
-            503,
-            `Server is busy: ${stats.bufferedBytes} bytes of request bodies buffered (limit ${maxBufferedBytes}); retry later`,
-          );
-        }
-        stats.bufferedBytes += extra;
-        reserved += extra;
-        const grown = new Uint8Array(capacity);
-        grown.set(data);
-        data = grown;
-      },
-      release() {
-        stats.bufferedBytes -= reserved;
-        reserved = 0;
-      },
-    };
-  };
-
-  const tooLarge = () =>
-    new ProtocolError(
-      413,
-      `Request body is larger than the limit of ${maxBodyBytes} bytes; send at most 6 MB per request`,
-    );
-
-  /** Reads the body the head announces, within the size, memory and time limits. */
-  const readBody = async (
-    c: Connection,
-    head: RequestHead,
-    body: ReturnType<typeof bodyBuffer>,
-  ) => {
-    let got = 0;
-    const declared = head.framing.kind === "length" ? head.framing.length : -1;
-    phase(
-      c,
-      bodyTimeoutMs,
-      () => `Request body not received within ${bodyTimeoutMs} ms (got ${got} bytes)`,
-    );
-    const cutOff = () =>
-      new ProtocolError(
-        400,
-        `Request body was cut off after ${got}${
-          declared >= 0 ? ` of ${declared}` : ""
-        } bytes; the client closed the connection before sending all of it`,
-      );
-    if (head.framing.kind === "length") {
-      const length = head.framing.length;
-      while (got < length) {
-        if (c.start < c.end) {
-          const n = Math.min(length - got, c.end - c.start);
-          body.ensure(got + n);
-          body.data.set(c.buf.subarray(c.start, c.start + n), got);
-          c.start += n;
-          got += n;
-          continue;
-        }
-        body.ensure(Math.min(length, got + 1));
-        let n: number | null;
-        try {
-          n = await c.conn.read(body.data.subarray(got, Math.min(length, body.data.length)));
-        } catch {
-          throw new ConnectionGone();
-        }
-        if (c.timedOut || c.closed) throw new ConnectionGone();
-        if (n === null) throw cutOff();
-        got += n;
-      }
-      return body.data.subarray(0, got);
-    }
-    // chunked: size line, data, CRLF, ..., a zero size, trailer fields, blank line
-    const line = async (): Promise<string> => {
-      let scanned = 0;
-      while (true) {
-        const at = indexOf(c.buf, CRLF, c.start + Math.max(0, scanned - 1), c.end);
-        if (at >= 0) {
-          const text = String.fromCharCode(...c.buf.subarray(c.start, at));
-          c.start = at + 2;
-          return text;
-        }
-        scanned = c.end - c.start;
-        if (scanned > maxHeaderBytes) {
-          throw new ProtocolError(400, "A chunk size or trailer line is too long");
-        }
-        if (!await fill(c, maxHeaderBytes + 4)) throw cutOff();
-      }
-    };
-    while (true) {
-      const size = parseChunkSize(await line());
-      if (size === 0) break;
-      if (got + size > maxBodyBytes) throw tooLarge();
-      body.ensure(got + size);
-      let left = size;
-      while (left > 0) {
-        if (c.start < c.end) {
-          const n = Math.min(left, c.end - c.start);
-          body.data.set(c.buf.subarray(c.start, c.start + n), got);
-          c.start += n;
-          got += n;
-          left -= n;
-          continue;
-        }
-        let n: number | null;
-        try {
-          n = await c.conn.read(body.data.subarray(got, got + left));
-        } catch {
-          throw new ConnectionGone();
-        }
-        if (c.timedOut || c.closed) throw new ConnectionGone();
-        if (n === null) throw cutOff();
-        got += n;
-        left -= n;
-      }
-      if ((await line()) !== "") throw new ProtocolError(400, "A chunk is longer than its size");
-    }
-    while ((await line()) !== "") { /* trailer fields are ignored */ }
-    return body.data.subarray(0, got);
-  };
-
-  const write = async (c: Connection, answer: HttpAnswer, keepAlive: boolean) => {
-    const headers = !keepAlive
-      ? { ...answer.headers, connection: "close" }
-      : idleTimeoutMs >= 1000
-      ? { ...answer.headers, "keep-alive": `timeout=${Math.floor(idleTimeoutMs / 1000)}` }
-      : answer.headers ?? {};
-    phase(c, idleTimeoutMs, null);
-    await send(c, toBytes({ ...answer, headers }));
-  };
-
-  const send = async (c: Connection, bytes: Uint8Array) => {
-    let written = 0;
-    try {
-      while (written < bytes.length) written += await c.conn.write(bytes.subarray(written));
-    } catch {
-      throw new ConnectionGone();
-    }
-  };
-
-  const drain = async () => {
-    draining = true;
-    try {
-      while (queue.length > 0) {
-        const job = queue.shift()!;
-        const waited = performance.now() - job.at;
-        let answer: HttpAnswer;
-        if (waited > maxQueueMs) {
-          answer = busy(
-            `request waited ${Math.round(waited)} ms in the queue (limit ${maxQueueMs})`,
-          );
-        } else {
-          try {
-            answer = app.handle(job.head, job.body);
-          } catch (error) {
-            console.error(`model server: unexpected error: ${(error as Error)?.stack ?? error}`);
-            answer = plainAnswer(500, `Internal error: ${(error as Error)?.message ?? error}`);
-          }
-        }
-        job.answer.resolve(answer);
-        // Back to the event loop (the response's write polls every socket) before the next.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          job.written.promise,
-          new Promise<void>((resolve) => timer = setTimeout(resolve, 20)),
-        ]);
-        clearTimeout(timer);
-      }
-    } finally {
-      draining = false;
-    }
-  };
-
-  const submit = (head: RequestHead, body: Uint8Array): Job => {
-    const job: Job = {
-      head,
-      body,
-      at: performance.now(),
-      answer: Promise.withResolvers(),
-      written: Promise.withResolvers(),
-    };
-    queue.push(job);
-    if (!draining) drain();
-    return job;
-  };
-
-  /** Reads and drops `length` body bytes (within the body timeout). */
-  const discard = async (c: Connection, length: number) => {
-    let got = 0;
-    phase(
-      c,
-      bodyTimeoutMs,
-      () => `Request body not received within ${bodyTimeoutMs} ms (got ${got} bytes)`,
-    );
-    const fromBuffer = Math.min(length, c.end - c.start);
-    c.start += fromBuffer;
-    got += fromBuffer;
-    while (got < length) {
-      let n: number | null;
-      try {
-        n = await c.conn.read(scratch.subarray(0, Math.min(scratch.length, length - got)));
-      } catch {
-        throw new ConnectionGone();
-      }
-      if (n === null || c.timedOut || c.closed) throw new ConnectionGone();
-      got += n;
-    }
-  };
-
   /** Answers a refused request and closes, reading what the client still sends for a while. */
-  const refuseRequest = async (c: Connection, error: ProtocolError) => {
+  const refuseRequest = async (c: ServerConnection, error: ProtocolError) => {
     if (error.status === 503) stats.rejected++;
     const headers: Record<string, string> = error.status === 503 ? { "retry-after": "1" } : {};
-    await write(c, plainAnswer(error.status, error.message, headers), false);
-    // Closing with unread bytes would reset the connection and lose the answer: half-close,
-    // then discard the rest of the upload until the client closes or 2 s pass.
-    phase(c, 2000, null);
-    try {
-      await c.conn.closeWrite();
-      while (!c.closed && (await c.conn.read(scratch)) !== null) { /* discard */ }
-    } catch { /* closed */ }
+    await c.answerAndClose(plainAnswer(error.status, error.message, headers));
   };
 
   /** Reads, queues and answers one request; false when the connection is to close. */
-  const serveRequest = async (c: Connection, first: boolean): Promise<boolean> => {
+  const serveRequest = async (c: ServerConnection, first: boolean): Promise<boolean> => {
     let head: RequestHead;
     try {
-      const headBytes = await readHead(c, first);
+      const headBytes = await c.readHead(first);
       if (headBytes === null) return false;
       head = parseRequestHead(headBytes);
       const early = app.early(head);
       if (early !== undefined) {
         // An unread body would be taken for the next request: close after answering.
         const keepAlive = head.keepAlive && head.framing.kind === "none";
-        await write(c, early, keepAlive);
+        await c.write(early, keepAlive);
         return keepAlive;
       }
       if (head.framing.kind === "length" && head.framing.length > maxBodyBytes) {
@@ -580,55 +215,56 @@ export function serveHttp(
         // Shed before reading: the body goes to a shared scratch buffer, nothing is allocated.
         const answer = busy(`${stats.queued} requests queued (limit ${maxInFlight})`);
         if (head.expectContinue) {
-          await write(c, answer, false);
+          await c.write(answer, false);
           return false;
         }
-        if (head.framing.kind === "length") await discard(c, head.framing.length);
-        await write(c, answer, head.keepAlive);
+        if (head.framing.kind === "length") await c.discard(head.framing.length);
+        await c.write(answer, head.keepAlive);
         return head.keepAlive;
       }
-      if (head.expectContinue && head.framing.kind !== "none") {
-        await send(c, encoder.encode("HTTP/1.1 100 Continue\r\n\r\n"));
-      }
+      if (head.expectContinue && head.framing.kind !== "none") await c.sendContinue();
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       await refuseRequest(c, error);
       return false;
     }
-    const body = bodyBuffer(head.framing.kind === "length" ? head.framing.length : 0);
+    const body = new BodyBuffer(stats, {
+      expected: head.framing.kind === "length" ? head.framing.length : 0,
+      maxBufferedBytes,
+      maxBodyBytes,
+    });
     try {
       let data: Uint8Array;
       try {
-        data = head.framing.kind === "none" ? new Uint8Array(0) : await readBody(c, head, body);
+        data = head.framing.kind === "none" ? new Uint8Array(0) : await c.readBody(head, body);
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
         body.release();
         await refuseRequest(c, error);
         return false;
       }
-      phase(c, Infinity, null);
+      c.phase(Infinity, null);
       if (stats.queued >= maxInFlight) {
         body.release();
-        await write(
-          c,
+        await c.write(
           busy(`${stats.queued} requests queued (limit ${maxInFlight})`),
           head.keepAlive,
         );
         return head.keepAlive;
       }
       stats.queued++;
-      const job = submit(head, data);
+      const request = queue.submit(head, data);
       let answer: HttpAnswer;
       try {
-        answer = await job.answer.promise;
+        answer = await request.answer;
       } finally {
         stats.queued--;
         body.release();
       }
       try {
-        await write(c, answer, head.keepAlive);
+        await c.write(answer, head.keepAlive);
       } finally {
-        job.written.resolve();
+        request.written();
       }
       return head.keepAlive;
     } finally {
@@ -636,7 +272,7 @@ export function serveHttp(
     }
   };
 
-  const serveConnection = async (c: Connection) => {
+  const serveConnection = async (c: ServerConnection) => {
     try {
       let first = true;
       while (!closing && await serveRequest(c, first)) first = false;
@@ -646,7 +282,7 @@ export function serveHttp(
       }
     } finally {
       // A timed-out connection is closed once its 408 is written.
-      if (!c.timedOut) close(c);
+      if (!c.timedOut) c.close();
       connections.delete(c);
       stats.connections = connections.size;
     }
@@ -659,7 +295,7 @@ export function serveHttp(
       `Server is busy: ${connections.size} connections open (limit ${maxConnections}); retry later`,
       { "retry-after": "1", connection: "close" },
     );
-    closeAfterWriting(conn, toBytes(answer));
+    closeAfterWriting(conn, answerBytes(answer));
   };
 
   const accepting = (async () => {
@@ -680,16 +316,7 @@ export function serveHttp(
       try {
         (conn as Deno.TcpConn).setNoDelay?.(true);
       } catch { /* not TCP */ }
-      const c: Connection = {
-        conn,
-        buf: new Uint8Array(4096),
-        start: 0,
-        end: 0,
-        deadline: Infinity,
-        onTimeout: null,
-        timedOut: false,
-        closed: false,
-      };
+      const c = new ServerConnection(conn, limits);
       connections.add(c);
       stats.connections = connections.size;
       const loop = serveConnection(c);
@@ -713,43 +340,10 @@ export function serveHttp(
         try {
           listener.close();
         } catch { /* closed */ }
-        for (const c of connections) close(c);
-        for (const job of queue.splice(0)) job.answer.resolve(busy("the server is stopping"));
+        for (const c of connections) c.close();
+        queue.clear("the server is stopping");
       }
       return finished;
     },
   };
-}
-
-/** Writes a last answer and closes, at most 1 s later even if the client reads nothing. */
-function closeAfterWriting(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  const shut = () => {
-    try {
-      conn.close();
-    } catch { /* closed */ }
-  };
-  const timer = setTimeout(shut, 1000);
-  return conn.write(bytes).then(() => {}, () => {}).finally(() => {
-    clearTimeout(timer);
-    shut();
-  });
-}
-
-function toBytes(answer: HttpAnswer): Uint8Array {
-  const body = typeof answer.body === "string"
-    ? encoder.encode(answer.body)
-    : answer.body ?? new Uint8Array(0);
-  return serializeResponse(answer.status, body, { headers: answer.headers });
-}
-
-/** Index of `needle` in `haystack[from, to)`, or -1. */
-function indexOf(haystack: Uint8Array, needle: number[], from: number, to: number): number {
-  const last = to - needle.length;
-  const first = needle[0];
-  outer: for (let i = from; i <= last; i++) {
-    if (haystack[i] !== first) continue;
-    for (let k = 1; k < needle.length; k++) if (haystack[i + k] !== needle[k]) continue outer;
-    return i;
-  }
-  return -1;
 }

@@ -56,6 +56,7 @@ import { isLoopbackHost } from "../load/target.ts";
 import { formatPythonFloat } from "./float_format.ts";
 import { readModelArtifact } from "./tarball.ts";
 import { loadXGBoostModel, predict, type XGBoostModel } from "./xgboost_json.ts";
+import { denoChildEnv } from "../machine/children.ts";
 
 /** The container's default `MAX_CONTENT_LENGTH`: 6 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -484,6 +485,7 @@ async function startWorker(options: RunModelServerOptions & { port: number; host
   if (options.allowRemote) args.push("--allow-remote");
   const child = new Deno.Command(Deno.execPath(), {
     args,
+    env: denoChildEnv(),
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

@@ -21,6 +21,7 @@ import {
   SERVER_HELP,
   type ServerLimits,
 } from "./server.ts";
+import { denoChildEnv, tiedToParent } from "../machine/children.ts";
 
 /** Options of {@linkcode startModelServer}; the limits are the server's own. */
 export interface StartModelServerOptions extends ServerLimits {
@@ -229,8 +230,12 @@ export async function startModelServer(
       console.warn("model server: taskset not found (apt-get install util-linux); not pinning");
     }
   }
-  const child = new Deno.Command(command, {
-    args,
+  // Tied to this process: the kernel kills the server (and its pipe-watching workers exit) when
+  // this process dies, even by kill -9 (see machine/children.ts).
+  const tied = await tiedToParent(command, args);
+  const child = new Deno.Command(tied.command, {
+    args: tied.args,
+    env: denoChildEnv(),
     stdin: "null",
     stdout: "piped",
     stderr,

@@ -20,7 +20,10 @@ export type PackageCheck =
 
 /** One line of the package list. */
 export interface DebianPackage {
-  /** The Debian package name, e.g. `python3-sklearn`. */
+  /**
+   * The Debian package name, e.g. `python3-sklearn`; or `pip:NAME` for the few tools that are not
+   * Debian packages (preinstalled on the build machines, `pip install NAME` elsewhere).
+   */
   name: string;
   /** How to tell it is installed: every check must pass. */
   checks: PackageCheck[];
@@ -56,7 +59,7 @@ export function parsePackageList(text: string): DebianPackage[] {
         `Cannot read the package list: ${where} needs three tab-separated columns (package, check, purpose)`,
       );
     }
-    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) {
+    if (!/^(pip:)?[a-z0-9][a-z0-9+.-]+$/.test(name)) {
       throw new Error(`Cannot read the package list: ${where} does not start with a package name`);
     }
     const checks = check.split(" ").filter((c) => c !== "").map((c) => parseCheck(c, where));
@@ -166,17 +169,39 @@ export async function missingPackages(list: readonly DebianPackage[]): Promise<D
 }
 
 /**
- * The command that installs `names`, e.g. `sudo apt-get install -y wrk`.
+ * The command that installs `names`: `sudo apt-get install -y …` for Debian packages, `pip install
+ * …` for `pip:` tools (both when both kinds are missing).
  *
  * @example Usage
  * ```ts
  * import { installCommand } from "./packages.ts";
  * import assert from "node:assert/strict";
  * assert.equal(installCommand(["wrk", "tar"]), "sudo apt-get install -y wrk tar");
+ * assert.equal(installCommand(["wrk", "pip:cfn-lint"]), "sudo apt-get install -y wrk && pip install cfn-lint");
  * ```
  */
 export function installCommand(names: readonly string[]): string {
-  return `sudo apt-get install -y ${names.join(" ")}`;
+  const debian = names.filter((n) => !n.startsWith("pip:"));
+  const pip = names.filter((n) => n.startsWith("pip:")).map((n) => n.slice(4));
+  const commands = [];
+  if (debian.length > 0) commands.push(`sudo apt-get install -y ${debian.join(" ")}`);
+  if (pip.length > 0) commands.push(`pip install ${pip.join(" ")}`);
+  return commands.join(" && ");
+}
+
+/**
+ * Whether `name` is a Debian package (installed with apt-get), not a `pip:` tool.
+ *
+ * @example Usage
+ * ```ts
+ * import { isDebianPackage } from "./packages.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isDebianPackage("wrk"), true);
+ * assert.equal(isDebianPackage("pip:cfn-lint"), false);
+ * ```
+ */
+export function isDebianPackage(name: string): boolean {
+  return !name.startsWith("pip:");
 }
 
 let cachedMissing: Promise<Set<string>> | undefined;

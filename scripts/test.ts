@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { installCommand, missingPackages, readPackageList } from "./packages.ts";
+import { installCommand, isDebianPackage, missingPackages, readPackageList } from "./packages.ts";
 
 async function succeeds(cmd: string[]): Promise<boolean> {
   try {
@@ -83,7 +83,8 @@ async function main(): Promise<number> {
   const ci = Boolean(Deno.env.get("CI"));
   const list = await readPackageList();
   let missing = await missingPackages(list);
-  if (missing.length > 0 && await aptInstall(missing.map((m) => m.name))) {
+  const debian = missing.map((m) => m.name).filter(isDebianPackage);
+  if (debian.length > 0 && await aptInstall(debian)) {
     missing = await missingPackages(list);
   }
   const names = missing.map((m) => m.name);

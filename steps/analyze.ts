@@ -32,6 +32,7 @@ import {
   stringInput,
   table,
 } from "./script.ts";
+import { ensureWritableDir } from "./out_dir.ts";
 import type { AnalysisPoint, AnalyzeResult } from "./types.ts";
 
 /** Inputs of {@linkcode analyze}. */
@@ -210,6 +211,7 @@ export const ANALYZE_SCRIPT: ScriptSpec = {
 
 if (import.meta.main) {
   await runScript(ANALYZE_SCRIPT, async (ctx) => {
+    if (typeof ctx.flags.out === "string") await ensureWritableDir(ctx.flags.out, "--out");
     const jobName = requiredString(ctx.flags, "job-name", {
       from: ctx.from,
       source: 'the output of "recommend --json"',

@@ -14,7 +14,8 @@ import {
   evaluationComparisonChart,
   showChart,
 } from "../charts/mod.ts";
-import type { AnalyzeResult, EvaluateResult } from "./types.ts";
+import { verdictMargin, verdictText } from "./verdict.ts";
+import type { AnalyzeResult, EvaluateResult, PlanResult } from "./types.ts";
 
 /** Where charts go. */
 export interface ChartOutOptions {
@@ -67,8 +68,16 @@ export function analysisCharts(analysis: AnalyzeResult): NamedChart[] {
   return charts;
 }
 
-/** The chart input of one evaluation. */
-export function evaluationInput(e: EvaluateResult): EvaluationChartInput {
+/** What the evaluation charts take from the plan: the capacity band and the price. */
+export type EvaluationChartsOptions = Partial<
+  Pick<PlanResult, "minCapacity" | "maxCapacity" | "pricePerHour">
+>;
+
+/** The chart input of one evaluation (with the plan's capacity band and price when given). */
+export function evaluationInput(
+  e: EvaluateResult,
+  plan: EvaluationChartsOptions = {},
+): EvaluationChartInput {
   return {
     label: e.policyLabel,
     spawnRate: e.spawnRate,
@@ -76,6 +85,10 @@ export function evaluationInput(e: EvaluateResult): EvaluationChartInput {
     series: e.series,
     activities: e.activities,
     passed: e.passed,
+    minCapacity: plan.minCapacity,
+    maxCapacity: plan.maxCapacity,
+    pricePerHour: plan.pricePerHour,
+    windowMinutes: e.rampSeconds === undefined ? undefined : e.rampSeconds / 60,
   };
 }
 
@@ -83,24 +96,34 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
-/** One chart per evaluation, plus the comparison when there are several. */
-export function evaluationCharts(evaluations: readonly EvaluateResult[]): NamedChart[] {
-  const charts: NamedChart[] = evaluations.map((e, i) => ({
-    file: `evaluation-${i + 1}-${slug(e.policyLabel)}-spawn-${e.spawnRate}.svg`,
-    caption: `${e.policyLabel} at ${e.spawnRate} users/min: ${e.passed ? "PASSED" : "FAILED"} (${
+/**
+ * One chart per evaluation, plus the comparison when there are several; given the plan, each
+ * draws the MinCapacity–MaxCapacity band and what it cost in dollars.
+ */
+export function evaluationCharts(
+  evaluations: readonly EvaluateResult[],
+  plan: EvaluationChartsOptions = {},
+): NamedChart[] {
+  // Named by policy and spawn rate, not by position, so that the notebook (one evaluation at a
+  // time) and the walkthrough (all three at once) write the same files.
+  const charts: NamedChart[] = evaluations.map((e) => ({
+    file: `evaluation-${slug(e.policyLabel)}-spawn-${e.spawnRate}.svg`,
+    caption: `${e.policyLabel} at ${e.spawnRate} users/min ${verdictText(e)} (${
       e.reasons.join("; ")
     })`,
-    spec: evaluationChart(evaluationInput(e)),
+    spec: evaluationChart(evaluationInput(e, plan)),
   }));
   if (evaluations.length > 1) {
     charts.push({
       file: "evaluations-compared.svg",
       caption: `Evaluations compared: ${
         evaluations.map((e) =>
-          `${e.policyLabel} @ ${e.spawnRate}/min ${e.passed ? "passed" : "failed"}`
+          `${e.policyLabel} @ ${e.spawnRate}/min ${e.passed ? "passed" : "failed"} (${
+            verdictMargin(e) >= 0 ? "+" : ""
+          }${verdictMargin(e)} %)`
         ).join(", ")
       }`,
-      spec: evaluationComparisonChart(evaluations.map(evaluationInput)),
+      spec: evaluationComparisonChart(evaluations.map((e) => evaluationInput(e, plan))),
     });
   }
   return charts;
@@ -130,7 +153,7 @@ export function writeAnalysisCharts(analysis: AnalyzeResult, outDir?: string): P
 /** Writes (and in the kernel shows) the evaluation charts. */
 export function writeEvaluationCharts(
   evaluations: readonly EvaluateResult[],
-  outDir?: string,
+  options: ChartOutOptions & { plan?: EvaluationChartsOptions } = {},
 ): Promise<string[]> {
-  return showCharts(evaluationCharts(evaluations), { outDir });
+  return showCharts(evaluationCharts(evaluations, options.plan), { outDir: options.outDir });
 }

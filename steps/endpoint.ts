@@ -14,9 +14,10 @@ import {
   UpdateEndpointWeightsAndCapacitiesCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { StepError } from "./errors.ts";
+import { InputError, StepError } from "./errors.ts";
 import type { CreatedResource } from "./types.ts";
 import { pollUntil, progress } from "./wait.ts";
+import { endProgress, reportProgress } from "../progress/mod.ts";
 
 /** Options of {@linkcode createEndpoint}. */
 export interface CreateEndpointOptions {
@@ -74,13 +75,13 @@ export async function waitForEndpointInService(
       intervalMs: pollIntervalMs,
       timeoutMs: 3_600_000,
       onPoll(e, elapsed) {
-        if (e.EndpointStatus !== last) {
-          last = e.EndpointStatus ?? "";
-          progress(step, `endpoint ${endpointName} ${last} (${Math.round(elapsed / 1000)} s)`);
-        }
+        // Every poll, not only status changes: on AWS creation takes minutes in one status.
+        last = e.EndpointStatus ?? "";
+        reportProgress({ step, phase: `endpoint ${endpointName} ${last}`, elapsedMs: elapsed });
       },
     },
   );
+  endProgress();
   if (endpoint.EndpointStatus !== "InService") {
     throw new StepError(
       step,
@@ -188,4 +189,55 @@ export async function setInstanceCount(
     `endpoint ${endpointName} variant ${variantName} set to ${instanceCount} instances`,
   );
   await waitForEndpointInService(cloud, endpointName, wait);
+}
+
+/** Options of {@linkcode requireVariant}. */
+export interface RequireVariantOptions {
+  /**
+   * The step that asks, for the message.
+   * @default {"evaluate"}
+   */
+  step?: string;
+}
+
+/**
+ * Refuses (as an {@linkcode InputError}) an endpoint that does not exist or has no such variant,
+ * naming the variants it has: a read-only check that a step makes before it creates anything.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await requireVariant(cloud, { endpointName: "eval-1", variantName: "AllTraffic" });
+ * ```
+ */
+export async function requireVariant(
+  cloud: Cloud,
+  target: { endpointName: string; variantName: string },
+  options: RequireVariantOptions = {},
+): Promise<void> {
+  const { endpointName, variantName } = target;
+  const step = options.step ?? "evaluate";
+  let endpoint: DescribeEndpointCommandOutput;
+  try {
+    endpoint = await cloud.sagemaker.send(
+      new DescribeEndpointCommand({ EndpointName: endpointName }),
+    );
+  } catch (error) {
+    if (
+      (error as Error).name === "ValidationException" &&
+      /could not find/i.test((error as Error).message)
+    ) {
+      throw new InputError(
+        `${step}: Cannot find endpoint "${endpointName}": give an endpoint that exists (scale's endpointName, --from its --json output)`,
+      );
+    }
+    throw error;
+  }
+  const variants = (endpoint.ProductionVariants ?? []).map((v) => v.VariantName ?? "");
+  if (!variants.includes(variantName)) {
+    throw new InputError(
+      `${step}: Cannot find variant "${variantName}" on endpoint "${endpointName}": it has ${
+        variants.join(", ") || "no variant"
+      }; give --variant-name ${variants[0] ?? "AllTraffic"}`,
+    );
+  }
 }

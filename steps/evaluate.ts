@@ -42,7 +42,12 @@ import {
   table,
 } from "./script.ts";
 import type { ActivitySummary, CreatedResource, EvaluateResult, EvaluationPoint } from "./types.ts";
+import { requireVariant } from "./endpoint.ts";
+import { ensureWritableDir } from "./out_dir.ts";
+import { validateEvaluate } from "./validate.ts";
+import { verdictText } from "./verdict.ts";
 import { progress } from "./wait.ts";
+import { endProgress, reportProgress } from "../progress/mod.ts";
 
 /** Inputs of {@linkcode evaluate}. */
 export interface EvaluateOptions {
@@ -208,6 +213,11 @@ function stopReasonOf(
  * ```
  */
 export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<EvaluateResult> {
+  validateEvaluate(options);
+  await requireVariant(cloud, {
+    endpointName: options.endpointName,
+    variantName: options.variantName ?? "AllTraffic",
+  });
   if (!(Number.isFinite(options.spawnRate) && options.spawnRate > 0)) {
     throw new InputError(
       `Cannot evaluate with spawn rate ${options.spawnRate}: give users per minute above 0`,
@@ -281,16 +291,34 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
     job = await cloud.sagemaker.send(
       new DescribeInferenceRecommendationsJobCommand({ JobName: jobName }),
     );
-    if (job.Status !== lastStatus) {
-      lastStatus = job.Status ?? "";
-      progress("evaluate", `job ${jobName} ${lastStatus}`);
-    }
+    lastStatus = job.Status ?? "";
+    // Every poll: elapsed time, users and the latest minute's invocations, also while the
+    // status stays IN_PROGRESS for half an hour.
+    const elapsedMs = cloud.clock.now().getTime() - samples[0].time;
+    const running = lastStatus === "IN_PROGRESS";
+    const latest = running
+      ? await latestInvocations(cloud, { endpointName: options.endpointName, variantName })
+      : undefined;
+    reportProgress({
+      step: "evaluate",
+      phase: `${options.policyLabel}: Advanced job ${lastStatus}`,
+      users: running
+        ? initialUsers + Math.floor(options.spawnRate * elapsedMs / 60_000)
+        : undefined,
+      throughput: latest === undefined ? undefined : latest / 60,
+      elapsedMs,
+      remainingMs: lastStatus === "PENDING" || running
+        ? Math.max(0, durationSeconds * 1000 - elapsedMs)
+        : 0,
+      detail: `${variant?.CurrentInstanceCount ?? 0} instances in service`,
+    });
     if (["COMPLETED", "FAILED", "STOPPED"].includes(job.Status ?? "")) break;
     if (cloud.clock.now().getTime() > deadline) {
       throw new StepError("evaluate", `Timed out waiting for Advanced job "${jobName}"`);
     }
     await cloud.clock.sleep(intervalMs);
   }
+  endProgress();
   if (job.Status === "FAILED") {
     throw new StepError(
       "evaluate",
@@ -333,6 +361,7 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
     jobName,
     policyLabel: options.policyLabel,
     spawnRate: options.spawnRate,
+    rampSeconds: durationSeconds,
     expectation,
     maxInvocationsRealized: verdict.maxInvocationsRealized,
     minutesToExpectation: verdict.minutesToExpectation,
@@ -345,6 +374,25 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
     activities,
     created,
   };
+}
+
+/** Invocations in the latest complete minute with data (progress only; undefined when none yet). */
+async function latestInvocations(
+  cloud: Cloud,
+  target: { endpointName: string; variantName: string },
+): Promise<number | undefined> {
+  const end = floorMinute(cloud.clock.now());
+  const start = new Date(end.getTime() - 5 * 60_000);
+  const values = await readVariantSeries(cloud, target, {
+    queries: INVOCATION_QUERIES,
+    start,
+    end,
+  });
+  const minutes = minutesBetween(start, end).filter((m) =>
+    values.get("invocations")?.get(m) !== undefined
+  );
+  const last = minutes.at(-1);
+  return last === undefined ? undefined : values.get("invocations")!.get(last);
 }
 
 async function scalingActivities(
@@ -379,7 +427,7 @@ async function scalingActivities(
 export function renderEvaluation(r: EvaluateResult): string {
   return table([
     ["Policy", `${r.policyLabel} at ${r.spawnRate} users/min`],
-    ["Verdict", r.passed ? "PASSED" : "FAILED"],
+    ["Verdict", verdictText(r)],
     ["Reasons", r.reasons.join("; ")],
     ["Peak invocations per minute", r.maxInvocationsRealized],
     ["Expectation", r.expectation],
@@ -455,6 +503,7 @@ export const EVALUATE_SCRIPT: ScriptSpec = {
 if (import.meta.main) {
   await runScript(EVALUATE_SCRIPT, async (ctx) => {
     const { flags, from } = ctx;
+    if (typeof flags.out === "string") await ensureWritableDir(flags.out, "--out");
     const need = (flag: string, field: string) => requiredString(flags, flag, { from, field });
     const maxTps = requiredNumber(flags, "max-tps", {
       from,
@@ -476,7 +525,12 @@ if (import.meta.main) {
     const out = flags.out as string | undefined;
     if (out !== undefined) {
       const { writeEvaluationCharts } = await import("./charts_out.ts");
-      for (const path of await writeEvaluationCharts([result], out)) {
+      const plan = {
+        minCapacity: typeof from.minCapacity === "number" ? from.minCapacity : undefined,
+        maxCapacity: typeof from.maxCapacity === "number" ? from.maxCapacity : undefined,
+        pricePerHour: typeof from.pricePerHour === "number" ? from.pricePerHour : undefined,
+      };
+      for (const path of await writeEvaluationCharts([result], { outDir: out, plan })) {
         console.error(`evaluate: wrote ${path}`);
       }
     }

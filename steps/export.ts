@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../machine/atomic_write.ts";
 import { InputError } from "./errors.ts";
 import type { VariantTarget } from "./policies.ts";
 import {
@@ -368,12 +369,9 @@ export const EXPORT_SCRIPT: ScriptSpec = {
 
 /** Writes `text` to `path` through a temporary file in the same folder and a rename. */
 async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${Deno.pid}.tmp`;
   try {
-    await Deno.writeTextFile(temporary, text);
-    await Deno.rename(temporary, path);
+    await writeFileAtomic(path, text);
   } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
     if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
       throw new InputError(
         `Cannot write ${path}: ${(error as Error).message}; choose another --out`,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MAX_INSTANCES } from "./checks.ts";
 import { InputError } from "./errors.ts";
 import { ceilRatio } from "./exact.ts";
 import { numberInput, requiredNumber, runScript, type ScriptSpec, table } from "./script.ts";
@@ -198,6 +199,16 @@ export function planCapacity(options: PlanOptions): PlanResult {
   }
   const given = { maxTps: givenMax, minTps: givenMin };
   const { maxTps, minTps } = options.scaleToInstance ? scaleExpectation(given, upperLimit) : given;
+  // Checked in floating point before the exact rounding, which would print a 300-digit number.
+  // (A plan above scale's limit of MAX_INSTANCES is still a plan; scale refuses to apply it.)
+  const instances = maxTps * 60 * growthFactor / upperLimit;
+  if (!(instances <= Number.MAX_SAFE_INTEGER)) {
+    throw new InputError(
+      `Cannot plan capacity: max TPS ${maxTps} at ${upperLimit} invocations per minute per instance needs about ${
+        Number(instances.toPrecision(3))
+      } instances, far more than any endpoint has (scale allows ${MAX_INSTANCES}); check --max-tps and --upper-limit`,
+    );
+  }
   const pricePerHour = options.pricePerHour === undefined
     ? undefined
     : requirePositive("the price per hour", options.pricePerHour);

@@ -1,5 +1,6 @@
 // The plan script as users run it: JSON for machines, one clear line and exit 2 for mistakes.
 import assert from "node:assert/strict";
+import { denoChildEnv } from "../machine/children.ts";
 
 const script = new URL("./plan.ts", import.meta.url).pathname;
 
@@ -9,7 +10,7 @@ async function run(args: string[], stdin?: string) {
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: denoChildEnv({ NO_COLOR: "1" }),
   }).spawn();
   if (stdin !== undefined) {
     const writer = child.stdin.getWriter();

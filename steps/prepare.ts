@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../machine/atomic_write.ts";
 import {
   CreateBucketCommand,
   type CreateBucketConfiguration,
@@ -32,6 +33,7 @@ import { accountOf, requireRole } from "./inputs.ts";
 import { runName } from "./names.ts";
 import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PrepareResult } from "./types.ts";
+import { validatePrepare } from "./validate.ts";
 import { progress } from "./wait.ts";
 
 /** Inputs of {@linkcode prepare}. */
@@ -117,6 +119,7 @@ async function ensureBucket(cloud: Cloud, bucket: string): Promise<void> {
  * ```
  */
 export async function prepare(cloud: Cloud, options: PrepareOptions): Promise<PrepareResult> {
+  validatePrepare(options);
   const manifest = options.manifest ?? [];
   const frameworkVersion = options.frameworkVersion ?? DEFAULT_XGBOOST_VERSION;
   let containerImage: string;
@@ -168,11 +171,11 @@ export async function prepare(cloud: Cloud, options: PrepareOptions): Promise<Pr
   const csv = samplePayloadCsv(test, { rows: 100 });
   const modelTar = await modelTarball(modelJson);
   const payloadTar = await payloadTarball(csv);
-  await Deno.mkdir(workDir, { recursive: true });
-  await Deno.writeTextFile(join(workDir, MODEL_FILE_NAME), modelJson);
-  await Deno.writeTextFile(join(workDir, PAYLOAD_FILE_NAME), csv);
-  await Deno.writeFile(join(workDir, "model.tar.gz"), modelTar);
-  await Deno.writeFile(join(workDir, "payload.tar.gz"), payloadTar);
+  // Atomic (temporary file + rename): a run killed mid-write never leaves a partial file.
+  await writeFileAtomic(join(workDir, MODEL_FILE_NAME), modelJson);
+  await writeFileAtomic(join(workDir, PAYLOAD_FILE_NAME), csv);
+  await writeFileAtomic(join(workDir, "model.tar.gz"), modelTar);
+  await writeFileAtomic(join(workDir, "payload.tar.gz"), payloadTar);
 
   const bucket = options.bucket ?? defaultBucket(cloud.region, accountOf(options.roleArn));
   await ensureBucket(cloud, bucket);

@@ -17,13 +17,15 @@ import {
   type ProductionVariantInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { localProfileFor } from "../cloud/local/mod.ts";
 import { StepError } from "./errors.ts";
+import { holdMachine } from "./machine_lock.ts";
 import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
 import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PrepareResult, RecommendResult } from "./types.ts";
+import { validateRecommend } from "./validate.ts";
 import { pollUntil, progress } from "./wait.ts";
+import { endProgress, reportProgress } from "../progress/mod.ts";
 
 /** Inputs of {@linkcode recommend}. */
 export interface RecommendOptions {
@@ -64,6 +66,12 @@ export interface RecommendOptions {
   timeoutMs?: number;
   /** A manifest to append created resources to, as they are created (for cleanup after failures). */
   manifest?: CreatedResource[];
+  /**
+   * Local backend: wait while another benchmark runs on this machine; `false` refuses at once
+   * (`--no-wait`, exit 2). See `steps/machine_lock.ts`.
+   * @default {true}
+   */
+  wait?: boolean;
 }
 
 /**
@@ -127,18 +135,21 @@ export async function waitForRecommendationJob(
       intervalMs: options.pollIntervalMs,
       timeoutMs: options.timeoutMs,
       onPoll(d, elapsed) {
-        if (d.Status !== lastStatus) {
+        // On AWS every poll (the job stays IN_PROGRESS for many minutes); locally the benchmark
+        // reports its own levels, so only status changes.
+        if (d.Status !== lastStatus || cloud.backend === "aws") {
           lastStatus = d.Status ?? "";
-          progress(
+          reportProgress({
             step,
-            `job ${jobName} ${d.Status} (${
-              Math.round(elapsed / 1000)
-            } s on the ${cloud.backend} clock)`,
-          );
+            phase: `job ${jobName} ${d.Status}`,
+            elapsedMs: elapsed,
+            detail: `${cloud.backend} clock`,
+          });
         }
       },
     },
   );
+  endProgress();
   if (job.Status === "FAILED") {
     throw new StepError(
       step,
@@ -164,6 +175,22 @@ export async function waitForRecommendationJob(
  * ```
  */
 export async function recommend(cloud: Cloud, options: RecommendOptions): Promise<RecommendResult> {
+  validateRecommend(options);
+  // The local benchmark measures this machine: one at a time (before anything is created).
+  const machine = await holdMachine(cloud, "recommend", { wait: options.wait });
+  try {
+    const result = await createAndAwaitDefaultJob(cloud, options);
+    return machine === undefined ? result : { ...result, machine: machine.record };
+  } finally {
+    await machine?.release();
+  }
+}
+
+/** {@linkcode recommend} once the machine is held. */
+async function createAndAwaitDefaultJob(
+  cloud: Cloud,
+  options: RecommendOptions,
+): Promise<RecommendResult> {
   const manifest = options.manifest ?? [];
   const created: CreatedResource[] = [];
   const record = (r: CreatedResource) => {
@@ -233,12 +260,11 @@ export async function recommend(cloud: Cloud, options: RecommendOptions): Promis
   }
   const endpointName = rec.EndpointConfiguration?.EndpointName ?? "";
   const variantName = rec.EndpointConfiguration?.VariantName ?? "";
-  const profile = localProfileFor(
-    cloud,
-    options.modelUrl,
-    options.containerImage,
-    options.instanceType,
-  );
+  const profile = await cloud.capacityProfile({
+    modelDataUrl: options.modelUrl,
+    image: options.containerImage,
+    instanceType: options.instanceType,
+  });
   return {
     region: cloud.region,
     roleArn: options.roleArn,
@@ -271,6 +297,13 @@ export function renderRecommendation(r: RecommendResult): string {
     ["Invocation window", `${r.invocationStartTime} to ${r.invocationEndTime}`],
     ["Model package", r.modelPackageArn],
     ["Profile levels (local)", r.profile?.levels.length],
+    [
+      "Machine (local)",
+      r.machine &&
+      `${r.machine.quiet ? "quiet: no other benchmark ran meanwhile" : "shared"}${
+        r.machine.waitedMs >= 1000 ? ` (waited ${Math.round(r.machine.waitedMs / 1000)} s)` : ""
+      }`,
+    ],
   ]);
 }
 
@@ -304,6 +337,10 @@ export const RECOMMEND_SCRIPT: ScriptSpec = {
       placeholder: "V",
       description: "XGBoost container version (default 1.7-1)",
     },
+    "no-wait": {
+      type: "boolean",
+      description: "local: refuse (exit 2) instead of waiting when another benchmark runs here",
+    },
   },
   examples: [
     "deno task prepare --json > prepared.json && deno task recommend --from prepared.json --json > recommendation.json",
@@ -333,6 +370,7 @@ if (import.meta.main) {
         fallback: prepared.frameworkVersion,
       }),
       roleArn: requireRole(ctx.roleArn(), cloud),
+      wait: ctx.flags["no-wait"] !== true,
     });
   }, { render: renderRecommendation });
 }

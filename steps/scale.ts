@@ -24,6 +24,8 @@ import {
   type VariantTarget,
   waitForQuietAlarms,
 } from "./policies.ts";
+import { checkSageMakerName } from "./checks.ts";
+import { parseScheduleFlag, validateClear, validateScale } from "./validate_scale.ts";
 import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PolicySummary, ScaleResult } from "./types.ts";
 
@@ -69,20 +71,16 @@ export interface ScaleOptions {
  * ```
  */
 export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleResult> {
+  validateScale(options);
   const manifest = options.manifest ?? [];
   const before = manifest.length;
   let endpointName = options.endpointName;
   let variantName = options.variantName ?? "AllTraffic";
   if (endpointName === undefined) {
-    if (!options.modelUrl || !options.containerImage) {
-      throw new InputError(
-        "Cannot create the endpoint: give the model URL and container image (--from prepare's output)",
-      );
-    }
     const created = await createEndpoint(cloud, {
       endpointName: `${runName(options.namePrefix ?? "scaling-lab", cloud.clock.now())}-ep`,
-      modelUrl: options.modelUrl,
-      containerImage: options.containerImage,
+      modelUrl: options.modelUrl!,
+      containerImage: options.containerImage!,
       instanceType: options.instanceType,
       initialInstanceCount: options.minCapacity,
       roleArn: options.roleArn,
@@ -247,7 +245,7 @@ export const SCALE_SCRIPT: ScriptSpec = {
       multiple: true,
       placeholder: "SPEC",
       description:
-        'scheduled action "NAME|SCHEDULE|MIN|MAX" (e.g. "morning|cron(0 8 * * ? *)|4|11")',
+        'scheduled action "NAME|SCHEDULE|MIN|MAX[|TIMEZONE]" (e.g. "morning|cron(0 8 * * ? *)|4|11")',
     },
     label: {
       type: "string",
@@ -266,15 +264,6 @@ export const SCALE_SCRIPT: ScriptSpec = {
   ],
 };
 
-function parseSchedule(spec: string): ScheduledActionSpec {
-  const [name, schedule, min, max] = spec.split("|");
-  if (!name || !schedule) {
-    throw new InputError(`Cannot read --schedule "${spec}": give "NAME|SCHEDULE|MIN|MAX"`);
-  }
-  const num = (s: string | undefined) => (s === undefined || s === "" ? undefined : Number(s));
-  return { name, schedule, minCapacity: num(min), maxCapacity: num(max) };
-}
-
 if (import.meta.main) {
   await runScript(SCALE_SCRIPT, async (ctx) => {
     const { flags, from } = ctx;
@@ -287,6 +276,9 @@ if (import.meta.main) {
       if (endpointName === undefined) {
         throw new InputError("Missing --endpoint-name: --clear resets an existing endpoint");
       }
+      validateClear(clear);
+      checkSageMakerName(endpointName, "endpoint name");
+      checkSageMakerName(variantName, "variant name");
       const manifest = Array.isArray(from.created) ? [...from.created as CreatedResource[]] : [];
       await clearAndReset(cloud, { endpointName, variantName }, { instanceCount: clear, manifest });
       return {
@@ -331,7 +323,7 @@ if (import.meta.main) {
         label: (flags.label as string | undefined) ?? (step ? "step scaling" : "target tracking"),
         targetTracking,
         stepScaling: step ? [originalStepScaling(step)] : [],
-        scheduledActions: ((flags.schedule as string[] | undefined) ?? []).map(parseSchedule),
+        scheduledActions: ((flags.schedule as string[] | undefined) ?? []).map(parseScheduleFlag),
       },
     });
   }, { render: renderScale });

@@ -7,7 +7,14 @@
  */
 import { parseArgs } from "node:util";
 import type { Backend, Cloud } from "../cloud/types.ts";
+import { errorLine } from "./error_line.ts";
 import { InputError } from "./errors.ts";
+import { endProgress, setProgressMode } from "../progress/mod.ts";
+import { InterruptedError, interruptibleCloud, isInterruption } from "./interrupt.ts";
+import { Journal, newRunId } from "./journal.ts";
+import { journaledCloud } from "./journaled_cloud.ts";
+
+export { errorLine };
 
 /** One flag of a script. */
 export interface FlagSpec {
@@ -51,6 +58,10 @@ export interface ScriptContext {
   cloud(): Promise<Cloud>;
   /** The role ARN from `--role-arn`, `SAGEMAKER_ROLE_ARN` or the `--from` files. */
   roleArn(): string | undefined;
+  /** The run id: the `--from` files' `runId`, else a new one (printed with `--json`). */
+  runId: string;
+  /** The journal of this run, once {@linkcode ScriptContext.cloud} opened the backend. */
+  journal(): Journal | undefined;
 }
 
 /** Options of {@linkcode runScript}. */
@@ -74,6 +85,7 @@ const COMMON_FLAGS: Record<string, FlagSpec> = {
   },
   help: { type: "boolean", description: "show this help" },
   debug: { type: "boolean", description: "print stack traces of unexpected failures" },
+  quiet: { type: "boolean", description: "show no progress on stderr (errors still print)" },
 };
 
 const CLOUD_FLAGS: Record<string, FlagSpec> = {
@@ -155,6 +167,18 @@ export function parseFlags(spec: ScriptSpec, argv: string[]): Flags {
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
     const next = argv[i + 1];
+    // A flag right after a flag that takes a value: the value is missing (node:util would say
+    // "ambiguous" over three lines, or take the flag as the value).
+    if (
+      name !== undefined && flags[name]?.type === "string" &&
+      (next === undefined || (next.startsWith("--") && next.length > 2))
+    ) {
+      throw new InputError(
+        `Missing the value of --${name}: give --${name} ${flags[name].placeholder ?? "VALUE"}${
+          next === undefined ? "" : ` before ${next}`
+        }; see --help`,
+      );
+    }
     if (
       name !== undefined && flags[name]?.type === "string" && next !== undefined &&
       /^-\d|^-\.\d|^-Infinity$/.test(next)
@@ -263,7 +287,7 @@ function fieldOf(flag: string): string {
  * assert.equal(numberInput({ "max-tps": "500" }, "max-tps"), 500);
  * assert.equal(numberInput({}, "max-tps", { from: { maxTps: 70 } }), 70);
  * assert.equal(numberInput({}, "growth-factor", { fallback: 1.2 }), 1.2);
- * assert.throws(() => numberInput({ "max-tps": "lots" }, "max-tps"), /not a number/);
+ * assert.throws(() => numberInput({ "max-tps": "lots" }, "max-tps"), /not a decimal number/);
  * ```
  */
 export function numberInput(
@@ -273,13 +297,7 @@ export function numberInput(
 ): number | undefined {
   const { from = {}, field = fieldOf(flag), fallback } = options;
   const raw = flags[flag];
-  if (typeof raw === "string") {
-    const value = raw.trim() === "" ? Number.NaN : Number(raw);
-    if (Number.isNaN(value)) {
-      throw new InputError(`Cannot read --${flag}: "${raw}" is not a number`);
-    }
-    return value;
-  }
+  if (typeof raw === "string") return parseDecimal(raw, `--${flag}`);
   const carried = from[field];
   if (carried !== undefined && carried !== null) {
     if (typeof carried !== "number") {
@@ -290,6 +308,32 @@ export function numberInput(
     return carried;
   }
   return fallback;
+}
+
+/**
+ * A decimal number as people write it (`500`, `-1`, `0.5`, `1e3`): no hexadecimal, binary or
+ * octal (`Number("0x10")` is 16), no blanks, no `Infinity`, nothing too large for a double.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDecimal } from "./script.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseDecimal("1e3", "--max-tps"), 1000);
+ * assert.throws(() => parseDecimal("0x10", "--max-tps"), /^InputError: Cannot read --max-tps: "0x10" is not a decimal number/);
+ * assert.throws(() => parseDecimal("1e400", "--max-tps"), /too large/);
+ * ```
+ */
+export function parseDecimal(raw: string, what: string): number {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) {
+    throw new InputError(
+      `Cannot read ${what}: "${raw}" is not a decimal number (e.g. 500, 0.5, 1e3)`,
+    );
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new InputError(`Cannot read ${what}: "${raw}" is too large`);
+  }
+  return value;
 }
 
 /**
@@ -364,6 +408,13 @@ export function stringInput(
   if (typeof raw === "string") return raw;
   const carried = from[field];
   if (typeof carried === "string") return carried;
+  if (carried !== undefined && carried !== null) {
+    throw new InputError(
+      `Cannot read "${field}" from --from: ${
+        JSON.stringify(carried)
+      } is not a string; give --${flag}, or fix the file`,
+    );
+  }
   return fallback;
 }
 
@@ -394,10 +445,21 @@ function env(name: string): string | undefined {
   }
 }
 
+/** Exit codes of a run ended by a signal (128 + the signal's number). */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** What a run ended by a signal tells people to do when it cannot finish its own cleanup. */
+const ORPHANS_HINT = "to see what is left: deno task cleanup --orphans (add --yes to delete it)";
+
 /**
  * Runs a step script: parses flags, handles `--help`, runs `main`, prints its result (`--json` or
  * `render`), and exits 2 on an {@linkcode InputError}, 1 on any other failure (message only,
  * stack with `--debug`). The backend is closed on every path.
+ *
+ * The backend `main` gets journals every create and delete call (`.sagemaker-lab/journal.jsonl`)
+ * and tags what it creates with the run id. On SIGINT or SIGTERM, every further call of `main`
+ * fails, what this process created is deleted (from its journal records), and the script exits
+ * 130 or 143; a second SIGINT stops that cleanup and says how to find what is left.
  */
 export async function runScript<R>(
   spec: ScriptSpec,
@@ -406,11 +468,33 @@ export async function runScript<R>(
 ): Promise<void> {
   const { render, argv = Deno.args } = options;
   let debug = argv.includes("--debug");
-  let cloud: Cloud | undefined;
+  let raw: Cloud | undefined;
+  let journaled: Cloud | undefined;
+  let journal: Journal | undefined;
   let code = 0;
+  let interrupted: string | undefined;
+  let onInterrupt: (() => void) | undefined;
+  const interruption = new Promise<void>((resolve) => onInterrupt = resolve);
+  const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const listener = () => {
+      if (interrupted === undefined) {
+        interrupted = signal;
+        console.error(
+          `${spec.name}: ${signal}: deleting what this run created (Ctrl-C again to stop)`,
+        );
+        onInterrupt!();
+      } else if (signal === "SIGINT") {
+        console.error(`${spec.name}: interrupted again: cleanup stopped; ${ORPHANS_HINT}`);
+        Deno.exit(SIGNAL_EXIT[signal]);
+      }
+    };
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
   try {
     const flags = parseFlags(spec, argv);
     debug = flags.debug === true;
+    if (flags.quiet === true) setProgressMode("quiet");
     if (flags.help) {
       console.log(helpText(spec));
       return;
@@ -423,43 +507,112 @@ export async function runScript<R>(
         `Cannot use backend "${backendFlag}": use --backend local or --backend aws`,
       );
     }
+    const runId = typeof from.runId === "string" ? from.runId : newRunId();
+    let guarded: Cloud | undefined;
     const ctx: ScriptContext = {
       flags,
       from,
       fromFiles,
       json: flags.json === true,
+      runId,
+      journal: () => journal,
       async cloud() {
+        if (guarded !== undefined) return guarded;
         // Loaded on demand: scripts that never talk to a backend do not load the AWS SDK.
         const { openCloud } = await import("../cloud/open.ts");
-        cloud ??= await openCloud({
+        const localDir = (flags["local-dir"] as string | undefined) ?? env("SCALING_LOCAL_DIR") ??
+          ".sagemaker-local";
+        raw = await openCloud({
           backend: backendFlag as Backend,
           region: (flags.region as string | undefined) ??
             (typeof from.region === "string" ? from.region : undefined),
           profile: flags.profile as string | undefined,
           endpointUrl: flags["endpoint-url"] as string | undefined,
-          localDir: flags["local-dir"] as string | undefined,
+          localDir,
         });
-        return cloud;
+        journal = new Journal(raw, { runId, localDir });
+        journaled = journaledCloud(raw, journal);
+        guarded = interruptibleCloud(journaled, () => interrupted);
+        return guarded;
       },
       roleArn() {
         return (flags["role-arn"] as string | undefined) ?? env("SAGEMAKER_ROLE_ARN") ??
           (typeof from.roleArn === "string" ? from.roleArn : undefined);
       },
     };
-    const result = await main(ctx);
-    console.log(ctx.json ? JSON.stringify(result, null, 2) : render(result));
+    const running = main(ctx);
+    const first = await Promise.race([running.then(() => "done"), interruption]).catch(() =>
+      "done"
+    );
+    if (first !== "done" || interrupted !== undefined) {
+      // Every call of main now fails: let it unwind (briefly) so it creates nothing more.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        running.catch(() => {}),
+        new Promise((resolve) => timer = setTimeout(resolve, 10_000)),
+      ]);
+      clearTimeout(timer);
+      throw new InterruptedError(interrupted!);
+    }
+    const result = await running;
+    console.log(ctx.json ? JSON.stringify(withRunId(result, runId), null, 2) : render(result));
   } catch (error) {
-    code = error instanceof InputError ? 2 : 1;
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(message.startsWith(`${spec.name}: `) ? message : `${spec.name}: ${message}`);
-    if (debug && error instanceof Error && error.stack) console.error(error.stack);
+    if (interrupted !== undefined || isInterruption(error)) {
+      code = SIGNAL_EXIT[interrupted ?? "SIGINT"];
+      await cleanUpAfterSignal(spec.name, journaled, journal);
+    } else {
+      code = error instanceof InputError ? 2 : 1;
+      const message = errorLine(error);
+      console.error(message.startsWith(`${spec.name}: `) ? message : `${spec.name}: ${message}`);
+      if (debug && error instanceof Error && error.stack) console.error(error.stack);
+    }
   } finally {
+    endProgress();
     try {
-      await cloud?.close();
+      await raw?.close();
     } catch (error) {
       console.error(`${spec.name}: cannot close the backend: ${(error as Error).message}`);
       code ||= 1;
     }
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   }
   if (code !== 0) Deno.exit(code);
+}
+
+/** A `--json` result with the run id, so that the next step's `--from` carries it on. */
+function withRunId<R>(result: R, runId: string): unknown {
+  if (typeof result !== "object" || result === null || Array.isArray(result)) return result;
+  return "runId" in result ? result : { runId, ...result };
+}
+
+/** Deletes what this process's journal says it created and did not delete. */
+async function cleanUpAfterSignal(
+  name: string,
+  cloud: Cloud | undefined,
+  journal: Journal | undefined,
+): Promise<void> {
+  const left = journal?.outstanding() ?? [];
+  if (cloud === undefined || journal === undefined || left.length === 0) {
+    console.error(`${name}: interrupted; nothing this run created is left`);
+    return;
+  }
+  // Loaded on demand, like openCloud: the deletions load the AWS SDK clients.
+  const { deleteOrphans } = await import("./deletion.ts");
+  try {
+    const result = await deleteOrphans(
+      cloud,
+      left.map((r) => ({ ...r, foundBy: "journal" as const })),
+      { journal },
+    );
+    const failed = result.failed.map((f) => `${f.resource.kind} ${f.resource.name}`);
+    console.error(
+      `${name}: interrupted; deleted ${result.deleted.length}, already gone ${result.alreadyGone.length}${
+        failed.length > 0 ? `, could not delete ${failed.join(", ")}; ${ORPHANS_HINT}` : ""
+      }`,
+    );
+  } catch (error) {
+    console.error(
+      `${name}: interrupted; cleanup failed: ${(error as Error).message}; ${ORPHANS_HINT}`,
+    );
+  }
 }

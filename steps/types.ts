@@ -9,7 +9,7 @@ import type {
   EvaluationActivity,
   EvaluationPoint as ChartEvaluationPoint,
 } from "../charts/evaluation.ts";
-import type { CapacityProfile } from "../cloud/local/profile.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
 
 /** Kinds of resources a step can create (cleanup deletes them in dependency order). */
 export type ResourceKind =
@@ -69,6 +69,8 @@ export interface RecommendResult extends StepContext {
   invocationEndTime: string;
   /** The measured capacity profile (local backend), if known. */
   profile?: CapacityProfile;
+  /** Local backend: whether the machine was quiet while the benchmark ran (absent on AWS). */
+  machine?: MachineRecord;
   /** Carried forward for later steps. */
   modelUrl: string;
   payloadUrl: string;
@@ -80,6 +82,17 @@ export interface RecommendResult extends StepContext {
 export interface AnalysisPoint extends ChartAnalysisPoint {
   /** Failed invocations in that minute. */
   errors?: number;
+}
+
+/** What a result records about the machine its local benchmark ran on (`steps/machine_lock.ts`). */
+export interface MachineRecord {
+  /**
+   * True: no other benchmark of this toolkit ran on this machine meanwhile (the benchmark held the
+   * machine-wide lock from start to end).
+   */
+  quiet: boolean;
+  /** How long the step waited for another benchmark to finish first, ms. */
+  waitedMs: number;
 }
 
 /** `analyze`: the saturation curve and the scaling limits read from it. */
@@ -152,6 +165,8 @@ export interface EvaluateResult {
   jobName: string;
   policyLabel: string;
   spawnRate: number;
+  /** Length of the ramp in seconds (the traffic pattern's phase; the job may stop earlier). */
+  rampSeconds?: number;
   /** Invocations per minute that must be reached (max TPS x 60). */
   expectation: number;
   maxInvocationsRealized: number;

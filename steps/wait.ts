@@ -5,6 +5,7 @@
  * @module
  */
 import type { Clock } from "../cloud/types.ts";
+import { progressNote } from "../progress/mod.ts";
 
 /** Options of {@linkcode pollUntil}. */
 export interface PollOptions<T> {
@@ -65,11 +66,11 @@ export async function pollUntil<T>(
   }
 }
 
-/** Writes a progress line to stderr (not into `--json` output). */
+/**
+ * A one-off progress message of a step (never into `--json` output): a line on stderr, kept above
+ * the updating line on a terminal, the latest note of the display in a notebook, nothing with
+ * `--quiet` (see `progress/mod.ts`).
+ */
 export function progress(step: string, message: string): void {
-  try {
-    console.error(`${step}: ${message}`);
-  } catch {
-    // stderr closed: progress is best effort
-  }
+  progressNote(step, message);
 }

@@ -48,7 +48,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import { openLocalCloud } from "../cloud/local/mod.ts";
-import type { CapacityProfile } from "../cloud/local/profile.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
 
 const PROFILE: CapacityProfile = JSON.parse(
@@ -88,7 +88,7 @@ async function runRamp(metric: Metric, targetValue: number, alarmAt: number): Pr
   const cloud = openLocalCloud({ localDir: dir });
   try {
     // The profile a Default job would have stored for this model, image and instance type.
-    await createProfiledEndpoint(cloud, PROFILE, "golden-models");
+    await createProfiledEndpoint(cloud, { profile: PROFILE, bucket: "golden-models" });
 
     await cloud.autoscaling.send(
       new RegisterScalableTargetCommand({ ...TARGET, MinCapacity: 1, MaxCapacity: 4 }),

@@ -8,7 +8,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import { openLocalCloud } from "../cloud/local/mod.ts";
-import { operationName } from "../cloud/local/service.ts";
+import { operationName } from "../cloud/local/kernel/dispatch.ts";
 import type { Cloud } from "../cloud/types.ts";
 import { walkthrough } from "../steps/walkthrough.ts";
 import { type RecordedRequest, startAwsRecorder } from "./aws_recorder.ts";

@@ -14,7 +14,24 @@ const PREFIX: Record<string, string> = {
 };
 
 /** S3 operations authorized by another action name. */
-const S3_ACTIONS: Record<string, string> = { HeadBucket: "ListBucket" };
+const S3_ACTIONS: Record<string, string> = {
+  HeadBucket: "ListBucket",
+  ListObjectsV2: "ListBucket",
+  HeadObject: "GetObject",
+};
+
+/**
+ * Actions the steps need without a command of that name: every create call carries the run's
+ * tags (steps/journal.ts), and tagging on create is authorized by the service's tagging action
+ * (S3: "To use this operation, you must have permission to perform the s3:PutObjectTagging
+ * action", API reference of PutObjectTagging, which PutObject's Tagging header uses).
+ */
+const TAG_ON_CREATE = [
+  "sagemaker:AddTags",
+  "cloudwatch:TagResource",
+  "application-autoscaling:TagResource",
+  "s3:PutObjectTagging",
+];
 
 async function actionsOfSteps(): Promise<Set<string>> {
   const actions = new Set<string>();
@@ -26,15 +43,18 @@ async function actionsOfSteps(): Promise<Set<string>> {
         /import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/client-[a-z0-9-]+)"/g,
       )
     ) {
-      for (const name of names.split(",").map((n) => n.trim().replace(/^type\s+/, ""))) {
+      for (const spec of names.split(",").map((n) => n.trim().replace(/^type\s+/, ""))) {
+        // `XxxCommand as Alias` (two services' commands of one name) is sent as `new Alias(`.
+        const [name, alias = name] = spec.split(/\s+as\s+/);
         const op = /^([A-Z][A-Za-z0-9]*)Command$/.exec(name)?.[1];
-        if (op === undefined || !new RegExp(`new ${name}\\(`).test(source)) continue;
+        if (op === undefined || !new RegExp(`new ${alias}\\(`).test(source)) continue;
         const prefix = PREFIX[module];
         assert.ok(prefix, `unknown SDK module ${module}`);
         actions.add(`${prefix}:${prefix === "s3" ? S3_ACTIONS[op] ?? op : op}`);
       }
     }
   }
+  if (actions.size > 0) TAG_ON_CREATE.forEach((a) => actions.add(a));
   return actions;
 }
 

@@ -10,6 +10,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { denoChildEnv } from "../machine/children.ts";
 import { findProgram } from "../scripts/packages.ts";
 
 /** Debian's Python: it has jupyter_client and nbformat once the Debian packages are installed. */
@@ -275,7 +276,7 @@ export async function runNotebook(
   if (python === undefined) throw new Error(problem);
   const { code, stdout, stderr } = await new Deno.Command(python, {
     args,
-    env: { ...env, NO_COLOR: "1" },
+    env: denoChildEnv({ ...env, NO_COLOR: "1" }),
     stdout: "piped",
     stderr: "piped",
     signal,

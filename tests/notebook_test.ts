@@ -260,7 +260,7 @@ planCapacity({ maxTps: 500, minTps: 70, upperLimit: 3300 }).maxCapacity`,
         const display = cell.outputs[0]!;
         assert.equal(display.output_type, "display_data");
         assert.deepEqual(display.mime_types, CHART_MIME_TYPES);
-        assert.match(String(display.data!["image/svg+xml"]), /Upper limit 55 % of 3,300/);
+        assert.match(String(display.data!["image/svg+xml"]), /Upper 55 % of 3,300: 1,815/);
         const spec = display.data!["application/vnd.vegalite.v5+json"] as { $schema: string };
         assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
       }

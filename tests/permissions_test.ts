@@ -1,10 +1,12 @@
 // Proves least privilege in deno.json: every task's permissions match the table below exactly
 // (a new flag is a decision to make here, in review), only the tasks that spawn programs get
-// --allow-run and it names them, --allow-all is confined, every command runs with
-// DENO_NO_UPDATE_CHECK=1, and `deno task serve --host 0.0.0.0` refuses to listen beyond this
-// machine without --allow-remote (exit 2, one line naming the flag).
+// --allow-run and it names them, only `test` gets --allow-all and only the load generator's tasks
+// FFI, every command runs with DENO_NO_UPDATE_CHECK=1, `deno task serve --host 0.0.0.0` refuses
+// to listen beyond this machine without --allow-remote (exit 2, one line naming the flag), and
+// `deno task loadtest` samples a process's CPU and memory with its narrow permissions.
 import assert from "node:assert/strict";
 import { startModelServer } from "../model/spawn_server.ts";
+import { startStubServer } from "../load/testdata/stub_server.ts";
 
 const config = JSON.parse(
   await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
@@ -15,7 +17,8 @@ const STEP = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--
 /**
  * Each task's permission flags. Of the seven step tasks that talk to a backend, only recommend
  * and walkthrough spawn anything: the local Default job starts the model server (deno, pinned
- * with taskset when there is one) and the load generator (deno, taskset).
+ * with taskset when there is one) and the load generator (deno, taskset), each through setpriv
+ * (util-linux), which ties the child to its parent (`machine/children.ts`).
  */
 const EXPECTED: Record<string, string[]> = {
   test: ["--allow-all"],
@@ -29,28 +32,40 @@ const EXPECTED: Record<string, string[]> = {
   kernel: ["--allow-read", "--allow-write", "--allow-env", "--allow-run=python3,/usr/bin/python3"],
   "notebook:folder": ["--allow-read", "--allow-write", "--allow-env"],
   prepare: STEP,
-  recommend: [...STEP, "--allow-run=deno,taskset"],
+  recommend: [...STEP, "--allow-run=deno,taskset,setpriv"],
   analyze: STEP,
   scale: STEP,
   evaluate: STEP,
   cleanup: STEP,
   plan: ["--allow-read"],
   export: ["--allow-read", "--allow-write"],
-  walkthrough: [...STEP, "--allow-run=deno,taskset"],
-  "bench:train": [],
+  walkthrough: [...STEP, "--allow-run=deno,taskset,setpriv"],
+  // The machine-wide benchmark lock file lives in /tmp (machine/benchmark_lock.ts).
+  "bench:train": ["--allow-read=/tmp", "--allow-write=/tmp"],
   "bench:serve": [
-    "--allow-run=deno,taskset,wrk,gunicorn,/usr/bin/python3",
+    "--allow-run=deno,taskset,setpriv,wrk,gunicorn,/usr/bin/python3",
     "--allow-read",
     "--allow-write",
     "--allow-net=127.0.0.1",
   ],
   "bench:fleet": ["--allow-read", "--allow-write", "--allow-sys=hostname", "--allow-env"],
   "bench:alarms": ["--allow-read", "--allow-write", "--allow-env"],
-  // Deno 2.9 lets only --allow-all programs read /proc/<pid> (the --pid CPU/memory sampling).
-  loadtest: ["--allow-all"],
-  "bench:load": ["--allow-all"],
+  // FFI: the epoll transport calls libc, and so does --pid to read /proc/<pid> (Deno's own file
+  // API reads /proc only with --allow-all). Net to loopback only: the engine checks --allow-net
+  // for both transports, so another host needs its own --allow-net=HOST:PORT.
+  loadtest: ["--allow-read", "--allow-net=127.0.0.1,localhost,[::1]", "--allow-ffi"],
+  // Reads the server's /proc through libc (FFI); runs the generators pinned with taskset (tied
+  // to the benchmark through setpriv), timed by /usr/bin/time when present, and wrk and locust
+  // --version to see that they are installed; writes Locust's files in a temporary directory
+  // and takes the machine's benchmark lock in /tmp.
+  "bench:load": [
+    "--allow-run=setpriv,taskset,wrk,locust,/usr/bin/time",
+    "--allow-read",
+    "--allow-write",
+    "--allow-ffi",
+  ],
   serve: [
-    "--allow-run=deno,taskset",
+    "--allow-run=deno,taskset,setpriv",
     "--allow-read",
     "--allow-net=127.0.0.1",
     "--allow-env=SAGEMAKER_BIND_TO_PORT,SM_MODEL_DIR,MAX_CONTENT_LENGTH,SAGEMAKER_BATCH",
@@ -76,19 +91,20 @@ Deno.test("every task has exactly the permissions in the table", () => {
   }
 });
 
-Deno.test("--allow-all only where Deno offers nothing narrower; --allow-run always names programs", () => {
-  for (const [name, task] of Object.entries(config.tasks)) {
-    const flags = permissionsOf(task);
-    if (!["test", "loadtest", "bench:load"].includes(name)) {
-      assert.ok(!flags.includes("--allow-all") && !flags.includes("-A"), `task ${name}`);
-    }
-    assert.ok(!flags.includes("--allow-run"), `task ${name} grants running any program`);
-    assert.ok(!flags.includes("--allow-ffi"), `task ${name} grants FFI`);
-  }
-  const spawning = Object.keys(config.tasks).filter((name) =>
-    permissionsOf(config.tasks[name]).some((f) => f.startsWith("--allow-run="))
-  );
-  assert.deepEqual(spawning.sort(), ["bench:serve", "kernel", "recommend", "serve", "walkthrough"]);
+Deno.test("--allow-all only for test, FFI only for the load generator; --allow-run names programs", () => {
+  const withFlag = (test: (flag: string) => boolean) =>
+    Object.keys(config.tasks).filter((name) => permissionsOf(config.tasks[name]).some(test)).sort();
+  assert.deepEqual(withFlag((f) => f === "--allow-all" || f === "-A"), ["test"]);
+  assert.deepEqual(withFlag((f) => f.startsWith("--allow-ffi")), ["bench:load", "loadtest"]);
+  assert.deepEqual(withFlag((f) => f === "--allow-run"), [], "no task may run any program");
+  assert.deepEqual(withFlag((f) => f.startsWith("--allow-run=")), [
+    "bench:load",
+    "bench:serve",
+    "kernel",
+    "recommend",
+    "serve",
+    "walkthrough",
+  ]);
 });
 
 Deno.test("every command of every task runs with DENO_NO_UPDATE_CHECK=1", () => {
@@ -138,4 +154,35 @@ Deno.test("startModelServer refuses a host other than loopback unless allowRemot
   );
   const server = await startModelServer({ modelDir: MODEL, host: "127.0.0.1", stderr: "null" });
   await server.stop();
+});
+
+Deno.test("deno task loadtest samples --pid and loads loopback with its own permissions", async () => {
+  const server = startStubServer();
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+        "--quiet",
+        "loadtest",
+        `--url=http://127.0.0.1:${server.addr.port}/`,
+        "--users=1",
+        "--max-requests=200",
+        `--pid=${Deno.pid}`,
+        "--json",
+        "--quiet",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const summary = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(summary.transport, "epoll", "the default transport, through FFI");
+    assert.equal(summary.requests, 200);
+    assert.equal(summary.errors, 0);
+    assert.ok(summary.rssBytes > 1e6, `RSS of this process read from /proc: ${summary.rssBytes}`);
+    assert.equal(typeof summary.cpuPercent, "number");
+  } finally {
+    await server.shutdown();
+  }
 });

@@ -11,6 +11,7 @@ import { analyze } from "../steps/analyze.ts";
 import { StepError } from "../steps/errors.ts";
 import { prepare } from "../steps/prepare.ts";
 import { recommend } from "../steps/recommend.ts";
+import { denoChildEnv } from "../machine/children.ts";
 
 const FAST = { benchmarkSecondsPerLevel: 1, benchmarkMaxLevels: 6 };
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -73,7 +74,7 @@ async function script(name: string, args: string[]): Promise<unknown> {
     args: ["run", "-A", join(ROOT, "steps", `${name}.ts`), ...args, "--json"],
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: denoChildEnv({ NO_COLOR: "1" }),
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 0, `${name} failed: ${stderr}`);
@@ -112,7 +113,7 @@ Deno.test("prepare, recommend and analyze chain as scripts with --from", async (
     assert.equal(analysis.upperLimit, analysis.maxValue * 55 / 100);
     const svg = await Deno.readTextFile(join(dir, "charts", "analysis-invocations.svg"));
     assert.match(svg, /^<svg/);
-    assert.match(svg, /Upper limit 55 %/);
+    assert.match(svg, /Upper 55 % of /);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

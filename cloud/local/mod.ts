@@ -4,20 +4,28 @@
  *
  * @module
  */
-import type { Cloud } from "../types.ts";
-import { LocalClock } from "./clock.ts";
-import { type LocalContext, LocalRuntime } from "./context.ts";
-import { type CapacityProfile, PROFILE_KIND, profileKey } from "./profile.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "./alarms.ts";
-import { autoScalingHandlers, registerAutoScalingEvents } from "./autoscaling.ts";
-import { cloudWatchMetricHandlers } from "./cloudwatch_metrics.ts";
-import { defaultJobRunner, type DefaultJobRunnerOptions } from "./default_job.ts";
-import { recommenderHandlers, registerRecommenderEvents } from "./recommender.ts";
-import { s3Handlers } from "./s3.ts";
-import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker.ts";
-import { localSender } from "./service.ts";
-import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "./settings.ts";
-import { DEFAULT_LOCAL_DIR, Store } from "./store.ts";
+import type { Cloud, ProfileSubject } from "../types.ts";
+import { LocalClock } from "./kernel/clock.ts";
+import { type LocalContext, LocalRuntime } from "./kernel/context.ts";
+import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../sim/profile.ts";
+import { cloudWatchHandlers, registerAlarmEvents } from "./cloudwatch/mod.ts";
+import { autoScalingHandlers, registerAutoScalingEvents } from "./autoscaling/mod.ts";
+
+import {
+  defaultJobRunner,
+  type DefaultJobRunnerOptions,
+} from "./recommender/default_job/runner.ts";
+import { recommenderHandlers, registerRecommenderEvents } from "./recommender/mod.ts";
+import { s3Handlers } from "./s3/mod.ts";
+import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker/mod.ts";
+import { localSender } from "./kernel/dispatch.ts";
+import {
+  DEFAULT_LOCAL_SETTINGS,
+  type LocalSettings,
+  mergeLocalSettings,
+} from "./kernel/settings.ts";
+import { DEFAULT_LOCAL_DIR, Store } from "./kernel/store/mod.ts";
+import * as tagging from "./tagging.ts";
 
 /** Options of {@linkcode openLocalCloud}. */
 export interface LocalCloudOptions {
@@ -36,6 +44,14 @@ export interface LocalCloudOptions {
   /** Options of this process's Default-job runner (tests use them to shorten or break a benchmark). */
   defaultJob?: DefaultJobRunnerOptions;
 }
+
+/** The local backend as a {@linkcode Cloud}, with its settings and its context (store, runtime). */
+export type LocalCloud = Cloud & {
+  /** The settings as persisted in the store (simulation defaults, benchmark length, noise seed). */
+  readonly settings: LocalSettings;
+  /** The store, settings, region and runtime every local handler works on. */
+  readonly context: LocalContext;
+};
 
 /** The default execution role of the local backend's account. */
 export function localRoleArn(account: string): string {
@@ -59,7 +75,7 @@ export function localRoleArn(account: string): string {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { context: LocalContext } {
+export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
   const store = Store.open(options.localDir ?? DEFAULT_LOCAL_DIR);
   let settings: LocalSettings;
   try {
@@ -86,15 +102,29 @@ export function openLocalCloud(options: LocalCloudOptions = {}): Cloud & { conte
     backend: "local",
     region,
     defaultRoleArn: localRoleArn(settings.account),
-    sagemaker: localSender("SageMaker", ctx, { ...sageMakerHandlers, ...recommenderHandlers }),
-    autoscaling: localSender("Application Auto Scaling", ctx, autoScalingHandlers),
-    cloudwatch: localSender("CloudWatch", ctx, {
-      ...cloudWatchMetricHandlers,
-      ...cloudWatchAlarmHandlers,
+    sagemaker: localSender(ctx, {
+      service: "SageMaker",
+      handlers: {
+        ...sageMakerHandlers,
+        ...recommenderHandlers,
+        ...tagging.sageMakerTaggingHandlers,
+      },
     }),
-    s3: localSender("S3", ctx, s3Handlers),
+    autoscaling: localSender(ctx, {
+      service: "Application Auto Scaling",
+      handlers: { ...autoScalingHandlers, ...tagging.autoScalingTaggingHandlers },
+    }),
+    cloudwatch: localSender(ctx, {
+      service: "CloudWatch",
+      handlers: { ...cloudWatchHandlers, ...tagging.cloudWatchTaggingHandlers },
+    }),
+    s3: localSender(ctx, {
+      service: "S3",
+      handlers: { ...s3Handlers, ...tagging.s3TaggingHandlers },
+    }),
     clock: new LocalClock(ctx),
-    localSettings: settings,
+    capacityProfile: (subject) => Promise.resolve(storedProfile(ctx, subject)),
+    settings,
     context: ctx,
     async close() {
       if (closed) return;
@@ -118,26 +148,14 @@ function registerAll(runtime: LocalRuntime): void {
   registerAutoScalingEvents(runtime);
 }
 
-/** The local backend's context behind a `Cloud`, or undefined for AWS. */
-export function localContextOf(cloud: Cloud): LocalContext | undefined {
-  return cloud.backend === "local"
-    ? (cloud as Partial<{ context: LocalContext }>).context
-    : undefined;
-}
-
-/**
- * The capacity profile the local backend measured for a model, image and instance type (undefined
- * on AWS, or before a Default job measured it).
- */
-export function localProfileFor(
-  cloud: Cloud,
-  modelDataUrl: string,
-  image: string,
-  instanceType: string,
-): CapacityProfile | undefined {
-  const ctx = localContextOf(cloud);
-  return ctx?.store.getDoc<CapacityProfile>(
+/** The capacity profile a Default job stored for a model, image and instance type, if any. */
+function storedProfile(ctx: LocalContext, subject: ProfileSubject): CapacityProfile | undefined {
+  return ctx.store.getDoc<CapacityProfile>(
     PROFILE_KIND,
-    profileKey(modelDataUrl, image, instanceType),
+    profileKey({
+      modelDataUrl: subject.modelDataUrl,
+      image: subject.image,
+      instanceType: subject.instanceType,
+    }),
   );
 }

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { denoChildEnv } from "../../machine/children.ts";
+
 /** Options of {@linkcode startStubServer}. */
 export interface StubServerOptions {
   /** Port; 0 picks a free one. @default 0 */
@@ -107,6 +109,7 @@ export async function spawnStubServer(
       "--concurrency",
       String(options.concurrency ?? 0),
     ],
+    env: denoChildEnv(),
     stdout: "piped",
     stderr: "inherit",
   }).spawn();

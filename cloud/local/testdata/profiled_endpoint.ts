@@ -8,8 +8,8 @@ import {
   CreateModelCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../../types.ts";
-import type { LocalContext } from "../context.ts";
-import { type CapacityProfile, PROFILE_KIND, profileKey } from "../profile.ts";
+import type { LocalContext } from "../kernel/context.ts";
+import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../../sim/profile.ts";
 
 /** The container image the fixture endpoint names. */
 export const FIXTURE_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1";
@@ -17,9 +17,9 @@ export const FIXTURE_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagem
 /** Creates bucket, model object, model, config and endpoint "ep", waits InService, stores `profile`. */
 export async function createProfiledEndpoint(
   cloud: Cloud & { context: LocalContext },
-  profile: CapacityProfile,
-  bucket: string,
+  endpoint: { profile: CapacityProfile; bucket: string },
 ): Promise<{ modelUrl: string; image: string }> {
+  const { profile, bucket } = endpoint;
   const modelUrl = `s3://${bucket}/model.tar.gz`;
   await cloud.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await cloud.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "model.tar.gz", Body: "model" }));
@@ -47,7 +47,11 @@ export async function createProfiledEndpoint(
   await cloud.clock.sleep(cloud.context.settings.endpointCreateSeconds * 1000);
   const store = cloud.context.store;
   store.tx(() =>
-    store.putDoc(PROFILE_KIND, profileKey(modelUrl, FIXTURE_IMAGE, "ml.c5.large"), profile)
+    store.putDoc(
+      PROFILE_KIND,
+      profileKey({ modelDataUrl: modelUrl, image: FIXTURE_IMAGE, instanceType: "ml.c5.large" }),
+      profile,
+    )
   );
   return { modelUrl, image: FIXTURE_IMAGE };
 }

@@ -6,14 +6,13 @@ import {
   CreateModelPackageGroupCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { CloudWatchSender, SageMakerSender } from "../../types.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../alarms.ts";
-import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
-import type { CapacityProfile } from "../profile.ts";
-import { PROFILE_KIND } from "../profile.ts";
-import { recommenderHandlers, registerRecommenderEvents } from "../recommender.ts";
-import { describeEndpointRecord, sageMakerHandlers } from "../sagemaker.ts";
-import { localSender } from "../service.ts";
-import type { LocalSettings } from "../settings.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
+import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
+import { type CapacityProfile, PROFILE_KIND } from "../../../sim/profile.ts";
+import { recommenderHandlers, registerRecommenderEvents } from "../recommender/mod.ts";
+import { describeEndpointRecord, sageMakerHandlers } from "../sagemaker/mod.ts";
+import { localSender } from "../kernel/dispatch.ts";
+import type { LocalSettings } from "../kernel/settings.ts";
 import {
   createModelAndConfig,
   IMAGE,
@@ -49,13 +48,19 @@ export async function withRecommender(
     registerAlarmEvents(base.ctx.runtime);
     const fixture: RecommenderFixture = {
       ...base,
-      sm: localSender("SageMaker", base.ctx, {
-        ...sageMakerHandlers,
-        ...recommenderHandlers,
+      sm: localSender(base.ctx, {
+        service: "SageMaker",
+        handlers: {
+          ...sageMakerHandlers,
+          ...recommenderHandlers,
+        },
       }) as SageMakerSender,
-      cw: localSender("CloudWatch", base.ctx, {
-        ...cloudWatchMetricHandlers,
-        ...cloudWatchAlarmHandlers,
+      cw: localSender(base.ctx, {
+        service: "CloudWatch",
+        handlers: {
+          ...cloudWatchMetricHandlers,
+          ...cloudWatchAlarmHandlers,
+        },
       }) as CloudWatchSender,
     };
     try {

@@ -1,7 +1,7 @@
 // A second process opening the same local folder: lists buckets it did not create and writes an object.
 import { HeadBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { openLocalCloud } from "../mod.ts";
-import { S3_KIND } from "../s3.ts";
+import { S3_KIND } from "../s3/mod.ts";
 
 const cloud = openLocalCloud({ localDir: Deno.args[0] });
 try {

@@ -4,14 +4,18 @@ import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { CreateEndpointConfigCommand, CreateModelCommand } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import type { CloudWatchSender, S3Sender, SageMakerSender } from "../../types.ts";
-import { LocalClock } from "../clock.ts";
-import { type LocalContext, LocalRuntime } from "../context.ts";
-import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
-import { s3Handlers } from "../s3.ts";
-import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker.ts";
-import { localSender } from "../service.ts";
-import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "../settings.ts";
-import { Store } from "../store.ts";
+import { LocalClock } from "../kernel/clock.ts";
+import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
+import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
+import { s3Handlers } from "../s3/mod.ts";
+import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker/mod.ts";
+import { localSender } from "../kernel/dispatch.ts";
+import {
+  DEFAULT_LOCAL_SETTINGS,
+  type LocalSettings,
+  mergeLocalSettings,
+} from "../kernel/settings.ts";
+import { Store } from "../kernel/store/mod.ts";
 
 export interface LocalFixture {
   dir: string;
@@ -36,9 +40,12 @@ export function openFixture(dir: string, settings: Partial<LocalSettings> = {}):
   return {
     dir,
     ctx,
-    sm: localSender("SageMaker", ctx, sageMakerHandlers) as SageMakerSender,
-    cw: localSender("CloudWatch", ctx, cloudWatchMetricHandlers) as CloudWatchSender,
-    s3: localSender("S3", ctx, s3Handlers) as S3Sender,
+    sm: localSender(ctx, { service: "SageMaker", handlers: sageMakerHandlers }) as SageMakerSender,
+    cw: localSender(ctx, {
+      service: "CloudWatch",
+      handlers: cloudWatchMetricHandlers,
+    }) as CloudWatchSender,
+    s3: localSender(ctx, { service: "S3", handlers: s3Handlers }) as S3Sender,
     clock: new LocalClock(ctx),
   };
 }
@@ -107,9 +114,9 @@ export async function createModelAndConfig(
 /** Asserts that `promise` rejects with an SDK service exception of `name` whose message matches. */
 export async function rejectsAws(
   promise: Promise<unknown>,
-  name: string,
-  message: RegExp | string,
+  awsError: { name: string; message: RegExp | string },
 ): Promise<void> {
+  const { name, message } = awsError;
   await assert.rejects(promise, (error: unknown) => {
     const e = error as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string };
     assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);

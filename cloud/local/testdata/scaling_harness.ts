@@ -15,15 +15,19 @@ import {
   DescribeEndpointCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { AutoScalingSender, CloudWatchSender, SageMakerSender } from "../../types.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../alarms.ts";
-import { autoScalingHandlers, registerAutoScalingEvents } from "../autoscaling.ts";
-import { LocalClock } from "../clock.ts";
-import { cloudWatchMetricHandlers } from "../cloudwatch_metrics.ts";
-import { type LocalContext, LocalRuntime } from "../context.ts";
-import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker.ts";
-import { localSender } from "../service.ts";
-import { DEFAULT_LOCAL_SETTINGS, type LocalSettings, mergeLocalSettings } from "../settings.ts";
-import { Store } from "../store.ts";
+import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
+import { autoScalingHandlers, registerAutoScalingEvents } from "../autoscaling/mod.ts";
+import { LocalClock } from "../kernel/clock.ts";
+import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
+import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
+import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker/mod.ts";
+import { localSender } from "../kernel/dispatch.ts";
+import {
+  DEFAULT_LOCAL_SETTINGS,
+  type LocalSettings,
+  mergeLocalSettings,
+} from "../kernel/settings.ts";
+import { Store } from "../kernel/store/mod.ts";
 
 export const ENDPOINT = "ep";
 export const VARIANT = "AllTraffic";
@@ -90,16 +94,21 @@ export async function openScalingHarness(
     account: "000000000000",
     runtime,
   };
-  const sagemaker = localSender("SageMaker", ctx, sageMakerHandlers) as SageMakerSender;
-  const cloudwatch = localSender("CloudWatch", ctx, {
-    ...cloudWatchMetricHandlers,
-    ...cloudWatchAlarmHandlers,
+  const sagemaker = localSender(ctx, {
+    service: "SageMaker",
+    handlers: sageMakerHandlers,
+  }) as SageMakerSender;
+  const cloudwatch = localSender(ctx, {
+    service: "CloudWatch",
+    handlers: {
+      ...cloudWatchMetricHandlers,
+      ...cloudWatchAlarmHandlers,
+    },
   }) as CloudWatchSender;
-  const autoscaling = localSender(
-    "Application Auto Scaling",
-    ctx,
-    autoScalingHandlers,
-  ) as AutoScalingSender;
+  const autoscaling = localSender(ctx, {
+    service: "Application Auto Scaling",
+    handlers: autoScalingHandlers,
+  }) as AutoScalingSender;
   const clock = new LocalClock(ctx);
   const close = async () => {
     store.close();
