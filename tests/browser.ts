@@ -140,15 +140,25 @@ export async function screenshotPage(url: string, options: ScreenshotOptions): P
       "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))",
     );
     const found = await evaluate(page, boxes) as LabelledBox[];
-    const { data } = await page("Page.captureScreenshot", { format: "png" });
-    const png = Uint8Array.from(atob(data as string), (c) => c.charCodeAt(0));
+    const shoot = async (clip?: Box) => {
+      const { data } = await page("Page.captureScreenshot", {
+        format: "png",
+        ...(clip ? { clip: { ...clip, scale: 1 }, captureBeyondViewport: true } : {}),
+      });
+      return Uint8Array.from(atob(data as string), (c) => c.charCodeAt(0));
+    };
+    const png = await shoot();
     if (saveTo !== undefined) await Deno.writeFile(saveTo, png);
     const image = decodePng(png);
-    return {
-      boxes: found.map((box) => ({ ...box, ...boxInk(image, box) })),
-      errors,
-      size: { width: image.width, height: image.height },
-    };
+    // Each box from a shot of its own: a page taller than the whole-page shot (16,000 px at most)
+    // still has every chart measured.
+    const measured = [];
+    for (const box of found) {
+      const whole = { x: 0, y: 0, width: box.width, height: box.height };
+      const shot = box.width > 0 && box.height > 0 ? decodePng(await shoot(box)) : undefined;
+      measured.push({ ...box, ...(shot ? boxInk(shot, whole) : { inked: 0, colours: 0 }) });
+    }
+    return { boxes: measured, errors, size: { width: image.width, height: image.height } };
   } finally {
     await cdp?.send("Browser.close").catch(() => {});
     cdp?.close();
