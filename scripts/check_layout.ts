@@ -6,8 +6,8 @@
  *   `charts/`; a service folder of `cloud/local/` into another service other than through its
  *   `mod.ts`; `cloud/local/kernel/` into any service folder (type-only imports count);
  * - test support in production: a file that is not a test (`*_test.ts`, `tests/`, `testdata/`,
- *   `fixtures/`) nor a benchmark (`bench/`) imports a test file, or uses a name kept for test support ({@linkcode
- *   TEST_SUPPORT_NAMES}, e.g. the store's raw SQL read) outside the file that defines it;
+ *   `fixtures/`) nor a benchmark (`bench/`) imports a test file, or uses a name kept for tests
+ *   ({@linkcode TEST_SUPPORT_NAMES}: the store's raw SQL read) outside the file that defines it;
  * - I/O where there must be none: `Deno.*` or a `node:` module in `sim/` (tests aside) and
  *   `Deno.*` in `charts/` outside `charts/render.ts` (tests aside);
  * - import cycles between files, type-only and dynamic `import("…")` edges included;
