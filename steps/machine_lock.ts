@@ -23,8 +23,6 @@ import { progress } from "./wait.ts";
 
 /** A held machine, or nothing to hold (AWS). */
 export interface MachineHold {
-  /** How long the step waited for another benchmark to finish first, ms. */
-  waitedMs: number;
   /**
    * Lets the next benchmark run, and returns what the result records (read at this moment: the
    * end load average, whether the lock was held throughout). Calling it again returns the same
@@ -162,7 +160,7 @@ export async function holdMachine(
       await lock.release();
     }
   };
-  return { waitedMs: lock.waitedMs, release: () => record ??= finish() };
+  return { release: () => record ??= finish() };
 }
 
 /**
