@@ -18,13 +18,7 @@ import {
 import { instanceTypeInfo } from "../../instance_types.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import { compact, type EndpointRecord, KIND } from "../sagemaker/mod.ts";
-import {
-  AAS_KIND,
-  SAGEMAKER_NAMESPACE,
-  targetDocId,
-  type TargetRecord,
-  VARIANT_DIMENSION,
-} from "../autoscaling/records.ts";
+import { variantScalableTarget } from "../autoscaling/mod.ts";
 import {
   type AdvancedJobState,
   type AdvancedMinute,
@@ -199,14 +193,10 @@ export function canStillScale(
   const endpoint = ctx.store.peekDoc<EndpointRecord>(KIND.endpoint, test.endpointId ?? "");
   if (endpoint === undefined) return false;
   return test.variants.some((v) => {
-    const target = ctx.store.peekDoc<TargetRecord>(
-      AAS_KIND.target,
-      targetDocId({
-        ServiceNamespace: SAGEMAKER_NAMESPACE,
-        ResourceId: `endpoint/${test.endpointName}/variant/${v.variantName}`,
-        ScalableDimension: VARIANT_DIMENSION,
-      }),
-    );
+    const target = variantScalableTarget(ctx, {
+      endpointName: test.endpointName,
+      variantName: v.variantName,
+    });
     if (target === undefined || target.SuspendedState.DynamicScalingOutSuspended) return false;
     const variant = endpoint.ProductionVariants.find((p) => p.VariantName === v.variantName);
     const live = (variant?.instances ?? []).filter((i) =>
