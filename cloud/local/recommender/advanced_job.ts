@@ -290,7 +290,7 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
       // The endpoint is the unit on the clock; this job is one of its traffic sources
       // (advancedJobTraffic). Simulating it here makes sure the minute exists when the job
       // reads it, whichever of the two events runs first.
-      const sim = simulateEndpoint(ctx, test.endpointName, t);
+      const sim = simulateEndpoint(ctx, { endpointName: test.endpointName, t });
       if (!isMinute) return;
       for (const v of test.variants) {
         if (sim?.lastMinute?.end === t) {

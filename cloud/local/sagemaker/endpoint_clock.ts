@@ -230,15 +230,15 @@ function emptyPeriod(start: number): FleetPeriod {
  *
  * @example Usage
  * ```ts ignore
- * const state = simulateEndpoint(ctx, "my-endpoint", now);
+ * const state = simulateEndpoint(ctx, { endpointName: "my-endpoint", t: now });
  * console.log(state?.lastMinute?.periods["AllTraffic"][0].invocations);
  * ```
  */
 export function simulateEndpoint(
   ctx: LocalContext,
-  endpointName: string,
-  t: number,
+  at: { endpointName: string; t: number },
 ): EndpointSimState | undefined {
+  const { endpointName, t } = at;
   const found = findByName<EndpointRecord>(ctx.store, { kind: KIND.endpoint, name: endpointName });
   if (found === undefined) {
     ctx.store.deleteDoc(ENDPOINT_SIM_KIND, endpointName);
@@ -355,8 +355,17 @@ export function simulateEndpoint(
 /**
  * Puts an endpoint on the clock: its first tick at the first whole minute after `from` (its
  * InService time). Nothing when `settings.endpointSimulation` is false.
+ *
+ * @example Usage
+ * ```ts ignore
+ * startEndpointClock(ctx, { endpointName: "my-endpoint", from: record.pendingUntil });
+ * ```
  */
-export function startEndpointClock(ctx: LocalContext, endpointName: string, from: number): void {
+export function startEndpointClock(
+  ctx: LocalContext,
+  start: { endpointName: string; from: number },
+): void {
+  const { endpointName, from } = start;
   if (ctx.settings.endpointSimulation === false) return;
   ctx.store.cancelEvents(ENDPOINT_TICK_EVENT, endpointName);
   const first = Math.floor(from / MINUTE) * MINUTE + MINUTE;
@@ -372,7 +381,7 @@ function onTick(ctx: LocalContext, endpointName: string): void {
     return;
   }
   if (SERVING.has(record.EndpointStatus) || (record.pendingUntil ?? Infinity) <= t) {
-    simulateEndpoint(ctx, endpointName, t);
+    simulateEndpoint(ctx, { endpointName, t });
   }
   const step = watchedAtHighResolution(ctx, record.EndpointName) ? TICK : MINUTE;
   ctx.store.schedule(Math.floor(t / step) * step + step, ENDPOINT_TICK_EVENT, endpointName);

@@ -361,7 +361,7 @@ export const endpointHandlers: HandlerMap = {
       ctx.store.putDoc(KIND.endpoint, name, record);
       schedulePhaseEnd(ctx, record);
       // On the clock from InService on: its metrics every minute, traffic or not.
-      startEndpointClock(ctx, name, ready);
+      startEndpointClock(ctx, { endpointName: name, from: ready });
       return { EndpointArn: arn };
     });
   },
