@@ -34,6 +34,33 @@ export interface LocalSettings {
    */
   instanceStartSeconds: number;
   /**
+   * Seconds a removed instance keeps draining before it is terminated: it takes no new requests
+   * from the scale-in on, but the endpoint stays Updating (and the scale-in activity InProgress)
+   * until then. [INF] AWS gives no number (autoscaling.md §6: scale-in is an
+   * UpdateEndpointWeightsAndCapacities, Updating until done; §9.5: the cooldown starts when the
+   * update completes); 120 s is the order of the published activity durations of small updates.
+   * @default {120}
+   */
+  instanceDrainSeconds: number;
+  /**
+   * Whether every InService endpoint is simulated whenever the local clock moves (its metrics,
+   * hence its alarms and scaling), job or no job. `false`: an endpoint publishes metrics only
+   * while an Advanced job load-tests it (for tests that lay their own metric rows).
+   * @default {true}
+   */
+  endpointSimulation: boolean;
+  /**
+   * What an endpoint with no traffic publishes each minute. `"zero"`: Invocations and
+   * InvocationsPerInstance of 0, so target tracking scales in to MinCapacity (SageMaker's
+   * auto-scaling prerequisites page, archived 2023: "SageMaker emits 0-valued metrics";
+   * autoscaling.md §1.4 SM-PRE). `"none"`: the older reading, no invocation metrics in idle
+   * minutes, so the alarms go INSUFFICIENT_DATA and nothing scales in (Application Auto
+   * Scaling's target-tracking guide: no scaling on insufficient data). See
+   * `sagemaker/endpoint_clock.ts`.
+   * @default {"zero"}
+   */
+  idleInvocationMetrics: "zero" | "none";
+  /**
    * Seconds an endpoint stays Deleting before it is gone. [INF]
    * @default {60}
    */
@@ -126,6 +153,9 @@ export const DEFAULT_LOCAL_SETTINGS: Readonly<LocalSettings> = Object.freeze({
   endpointCreateSeconds: 150,
   instanceStartSeconds: 240,
   endpointDeleteSeconds: 60,
+  instanceDrainSeconds: 120,
+  endpointSimulation: true,
+  idleInvocationMetrics: "zero",
   metricDelaySeconds: 60,
   highResolutionMetricDelaySeconds: 10,
   targetTrackingHigh: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 },
@@ -166,6 +196,11 @@ export function mergeLocalSettings(
         `Cannot use local setting '${key}': it must be a finite number >= 0, current value is ${value}`,
       );
     }
+  }
+  if (merged.idleInvocationMetrics !== "zero" && merged.idleInvocationMetrics !== "none") {
+    throw new RangeError(
+      `Cannot use local setting 'idleInvocationMetrics': it must be "zero" or "none", current value is "${merged.idleInvocationMetrics}"`,
+    );
   }
   if (!/^\d{12}$/.test(merged.account)) {
     throw new RangeError(

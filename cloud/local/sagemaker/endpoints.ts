@@ -48,6 +48,7 @@ import {
   validationError,
 } from "./validation.ts";
 import type { HandlerMap } from "../kernel/dispatch.ts";
+import { startEndpointClock } from "./endpoint_clock.ts";
 
 /** Simulation event that ends an endpoint's Creating/Updating/Deleting phase (ref: endpoint name). */
 export const ENDPOINT_PHASE_EVENT = "sagemaker-endpoint-phase";
@@ -359,6 +360,8 @@ export const endpointHandlers: HandlerMap = {
       });
       ctx.store.putDoc(KIND.endpoint, name, record);
       schedulePhaseEnd(ctx, record);
+      // On the clock from InService on: its metrics every minute, traffic or not.
+      startEndpointClock(ctx, { endpointName: name, from: ready });
       return { EndpointArn: arn };
     });
   },

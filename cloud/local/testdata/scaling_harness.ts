@@ -71,7 +71,10 @@ export interface ScalingHarnessOptions {
   instances?: number;
   /** MinCapacity/MaxCapacity to register the variant with; not registered when absent. */
   register?: { min: number; max: number };
-  /** Local settings overrides (endpoint creation is 60 s here unless given). */
+  /**
+   * Local settings overrides (endpoint creation is 60 s here and the endpoint is off the clock,
+   * `endpointSimulation: false`, unless given).
+   */
   settings?: Partial<LocalSettings>;
 }
 
@@ -88,6 +91,8 @@ export async function openScalingHarness(
     store,
     settings: mergeLocalSettings(DEFAULT_LOCAL_SETTINGS, {
       endpointCreateSeconds: 60,
+      // The timelines lay their own metric rows: the endpoint does not publish its own.
+      endpointSimulation: false,
       ...options.settings,
     }),
     region: "us-east-1",
