@@ -146,6 +146,7 @@ export async function replayOriginal(
       }),
     );
     const invocations = (stats.Datapoints ?? [])
+      .filter((d) => d.Sum! > 0)
       .sort((a, b) => a.Timestamp!.getTime() - b.Timestamp!.getTime())
       .map((d) => d.Sum!);
     const { ScalingActivities = [] } = await cloud.autoscaling.send(
@@ -158,7 +159,9 @@ export async function replayOriginal(
       a.StatusCode !== "Failed" &&
       Number(/Setting desired instance count to (\d+)/.exec(a.Description ?? "")?.[1] ?? 0) > 1
     ).map((a) => a.StartTime!.getTime()).sort((a, b) => a - b);
-    const firstInvocation = (stats.Datapoints ?? []).reduce(
+    // The load starts with the first minute that has invocations (the endpoint publishes idle
+    // zero minutes before it).
+    const firstInvocation = (stats.Datapoints ?? []).filter((d) => d.Sum! > 0).reduce(
       (m, d) => Math.min(m, d.Timestamp!.getTime()),
       Infinity,
     );

@@ -15,7 +15,7 @@ import {
   defaultJobRunner,
   type DefaultJobRunnerOptions,
 } from "./recommender/default_job/runner.ts";
-import { profileFor, putGivenProfiles } from "./recommender/default_job/given_profiles.ts";
+import { profileFor, putGivenProfiles } from "./kernel/profiles.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "./recommender/mod.ts";
 import { s3Handlers } from "./s3/mod.ts";
 import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker/mod.ts";

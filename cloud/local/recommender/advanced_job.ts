@@ -47,7 +47,7 @@ import {
   usersTimeline,
 } from "../../../sim/fleet/mod.ts";
 import { type CapacityProfile, profileKey } from "../../../sim/profile.ts";
-import { profileForKey } from "./default_job/given_profiles.ts";
+import { profileForKey } from "../kernel/profiles.ts";
 import { ALARM_KIND, type AlarmRecord } from "../cloudwatch/mod.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import {

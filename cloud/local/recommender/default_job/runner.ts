@@ -44,7 +44,7 @@ import {
   type StopReasonCode,
 } from "../mod.ts";
 import { defaultJobTimeline, levelMetricRows } from "./metrics.ts";
-import { givenProfile } from "./given_profiles.ts";
+import { givenProfile } from "../../kernel/profiles.ts";
 import { deriveProfile, levelsOfProfile } from "./instance_types.ts";
 import {
   type BenchmarkHost,

@@ -1,5 +1,5 @@
 /**
- * Capacity profiles the user gave the local backend (`openCloud({ local: { profile } })`,
+ * Capacity profiles in the store. Those the user gave the local backend (`openCloud({ local: { profile } })`,
  * `--local-profile original|FILE`), one per instance type. They are kept in the store, so every
  * later process on the same folder simulates that type with them: a Default job on the type
  * reports the profile instead of measuring this machine, and every endpoint of the type (and
@@ -12,8 +12,8 @@ import {
   type GivenProfiles,
   PROFILE_KIND,
   profileKey,
-} from "../../../../sim/profile.ts";
-import type { LocalContext } from "../../kernel/context.ts";
+} from "../../../sim/profile.ts";
+import type { LocalContext } from "./context.ts";
 
 /** Store kind of the given profiles (id = instance type). */
 export const GIVEN_PROFILE_KIND = "given-capacity-profile";
@@ -23,11 +23,11 @@ export const GIVEN_PROFILE_KIND = "given-capacity-profile";
  *
  * @example Usage
  * ```ts
- * import { givenProfile, putGivenProfiles } from "./given_profiles.ts";
- * import { ORIGINAL_PROFILE } from "../../../../sim/profiles/original.ts";
- * import { LocalRuntime } from "../../kernel/context.ts";
- * import { DEFAULT_LOCAL_SETTINGS } from "../../kernel/settings.ts";
- * import { Store } from "../../kernel/store/mod.ts";
+ * import { givenProfile, putGivenProfiles } from "./profiles.ts";
+ * import { ORIGINAL_PROFILE } from "../../../sim/profiles/original.ts";
+ * import { LocalRuntime } from "./context.ts";
+ * import { DEFAULT_LOCAL_SETTINGS } from "./settings.ts";
+ * import { Store } from "./store/mod.ts";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * const store = Store.open(dir);
