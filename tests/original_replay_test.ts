@@ -1,7 +1,8 @@
 // Proves issue 13.4: the original's own evaluation (its exact Advanced request and policies) on
 // the local backend with the built-in `original` profile behaves as the published AWS run did:
 // it runs 15–30 simulated minutes, peaks at 30,000–45,000 invocations a minute and reaches 6–8
-// instances in service while the job runs.
+// instances in service while the job runs. The given profile wins over one measured on this
+// machine, for the job and for the endpoint.
 import {
   DescribeScalingActivitiesCommand,
   PutScalingPolicyCommand,
@@ -17,6 +18,12 @@ import { openLocalCloud } from "../cloud/local/mod.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
 import { describeEndpointRecord } from "../cloud/local/sagemaker/mod.ts";
 import { ORIGINAL_PROFILE } from "../sim/profiles/original.ts";
+
+const SLOW_MACHINE = {
+  ...ORIGINAL_PROFILE,
+  measuredOn: "a slow machine",
+  levels: ORIGINAL_PROFILE.levels.map((l) => ({ ...l, throughput: l.throughput / 10 })),
+};
 
 const RESOURCE = {
   ServiceNamespace: "sagemaker" as const,
@@ -46,7 +53,9 @@ export async function replayOriginal(
   const { maxCapacity = 8 } = options;
   const cloud = openLocalCloud({ localDir: dir, local: { profile: ORIGINAL_PROFILE } });
   try {
-    await createProfiledEndpoint(cloud, { profile: ORIGINAL_PROFILE, bucket: "original-replay" });
+    // The endpoint's measured profile (as a Default job on this machine would store it) is a
+    // much slower one: the profile given for ml.c5.large must win, for the job and the endpoint.
+    await createProfiledEndpoint(cloud, { profile: SLOW_MACHINE, bucket: "original-replay" });
     // The original's policies (endpoint_scaling.py): min 1, max 8; target tracking on
     // InvocationsPerInstance at 4,987 and on CPUUtilization at 100; cooldowns out 10 s, in 100 s.
     await cloud.autoscaling.send(
