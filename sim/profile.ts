@@ -154,6 +154,28 @@ export function checkCapacityProfile(value: unknown, source: string): CapacityPr
   return { instanceType: p.instanceType, vCpus: p.vCpus, measuredOn, levels };
 }
 
+/**
+ * Percentiles from a mean latency when only the mean is known: p50 / p95 / p99 = 0.95 / 1.6 / 2.2
+ * x the mean (an assumption: a right-skewed service time; the original's published runs and a
+ * CloudWatch Average give the mean only). Rounded to 0.01 ms.
+ *
+ * @example Usage
+ * ```ts
+ * import { latencyFromMean } from "./profile.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(latencyFromMean(10), { p50: 9.5, p95: 16, p99: 22, mean: 10 });
+ * ```
+ */
+export function latencyFromMean(meanMs: number): LatencyMs {
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    p50: round(meanMs * 0.95),
+    p95: round(meanMs * 1.6),
+    p99: round(meanMs * 2.2),
+    mean: round(meanMs),
+  };
+}
+
 /** Per-minute CloudWatch series of an AWS Default job's invocation window (same length each). */
 export interface DefaultJobSeries {
   /** The instance type benchmarked. */
@@ -174,8 +196,8 @@ export interface DefaultJobSeries {
  * Builds a {@linkcode CapacityProfile} from an AWS Default job's CloudWatch series, one level
  * per minute with invocations: throughput = Invocations / 60; mean latency = ModelLatency (the
  * round trip outside the model is not in it); concurrency by Little's law = throughput x latency
- * (the users in flight that minute); p50/p95/p99 = 0.95 / 1.6 / 2.2 x the mean (an assumption:
- * a minute's Average is all the series has); CPU and memory as measured. Levels come out in
+ * (the users in flight that minute); percentiles by {@linkcode latencyFromMean} (a minute's
+ * Average is all the series has); CPU and memory as measured. Levels come out in
  * increasing concurrency; minutes without invocations are dropped.
  *
  * @example Usage
@@ -218,12 +240,7 @@ export function profileFromMetrics(
     levels.push({
       concurrency: round(throughput * mean / 1000),
       throughput,
-      latencyMs: {
-        p50: round(mean * 0.95),
-        p95: round(mean * 1.6),
-        p99: round(mean * 2.2),
-        mean: round(mean),
-      },
+      latencyMs: latencyFromMean(mean),
       cpuPercent: cpuUtilization[i],
       memoryPercent: memory[i] ?? 0,
       errorRate: 0,

@@ -19,8 +19,9 @@
  *   `u = c / (L · X_max)`, the usual closed-loop shape), so one instance reaches 98 % of its
  *   plateau at about 18 users and its plateau is exactly 9,068 from 2 x 9.97 users on. Assumption:
  *   no AWS source publishes the curve between these two points.
- * - **Percentiles**: p50 = 0.95, p95 = 1.6, p99 = 2.2 x the mean (an assumption: the published
- *   runs report only the mean ModelLatency; the run's P95 threshold of 10,000 ms never binds).
+ * - **Percentiles**: p50 = 0.95, p95 = 1.6, p99 = 2.2 x the mean (`latencyFromMean`; an
+ *   assumption: the published runs report only the mean ModelLatency; the run's P95 threshold of
+ *   10,000 ms never binds).
  * - **CPUUtilization**: 4 % idle plus 192 % x X / X_max, summed over the 2 vCPUs (so a saturated
  *   instance reads 196 % of 200 %; the walkthrough's CPU target 100 = half of it). Assumption: the
  *   XGBoost container runs one worker per vCPU and is CPU-bound (inference-recommender.md §5).
@@ -29,7 +30,7 @@
  *
  * @module
  */
-import type { CapacityProfile, ProfileLevel } from "../profile.ts";
+import { type CapacityProfile, latencyFromMean, type ProfileLevel } from "../profile.ts";
 
 /** Saturated throughput of one ml.c5.large in the published Default job, invocations per minute. */
 export const ORIGINAL_MAX_INVOCATIONS_PER_MINUTE = 9_068;
@@ -50,12 +51,7 @@ function level(concurrency: number): ProfileLevel {
   return {
     concurrency,
     throughput,
-    latencyMs: {
-      p50: round(mean * 0.95),
-      p95: round(mean * 1.6),
-      p99: round(mean * 2.2),
-      mean: round(mean),
-    },
+    latencyMs: latencyFromMean(mean),
     cpuPercent: round(4 + 192 * throughput / X_MAX),
     memoryPercent: 9,
     errorRate: 0,
