@@ -6,7 +6,8 @@
  * Life cycle (`../shared/spec/autoscaling.md` §6, DescribeEndpoint's status list):
  * `Creating` until `settings.endpointCreateSeconds` after CreateEndpoint, then `InService`;
  * a capacity change sets `Updating` until its new instances are InService
- * (`settings.instanceStartSeconds`); DeleteEndpoint sets `Deleting`, stops traffic at once, and the
+ * (`settings.instanceStartSeconds`) and its removed instances have drained
+ * (`settings.instanceDrainSeconds`); DeleteEndpoint sets `Deleting`, stops traffic at once, and the
  * endpoint is gone `settings.endpointDeleteSeconds` later. Each variant keeps its instance
  * timeline (`launchedAt`, `inServiceAt`, `terminatedAt`), which the fleet simulation integrates.
  *
@@ -151,9 +152,10 @@ function instanceId(n: number): string {
 
 /**
  * Pure: the endpoint after a capacity/weight change made at `now`. New instances come InService
- * `instanceStartMs` later; removed instances (the newest first) stop taking traffic at once.
- * The endpoint is Updating until its last new instance is InService (at `now` when nothing
- * starts: the change is then applied at the next read or clock step).
+ * `instanceStartMs` later; removed instances (the newest first) stop taking traffic at once and
+ * drain for `instanceDrainMs`. The endpoint is Updating until its last new instance is InService
+ * and its last removed one has drained (at `now` when nothing starts or drains: the change is
+ * then applied at the next read or clock step).
  *
  * @example Usage
  * ```ts
@@ -174,9 +176,16 @@ function instanceId(n: number): string {
  */
 export function applyVariantChanges(
   endpoint: EndpointRecord,
-  update: { changes: readonly VariantChange[]; now: number; instanceStartMs: number },
+  update: {
+    changes: readonly VariantChange[];
+    now: number;
+    instanceStartMs: number;
+    /** How long a removed instance drains before the update completes (0 when absent). */
+    instanceDrainMs?: number;
+  },
 ): EndpointRecord {
   const { changes, now, instanceStartMs } = update;
+  const drainMs = update.instanceDrainMs ?? 0;
   let completesAt = now;
   const variants = endpoint.ProductionVariants.map((v) => {
     const change = changes.find((c) => c.variantName.toLowerCase() === v.VariantName.toLowerCase());
@@ -197,7 +206,10 @@ export function applyVariantChanges(
         completesAt = Math.max(completesAt, instance.inServiceAt);
       }
       for (const instance of live.reverse().slice(0, Math.max(0, -delta))) {
+        // Out of the load balancer at once (no new requests); the update completes once it
+        // has drained (settings.instanceDrainSeconds).
         instance.terminatedAt = now;
+        completesAt = Math.max(completesAt, now + drainMs);
       }
     }
     return next;
@@ -252,6 +264,7 @@ function changeVariants(
       changes,
       now,
       instanceStartMs: ctx.settings.instanceStartSeconds * 1000,
+      instanceDrainMs: ctx.settings.instanceDrainSeconds * 1000,
     });
     ctx.store.putDoc(KIND.endpoint, id, next);
     schedulePhaseEnd(ctx, next);
@@ -263,7 +276,8 @@ function changeVariants(
  * Sets a variant's desired instance count the way UpdateEndpointWeightsAndCapacities does (the
  * path Application Auto Scaling takes): the endpoint must be InService (else AWS's
  * `ValidationException`), it becomes Updating, new instances come InService after
- * `settings.instanceStartSeconds`, removed ones stop at once, and at `completesAt` the endpoint is
+ * `settings.instanceStartSeconds`, removed ones stop taking traffic at once and drain for
+ * `settings.instanceDrainSeconds`, and at `completesAt` the endpoint is
  * InService again.
  *
  * @example Usage
