@@ -99,13 +99,11 @@ export function loadEndOf(state: AdvancedJobState): number {
 }
 
 /**
- * Whether `FlatInvocations: Stop` ends the test after the latest minute: over the last `window`
+ * Whether the latest minutes are flat in the sense of `FlatInvocations`: over the last `window`
  * minutes, no minute's Invocations grew by more than `tolerance` over the minute before, while
  * users at the end of the window are more than at its start. The window is
- * `settings.flatInvocationsMinutes` (3 by default: as long as a target-tracking AlarmHigh needs
- * to see a plateau, see settings.ts); note that while new instances provision the invocations
- * can be flat too, so an evaluation that means to see scaling through sets
- * `FlatInvocations: Continue` (simulation-model.md §7).
+ * `settings.flatInvocationsMinutes` (3 by default, see settings.ts). A flat window ends a test
+ * only on an endpoint that cannot add instances any more ({@linkcode stopCondition} says why).
  *
  * @example Usage
  * ```ts
