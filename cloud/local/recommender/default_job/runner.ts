@@ -15,6 +15,13 @@
  * dimensions, the capacity profile is stored for the fleet simulation, and the recommendation
  * carries MaxInvocations, ModelLatency (ms), utilization and costs.
  *
+ * Several instance types: the first is measured (this machine's server cores stand for its
+ * vCPUs) and the others are derived from it by their vCPUs with the factor stated in their
+ * profiles and the stop reason (`instance_types.ts`). A type with a profile the user gave
+ * (`kernel/profiles.ts`) reports that profile instead; when every type has one, no benchmark runs
+ * and the job's minutes and datapoints follow the first profile's levels ("from profile, not
+ * measured").
+ *
  * @module
  */
 import { denoCommand, findTaskset, startModelServer } from "../../../../model/spawn_server.ts";
