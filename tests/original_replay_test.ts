@@ -2,7 +2,8 @@
 // the local backend with the built-in `original` profile behaves as the published AWS run did:
 // it runs 15–30 simulated minutes, peaks at 30,000–45,000 invocations a minute and reaches 6–8
 // instances in service while the job runs. The given profile wins over one measured on this
-// machine, for the job and for the endpoint.
+// machine, for the job and for the endpoint; after the job the idle endpoint is back to
+// MinCapacity within 15-45 minutes.
 import {
   DescribeScalingActivitiesCommand,
   PutScalingPolicyCommand,
@@ -41,6 +42,8 @@ export interface Replay {
   inService: number[];
   /** Minute (from the load's start) of the first scale-out activity. */
   firstScaleOutMinute: number | undefined;
+  /** Minutes after the job ended until one instance is in service again (within 60), if it was. */
+  backToMinCapacityMinutes: number | undefined;
   status: string;
   stopReason: string;
 }
@@ -125,20 +128,28 @@ export async function replayOriginal(
       }),
     );
     const inService: number[] = [];
+    const inServiceNow = () => {
+      const variant = describeEndpointRecord(cloud.context, "ep").ProductionVariants[0];
+      const now = cloud.clock.now().getTime();
+      return variant.instances.filter((i) =>
+        i.inServiceAt <= now && (i.terminatedAt === undefined || i.terminatedAt > now)
+      ).length;
+    };
     let job;
     for (let minute = 0; minute < 120; minute++) {
       await cloud.clock.sleep(60_000);
-      const variant = describeEndpointRecord(cloud.context, "ep").ProductionVariants[0];
-      const now = cloud.clock.now().getTime();
-      inService.push(
-        variant.instances.filter((i) =>
-          i.inServiceAt <= now && (i.terminatedAt === undefined || i.terminatedAt > now)
-        ).length,
-      );
+      inService.push(inServiceNow());
       job = await cloud.sagemaker.send(
         new DescribeInferenceRecommendationsJobCommand({ JobName: "original-evaluation" }),
       );
       if (["COMPLETED", "FAILED", "STOPPED"].includes(job.Status!)) break;
+    }
+    const ended = cloud.clock.now().getTime();
+    // After the job: the idle endpoint's zero-valued metrics scale it in (endpoint clock).
+    let backToMinCapacityMinutes: number | undefined;
+    for (let minute = 1; minute <= 60 && backToMinCapacityMinutes === undefined; minute++) {
+      await cloud.clock.sleep(60_000);
+      if (inServiceNow() === 1) backToMinCapacityMinutes = minute;
     }
     const stats = await cloud.cloudwatch.send(
       new GetMetricStatisticsCommand({
@@ -149,7 +160,7 @@ export async function replayOriginal(
           Value: "AllTraffic",
         }],
         StartTime: new Date(created),
-        EndTime: new Date(cloud.clock.now()),
+        EndTime: new Date(ended),
         Period: 60,
         Statistics: ["Sum"],
       }),
@@ -179,6 +190,7 @@ export async function replayOriginal(
       invocations,
       inService,
       firstScaleOutMinute: outs.length === 0 ? undefined : (outs[0] - firstInvocation) / 60_000,
+      backToMinCapacityMinutes,
       status: job!.Status!,
       stopReason: JSON.stringify((job as { StopReason?: unknown }).StopReason),
     };
@@ -202,6 +214,12 @@ Deno.test("the original's evaluation replays as on AWS: 15–30 min, peak 30,000
     // first scale-out do not end the test: the endpoint can still scale (advanced_minute.ts).
     assert.match(r.stopReason, /"Code":"MaxInvocations"/);
     assert.ok(r.firstScaleOutMinute !== undefined && r.firstScaleOutMinute >= 3);
+    // Then the idle endpoint scales in to MinCapacity, as AWS's rules say (15-45 min).
+    assert.ok(
+      r.backToMinCapacityMinutes !== undefined && r.backToMinCapacityMinutes >= 15 &&
+        r.backToMinCapacityMinutes <= 45,
+      `back to 1 instance after ${r.backToMinCapacityMinutes} min`,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
