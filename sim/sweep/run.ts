@@ -536,7 +536,7 @@ export function runCandidate(
       cost: instanceMinutes / 60 * options.pricePerHour,
       instanceMinutes,
       availability: demand > 0 ? good / demand : 1,
-      p99Ms: weightedPercentile(p99s, weights, 0.99),
+      p99Ms: weightedPercentile({ values: p99s, weights }, 0.99),
       timeToCapacitySeconds: longestOverload * slot,
       overloadedSeconds: overloaded * slot,
       peakInstances: peak,
@@ -555,15 +555,15 @@ export function runCandidate(
  * ```ts
  * import { weightedPercentile } from "./run.ts";
  * import assert from "node:assert/strict";
- * assert.equal(weightedPercentile([10, 50, 20], [98, 1, 1], 0.99), 20);
- * assert.equal(weightedPercentile([10, 50, 20], [98, 1, 1], 0.995), 50);
+ * assert.equal(weightedPercentile({ values: [10, 50, 20], weights: [98, 1, 1] }, 0.99), 20);
+ * assert.equal(weightedPercentile({ values: [10, 50, 20], weights: [98, 1, 1] }, 0.995), 50);
  * ```
  */
 export function weightedPercentile(
-  values: readonly number[],
-  weights: readonly number[],
+  sample: { values: readonly number[]; weights: readonly number[] },
   q: number,
 ): number {
+  const { values, weights } = sample;
   if (values.length === 0) return 0;
   const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
   let total = 0;
