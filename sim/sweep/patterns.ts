@@ -94,7 +94,7 @@ export interface RampOptions {
  *   levels: [level(1, 25), level(2, 50)] });
  * const ramp = rampPattern(curve, { spawnRate: 2, minutes: 10 });
  * assert.equal(ramp.traffic?.Phases?.[0].SpawnRate, 2);
- * assert.equal(ramp.peakPerMinute, 20 * 25 * 60); // 20 users at the end, 25/s each
+ * assert.equal(ramp.peakPerMinute, 19.5 * 25 * 60); // 19.5 users on average in the last minute, 25/s each
  * ```
  */
 export function rampPattern(curve: ProfileCurve, options: RampOptions = {}): SweepPattern {

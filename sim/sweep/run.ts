@@ -259,7 +259,7 @@ function scheduledFires(
  *   label: "tt", instanceType: "ml.c5.large", minCapacity: 1, maxCapacity: 6,
  *   targetTracking: [{ metric: "invocations", target: 1500 }],
  * }, { vCpus: 2, pricePerHour: 0.1 });
- * assert.equal(run.scores.peakInstances, 6);
+ * assert.equal(run.scores.peakInstances, 5); // ceil(120 x 60 / 1500)
  * assert.ok(run.scores.availability < 1 && run.scores.timeToCapacitySeconds > 0);
  * ```
  */
