@@ -34,6 +34,8 @@ const EXPECTED: Record<string, string[]> = {
   cleanup: STEP,
   plan: ["--allow-read"],
   export: ["--allow-read", "--allow-write"],
+  // Talks to a backend only for an endpoint:NAME pattern (its CloudWatch history).
+  sweep: STEP,
   walkthrough: [...STEP, "--allow-run=deno,taskset,setpriv"],
   // The machine-wide benchmark lock file lives in /tmp (machine/benchmark_lock.ts).
   "bench:train": ["--allow-read=/tmp", "--allow-write=/tmp"],

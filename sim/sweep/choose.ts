@@ -52,8 +52,14 @@ const pct = (x: number) => `${(x * 100).toFixed(x >= 0.9995 && x < 1 ? 3 : 2)} %
  */
 export function chooseCandidate(
   rows: { labels: readonly string[]; cost: readonly number[][]; availability: readonly number[][] },
-  options: { objective?: Objective; minAvailability?: number } = {},
+  options: {
+    objective?: Objective;
+    minAvailability?: number;
+    /** What the availability is over, for the reason. @default {"every pattern"} */
+    over?: string;
+  } = {},
 ): Choice {
+  const over = options.over ?? "every pattern";
   const objective = options.objective ?? "balanced";
   const floor = options.minAvailability ?? OBJECTIVE_FLOORS[objective];
   const n = rows.labels.length;
@@ -76,7 +82,7 @@ export function chooseCandidate(
       availability: worst[c],
       reason: `objective availability: "${rows.labels[c]}" is the most available candidate (${
         pct(worst[c])
-      } on its worst pattern), the cheapest of those at ${money(c)}`,
+      } on ${over}), the cheapest of those at ${money(c)}`,
     };
   }
   let best = -1;
@@ -94,7 +100,7 @@ export function chooseCandidate(
       candidate: c,
       cost: total[c],
       availability: worst[c],
-      reason: `no candidate reaches ${pct(floor)} availability on every pattern; "${
+      reason: `no candidate reaches ${pct(floor)} availability on ${over}; "${
         rows.labels[c]
       }" comes closest (${pct(worst[c])}) at ${money(c)}`,
     };
@@ -107,6 +113,6 @@ export function chooseCandidate(
       options.minAvailability === undefined ? objective : `--min-availability ${floor}`
     }: "${rows.labels[best]}" is the cheapest candidate at least ${
       pct(floor)
-    } available on every pattern (${pct(worst[best])}, ${money(best)})`,
+    } available on ${over} (${pct(worst[best])}, ${money(best)})`,
   };
 }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type LoadTimeline, type ProfileCurve, throughputAt, usersTimeline } from "../fleet/mod.ts";
+import { type LoadTimeline, type ProfileCurve, usersTimeline } from "../fleet/mod.ts";
 import type { TrafficPattern } from "../../load/traffic_pattern.ts";
 import type { TraceMinute } from "../trace.ts";
 
@@ -25,10 +25,12 @@ export interface SweepPattern {
   minutes: number;
   /** The load: users (closed loop) or arrivals per second (open loop), as a step function. */
   load: LoadTimeline;
-  /** Invocations the pattern asks for (users: at the profile's first level's pace, uncontended). */
+  /** Invocations the pattern asks for (users: at the pace of a saturated instance, `X_max / c_sat` each). */
   totalInvocations: number;
   /** Largest minute of those. */
   peakPerMinute: number;
+  /** Smallest minute with any invocation (0 when there is none). */
+  lowPerMinute: number;
   /** The Advanced job's traffic pattern, for a ramp. */
   traffic?: TrafficPattern;
 }
@@ -48,9 +50,11 @@ function fromPerMinute(
   steps.push({ at: start + perMinute.length * MINUTE, value: 0 });
   let total = 0;
   let peak = 0;
+  let low = Infinity;
   for (const v of perMinute) {
     total += v;
     if (v > peak) peak = v;
+    if (v > 0 && v < low) low = v;
   }
   return {
     name,
@@ -60,6 +64,7 @@ function fromPerMinute(
     load: { kind: "arrivals", steps },
     totalInvocations: total,
     peakPerMinute: peak,
+    lowPerMinute: Number.isFinite(low) ? low : 0,
   };
 }
 
@@ -80,8 +85,8 @@ export interface RampOptions {
 
 /**
  * The Advanced job's ramp: one PHASES phase of closed-loop users through the profile, as the fleet
- * model runs them. Its invocations are counted at the pace of the profile's first level
- * (`X(c_1) / c_1` per user per second, no queueing) [INF].
+ * model runs them. Its invocations are counted at the pace a user gets from a saturated instance
+ * (`X_max / c_sat` per user per second): what the users ask of a fleet just large enough [INF].
  *
  * @example Usage
  * ```ts
@@ -94,7 +99,8 @@ export interface RampOptions {
  *   levels: [level(1, 25), level(2, 50)] });
  * const ramp = rampPattern(curve, { spawnRate: 2, minutes: 10 });
  * assert.equal(ramp.traffic?.Phases?.[0].SpawnRate, 2);
- * assert.equal(ramp.peakPerMinute, 19.5 * 25 * 60); // 19.5 users on average in the last minute, 25/s each
+ * // 19.5 users on average in the last minute, X_max / c_sat = 50 / 1.96 requests/s each
+ * assert.equal(Math.round(ramp.peakPerMinute), Math.round(19.5 * 50 / 1.96 * 60));
  * ```
  */
 export function rampPattern(curve: ProfileCurve, options: RampOptions = {}): SweepPattern {
@@ -107,9 +113,10 @@ export function rampPattern(curve: ProfileCurve, options: RampOptions = {}): Swe
     Phases: [{ InitialNumberOfUsers: initial, SpawnRate: spawn, DurationInSeconds: minutes * 60 }],
   };
   const load = usersTimeline(traffic, start);
-  const perUser = throughputAt(curve, curve.concurrency[0]) / curve.concurrency[0];
+  const perUser = curve.maxThroughput / curve.saturationConcurrency;
   let total = 0;
   let peak = 0;
+  let low = Infinity;
   for (let m = 0; m < minutes; m++) {
     let users = 0;
     const a = start + m * MINUTE;
@@ -122,6 +129,7 @@ export function rampPattern(curve: ProfileCurve, options: RampOptions = {}): Swe
     const inv = users * perUser;
     total += inv;
     if (inv > peak) peak = inv;
+    if (inv > 0 && inv < low) low = inv;
   }
   return {
     name: "ramp",
@@ -131,6 +139,7 @@ export function rampPattern(curve: ProfileCurve, options: RampOptions = {}): Swe
     load,
     totalInvocations: total,
     peakPerMinute: peak,
+    lowPerMinute: Number.isFinite(low) ? low : 0,
     traffic,
   };
 }
