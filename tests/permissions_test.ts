@@ -47,6 +47,8 @@ const EXPECTED: Record<string, string[]> = {
   ],
   "bench:fleet": ["--allow-read", "--allow-write", "--allow-sys=hostname", "--allow-env"],
   "bench:alarms": ["--allow-read", "--allow-write", "--allow-env"],
+  // Like bench:alarms: reads the fixture profile, takes the machine's benchmark lock in /tmp.
+  "bench:sweep": ["--allow-read", "--allow-write", "--allow-env"],
   // FFI: the epoll transport calls libc, and so does --pid to read /proc/<pid> (Deno's own file
   // API reads /proc only with --allow-all). Net to loopback only: the engine checks --allow-net
   // for both transports, so another host needs its own --allow-net=HOST:PORT.
