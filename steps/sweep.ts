@@ -25,11 +25,14 @@ import {
   stepPattern,
   type SweepPattern,
 } from "../sim/sweep/patterns.ts";
-import { sweepPolicies, type SweepResult } from "../sim/sweep/sweep.ts";
+import { patternTables, sweepPolicies } from "../sim/sweep/sweep.ts";
+import { runCandidate } from "../sim/sweep/run.ts";
 import { InputError } from "./errors.ts";
 import { minutesBetween, readVariantSeries } from "./metrics.ts";
 import { planCapacity } from "./plan.ts";
 import type { ScalingConfig } from "./scaling_requests.ts";
+import { ensureWritableDir } from "./out_dir.ts";
+import type { SweepReport, SweepResultReport } from "./sweep_report.ts";
 import { runScript, type ScriptSpec, table } from "./script.ts";
 import { defaultCandidates, type GridCandidate } from "./sweep_grid.ts";
 
@@ -73,63 +76,11 @@ export interface SweepStepOptions {
   cloud?: () => Promise<Cloud>;
   /** @default {"AllTraffic"} */
   variantName?: string;
-}
-
-/** One pattern in the report. */
-export interface SweepPatternReport {
-  name: string;
-  description: string;
-  start: string;
-  minutes: number;
-  totalInvocations: number;
-  peakPerMinute: number;
-}
-
-/** The scores of one candidate on one pattern, by name. */
-export interface SweepResultReport extends Omit<SweepResult, "candidate" | "pattern"> {
-  candidate: number;
-  label: string;
-  pattern: string;
-}
-
-/** What {@linkcode sweep} returns (`--json`). */
-export interface SweepReport {
-  profile: CapacityProfile;
-  /** SLO, price and plan the sweep used. */
-  settings: {
-    sloP99Ms: number;
-    pricePerHour: number;
-    objective: Objective;
-    minAvailability?: number;
-    plan: { minCapacity: number; maxCapacity: number; upperLimit: number };
-  };
-  patterns: SweepPatternReport[];
-  candidates: { label: string; config: ScalingConfig; rule?: 40 | 50 | 70 }[];
-  results: SweepResultReport[];
-  /** Per pattern, the front (candidate indices, cheapest first) and its choice by the objective. */
-  pareto: {
-    pattern: string;
-    front: number[];
-    chosen: number;
-    reason: string;
-    /** The original's rule of thumb placed: each rule candidate's scores and whether it is on the front. */
-    rules: {
-      rule: 40 | 50 | 70;
-      candidate: number;
-      cost: number;
-      availability: number;
-      onFront: boolean;
-    }[];
-  }[];
-  /** The configuration chosen over all patterns. */
-  chosen: {
-    candidate: number;
-    label: string;
-    config: ScalingConfig;
-    reason: string;
-    /** Its scores per pattern. */
-    scores: SweepResultReport[];
-  };
+  /**
+   * Add the chosen policy's and the baseline's (the 50 % rule) per-minute timelines, for charts.
+   * @default {false}
+   */
+  timelines?: boolean;
 }
 
 /**
@@ -333,6 +284,25 @@ export async function sweep(options: SweepStepOptions): Promise<SweepReport> {
     cost: candidates.map((_, c) => patterns.map((_, p) => at(c, p).cost)),
     availability: candidates.map((_, c) => patterns.map((_, p) => at(c, p).availability)),
   }, floor);
+  const timelines = options.timelines
+    ? patterns.map((pattern) => {
+      const baselineIndex = Math.max(0, candidates.findIndex((c) => c.rule === 50));
+      const tables = patternTables(profile, { pattern, sloMs, highResolution: true });
+      const minutesOf = (c: number) => ({
+        label: labels[c],
+        minutes: runCandidate(tables, candidates[c].config, {
+          vCpus: profile.vCpus,
+          pricePerHour,
+          timeline: true,
+        }).minutes!,
+      });
+      return {
+        pattern: pattern.name,
+        chosen: minutesOf(overall.candidate),
+        baseline: minutesOf(baselineIndex),
+      };
+    })
+    : undefined;
   return {
     profile,
     settings: {
@@ -366,6 +336,7 @@ export async function sweep(options: SweepStepOptions): Promise<SweepReport> {
       reason: overall.reason,
       scores: patterns.map((_, p) => at(overall.candidate, p)),
     },
+    ...(timelines === undefined ? {} : { timelines }),
   };
 }
 
@@ -502,6 +473,12 @@ export const SWEEP_SCRIPT: ScriptSpec = {
       placeholder: "USD",
       description: "price of one instance-hour (default: the instance type's on-demand price)",
     },
+    out: {
+      type: "string",
+      placeholder: "DIR",
+      description:
+        "write the charts (Pareto scatter and timeline per pattern) as SVG files into DIR",
+    },
     "base-tps": {
       type: "string",
       placeholder: "TPS",
@@ -569,7 +546,9 @@ if (import.meta.main) {
       }
       candidates = readCandidates(text, candidatesPath, profile.instanceType);
     }
-    return await sweep({
+    const out = flags.out as string | undefined;
+    if (out !== undefined) await ensureWritableDir(out, "--out");
+    const report = await sweep({
       profile,
       patterns: flags.pattern as string[] | undefined,
       candidates,
@@ -583,6 +562,15 @@ if (import.meta.main) {
       pricePerHour: optionalNumber(flags["price-per-hour"], "price-per-hour", (n) => n > 0),
       baseTps: optionalNumber(flags["base-tps"], "base-tps", (n) => n > 0),
       cloud: () => ctx.cloud(),
+      timelines: out !== undefined,
     });
+    if (out !== undefined) {
+      const { showCharts } = await import("./charts_out.ts");
+      const { sweepCharts } = await import("./sweep_charts.ts");
+      for (const path of await showCharts(sweepCharts(report), { outDir: out })) {
+        console.error(`sweep: wrote ${path}`);
+      }
+    }
+    return report;
   }, { render: renderSweep });
 }
