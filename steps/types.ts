@@ -10,6 +10,7 @@ import type {
   EvaluationPoint as ChartEvaluationPoint,
 } from "../charts/evaluation.ts";
 import type { CapacityProfile } from "../sim/profile.ts";
+import type { ScalingConfig } from "./scaling_requests.ts";
 
 /** Kinds of resources a step can create (cleanup deletes them in dependency order). */
 export type ResourceKind =
@@ -138,6 +139,11 @@ export interface PolicySummary {
 export interface ScaleResult extends StepContext {
   endpointName: string;
   variantName: string;
+  /**
+   * The scaling configuration that was applied (what `export` writes as CloudFormation or
+   * Terraform); absent after `--clear`, which removes it.
+   */
+  config?: ScalingConfig;
   policies: PolicySummary[];
   alarms: string[];
   scheduledActions: string[];
