@@ -139,3 +139,46 @@ Deno.test("sweep script: bad input exits 2 with one line", async () => {
     assert.match(r.stderr, args[0] === "--pattern" ? /no capacity profile/ : message);
   }
 });
+
+Deno.test("sweep script: --from a recommend result's profile, --json, then export --from sweep.json", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sweep-test-" });
+  try {
+    const recommendation = `${dir}/recommendation.json`;
+    await Deno.writeTextFile(
+      recommendation,
+      JSON.stringify({ instanceType: "ml.c5.large", profile }),
+    );
+    const script = (name: string, ...args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-read",
+          "--allow-write",
+          "--allow-env",
+          "--allow-net",
+          "--allow-sys",
+          new URL(`./${name}.ts`, import.meta.url).pathname,
+          ...args,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+        env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+      }).output();
+    const swept = await script("sweep", "--from", recommendation, "--pattern", "spike", "--json");
+    assert.equal(swept.code, 0, new TextDecoder().decode(swept.stderr));
+    const report = JSON.parse(new TextDecoder().decode(swept.stdout));
+    assert.equal(report.profile.instanceType, "ml.c5.large");
+    await Deno.writeTextFile(`${dir}/sweep.json`, JSON.stringify(report));
+    const exported = await script("export", "--from", `${dir}/sweep.json`, "--format", "terraform");
+    assert.equal(exported.code, 0, new TextDecoder().decode(exported.stderr));
+    const tf = JSON.parse(new TextDecoder().decode(exported.stdout));
+    const target = Object.values(tf.resource.aws_appautoscaling_target)[0] as Record<
+      string,
+      unknown
+    >;
+    assert.equal(target.min_capacity, report.chosen.config.minCapacity);
+    assert.equal(target.max_capacity, report.chosen.config.maxCapacity);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

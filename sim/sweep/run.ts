@@ -347,9 +347,8 @@ export function runCandidate(
     activities++;
   };
 
-  const feed = (alarm: Alarm, value: number, breach: boolean) => {
+  const feed = (alarm: Alarm, breach: boolean) => {
     alarm.run = breach ? alarm.run + 1 : 0;
-    return value;
   };
 
   let s = 0;
@@ -419,10 +418,10 @@ export function runCandidate(
         for (const p of policies) {
           if (p.series === "conc") continue;
           const v = p.series === "ipi" ? ipi[k] : cpu[k];
-          if (p.kind === "step") feed(p.high, v, v >= p.highThreshold);
+          if (p.kind === "step") feed(p.high, v >= p.highThreshold);
           else {
-            feed(p.high, v, v > p.highThreshold);
-            feed(p.low!, v, v < p.lowThreshold);
+            feed(p.high, v > p.highThreshold);
+            feed(p.low!, v < p.lowThreshold);
           }
         }
       }
@@ -435,8 +434,8 @@ export function runCandidate(
         for (const p of policies) {
           if (p.series !== "conc") continue;
           const v = conc[k];
-          feed(p.high, v, v > p.highThreshold);
-          feed(p.low!, v, v < p.lowThreshold);
+          feed(p.high, v > p.highThreshold);
+          feed(p.low!, v < p.lowThreshold);
         }
       }
       if (visible > seenSlot) seenSlot = visible;
