@@ -110,6 +110,8 @@ Deno.test("sweep vs local Advanced job: the same per-minute capacity on a ramp w
         pricePerHour: 0.102,
         instanceStartSeconds: settings.instanceStartSeconds,
         metricDelaySeconds: settings.metricDelaySeconds,
+        // A setting of newer local backends; absent here (removal is immediate).
+        instanceDrainSeconds: (settings as { instanceDrainSeconds?: number }).instanceDrainSeconds,
         tailMinutes: AFTER,
         timeline: true,
       },

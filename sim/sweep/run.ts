@@ -54,6 +54,12 @@ export interface RunOptions {
    */
   instanceStartSeconds?: number;
   /**
+   * Seconds a removed instance drains: it takes no traffic from the scale-in on, is still paid
+   * for, and the variant (and the scale-in cooldown) waits for the drain to end.
+   * @default {0}
+   */
+  instanceDrainSeconds?: number;
+  /**
    * Seconds after a one-minute period closes until the alarms see it.
    * @default {60}
    */
@@ -284,6 +290,10 @@ export function runCandidate(
   const P = load.periods;
   const tailSlots = Math.round((options.tailMinutes ?? 60) * perMinute);
   const startMs = (options.instanceStartSeconds ?? 240) * 1000;
+  const drainMs = (options.instanceDrainSeconds ?? 0) * 1000;
+  const drainingUntil: number[] = [];
+  const drainingCount: number[] = [];
+  let draining = 0;
   const minuteDelay = Math.round((options.metricDelaySeconds ?? 60) / 60);
   const hrDelay = Math.round((options.highResolutionDelaySeconds ?? 10) / slot);
   const overloadShare = options.overloadShare ?? 0.99;
@@ -341,7 +351,12 @@ export function runCandidate(
         }
       }
       inService -= remove;
-      busyUntil = now;
+      busyUntil = now + drainMs;
+      if (drainMs > 0) {
+        drainingUntil.push(now + drainMs);
+        drainingCount.push(desired - to);
+        draining += desired - to;
+      }
     }
     desired = to;
     activities++;
@@ -355,7 +370,12 @@ export function runCandidate(
   for (; s < P + tailSlots; s++) {
     const t = load.start + s * slotMs;
     const inPattern = s < P;
-    if (!inPattern && desired === min && pendingCount.length === 0) break;
+    if (!inPattern && desired === min && pendingCount.length === 0 && draining === 0) break;
+    while (drainingUntil.length > 0 && drainingUntil[0] <= t) {
+      draining -= drainingCount[0];
+      drainingUntil.shift();
+      drainingCount.shift();
+    }
     while (pendingAt.length > 0 && pendingAt[0] <= t) {
       inService += pendingCount[0];
       pendingAt.shift();
@@ -388,7 +408,7 @@ export function runCandidate(
       minuteAcc.p99 += p99 * inv;
       minuteAcc.busy += inv;
     }
-    instanceSlots += desired;
+    instanceSlots += desired + draining;
     if (inPattern) {
       patternInstanceSlots += desired;
       if (desired > peak) peak = desired;

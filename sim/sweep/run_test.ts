@@ -31,7 +31,9 @@ function both(
 ) {
   const start = Date.UTC(2026, 0, 1);
   const end = start + minutes * 60_000;
-  const reference = simulate({ profile: PROFILE, scaling, traffic, start, end });
+  // The delays given explicitly on both sides: the comparison is of the rules, not of defaults.
+  const delays = { instanceStartSeconds: 240, metricDelaySeconds: 60 };
+  const reference = simulate({ profile: PROFILE, scaling, traffic, start, end }, delays);
   const curve = profileCurve(PROFILE);
   const load = periodLoad(usersTimeline(traffic, start), {
     start,
@@ -49,7 +51,7 @@ function both(
       scaleOutCooldown: scaling.cooldownSeconds,
       scaleInCooldown: scaling.cooldownSeconds,
     }],
-  }, { vCpus: 2, pricePerHour: 0.1, timeline: true, tailMinutes: 0 });
+  }, { vCpus: 2, pricePerHour: 0.1, timeline: true, tailMinutes: 0, ...delays });
   return {
     reference: reference.minutes.map((m) => m.capacity),
     fast: fast.minutes!.map((m) => m.capacity),
@@ -85,4 +87,36 @@ Deno.test("fast core: a constant overload with short cooldowns gives simulate's 
   );
   assert.ok(Math.max(...r.reference) > 2);
   assert.deepEqual(r.fast, r.reference);
+});
+
+Deno.test("fast core: a drained instance is paid for during its drain; capacity is unchanged", () => {
+  const curve = profileCurve(PROFILE);
+  const start = Date.UTC(2026, 0, 1);
+  const load = periodLoad({ kind: "arrivals", steps: [{ at: start, value: 0 }] }, {
+    start,
+    periodSeconds: 60,
+    periods: 30,
+  });
+  const candidate = {
+    label: "tt",
+    instanceType: "ml.c5.large",
+    minCapacity: 1,
+    maxCapacity: 4,
+    // No load: AlarmLow fires after 15 + 1 minutes and removes the 2 extra instances at once.
+    targetTracking: [{ metric: "invocations" as const, target: 1500 }],
+    scheduledActions: [{ name: "start", schedule: "at(2026-01-01T00:00:00)", minCapacity: 3 }, {
+      name: "relax",
+      schedule: "at(2026-01-01T00:01:00)",
+      minCapacity: 1,
+    }],
+  };
+  const table = { minute: loadTable(load, { curve, sloMs: 1000 }) };
+  const options = { vCpus: 2, pricePerHour: 0.6, tailMinutes: 0, timeline: true };
+  const plain = runCandidate(table, candidate, options);
+  const drained = runCandidate(table, candidate, { ...options, instanceDrainSeconds: 120 });
+  assert.deepEqual(
+    plain.minutes!.map((m) => m.capacity),
+    drained.minutes!.map((m) => m.capacity),
+  );
+  assert.equal(drained.scores.instanceMinutes - plain.scores.instanceMinutes, 2 * 2);
 });
