@@ -101,6 +101,12 @@ export function sweepParetoChart(input: SweepParetoInput): TopLevelSpec {
         },
       },
       {
+        // The chosen policy and the rule of thumb again, larger and on top.
+        data: { values: rows.filter((r) => r.text !== "") },
+        mark: { type: "point", filled: true, size: 140, stroke: "black", strokeWidth: 0.5 },
+        encoding: { x, y, color },
+      },
+      {
         data: { values: rows.filter((r) => r.text !== "") },
         mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 11 },
         encoding: { x, y, text: { field: "text" } },
