@@ -487,6 +487,7 @@ export const SWEEP_SCRIPT: ScriptSpec = {
     },
   },
   examples: [
+    "deno task sweep --local-profile original",
     "deno task sweep --capacity-profile tests/fixtures/capacity_profile.json",
     "deno task sweep --from recommend.json --pattern ramp --pattern trace:day.csv --objective cost --json > sweep.json",
     "deno task export --from sweep.json --format cloudformation",
@@ -519,12 +520,16 @@ if (import.meta.main) {
           `Cannot read --capacity-profile "${profilePath}": ${(error as Error).message}`,
         );
       }
+    } else if (typeof flags["local-profile"] === "string") {
+      // The same profile the local backend would simulate the instance type with.
+      const { readLocalProfile } = await import("./local_profile.ts");
+      profile = (await readLocalProfile(flags["local-profile"]))[0];
     } else if (typeof from.profile === "object" && from.profile !== null) {
       profile = from.profile as CapacityProfile;
     }
     if (profile === undefined) {
       throw new InputError(
-        "Cannot sweep: no capacity profile; pass --capacity-profile FILE or --from a recommend result that has one",
+        "Cannot sweep: no capacity profile; pass --local-profile original|FILE, --capacity-profile FILE or --from a recommend result that has one",
       );
     }
     const objective = flags.objective as string | undefined;

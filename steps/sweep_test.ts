@@ -182,3 +182,34 @@ Deno.test("sweep script: --from a recommend result's profile, --json, then expor
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sweep script: --local-profile original alone runs and chooses", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-net",
+      "--allow-sys",
+      new URL("./sweep.ts", import.meta.url).pathname,
+      "--local-profile",
+      "original",
+      "--json",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const report = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.equal(report.profile.instanceType, "ml.c5.large");
+  assert.deepEqual(report.patterns.map((p: { name: string }) => p.name), [
+    "ramp",
+    "spike",
+    "diurnal",
+  ]);
+  assert.equal(report.settings.objective, "balanced");
+  assert.ok(report.chosen.config.maxCapacity >= report.chosen.config.minCapacity);
+  assert.match(report.chosen.reason, /balanced/);
+});

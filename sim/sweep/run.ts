@@ -3,8 +3,9 @@
  * period by period on plain arrays — the alarms, the policies' decisions, cooldowns, scheduled
  * actions and provisioning delay — and the scores the sweep compares candidates on.
  *
- * The rules are `simulate.ts`'s (the local backend's defaults, `../shared/spec/autoscaling.md`),
- * and the decisions go through the same functions (`scaling_math.ts`):
+ * The rules are `simulate.ts`'s and the local backend's (`../shared/spec/autoscaling.md`; the
+ * delays default to the backend's calibrated settings), and the decisions go through the same
+ * functions (`scaling_math.ts`):
  * - target tracking on a one-minute metric (InvocationsPerInstance Sum, CPUUtilization Average):
  *   AlarmHigh 3 of 3 periods above the target, AlarmLow 15 of 15 below 0.9 × target (§1.1);
  * - target tracking on the high-resolution `ConcurrentRequestsPerModel` (10 s periods):
@@ -55,13 +56,15 @@ export interface RunOptions {
   instanceStartSeconds?: number;
   /**
    * Seconds a removed instance drains: it takes no traffic from the scale-in on, is still paid
-   * for, and the variant (and the scale-in cooldown) waits for the drain to end.
-   * @default {0}
+   * for, and the variant (and the scale-in cooldown) waits for the drain to end (autoscaling.md
+   * §6, §9.5; the local backend's `instanceDrainSeconds`).
+   * @default {120}
    */
   instanceDrainSeconds?: number;
   /**
-   * Seconds after a one-minute period closes until the alarms see it.
-   * @default {60}
+   * Seconds after a one-minute period closes until the alarms see it (autoscaling.md §5: the
+   * observed 2–3 min lag; the local backend's `metricDelaySeconds`).
+   * @default {120}
    */
   metricDelaySeconds?: number;
   /**
@@ -290,11 +293,11 @@ export function runCandidate(
   const P = load.periods;
   const tailSlots = Math.round((options.tailMinutes ?? 60) * perMinute);
   const startMs = (options.instanceStartSeconds ?? 240) * 1000;
-  const drainMs = (options.instanceDrainSeconds ?? 0) * 1000;
+  const drainMs = (options.instanceDrainSeconds ?? 120) * 1000;
   const drainingUntil: number[] = [];
   const drainingCount: number[] = [];
   let draining = 0;
-  const minuteDelay = Math.round((options.metricDelaySeconds ?? 60) / 60);
+  const minuteDelay = Math.round((options.metricDelaySeconds ?? 120) / 60);
   const hrDelay = Math.round((options.highResolutionDelaySeconds ?? 10) / slot);
   const overloadShare = options.overloadShare ?? 0.99;
   const fires = scheduledFires(candidate, {

@@ -32,8 +32,11 @@ function both(
   const start = Date.UTC(2026, 0, 1);
   const end = start + minutes * 60_000;
   // The delays given explicitly on both sides: the comparison is of the rules, not of defaults.
-  const delays = { instanceStartSeconds: 240, metricDelaySeconds: 60 };
-  const reference = simulate({ profile: PROFILE, scaling, traffic, start, end }, delays);
+  const delays = { instanceStartSeconds: 240, metricDelaySeconds: 60, instanceDrainSeconds: 0 };
+  const reference = simulate({ profile: PROFILE, scaling, traffic, start, end }, {
+    instanceStartSeconds: delays.instanceStartSeconds,
+    metricDelaySeconds: delays.metricDelaySeconds,
+  });
   const curve = profileCurve(PROFILE);
   const load = periodLoad(usersTimeline(traffic, start), {
     start,
@@ -112,7 +115,7 @@ Deno.test("fast core: a drained instance is paid for during its drain; capacity 
   };
   const table = { minute: loadTable(load, { curve, sloMs: 1000 }) };
   const options = { vCpus: 2, pricePerHour: 0.6, tailMinutes: 0, timeline: true };
-  const plain = runCandidate(table, candidate, options);
+  const plain = runCandidate(table, candidate, { ...options, instanceDrainSeconds: 0 });
   const drained = runCandidate(table, candidate, { ...options, instanceDrainSeconds: 120 });
   assert.deepEqual(
     plain.minutes!.map((m) => m.capacity),

@@ -76,6 +76,7 @@ Deno.test("scores: the scale-in tail after the pattern is paid for", () => {
     vCpus: 2,
     pricePerHour: 0.6,
     timeline: true,
+    instanceDrainSeconds: 0, // removal without a drain: every billed minute is a minute of capacity
   });
   assert.ok(run.scores.peakInstances > 1, "it scaled out");
   assert.ok(run.scores.tailMinutes > 0, "and scaled in only after the pattern");
