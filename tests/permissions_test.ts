@@ -44,6 +44,8 @@ const EXPECTED: Record<string, string[]> = {
   cleanup: STEP,
   plan: ["--allow-read"],
   export: ["--allow-read", "--allow-write"],
+  // Talks to a backend only for an endpoint:NAME pattern (its CloudWatch history).
+  sweep: STEP,
   walkthrough: [...STEP, "--allow-run=deno,taskset,setpriv"],
   // The machine-wide benchmark lock file lives in /tmp (machine/benchmark_lock.ts).
   "bench:train": ["--allow-read=/tmp", "--allow-write=/tmp"],
@@ -55,6 +57,8 @@ const EXPECTED: Record<string, string[]> = {
   ],
   "bench:fleet": ["--allow-read", "--allow-write", "--allow-sys=hostname", "--allow-env"],
   "bench:alarms": ["--allow-read", "--allow-write", "--allow-env"],
+  // Like bench:alarms: reads the fixture profile, takes the machine's benchmark lock in /tmp.
+  "bench:sweep": ["--allow-read", "--allow-write", "--allow-env"],
   // FFI: the epoll transport calls libc, and so does --pid to read /proc/<pid> (Deno's own file
   // API reads /proc only with --allow-all). Net to loopback only: the engine checks --allow-net
   // for both transports, so another host needs its own --allow-net=HOST:PORT.
