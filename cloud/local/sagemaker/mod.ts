@@ -13,6 +13,7 @@ import { endpointConfigHandlers } from "./endpoint_configs.ts";
 import { endpointHandlers, registerEndpointEvents } from "./endpoints.ts";
 import { modelHandlers } from "./models.ts";
 import { modelPackageHandlers } from "./packages.ts";
+import { registerEndpointClock } from "./endpoint_clock.ts";
 import type { HandlerMap } from "../kernel/dispatch.ts";
 
 export {
@@ -24,6 +25,14 @@ export {
   type VariantChange,
 } from "./endpoints.ts";
 export { type EndpointConfigRecord, findEndpointConfig } from "./endpoint_configs.ts";
+export {
+  ENDPOINT_TICK_EVENT,
+  type EndpointSimState,
+  registerTrafficSource,
+  simulateEndpoint,
+  type TrafficSource,
+} from "./endpoint_clock.ts";
+export { recordedTraffic, recordInvocations } from "./endpoint_traffic.ts";
 export { type EndpointRecord, KIND } from "./records.ts";
 export { listPage } from "./list.ts";
 // The SageMaker API's request checks and error shapes, which the Inference Recommender
@@ -86,7 +95,8 @@ export const sageMakerHandlers: HandlerMap = {
   ...endpointHandlers,
 };
 
-/** Registers the SageMaker simulation event handlers (endpoint phase ends). */
+/** Registers the SageMaker simulation event handlers (endpoint phase ends, endpoint ticks). */
 export function registerSageMakerEvents(runtime: LocalRuntime): void {
   registerEndpointEvents(runtime);
+  registerEndpointClock(runtime);
 }
