@@ -1,13 +1,12 @@
 /**
  * Every error the local S3 answers, in S3's own words: the error code, its message and HTTP
- * status. Where the wording comes from:
+ * status. Where they come from:
  *
- * - [DOC] the "List of error codes" of the S3 API reference
- *   (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): NoSuchBucket,
- *   NoSuchKey, KeyTooLongError, InvalidBucketName, InvalidLocationConstraint,
- *   BucketAlreadyOwnedByYou, BucketNotEmpty, EntityTooLarge;
- * - [OBS] what S3 answers, as reported by its users: IllegalLocationConstraintException, the
- *   InvalidArgument of ListObjectsV2's max-keys and continuation token;
+ * - the codes and statuses: [DOC] the "List of error codes" of the S3 API reference
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html);
+ * - the messages: [OBS] the `<Message>` S3 sends, as its users report it (e.g. "Your previous
+ *   request to create the named bucket succeeded and you already own it."), which in places
+ *   differs from the reference's description of the code; not verified one by one here;
  * - the SDK: a HEAD response has no body, so the SDK reports only its status (`NotFound`);
  * - [INF] a missing required field: the SDK refuses it before sending, the local backend says
  *   which field (`InvalidRequest`).
