@@ -26,6 +26,7 @@ export {
   type ProfileLevel,
 } from "./sim/profile.ts";
 export { BUILT_IN_PROFILES, ORIGINAL_PROFILE } from "./sim/profiles/original.ts";
+export { readLocalProfile } from "./steps/local_profile.ts";
 export { INSTANCE_TYPES, type InstanceTypeInfo, instanceTypeInfo } from "./cloud/instance_types.ts";
 export { prepare, type PrepareOptions, renderPrepare } from "./steps/prepare.ts";
 export {

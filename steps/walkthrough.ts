@@ -17,6 +17,7 @@ import { verdictText } from "./verdict.ts";
 import { isInterruption } from "./interrupt.ts";
 import { requireRole } from "./inputs.ts";
 import { holdMachine } from "./machine_lock.ts";
+import { hasGivenProfile } from "./local_profile.ts";
 import { planCapacity, renderPlan } from "./plan.ts";
 import { originalStepScaling, type VariantTarget } from "./policies.ts";
 import { prepare, renderPrepare } from "./prepare.ts";
@@ -211,8 +212,10 @@ export async function walkthrough(
   const evaluations: EvaluateResult[] = [];
   let failure: unknown;
   // The benchmark measures this machine: held from the start (a refusal creates nothing) until
-  // the recommendation is in.
-  const machine = await holdMachine(cloud, "walkthrough", { wait: options.wait });
+  // the recommendation is in; not at all for a type simulated from a given profile (no benchmark).
+  const machine = cloud.backend === "local" && await hasGivenProfile(cloud, instanceType)
+    ? undefined
+    : await holdMachine(cloud, "walkthrough", { wait: options.wait });
   try {
     prepared = await inStep(
       "prepare",
