@@ -352,14 +352,17 @@ if (import.meta.main) {
     const carried = policyFlags.some((f) => flags[f] !== undefined)
       ? undefined
       : configFromInputs(from, { instanceType });
+    const endpoint = {
+      endpointName,
+      variantName,
+      modelUrl: stringInput(flags, "model-url", { from }),
+      containerImage: stringInput(flags, "container-image", { from }),
+      instanceType,
+      roleArn,
+    };
     if (carried !== undefined) {
       return await scale(cloud, {
-        endpointName,
-        variantName,
-        modelUrl: stringInput(flags, "model-url", { from }),
-        containerImage: stringInput(flags, "container-image", { from }),
-        instanceType,
-        roleArn,
+        ...endpoint,
         minCapacity: numberInput(flags, "min-capacity") ?? carried.minCapacity,
         maxCapacity: numberInput(flags, "max-capacity") ?? carried.maxCapacity,
         policies: {
@@ -389,12 +392,7 @@ if (import.meta.main) {
     if (cpu) targetTracking.push({ metric: "cpu", target: cpu });
     if (concurrency) targetTracking.push({ metric: "concurrency", target: concurrency });
     return await scale(cloud, {
-      endpointName,
-      variantName,
-      modelUrl: stringInput(flags, "model-url", { from }),
-      containerImage: stringInput(flags, "container-image", { from }),
-      instanceType,
-      roleArn,
+      ...endpoint,
       minCapacity,
       maxCapacity,
       policies: {
