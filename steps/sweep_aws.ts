@@ -46,11 +46,13 @@ export async function awsCandidate(
   let response: GetScalingConfigurationRecommendationResponse;
   try {
     const cloud = await options.cloud();
-    response = await cloud.sagemaker.send(
+    // The SDK's `$metadata` (request id, attempts) is no part of the answer.
+    const { $metadata: _, ...answer } = await cloud.sagemaker.send(
       new GetScalingConfigurationRecommendationCommand({
         InferenceRecommendationsJobName: jobName,
       }),
     );
+    response = answer;
   } catch (error) {
     const e = error as Error;
     return {

@@ -9,8 +9,8 @@ import {
   SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
-import { completeDefaultJob, putJob } from "../cloud/local/recommender/job.ts";
 import {
+  completedDefaultJob,
   type RecommenderFixture,
   withRecommender,
 } from "../cloud/local/testdata/recommender_fixture.ts";
@@ -24,45 +24,12 @@ const profile: CapacityProfile = JSON.parse(
   await Deno.readTextFile(new URL("./fixtures/capacity_profile.json", import.meta.url)),
 );
 
-function completedJob(f: RecommenderFixture, name: string) {
-  const now = f.ctx.store.now();
-  putJob(f.ctx, {
-    JobName: name,
-    JobArn: `arn:aws:sagemaker:us-east-1:000000000000:inference-recommendations-job/${name}`,
-    JobType: "Default",
-    RoleArn: "arn:aws:iam::000000000000:role/r",
-    Status: "IN_PROGRESS",
-    CreationTime: now,
-    LastModifiedTime: now,
-    InputConfig: {},
-    steps: [],
-  });
-  completeDefaultJob(f.ctx, {
-    jobName: name,
-    result: {
-      invocationStartTime: now - 600_000,
-      invocationEndTime: now - 60_000,
-      recommendations: [{
-        // About what the fixture profile sustains (~50 requests/s).
-        Metrics: { MaxInvocations: 3000, ModelLatency: 20 },
-        EndpointConfiguration: {
-          EndpointName: `ir-${name}`,
-          VariantName: "AllTraffic",
-          InstanceType: profile.instanceType as "ml.c5.large",
-          InitialInstanceCount: 1,
-        },
-      }],
-      stopReason: { code: "Saturation", message: "Throughput flattened" },
-    },
-  });
-}
-
 const cloudOf = (f: RecommenderFixture) => () =>
   Promise.resolve({ backend: "local", sagemaker: f.sm } as unknown as Cloud);
 
 Deno.test("sweep scores the backend's scaling recommendation beside its choice", async () => {
   await withRecommender(async (f) => {
-    completedJob(f, "rec");
+    completedDefaultJob(f, { name: "rec", instanceType: profile.instanceType });
     const report = await sweep({
       profile,
       patterns: ["spike"],
@@ -106,7 +73,7 @@ Deno.test("sweep scores the backend's scaling recommendation beside its choice",
 
 Deno.test("GetScalingConfigurationRecommendation serializes through the real SDK client both ways", async () => {
   await withRecommender(async (f) => {
-    completedJob(f, "rec");
+    completedDefaultJob(f, { name: "rec", instanceType: profile.instanceType });
     const input = {
       InferenceRecommendationsJobName: "rec",
       EndpointName: "ir-rec",

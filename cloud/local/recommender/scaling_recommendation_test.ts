@@ -5,43 +5,30 @@
  */
 import { GetScalingConfigurationRecommendationCommand } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
-import { completeDefaultJob, putJob } from "./job.ts";
-import { type RecommenderFixture, withRecommender } from "../testdata/recommender_fixture.ts";
+import { putJob } from "./job.ts";
+import {
+  completedDefaultJob,
+  type RecommenderFixture,
+  withRecommender,
+} from "../testdata/recommender_fixture.ts";
 
 function completedJob(
   f: RecommenderFixture,
   name = "rec",
   jobType: "Default" | "Advanced" = "Default",
 ) {
+  if (jobType === "Default") return completedDefaultJob(f, { name, instanceType: "ml.c5.xlarge" });
   const now = f.ctx.store.now();
   putJob(f.ctx, {
     JobName: name,
     JobArn: `arn:aws:sagemaker:us-east-1:000000000000:inference-recommendations-job/${name}`,
-    JobType: jobType,
+    JobType: "Advanced",
     RoleArn: "arn:aws:iam::000000000000:role/r",
-    Status: "IN_PROGRESS",
+    Status: "COMPLETED",
     CreationTime: now,
     LastModifiedTime: now,
     InputConfig: {},
     steps: [],
-  });
-  if (jobType === "Advanced") return;
-  completeDefaultJob(f.ctx, {
-    jobName: name,
-    result: {
-      invocationStartTime: now - 600_000,
-      invocationEndTime: now - 60_000,
-      recommendations: [{
-        Metrics: { MaxInvocations: 3000, ModelLatency: 12 },
-        EndpointConfiguration: {
-          EndpointName: "ir-rec",
-          VariantName: "AllTraffic",
-          InstanceType: "ml.c5.xlarge",
-          InitialInstanceCount: 1,
-        },
-      }],
-      stopReason: { code: "Saturation", message: "Throughput flattened at 8 users" },
-    },
   });
 }
 
