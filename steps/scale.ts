@@ -369,7 +369,10 @@ if (import.meta.main) {
           label: (flags.label as string | undefined) ?? carried.label,
           targetTracking: carried.targetTracking ?? [],
           stepScaling: carried.stepScaling ?? [],
-          scheduledActions: carried.scheduledActions ?? [],
+          scheduledActions: [
+            ...carried.scheduledActions ?? [],
+            ...((flags.schedule as string[] | undefined) ?? []).map(parseScheduleFlag),
+          ],
         },
       });
     }
