@@ -22,7 +22,13 @@ export {
   type VariantChange,
 } from "./endpoints.ts";
 export { type EndpointConfigRecord, findEndpointConfig } from "./endpoint_configs.ts";
-export { type EndpointRecord, KIND } from "./records.ts";
+export { type EndpointRecord, instancesInService, KIND } from "./records.ts";
+export {
+  recordedTraffic,
+  recordInvocations,
+  type RecordInvocationsInput,
+  type TrafficMinute,
+} from "./endpoint_traffic.ts";
 export { listPage } from "./list.ts";
 // The SageMaker API's request checks and error shapes, which the Inference Recommender
 // operations (SageMaker operations too) share.
