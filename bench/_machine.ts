@@ -9,11 +9,11 @@
 import { join } from "node:path";
 import {
   acquireBenchmarkLock,
+  BENCHMARK_LOCK_DIR,
   BENCHMARK_LOCK_FILE,
   BenchmarkBusyError,
   describeHolder,
 } from "../machine/benchmark_lock.ts";
-import { systemTempDir } from "../machine/temp_dirs.ts";
 
 /** The machine, held for one benchmark script. */
 export interface BenchMachine {
@@ -39,7 +39,7 @@ export async function holdBenchMachine(
   name: string,
   args: readonly string[],
 ): Promise<BenchMachine> {
-  const dir = systemTempDir();
+  const dir = BENCHMARK_LOCK_DIR;
   const path = join(dir, BENCHMARK_LOCK_FILE);
   for (const permission of ["read", "write"] as const) {
     if (Deno.permissions.querySync({ name: permission, path }).state !== "granted") {

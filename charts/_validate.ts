@@ -13,7 +13,19 @@ export interface InputChecks {
   nonEmpty(where: string, list: readonly unknown[]): void;
 }
 
-/** The input checks for the chart called `chart` in messages ("Cannot chart the analysis: …"). */
+/**
+ * The input checks for the chart called `chart` in messages ("Cannot chart the analysis: …").
+ *
+ * @example Usage
+ * ```ts
+ * import { inputChecks } from "./_validate.ts";
+ * import assert from "node:assert/strict";
+ * const check = inputChecks("the analysis");
+ * check.finite("maxTps", 500);
+ * assert.throws(() => check.finite("maxTps", NaN),
+ *   /^RangeError: Cannot chart the analysis: maxTps is "NaN": pass a finite number$/);
+ * ```
+ */
 export function inputChecks(chart: string): InputChecks {
   const finite = (where: string, value: unknown): void => {
     if (typeof value !== "number" || !Number.isFinite(value)) {

@@ -11,6 +11,14 @@ import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { tagAwsCall } from "./aws_errors.ts";
 import type { Clock, Cloud } from "./types.ts";
 
+/**
+ * The AWS backend cannot be opened as configured (no region): the user's to fix. Scripts tell it
+ * by its `name` (they load this module only when they open the AWS backend) and exit 2.
+ */
+export class AwsSetupError extends Error {
+  override name = "AwsSetupError";
+}
+
 /** Options of {@linkcode openAwsCloud}. */
 export interface AwsCloudOptions {
   /** Region; when absent the SDK's own resolution applies (AWS_REGION, the profile's config). */
@@ -58,7 +66,7 @@ export async function openAwsCloud(options: AwsCloudOptions = {}): Promise<Cloud
     region = await sagemaker.config.region();
   } catch {
     sagemaker.destroy();
-    throw new Error(
+    throw new AwsSetupError(
       "Cannot open the AWS backend: no region is set. Pass --region, or set AWS_REGION, or configure a region in your AWS profile",
     );
   }

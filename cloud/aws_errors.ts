@@ -42,7 +42,18 @@ export function tagAwsCall<E>(error: E, call: AwsCall): E {
   return error;
 }
 
-/** The call an error was tagged with, if any. */
+/**
+ * The call an error was tagged with, if any.
+ *
+ * @example Usage
+ * ```ts
+ * import { awsCallOf, tagAwsCall } from "./aws_errors.ts";
+ * import assert from "node:assert/strict";
+ * const call = { clientName: "S3Client", commandName: "PutObjectCommand", input: { Bucket: "b" } };
+ * assert.equal(awsCallOf(tagAwsCall(new Error("x"), call)), call);
+ * assert.equal(awsCallOf(new Error("untagged")), undefined);
+ * ```
+ */
 export function awsCallOf(error: unknown): AwsCall | undefined {
   return typeof error === "object" && error !== null
     ? (error as { [CALL]?: AwsCall })[CALL]

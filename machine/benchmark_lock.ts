@@ -3,7 +3,8 @@
  * a Default job and a `bench:*` script) share the cores and measure each other; this lock makes
  * the second one wait, or refuse at once.
  *
- * The lock is a file in the system temp dir (`sagemaker-lab-benchmark.lock`) that names its
+ * The lock is a file in `/tmp` (`sagemaker-lab-benchmark.lock`; {@linkcode BENCHMARK_LOCK_DIR})
+ * that names its
  * holder (`{ pid, hostname, what, since }`). It is taken with an atomic create (`O_CREAT|O_EXCL`);
  * the holder also keeps an exclusive `flock` on it, which the kernel releases when the holder
  * dies, even by `kill -9`. A lock file whose flock is free is stale when it names a pid (or has
@@ -20,8 +21,16 @@ import { join } from "node:path";
 import { readOwnerJson, thisHost } from "./_owner_file.ts";
 import { systemTempDir } from "./temp_dirs.ts";
 
-/** The lock file's name in the system temp dir. */
+/** The lock file's name in {@linkcode BENCHMARK_LOCK_DIR}. */
 export const BENCHMARK_LOCK_FILE = "sagemaker-lab-benchmark.lock";
+
+/**
+ * Where the lock file lives: `/tmp`, the one folder every process of the machine shares, whatever
+ * its `TMPDIR` or its permission to read it (`$TMPDIR` is per user or session, and a process
+ * without `--allow-env` cannot see it: two benchmarks would take two different locks). On Windows,
+ * the system temp dir.
+ */
+export const BENCHMARK_LOCK_DIR: string = Deno.build.os === "windows" ? systemTempDir() : "/tmp";
 
 /** Who holds the lock, as its file says. */
 export interface BenchmarkLockHolder {
@@ -99,7 +108,7 @@ export interface AcquireBenchmarkLockOptions {
   pollMs?: number;
   /**
    * Folder of the lock file.
-   * @default {systemTempDir()}
+   * @default {BENCHMARK_LOCK_DIR}
    */
   dir?: string;
   /**
@@ -222,7 +231,7 @@ export async function acquireBenchmarkLock(
   options: AcquireBenchmarkLockOptions = {},
 ): Promise<BenchmarkLock> {
   const { wait = true, onWait, pollMs = 500, signal } = options;
-  const path = join(options.dir ?? systemTempDir(), BENCHMARK_LOCK_FILE);
+  const path = join(options.dir ?? BENCHMARK_LOCK_DIR, BENCHMARK_LOCK_FILE);
   const started = performance.now();
   let hold = holds.get(path);
   let tookOver = false;
@@ -285,7 +294,7 @@ export async function acquireBenchmarkLock(
 export async function benchmarkLockHolder(
   options: Pick<AcquireBenchmarkLockOptions, "dir"> = {},
 ): Promise<BenchmarkLockHolder | undefined> {
-  const path = join(options.dir ?? systemTempDir(), BENCHMARK_LOCK_FILE);
+  const path = join(options.dir ?? BENCHMARK_LOCK_DIR, BENCHMARK_LOCK_FILE);
   if (holds.has(path)) return await readOwnerJson<BenchmarkLockHolder>(holds.get(path)!.file);
   let file: Deno.FsFile;
   try {

@@ -152,3 +152,24 @@ Deno.test("a wait ends when its signal aborts", async () => {
     }
   });
 });
+
+Deno.test({
+  name: "the lock is one file for every process of the machine, whatever its TMPDIR",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    // deno eval may read every variable: TMPDIR is seen, and still not used for the lock.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `import { BENCHMARK_LOCK_DIR } from ${
+          JSON.stringify(new URL("./benchmark_lock.ts", import.meta.url).href)
+        }; console.log(Deno.env.get("TMPDIR"), BENCHMARK_LOCK_DIR);`,
+      ],
+      env: { TMPDIR: "/var/tmp", DENO_NO_UPDATE_CHECK: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(new TextDecoder().decode(out.stdout).trim(), "/var/tmp /tmp");
+  },
+});

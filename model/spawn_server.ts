@@ -192,6 +192,7 @@ export async function startModelServer(
       `Cannot start the model server: model '${options.modelDir}' cannot be read (${
         (error as Error).message
       }); pass a model directory, model.tar.gz or model file`,
+      { cause: error },
     );
   }
   const deno = denoCommand();
@@ -382,7 +383,13 @@ if (import.meta.main) {
     Deno.exit(await main(Deno.args));
   } catch (error) {
     console.error((error as Error)?.message ?? String(error));
-    // A wrong flag or a refused --host is the user's to fix: exit 2, like the scripts.
-    Deno.exit(error instanceof RangeError || error instanceof RemoteBindError ? 2 : 1);
+    // A wrong flag, a refused --host or a --model-dir that is not there is the user's to fix:
+    // exit 2, like the scripts.
+    const missingModel = error instanceof ModelServerStartError &&
+      (error.cause instanceof Deno.errors.NotFound ||
+        error.cause instanceof Deno.errors.PermissionDenied);
+    Deno.exit(
+      error instanceof RangeError || error instanceof RemoteBindError || missingModel ? 2 : 1,
+    );
   }
 }

@@ -139,9 +139,25 @@ export async function isInstalled(pkg: DebianPackage): Promise<boolean> {
 
 async function passes(check: PackageCheck): Promise<boolean> {
   if (check.kind === "bin") return (await findProgram(check.program)) !== undefined;
+  return await succeeds([DEBIAN_PYTHON, "-c", `import ${check.modules.join(", ")}`]);
+}
+
+/**
+ * Whether the command runs and exits 0 (its output discarded); false when it cannot be started.
+ *
+ * @example Usage
+ * ```ts
+ * import { succeeds } from "./packages.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await succeeds(["true"]), true);
+ * assert.equal(await succeeds(["false"]), false);
+ * assert.equal(await succeeds(["surely-no-such-program"]), false);
+ * ```
+ */
+export async function succeeds(cmd: readonly string[]): Promise<boolean> {
   try {
-    const out = await new Deno.Command(DEBIAN_PYTHON, {
-      args: ["-c", `import ${check.modules.join(", ")}`],
+    const out = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
       stdout: "null",
       stderr: "null",
     }).output();

@@ -9,20 +9,13 @@
  *
  * @module
  */
-import { installCommand, isDebianPackage, missingPackages, readPackageList } from "./packages.ts";
-
-async function succeeds(cmd: string[]): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd[0], {
-      args: cmd.slice(1),
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
+import {
+  installCommand,
+  isDebianPackage,
+  missingPackages,
+  readPackageList,
+  succeeds,
+} from "./packages.ts";
 
 async function aptInstall(pkgs: string[]): Promise<boolean> {
   const isRoot = Deno.uid?.() === 0;
@@ -40,7 +33,18 @@ async function aptInstall(pkgs: string[]): Promise<boolean> {
   return install.success;
 }
 
-/** Counts test cases, failures and skipped tests in a JUnit XML report. */
+/**
+ * Counts test cases, failures and skipped tests in a JUnit XML report (each test step is a case).
+ *
+ * @example Usage
+ * ```ts
+ * import { countJunit } from "./test.ts";
+ * import assert from "node:assert/strict";
+ * const xml = '<testsuite><testcase name="a"></testcase><testcase name="b"><failure message="x"/>' +
+ *   '</testcase><testcase name="c"><skipped/></testcase><testcase name="d"/></testsuite>';
+ * assert.deepEqual(countJunit(xml), { passed: 2, failed: 1, skipped: 1 });
+ * ```
+ */
 export function countJunit(xml: string): { passed: number; failed: number; skipped: number } {
   const cases = xml.match(/<testcase\b[^>]*?(\/>|>[\s\S]*?<\/testcase>)/g) ?? [];
   let failed = 0;

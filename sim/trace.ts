@@ -9,7 +9,9 @@
  *   names its line number in the file (the header is line 1);
  * - rows are summed into the UTC minute they fall in; minutes with no row count 0, so the
  *   replayed total always equals the file's total;
- * - timestamps must not go backwards (a trace is a time series, not a bag of rows).
+ * - timestamps must not go backwards (a trace is a time series, not a bag of rows);
+ * - a trace spans at most {@linkcode MAX_TRACE_DAYS} days (every minute of the span is held: a
+ *   wrong timestamp decades away would otherwise take the memory of millions of minutes).
  *
  * @module
  */
@@ -47,6 +49,9 @@ export class TraceError extends Error {
 }
 
 const MINUTE = 60_000;
+
+/** The longest span a trace may cover, in days (a leap year). */
+export const MAX_TRACE_DAYS = 366;
 
 /**
  * Reads a timestamp: ISO 8601 with a time zone (or `Z`), or epoch seconds / milliseconds
@@ -132,6 +137,16 @@ export function parseTrace(csv: string): Trace {
         `line ${line}: the timestamp goes back in time from line ${previous.line}; sort the trace by time`,
       );
     }
+    if (rows.length > 0 && at - rows[0].at >= MAX_TRACE_DAYS * 24 * 60 * MINUTE) {
+      throw new TraceError(
+        line,
+        `line ${line}: the timestamp is ${
+          Math.floor((at - rows[0].at) / (24 * 60 * MINUTE))
+        } days after line ${
+          rows[0].line
+        }; a trace spans at most ${MAX_TRACE_DAYS} days, so check the timestamps (seconds or milliseconds?) or split the trace`,
+      );
+    }
     rows.push({ at, count, line });
   }
   if (rows.length === 0) throw new TraceError(2, "line 2: the trace has no rows after its header");
@@ -149,10 +164,14 @@ export function parseTrace(csv: string): Trace {
       smallestGap = Math.min(smallestGap, rows[i].at - rows[i - 1].at);
     }
   }
+  // A loop, not Math.max(...minutes): a trace of a few months has more minutes than a call
+  // takes arguments (RangeError).
+  let peakPerMinute = 0;
+  for (const m of minutes) peakPerMinute = Math.max(peakPerMinute, m.invocations);
   return {
     minutes,
     total,
-    peakPerMinute: Math.max(...minutes.map((m) => m.invocations)),
+    peakPerMinute,
     resolution: smallestGap >= MINUTE ? "minute" : "second",
   };
 }

@@ -37,6 +37,11 @@ Deno.test("a bad row names its line in the file", () => {
     ["timestamp,invocations\n2024-01-01 10:00,5\n", 2, /not a timestamp.*with a zone/],
     ["timestamp,invocations\n1704067200,5,6\n", 2, /expected "timestamp,invocations"/],
     ["timestamp,invocations\n1704067260,1\n1704067200,1\n", 3, /back in time from line 2/],
+    [
+      "timestamp,invocations\n0,1\n\n1704067200,1\n",
+      4,
+      /19723 days after line 2; .* at most 366 days/,
+    ],
   ];
   for (const [csv, line, message] of cases) {
     assert.throws(() => parseTrace(csv), (e: unknown) => {
@@ -47,4 +52,13 @@ Deno.test("a bad row names its line in the file", () => {
       return true;
     });
   }
+});
+
+Deno.test("a trace that spans a year replays (more minutes than a call takes arguments)", () => {
+  const trace = parseTrace(
+    "timestamp,invocations\n2024-01-01T00:00:00Z,1\n2024-12-31T00:00:00Z,2\n",
+  );
+  assert.equal(trace.minutes.length, 365 * 24 * 60 + 1);
+  assert.equal(trace.peakPerMinute, 2);
+  assert.equal(trace.total, 3);
 });

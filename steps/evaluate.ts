@@ -19,7 +19,7 @@ import {
   type DescribeInferenceRecommendationsJobCommandOutput,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
-import { InputError, StepError } from "./errors.ts";
+import { StepError } from "./errors.ts";
 import { requireRole } from "./inputs.ts";
 import {
   ceilMinute,
@@ -218,20 +218,8 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
     endpointName: options.endpointName,
     variantName: options.variantName ?? "AllTraffic",
   });
-  if (!(Number.isFinite(options.spawnRate) && options.spawnRate > 0)) {
-    throw new InputError(
-      `Cannot evaluate with spawn rate ${options.spawnRate}: give users per minute above 0`,
-    );
-  }
-  if (!(Number.isFinite(options.maxTps) && options.maxTps > 0)) {
-    throw new InputError(
-      `Cannot evaluate against max TPS ${options.maxTps}: give a number above 0`,
-    );
-  }
+  // validateEvaluate checked the spawn rate, max TPS and duration.
   const durationSeconds = options.durationSeconds ?? 1800;
-  if (!(Number.isInteger(durationSeconds) && durationSeconds >= 120 && durationSeconds <= 3600)) {
-    throw new InputError(`Cannot ramp for ${durationSeconds} s: a phase lasts 120 to 3600 s`);
-  }
   const initialUsers = options.initialUsers ?? 1;
   const variantName = options.variantName ?? "AllTraffic";
   const expectation = Math.round(options.maxTps * 60);

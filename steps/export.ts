@@ -18,6 +18,7 @@
  * @module
  */
 import { writeFileAtomic } from "../machine/atomic_write.ts";
+import { checkSageMakerName } from "./checks.ts";
 import { InputError } from "./errors.ts";
 import type { VariantTarget } from "./policies.ts";
 import {
@@ -74,6 +75,10 @@ const TF_VARIANT = "${var.variant_name}";
  */
 export function exportTemplate(config: ScalingConfig, options: ExportOptions): ExportResult {
   checkConfig(config);
+  if (options.endpointName !== undefined) {
+    checkSageMakerName(options.endpointName, "endpoint name");
+  }
+  if (options.variantName !== undefined) checkSageMakerName(options.variantName, "variant name");
   const known = options.endpointName !== undefined;
   if (options.format === "cloudformation") {
     const target = known
@@ -307,8 +312,8 @@ function terraform(
 }
 
 /**
- * Reads the scaling configuration from a step's result: `config` of a `scale` result, or of the
- * choice in a sweep result (`chosen.config`).
+ * Reads the scaling configuration from a step's result: `config` of a `scale` result (or
+ * `chosen.config`, the chosen candidate of a result that compares several).
  *
  * @example Usage
  * ```ts
@@ -324,7 +329,7 @@ export function configFrom(input: Record<string, unknown>): ScalingConfig {
   const config = (input.config ?? chosen?.config) as ScalingConfig | undefined;
   if (config === undefined || typeof config !== "object") {
     throw new InputError(
-      "Cannot export: the input has no scaling configuration; pass --from the --json output of scale (or of sweep)",
+      "Cannot export: the input has no scaling configuration; pass --from the --json output of scale",
     );
   }
   for (const field of ["minCapacity", "maxCapacity"] as const) {
@@ -367,12 +372,22 @@ export const EXPORT_SCRIPT: ScriptSpec = {
   ],
 };
 
+/** What a wrong `--out` fails with: a folder where the file goes, a file where a folder goes... */
+const WRONG_OUT = [
+  Deno.errors.NotFound,
+  Deno.errors.PermissionDenied,
+  Deno.errors.NotCapable,
+  Deno.errors.IsADirectory,
+  Deno.errors.NotADirectory,
+  Deno.errors.AlreadyExists,
+];
+
 /** Writes `text` to `path` through a temporary file in the same folder and a rename. */
 async function writeAtomically(path: string, text: string): Promise<void> {
   try {
     await writeFileAtomic(path, text);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
+    if (WRONG_OUT.some((kind) => error instanceof kind)) {
       throw new InputError(
         `Cannot write ${path}: ${(error as Error).message}; choose another --out`,
       );

@@ -11,6 +11,9 @@ import { originalStepScaling } from "./policies.ts";
 import type { ScalingConfig } from "./scaling_requests.ts";
 import { InputError } from "./errors.ts";
 import { skipWithout } from "../scripts/packages.ts";
+import { openCloud } from "../cloud/open.ts";
+import { prepare } from "./prepare.ts";
+import { scale } from "./scale.ts";
 
 // Templates are untyped JSON; the assertions below say what each field must be.
 // deno-lint-ignore no-explicit-any
@@ -176,6 +179,9 @@ Deno.test("export refuses a configuration it cannot write, before writing anythi
     [{ minCapacity: 5, maxCapacity: 2 }, /min capacity \(5\) is above max capacity \(2\)/],
     [{ minCapacity: 1.5 }, /whole numbers/],
     [{ targetTracking: [], stepScaling: [], scheduledActions: [] }, /no policy/],
+    // the same checks as scale's own requests: the two are built by one function
+    [{ targetTracking: [{ metric: "cpu", target: 150 }] }, /CPU target of 150 % per vCPU/],
+    [{ targetTracking: [{ metric: "invocations", target: 0 }] }, /target must be above 0/],
   ];
   for (const [change, message] of bad) {
     assert.throws(
@@ -183,6 +189,10 @@ Deno.test("export refuses a configuration it cannot write, before writing anythi
       (e: unknown) => e instanceof InputError && message.test((e as Error).message),
     );
   }
+  assert.throws(
+    () => exportTemplate(EVERYTHING, { format: "terraform", endpointName: "my endpoint" }),
+    (e: unknown) => e instanceof InputError && /endpoint name "my endpoint"/.test(e.message),
+  );
   assert.throws(() => configFrom({ endpointName: "x" }), /pass --from the --json output of scale/);
   assert.throws(() => configFrom({ config: { minCapacity: "1" } }), /minCapacity must be a number/);
 });
@@ -222,7 +232,68 @@ Deno.test("the export script writes the file, and a bad format is one line and e
       stderr,
       /^export: Cannot export as "pulumi": use --format cloudformation or --format terraform$/,
     );
+    // --out naming a folder, or a path under a file: one line, exit 2, no temporary file left.
+    await Deno.mkdir(`${dir}/folder`);
+    for (const out of [`${dir}/folder`, `${dir}/scaled.json/s.tf.json`]) {
+      const wrong = await run(["--from", `${dir}/scaled.json`, "--out", out]);
+      const line = new TextDecoder().decode(wrong.stderr).trim();
+      assert.equal(wrong.code, 2, line);
+      assert.equal(line.split("\n").length, 1, line);
+      assert.match(line, /^export: Cannot write .*; choose another --out$/);
+    }
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(),
+      ["folder", "s.tf.json", "scaled.json"],
+    );
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("export reads the --json output of a real scale run: what scale applied", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_scale_" });
+  const cloud = await openCloud({ localDir: `${dir}/local` });
+  try {
+    const roleArn = cloud.defaultRoleArn!;
+    const prepared = await prepare(cloud, { roleArn, workDir: `${dir}/work` });
+    const scaled = await scale(cloud, {
+      ...prepared,
+      roleArn,
+      instanceType: "ml.c5.large",
+      minCapacity: 1,
+      maxCapacity: 3,
+      policies: {
+        label: "target tracking and step",
+        targetTracking: [{ metric: "cpu", target: 50 }],
+        stepScaling: [originalStepScaling(1000)],
+      },
+    });
+    // As `export --from scaled.json` reads it: the JSON of the result.
+    const fromFile = JSON.parse(JSON.stringify(scaled));
+    const out = exportTemplate(configFrom(fromFile), {
+      format: "cloudformation",
+      endpointName: fromFile.endpointName,
+    });
+    assert.deepEqual(out.resources, [
+      "ScalableTarget",
+      "TargetTrackingCpu",
+      "StepScalingStepInvocations",
+      "StepScalingStepInvocationsAlarm",
+    ]);
+    const resources = out.template.Resources as Json;
+    assert.equal(resources.ScalableTarget.Properties.MaxCapacity, 3);
+    const cpu = resources.TargetTrackingCpu.Properties;
+    assert.equal(cpu.PolicyName, scaled.policies[0].name);
+    assert.equal(
+      cpu.TargetTrackingScalingPolicyConfiguration.TargetValue,
+      scaled.policies[0].targetValue,
+    );
+    assert.equal(
+      resources.StepScalingStepInvocationsAlarm.Properties.AlarmName,
+      scaled.alarms.at(-1),
+    );
+  } finally {
+    await cloud.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

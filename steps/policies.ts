@@ -16,7 +16,6 @@ import {
   PutScalingPolicyCommand,
   PutScheduledActionCommand,
   RegisterScalableTargetCommand,
-  type StepAdjustment,
 } from "@aws-sdk/client-application-auto-scaling";
 import {
   DeleteAlarmsCommand,
@@ -25,16 +24,26 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { pollUntil, progress } from "./wait.ts";
 import type { Cloud } from "../cloud/types.ts";
-import { vCpusOf } from "../cloud/instance_types.ts";
 import { InputError } from "./errors.ts";
 import { setInstanceCount } from "./endpoint.ts";
 import type { CreatedResource, PolicySummary } from "./types.ts";
+import {
+  type ScheduledActionSpec,
+  stepScalingRequests,
+  type StepScalingSpec,
+  targetTrackingRequest,
+  type TargetTrackingSpec,
+  type VariantTarget,
+} from "./scaling_requests.ts";
 
-/** The variant a policy scales. */
-export interface VariantTarget {
-  endpointName: string;
-  variantName: string;
-}
+export {
+  cpuTargetValue,
+  type ScheduledActionSpec,
+  type StepScalingSpec,
+  type TargetTrackingMetric,
+  type TargetTrackingSpec,
+  type VariantTarget,
+} from "./scaling_requests.ts";
 
 const NAMESPACE = "sagemaker";
 const DIMENSION = "sagemaker:variant:DesiredInstanceCount";
@@ -137,61 +146,6 @@ export async function registerScalableTarget(
   }
 }
 
-/** Which metric a target-tracking policy follows. */
-export type TargetTrackingMetric = "invocations" | "concurrency" | "cpu";
-
-/** A target-tracking policy. */
-export interface TargetTrackingSpec {
-  metric: TargetTrackingMetric;
-  /**
-   * The target: invocations per instance per minute (`invocations`), concurrent requests per
-   * model (`concurrency`), or, for `cpu`, the CPU % PER vCPU (see {@linkcode cpuTargetValue}).
-   */
-  target: number;
-  /**
-   * Seconds after a scale-out before the policy adds more than it already did (AAS default for
-   * SageMaker: 300; the original's 10 s invites flapping on one-minute metrics).
-   * @default {300}
-   */
-  scaleOutCooldown?: number;
-  /**
-   * Seconds after a scale-in before the next (AAS default for SageMaker: 300).
-   * @default {300}
-   */
-  scaleInCooldown?: number;
-  /**
-   * Never remove capacity through this policy.
-   * @default {false}
-   */
-  disableScaleIn?: boolean;
-}
-
-/**
- * The CloudWatch `CPUUtilization` target for a per-vCPU percentage: SageMaker reports CPU summed
- * over cores (0–200 % on a 2-vCPU ml.c5.large), so "50 % of each core" is 100 there and 200 on a
- * 4-vCPU type. The original's unexplained `target_value=100` is 50 % per core on ml.c5.large only.
- *
- * @example Usage
- * ```ts
- * import { cpuTargetValue } from "./policies.ts";
- * import assert from "node:assert/strict";
- * assert.equal(cpuTargetValue(50, "ml.c5.large"), 100);
- * assert.equal(cpuTargetValue(50, "ml.c5.xlarge"), 200);
- * ```
- */
-export function cpuTargetValue(percentPerVcpu: number, instanceType: string): number {
-  if (!(percentPerVcpu > 0 && percentPerVcpu <= 100)) {
-    throw new InputError(
-      `Cannot set a CPU target of ${percentPerVcpu} % per vCPU: give a value in (0, 100]`,
-    );
-  }
-  return percentPerVcpu * vCpusOf(instanceType);
-}
-
-function policyName(target: VariantTarget, suffix: string): string {
-  return `${target.endpointName}-${suffix}`.slice(0, 256);
-}
-
 /** Options of {@linkcode putTargetTracking}. */
 export interface PutTargetTrackingOptions extends ManifestOption {
   /** The policy. */
@@ -216,54 +170,12 @@ export async function putTargetTracking(
   options: PutTargetTrackingOptions,
 ): Promise<PolicySummary> {
   const { spec, instanceType, manifest } = options;
-  if (!(Number.isFinite(spec.target) && spec.target > 0)) {
-    throw new InputError(
-      `Cannot put a target-tracking policy on ${spec.metric}: the target must be above 0, current value is ${spec.target}`,
-    );
-  }
+  const request = targetTrackingRequest(target, spec, { instanceType });
   const resourceId = resourceIdOf(target);
-  const dimensions = [
-    { Name: "EndpointName", Value: target.endpointName },
-    { Name: "VariantName", Value: target.variantName },
-  ];
-  const name = policyName(target, `tt-${spec.metric}`);
-  const targetValue = spec.metric === "cpu"
-    ? cpuTargetValue(spec.target, instanceType)
-    : spec.target;
-  const metricConfig = spec.metric === "invocations"
-    ? {
-      PredefinedMetricSpecification: {
-        PredefinedMetricType: "SageMakerVariantInvocationsPerInstance" as const,
-      },
-    }
-    : spec.metric === "concurrency"
-    ? {
-      PredefinedMetricSpecification: {
-        PredefinedMetricType: "SageMakerVariantConcurrentRequestsPerModelHighResolution" as const,
-      },
-    }
-    : {
-      CustomizedMetricSpecification: {
-        MetricName: "CPUUtilization",
-        Namespace: "/aws/sagemaker/Endpoints",
-        Dimensions: dimensions,
-        Statistic: "Average" as const,
-        Unit: "Percent",
-      },
-    };
+  const name = request.PolicyName!;
+  const targetValue = request.TargetTrackingScalingPolicyConfiguration!.TargetValue!;
   const out = await cloud.autoscaling.send(
-    new PutScalingPolicyCommand({
-      PolicyName: name,
-      ...scalableTargetKey(resourceId),
-      PolicyType: "TargetTrackingScaling",
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: targetValue,
-        ...metricConfig,
-        ScaleOutCooldown: spec.scaleOutCooldown ?? 300,
-        ScaleInCooldown: spec.scaleInCooldown ?? 300,
-        DisableScaleIn: spec.disableScaleIn ?? false,
-      },
-    }),
+    new PutScalingPolicyCommand({ ...request, ...scalableTargetKey(resourceId) }),
   );
   manifest.push({ kind: "scaling-policy", name, resourceId, arn: out.PolicyARN });
   return {
@@ -278,26 +190,6 @@ export async function putTargetTracking(
     targetValue,
     alarmNames: (out.Alarms ?? []).map((a) => a.AlarmName ?? ""),
   };
-}
-
-/** A step-scaling policy and the alarm that drives it. */
-export interface StepScalingSpec {
-  /** Policy name suffix, e.g. `step-invocations`. */
-  label: string;
-  /** Alarm threshold on InvocationsPerInstance (Sum per minute). Step bounds are relative to it. */
-  threshold: number;
-  /** Steps: bounds relative to the threshold, in the metric's units; adjustments in instances. */
-  steps: { lower?: number; upper?: number; adjustment: number }[];
-  /**
-   * Seconds during which capacity added counts toward the next scale-out (AAS default 300).
-   * @default {300}
-   */
-  cooldown?: number;
-  /**
-   * Alarm: consecutive one-minute datapoints above the threshold before it fires.
-   * @default {1}
-   */
-  evaluationPeriods?: number;
 }
 
 /**
@@ -350,50 +242,16 @@ export async function putStepScaling(
   options: PutStepScalingOptions,
 ): Promise<PolicySummary> {
   const { spec, manifest } = options;
+  const { policy, alarm } = stepScalingRequests(target, spec);
   const resourceId = resourceIdOf(target);
-  const name = policyName(target, spec.label);
-  const adjustments: StepAdjustment[] = spec.steps.map((s) => ({
-    MetricIntervalLowerBound: s.lower,
-    MetricIntervalUpperBound: s.upper,
-    ScalingAdjustment: s.adjustment,
-  }));
+  const name = policy.PolicyName!;
   const out = await cloud.autoscaling.send(
-    new PutScalingPolicyCommand({
-      PolicyName: name,
-      ...scalableTargetKey(resourceId),
-      PolicyType: "StepScaling",
-      StepScalingPolicyConfiguration: {
-        AdjustmentType: "ChangeInCapacity",
-        StepAdjustments: adjustments,
-        MetricAggregationType: "Average",
-        Cooldown: spec.cooldown ?? 300,
-      },
-    }),
+    new PutScalingPolicyCommand({ ...policy, ...scalableTargetKey(resourceId) }),
   );
   manifest.push({ kind: "scaling-policy", name, resourceId, arn: out.PolicyARN });
-  const alarmName = `${name}-alarm`;
-  const periods = spec.evaluationPeriods ?? 1;
+  const alarmName = alarm.AlarmName!;
   await cloud.cloudwatch.send(
-    new PutMetricAlarmCommand({
-      AlarmName: alarmName,
-      AlarmDescription:
-        `Drives step-scaling policy ${name} (InvocationsPerInstance above ${spec.threshold})`,
-      ActionsEnabled: true,
-      AlarmActions: [out.PolicyARN!],
-      Namespace: "AWS/SageMaker",
-      MetricName: "InvocationsPerInstance",
-      Dimensions: [
-        { Name: "EndpointName", Value: target.endpointName },
-        { Name: "VariantName", Value: target.variantName },
-      ],
-      Statistic: "Sum",
-      Period: 60,
-      EvaluationPeriods: periods,
-      DatapointsToAlarm: periods,
-      Threshold: spec.threshold,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      TreatMissingData: "missing",
-    }),
+    new PutMetricAlarmCommand({ ...alarm, AlarmActions: [out.PolicyARN!] }),
   );
   manifest.push({ kind: "alarm", name: alarmName });
   return {
@@ -404,17 +262,6 @@ export async function putStepScaling(
     targetValue: spec.threshold,
     alarmNames: [alarmName],
   };
-}
-
-/** A scheduled action. */
-export interface ScheduledActionSpec {
-  name: string;
-  /** `at(...)`, `rate(...)` or `cron(...)`. */
-  schedule: string;
-  /** IANA time zone. @default {"UTC"} */
-  timezone?: string;
-  minCapacity?: number;
-  maxCapacity?: number;
 }
 
 /** Options of {@linkcode putScheduledAction}. */

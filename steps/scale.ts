@@ -95,11 +95,21 @@ export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleR
     ...options,
     manifest,
   });
+  const { policies } = options;
   return {
     region: cloud.region,
     roleArn: options.roleArn,
     endpointName,
     variantName,
+    config: {
+      instanceType: options.instanceType,
+      minCapacity: options.minCapacity,
+      maxCapacity: options.maxCapacity,
+      label: policies.label,
+      targetTracking: policies.targetTracking ?? [],
+      stepScaling: policies.stepScaling ?? [],
+      scheduledActions: policies.scheduledActions ?? [],
+    },
     ...applied,
     created: manifest.slice(before),
   };

@@ -9,12 +9,95 @@
 import type { PutScalingPolicyCommandInput } from "@aws-sdk/client-application-auto-scaling";
 import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import { vCpusOf } from "../cloud/instance_types.ts";
-import type {
-  ScheduledActionSpec,
-  StepScalingSpec,
-  TargetTrackingSpec,
-  VariantTarget,
-} from "./policies.ts";
+import { InputError } from "./errors.ts";
+
+/** The variant a policy scales. */
+export interface VariantTarget {
+  endpointName: string;
+  variantName: string;
+}
+
+/** Which metric a target-tracking policy follows. */
+export type TargetTrackingMetric = "invocations" | "concurrency" | "cpu";
+
+/** A target-tracking policy. */
+export interface TargetTrackingSpec {
+  metric: TargetTrackingMetric;
+  /**
+   * The target: invocations per instance per minute (`invocations`), concurrent requests per
+   * model (`concurrency`), or, for `cpu`, the CPU % PER vCPU (see {@linkcode cpuTargetValue}).
+   */
+  target: number;
+  /**
+   * Seconds after a scale-out before the policy adds more than it already did (AAS default for
+   * SageMaker: 300; the original's 10 s invites flapping on one-minute metrics).
+   * @default {300}
+   */
+  scaleOutCooldown?: number;
+  /**
+   * Seconds after a scale-in before the next (AAS default for SageMaker: 300).
+   * @default {300}
+   */
+  scaleInCooldown?: number;
+  /**
+   * Never remove capacity through this policy.
+   * @default {false}
+   */
+  disableScaleIn?: boolean;
+}
+
+/**
+ * The CloudWatch `CPUUtilization` target for a per-vCPU percentage: SageMaker reports CPU summed
+ * over cores (0–200 % on a 2-vCPU ml.c5.large), so "50 % of each core" is 100 there and 200 on a
+ * 4-vCPU type. The original's unexplained `target_value=100` is 50 % per core on ml.c5.large only.
+ *
+ * @example Usage
+ * ```ts
+ * import { cpuTargetValue } from "./scaling_requests.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(cpuTargetValue(50, "ml.c5.large"), 100);
+ * assert.equal(cpuTargetValue(50, "ml.c5.xlarge"), 200);
+ * ```
+ */
+export function cpuTargetValue(percentPerVcpu: number, instanceType: string): number {
+  if (!(percentPerVcpu > 0 && percentPerVcpu <= 100)) {
+    throw new InputError(
+      `Cannot set a CPU target of ${percentPerVcpu} % per vCPU: give a value in (0, 100]`,
+    );
+  }
+  return percentPerVcpu * vCpusOf(instanceType);
+}
+
+/** A step-scaling policy and the alarm that drives it. */
+export interface StepScalingSpec {
+  /** Policy name suffix, e.g. `step-invocations`. */
+  label: string;
+  /** Alarm threshold on InvocationsPerInstance (Sum per minute). Step bounds are relative to it. */
+  threshold: number;
+  /** Steps: bounds relative to the threshold, in the metric's units; adjustments in instances. */
+  steps: { lower?: number; upper?: number; adjustment: number }[];
+  /**
+   * Seconds during which capacity added counts toward the next scale-out (AAS default 300).
+   * @default {300}
+   */
+  cooldown?: number;
+  /**
+   * Alarm: consecutive one-minute datapoints above the threshold before it fires.
+   * @default {1}
+   */
+  evaluationPeriods?: number;
+}
+
+/** A scheduled action. */
+export interface ScheduledActionSpec {
+  name: string;
+  /** `at(...)`, `rate(...)` or `cron(...)`. */
+  schedule: string;
+  /** IANA time zone. @default {"UTC"} */
+  timezone?: string;
+  minCapacity?: number;
+  maxCapacity?: number;
+}
 
 /** What `scale` applies to a variant: capacity limits and a set of policies. */
 export interface ScalingConfig {
@@ -78,7 +161,16 @@ export interface ScalingRequests {
   }[];
 }
 
-/** A policy's name: the endpoint's name and a suffix (at most 256 characters). */
+/**
+ * A policy's name: the endpoint's name and a suffix (at most 256 characters).
+ *
+ * @example Usage
+ * ```ts
+ * import { policyName } from "./scaling_requests.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(policyName({ endpointName: "ep", variantName: "AllTraffic" }, "tt-cpu"), "ep-tt-cpu");
+ * ```
+ */
 export function policyName(target: VariantTarget, suffix: string): string {
   return `${target.endpointName}-${suffix}`.slice(0, 256);
 }
@@ -108,6 +200,11 @@ export function targetTrackingRequest(
   spec: TargetTrackingSpec,
   options: { instanceType: string },
 ): PolicyRequest {
+  if (!(Number.isFinite(spec.target) && spec.target > 0)) {
+    throw new InputError(
+      `Cannot put a target-tracking policy on ${spec.metric}: the target must be above 0, current value is ${spec.target}`,
+    );
+  }
   const metric = spec.metric === "invocations"
     ? {
       PredefinedMetricSpecification: {
@@ -134,7 +231,7 @@ export function targetTrackingRequest(
     PolicyType: "TargetTrackingScaling",
     TargetTrackingScalingPolicyConfiguration: {
       TargetValue: spec.metric === "cpu"
-        ? spec.target * vCpusOf(options.instanceType)
+        ? cpuTargetValue(spec.target, options.instanceType)
         : spec.target,
       ...metric,
       ScaleOutCooldown: spec.scaleOutCooldown ?? 300,

@@ -522,14 +522,23 @@ export async function runScript<R>(
         const { openCloud } = await import("../cloud/open.ts");
         const localDir = (flags["local-dir"] as string | undefined) ?? env("SCALING_LOCAL_DIR") ??
           ".sagemaker-local";
-        raw = await openCloud({
-          backend: backendFlag as Backend,
-          region: (flags.region as string | undefined) ??
-            (typeof from.region === "string" ? from.region : undefined),
-          profile: flags.profile as string | undefined,
-          endpointUrl: flags["endpoint-url"] as string | undefined,
-          localDir,
-        });
+        try {
+          raw = await openCloud({
+            backend: backendFlag as Backend,
+            region: (flags.region as string | undefined) ??
+              (typeof from.region === "string" ? from.region : undefined),
+            profile: flags.profile as string | undefined,
+            endpointUrl: flags["endpoint-url"] as string | undefined,
+            localDir,
+          });
+        } catch (error) {
+          // No region for the AWS backend: a setting to give (AwsSetupError of cloud/aws.ts,
+          // told by its name: this module does not load the SDK).
+          if ((error as Error)?.name === "AwsSetupError") {
+            throw new InputError((error as Error).message, { cause: error });
+          }
+          throw error;
+        }
         journal = new Journal(raw, { runId, localDir });
         journaled = journaledCloud(raw, journal);
         guarded = interruptibleCloud(journaled, () => interrupted);

@@ -11,6 +11,7 @@ import type {
 } from "../charts/evaluation.ts";
 import type { ObserveAlarm, ObservePoint } from "../charts/observe.ts";
 import type { CapacityProfile } from "../sim/profile.ts";
+import type { ScalingConfig } from "./scaling_requests.ts";
 
 /** Kinds of resources a step can create (cleanup deletes them in dependency order). */
 export type ResourceKind =
@@ -139,6 +140,11 @@ export interface PolicySummary {
 export interface ScaleResult extends StepContext {
   endpointName: string;
   variantName: string;
+  /**
+   * The scaling configuration that was applied (what `export` writes as CloudFormation or
+   * Terraform); absent after `--clear`, which removes it.
+   */
+  config?: ScalingConfig;
   policies: PolicySummary[];
   alarms: string[];
   scheduledActions: string[];

@@ -1,4 +1,4 @@
-// Golden test of issue 6: target tracking on the high-resolution metric
+// Golden test: target tracking on the high-resolution metric
 // (`SageMakerVariantConcurrentRequestsPerModelHighResolution`) scales out sooner than on
 // `SageMakerVariantInvocationsPerInstance`, on the same Advanced-job ramp and the same
 // per-instance load, derived by hand from ../shared/spec/autoscaling.md and driven only through

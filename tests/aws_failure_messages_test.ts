@@ -138,10 +138,50 @@ Deno.test("aws backend: cleanup says what it could not delete and why, per resou
     assert.match(line, /needs sagemaker:DeleteModel \(statement "SageMakerCallsOfTheSteps"/);
     assert.match(
       lines.at(-1)!,
-      /could not be deleted; run cleanup again with the same --from files/,
+      /could not be deleted; run cleanup with the same --from files again/,
     );
   } finally {
     await fake.close();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("aws backend without a region: one line that says how to set one, exit 2", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        new URL("steps/analyze.ts", root).pathname,
+        "--job-name",
+        "lab-job",
+        "--backend",
+        "aws",
+      ],
+      cwd,
+      stdout: "piped",
+      stderr: "piped",
+      clearEnv: true,
+      env: {
+        PATH: Deno.env.get("PATH") ?? "",
+        HOME: cwd,
+        NO_COLOR: "1",
+        DENO_NO_UPDATE_CHECK: "1",
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        AWS_EC2_METADATA_DISABLED: "true",
+      },
+    }).output();
+    const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
+    assert.equal(out.code, 2, lines.join("\n"));
+    assert.equal(lines.length, 1, `one line, got:\n${lines.join("\n")}`);
+    assert.match(
+      lines[0],
+      /^analyze: Cannot open the AWS backend: no region is set\. Pass --region/,
+    );
+  } finally {
     await Deno.remove(cwd, { recursive: true });
   }
 });

@@ -1,4 +1,4 @@
-// Proves issue 11's "no orphan processes or files": when the process that started a model server
+// Proves "no orphan processes or files": when the process that started a model server
 // and a load generator is killed with SIGKILL (no finally, no signal handler runs), both children
 // end within a few seconds (the kernel's parent-death signal), no listener is left on the
 // server's port, and the temporary folder it owned is swept by the next sweepStaleTempDirs().
@@ -58,7 +58,26 @@ async function startParent(
 async function killParentAndWatch(workers: number): Promise<void> {
   const { child, started } = await startParent(workers);
   const children = [...started.serverPids, started.loadPid];
-  assert.equal(started.serverPids.length, workers);
+  try {
+    assert.equal(started.serverPids.length, workers);
+    await watchKilledParent(child, started, children);
+  } catch (error) {
+    // A failing run leaves nothing either: the parent, its children, its folder.
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already killed */ }
+    await child.status;
+    for (const pid of children.filter(alive)) Deno.kill(pid, "SIGKILL");
+    await Deno.remove(started.tempDir, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}
+
+async function watchKilledParent(
+  child: Deno.ChildProcess,
+  started: Started,
+  children: number[],
+): Promise<void> {
   assert.ok(children.every(alive), "the server and the load generator run");
   assert.ok(listening(started.port), `the server listens on ${started.port}`);
   const killedAt = performance.now();
@@ -69,9 +88,8 @@ async function killParentAndWatch(workers: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   const survivors = children.filter(alive);
-  for (const pid of survivors) Deno.kill(pid, "SIGKILL"); // a failing run leaves nothing either
   console.log(
-    `children of a SIGKILLed parent (${workers} server process(es) + load generator) gone after ${
+    `children of a SIGKILLed parent (${started.serverPids.length} server process(es) + load generator) gone after ${
       Math.round(performance.now() - killedAt)
     } ms`,
   );

@@ -1,4 +1,4 @@
-// Proves issue 11's "no traffic beyond loopback": a whole local walkthrough, run as a user runs it
+// Proves "no traffic beyond loopback": a whole local walkthrough, run as a user runs it
 // (`deno task walkthrough`, with its model server and load generator), traced with
 // `strace -f -e trace=connect`, opens no connection to any address other than 127.0.0.1 / ::1 —
 // no update check, no DNS lookup, no telemetry. Unix sockets (and the kernel's own families) are

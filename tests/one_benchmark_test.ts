@@ -1,4 +1,4 @@
-// Proves issue 15's "one benchmark at a time" on the local backend: while a Default job measures
+// Proves "one benchmark at a time" on the local backend: while a Default job measures
 // this machine, a second walkthrough started with --no-wait is refused at once (exit 2, one line
 // naming the running benchmark's process) before it creates anything, and the first one's result
 // records that the machine was quiet.

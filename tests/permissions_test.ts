@@ -112,24 +112,34 @@ Deno.test("every command of every task runs with DENO_NO_UPDATE_CHECK=1", () => 
 
 const MODEL = new URL("./fixtures/xgboost/regression_depth4.model.json", import.meta.url).pathname;
 
+/** Runs `deno task serve ARGS…` to its end. */
+async function denoTaskServe(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "task",
+      `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+      "--quiet",
+      "serve",
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr).trim(),
+  };
+}
+
 Deno.test("deno task serve --host 0.0.0.0 exits 2 with one line naming --allow-remote", async () => {
   for (const host of ["0.0.0.0", "::", "192.0.2.1", "evil.localhost"]) {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "task",
-        `--config=${new URL("../deno.json", import.meta.url).pathname}`,
-        "--quiet",
-        "serve",
-        `--model-dir=${MODEL}`,
-        `--host=${host}`,
-        "--port=0",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr).trim();
+    const out = await denoTaskServe([`--model-dir=${MODEL}`, `--host=${host}`, "--port=0"]);
+    const stderr = out.stderr;
     assert.equal(out.code, 2, `--host ${host}: ${stderr}`);
-    assert.equal(new TextDecoder().decode(out.stdout), "", "nothing listened");
+    assert.equal(out.stdout, "", "nothing listened");
     assert.equal(stderr.split("\n").length, 1, stderr);
     assert.match(
       stderr,
@@ -140,6 +150,13 @@ Deno.test("deno task serve --host 0.0.0.0 exits 2 with one line naming --allow-r
       ),
     );
   }
+});
+
+Deno.test("deno task serve with a --model-dir that is not there exits 2 with one line", async () => {
+  const out = await denoTaskServe(["--model-dir=/nonexistent/model.tar.gz"]);
+  assert.equal(out.code, 2, out.stderr);
+  assert.equal(out.stderr.split("\n").length, 1, out.stderr);
+  assert.match(out.stderr, /^Cannot start the model server: model '\/nonexistent\/model\.tar\.gz'/);
 });
 
 Deno.test("startModelServer refuses a host other than loopback unless allowRemote is set", async () => {

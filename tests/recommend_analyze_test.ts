@@ -1,4 +1,4 @@
-// Proves issue 5 on the local backend: prepare -> recommend -> analyze gives a real saturation
+// Proves on the local backend: prepare -> recommend -> analyze gives a real saturation
 // curve (at least five levels) whose limits agree with the metrics stored in the local CloudWatch,
 // both in one process and as three scripts chained with --from; a model server killed mid-job
 // turns the job FAILED with a reason, and no process is left.

@@ -1,4 +1,4 @@
-// Proves issue 7's end-to-end promises on the local backend: the walkthrough runs from start to
+// Proves the end-to-end promises on the local backend: the walkthrough runs from start to
 // finish (real Default-job benchmark, three simulated evaluations) and leaves nothing behind; a
 // failure injected into each step in turn still ends with cleanup removing everything created
 // so far, and the error names the step; no model server or load generator outlives a run.
