@@ -7,6 +7,7 @@ import {
   type StepAdjustment,
   StepAdjustmentError,
   stepCapacity,
+  stepMetricValue,
   validateStepAdjustments,
 } from "./step_scaling.ts";
 import {
@@ -370,4 +371,15 @@ Deno.test("combineProposals: out if any wants out, largest capacity wins (AAS-PU
     "b",
   );
   assert.equal(combineProposals([]), undefined);
+});
+
+Deno.test("stepMetricValue aggregates the breaching datapoints of an M-of-N alarm", () => {
+  const above = { operator: "GreaterThanOrEqualToThreshold", threshold: 100 } as const;
+  assert.equal(stepMetricValue([150, 0, 120], above), 135);
+  assert.equal(stepMetricValue([150, 0, 120], { ...above, aggregation: "Maximum" }), 150);
+  const below = { operator: "LessThanThreshold", threshold: 50 } as const;
+  assert.equal(stepMetricValue([10, 80, 30], below), 20);
+  // N of N: every point breaches, the plain aggregate; none breaching: all points.
+  assert.equal(stepMetricValue([110, 130], above), 120);
+  assert.equal(stepMetricValue([10, 30], above), 20);
 });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { breaches, type ComparisonOperator } from "./alarm_eval.ts";
 /** Relative slack for float noise, so that 3 × 70 / 70 is 3 and not 3.0000000000000004. */
 export const EPSILON = 1e-9;
 
@@ -286,4 +287,42 @@ export function aggregateDatapoints(
   if (type === "Minimum") return Math.min(...values);
   if (type === "Maximum") return Math.max(...values);
   return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * The metric value a step policy compares with its alarm's threshold: the aggregate, by
+ * `aggregation`, of the evaluated datapoints that breach the threshold.
+ *
+ * Application Auto Scaling picks the step from "the difference between the value of the
+ * aggregated CloudWatch metric and the breach threshold" (AAS API reference, StepAdjustment) and
+ * applies "the step adjustments … when the alarm threshold is breached for the specified number
+ * of evaluation periods" (AAS user guide, "How step scaling for Application Auto Scaling works");
+ * `MetricAggregationType` is Average, Minimum or Maximum, null meaning Average
+ * (StepScalingPolicyConfiguration). [INF] The aggregate is taken over the datapoints of the
+ * breach, so an M-of-N alarm (M < N) in ALARM always gives a breach on its own side of the
+ * threshold: averaging all N points could land on the other side and match no step although the
+ * alarm fired. With N of N every point breaches and this is the plain aggregate; when no point
+ * breaches (an alarm kept in ALARM by missing data treated as breaching) all points are used.
+ *
+ * @example Usage
+ * ```ts
+ * import { stepMetricValue } from "./step_scaling.ts";
+ * import assert from "node:assert/strict";
+ * // A 2-of-3 alarm at > 5,000: the two breaching points make the breach, not the third.
+ * const rule = { operator: "GreaterThanThreshold", threshold: 5_000 } as const;
+ * assert.equal(stepMetricValue([6_000, 1_000, 7_000], rule), 6_500);
+ * assert.equal(stepMetricValue([6_000, 1_000, 7_000], { ...rule, aggregation: "Minimum" }), 6_000);
+ * ```
+ */
+export function stepMetricValue(
+  values: readonly number[],
+  alarm: {
+    operator: ComparisonOperator;
+    threshold: number;
+    /** @default {"Average"} */
+    aggregation?: MetricAggregationType;
+  },
+): number {
+  const breaching = values.filter((v) => breaches(v, alarm));
+  return aggregateDatapoints(breaching.length > 0 ? breaching : values, alarm.aggregation);
 }

@@ -1,7 +1,7 @@
 /**
  * The analysis of a saturation curve (section 6b of the original, done deterministically): the
- * maximum invocations per minute among minutes that are not failing, limits at two percentages,
- * and where the rising curve crosses each limit.
+ * maximum invocations per minute among minutes that are not failing, limits at two percentages
+ * (whole invocations: the upper one rounded down, the lower one up, as the original does), and where the rising curve crosses each limit.
  *
  * @module
  */
@@ -91,8 +91,10 @@ export function analyzeSaturation(
     );
   }
   const maxValue = series[maxIndex].invocations;
-  const upperLimit = maxValue * upperPercent / 100;
-  const lowerLimit = maxValue * lowerPercent / 100;
+  // The original rounds its limits to whole invocations, inward: upper = floor(max x 0.55),
+  // lower = ceil(max x 0.45) (9,068 -> 4,987 / 4,081), so the derived target is an integer too.
+  const upperLimit = Math.floor(maxValue * upperPercent / 100);
+  const lowerLimit = Math.ceil(maxValue * lowerPercent / 100);
   const crossings: AnalysisCrossing[] = [];
   for (const [limit, value] of [["upper", upperLimit], ["lower", lowerLimit]] as const) {
     const time = crossingTime(series.slice(0, maxIndex + 1), value);

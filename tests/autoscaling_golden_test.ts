@@ -20,7 +20,11 @@ import {
   type PutScalingPolicyCommandInput,
   PutScheduledActionCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import { PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  DescribeAlarmHistoryCommand,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+} from "@aws-sdk/client-cloudwatch";
 import assert from "node:assert/strict";
 import {
   brief,
@@ -150,6 +154,7 @@ Deno.test("golden: target tracking scales out after the third high datapoint, pr
         status: "Failed",
         description: "Attempting to scale due to alarm triggered",
         cause,
+        end: at, // final at once: it ends when it starts (AAS-ACT)
         notScaled: [{ Code: "AlreadyAtDesiredCapacity", CurrentCapacity: 4 }],
       })),
     );
@@ -406,7 +411,7 @@ Deno.test("golden: min/max clamping and AlreadyAtMaxCapacity", async () => {
         cause,
         end: 480,
       },
-      ...[300, 360, 420, 480].map((at) => ({ at, ...notScaled })),
+      ...[300, 360, 420, 480].map((at) => ({ at, ...notScaled, end: at })),
     ]);
     assert.equal(await h.capacity(), 3);
   });
@@ -510,6 +515,7 @@ Deno.test("golden: a scheduled action raises MinCapacity, another lowers MaxCapa
         status: "Successful",
         description: "Setting min capacity to 3",
         cause: "scheduled action name raise-min was triggered",
+        end: 600,
       },
       {
         at: 600,
@@ -523,6 +529,7 @@ Deno.test("golden: a scheduled action raises MinCapacity, another lowers MaxCapa
         status: "Successful",
         description: "Setting min capacity to 1 and max capacity to 2",
         cause: "scheduled action name evening was triggered",
+        end: 1200,
       },
       {
         at: 1200,
@@ -534,5 +541,54 @@ Deno.test("golden: a scheduled action raises MinCapacity, another lowers MaxCapa
     ]);
     assert.equal(all[0].StatusMessage, "Successfully set min capacity to 3");
     assert.equal(await h.capacity(), 2);
+  });
+});
+
+Deno.test("golden: a 2-of-3 step alarm scales on its breaching datapoints, not on the mean of all three", async () => {
+  // 1 instance, [1, 5]. "queue-high" is 2 of 3 minutes of App/QueueDepth >= 100 (Maximum); the
+  // policy's only step is [0, ∞) → +1. Minutes 0, 1, 2 = 150, 0, 120. The evaluation at 240 s
+  // is the first to see all three (minute 2 is visible 60 s after it ends): two breach, ALARM. The mean of
+  // the three, 90, is below the threshold and matches no step; the breach AWS scales on is the
+  // aggregate (Average) of the breaching points, 135 − 100 = 35 → +1 (sim/step_scaling.ts,
+  // stepMetricValue). The activity runs 240 → 480 s; the repeats while the endpoint is Updating
+  // are not scaled and end when they start.
+  await withScaling({ instances: 1, register: { min: 1, max: 5 } }, async (h) => {
+    const arn = await stepPolicy(h, "step-out", {
+      AdjustmentType: "ChangeInCapacity",
+      Cooldown: 600,
+      StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+    });
+    await queueDepth(h, { 0: 150, 1: 0, 2: 120 });
+    await h.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "queue-high",
+        Namespace: "App",
+        MetricName: "QueueDepth",
+        Statistic: "Maximum",
+        Period: 60,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        Threshold: 100,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        AlarmActions: [arn],
+      }),
+    );
+    await h.sleepTo(360);
+    const alarm = (await h.alarms()).find((a) => a.AlarmName === "queue-high")!;
+    assert.equal(alarm.StateValue, "ALARM");
+    const scaled = (await h.activities()).map((a) => brief(a, h.t0));
+    assert.deepEqual(scaled.map((a) => [a.at, a.description]), [
+      [240, "Setting desired instance count to 2."],
+    ]);
+    assert.equal(await h.capacity(), 2);
+    const history = await h.cloudwatch.send(
+      new DescribeAlarmHistoryCommand({ AlarmName: "queue-high", HistoryItemType: "Action" }),
+    );
+    assert.ok(
+      !(history.AlarmHistoryItems ?? []).some((i) => /No step adjustment/.test(i.HistorySummary!)),
+    );
+    const notScaled = (await h.activities(true)).filter((a) => a.NotScaledReasons !== undefined);
+    assert.ok(notScaled.length > 0);
+    for (const a of notScaled) assert.equal(a.EndTime?.getTime(), a.StartTime!.getTime());
   });
 });

@@ -26,13 +26,14 @@
 // the new instance is InService, 240 s later (instanceStartSeconds, spec §6): 160 → 400 s.
 //
 // Standard (spec §1.1, §5, §9.1, §9.6): AlarmHigh is 60 s, 3 of 3 > 2400, evaluated every
-// minute; minute m is visible at 60·(m + 1) + 60 s delay. Minutes 2, 3, 4 carry 2700, 3000,
-// 3000 (c = 3, 4, 5), so the first evaluation with three breaching minutes is 60·(4 + 2) =
-// 360 s (at 240 s and 300 s only one and two of the three breach: OK). desired =
-// ceil(1 × 3000 / 2400) = ceil(1.25) = 2. The activity runs 360 → 600 s.
+// minute; minute m is visible at 60·(m + 1) + 120 s (metricDelaySeconds, the observed 2-minute
+// CloudWatch delay of standard metrics, spec §5). Minutes 2, 3, 4 carry 2700, 3000, 3000
+// (c = 3, 4, 5), so the first evaluation with three breaching minutes is 60·5 + 120 = 420 s (at
+// 300 s and 360 s only one and two of the three breach: OK). desired = ceil(1 × 3000 / 2400) =
+// ceil(1.25) = 2. The activity runs 420 → 660 s.
 //
 // So from the first breaching period (120 s) the high-resolution policy needs 3 × 10 + 10 = 40 s
-// and the standard one 3 × 60 + 60 = 240 s: its first scale-out starts 200 s earlier.
+// and the standard one 3 × 60 + 120 = 300 s: its first scale-out starts 260 s earlier.
 import {
   DescribeScalingActivitiesCommand,
   PutScalingPolicyCommand,
@@ -181,13 +182,13 @@ function firstScaleOut(run: RampRun) {
   };
 }
 
-Deno.test("golden: the high-resolution metric scales out 200 s sooner than InvocationsPerInstance on the same ramp", async () => {
+Deno.test("golden: the high-resolution metric scales out 260 s sooner than InvocationsPerInstance on the same ramp", async () => {
   const highRes = await runRamp(
     "SageMakerVariantConcurrentRequestsPerModelHighResolution",
     2,
     160,
   );
-  const standard = await runRamp("SageMakerVariantInvocationsPerInstance", 2400, 360);
+  const standard = await runRamp("SageMakerVariantInvocationsPerInstance", 2400, 420);
 
   // The alarms target tracking created: 10 s 3 of 3 versus 60 s 3 of 3, at the same load.
   for (
@@ -210,7 +211,7 @@ Deno.test("golden: the high-resolution metric scales out 200 s sooner than Invoc
   assert.notEqual(highRes.before.StateValue, "ALARM");
   assert.notEqual(standard.before.StateValue, "ALARM");
 
-  // The alarms go to ALARM at 160 s and 360 s after the load's start.
+  // The alarms go to ALARM at 160 s and 420 s after the load's start.
   assert.equal(highRes.atAlarm.StateValue, "ALARM");
   assert.equal(highRes.atAlarm.StateUpdatedTimestamp!.getTime(), highRes.loadStart + 160_000);
   assert.deepEqual(JSON.parse(highRes.atAlarm.StateReasonData!).recentDatapoints, [
@@ -221,7 +222,7 @@ Deno.test("golden: the high-resolution metric scales out 200 s sooner than Invoc
     3,
   ]);
   assert.equal(standard.atAlarm.StateValue, "ALARM");
-  assert.equal(standard.atAlarm.StateUpdatedTimestamp!.getTime(), standard.loadStart + 360_000);
+  assert.equal(standard.atAlarm.StateUpdatedTimestamp!.getTime(), standard.loadStart + 420_000);
   assert.deepEqual(JSON.parse(standard.atAlarm.StateReasonData!).recentDatapoints, [
     1200,
     2400,
@@ -245,8 +246,8 @@ Deno.test("golden: the high-resolution metric scales out 200 s sooner than Invoc
     cause: `monitor alarm ${highRes.atAlarm.AlarmName} in state ALARM triggered policy track`,
   });
   assert.deepEqual(s, {
-    start: 360,
-    end: 600,
+    start: 420,
+    end: 660,
     status: "Successful",
     description: "Setting desired instance count to 2.",
     cause: `monitor alarm ${standard.atAlarm.AlarmName} in state ALARM triggered policy track`,
@@ -254,6 +255,9 @@ Deno.test("golden: the high-resolution metric scales out 200 s sooner than Invoc
   assert.equal(highRes.instancesAfter, 2);
   assert.equal(standard.instancesAfter, 2);
 
-  // The high-resolution policy starts its first scale-out 200 s earlier.
-  assert.equal(s.start - h.start, 200);
+  // The high-resolution policy starts its first scale-out 260 s earlier; it reacts 40 s after
+  // the first breaching period (30-60 s), the standard one 300 s (>= 5 min) after.
+  assert.equal(s.start - h.start, 260);
+  assert.equal(h.start - 120, 40);
+  assert.equal(s.start - 120, 300);
 });

@@ -57,8 +57,8 @@ Deno.test("prepare -> recommend -> analyze: a saturation curve whose limits matc
     assert.equal(sums.length, analysis.series.length);
     assert.equal(analysis.maxValue, Math.max(...sums));
     assert.ok(Math.abs(analysis.maxValue - rec.maxInvocations) <= rec.maxInvocations * 0.01);
-    assert.equal(analysis.upperLimit, analysis.maxValue * 55 / 100);
-    assert.equal(analysis.lowerLimit, analysis.maxValue * 45 / 100);
+    assert.equal(analysis.upperLimit, Math.floor(analysis.maxValue * 55 / 100));
+    assert.equal(analysis.lowerLimit, Math.ceil(analysis.maxValue * 45 / 100));
     // Latency rises along the ramp while throughput flattens: the saturation the job looks for.
     const p95 = analysis.series.map((p) => p.modelLatencyP95Ms!);
     assert.ok(p95.at(-1)! > p95[0], `p95 rises: ${p95.join(", ")}`);
@@ -110,7 +110,7 @@ Deno.test("prepare, recommend and analyze chain as scripts with --from", async (
       maxValue: number;
     };
     assert.ok(analysis.series.length >= 5);
-    assert.equal(analysis.upperLimit, analysis.maxValue * 55 / 100);
+    assert.equal(analysis.upperLimit, Math.floor(analysis.maxValue * 55 / 100));
     const svg = await Deno.readTextFile(join(dir, "charts", "analysis-invocations.svg"));
     assert.match(svg, /^<svg/);
     assert.match(svg, /Upper 55 % of /);

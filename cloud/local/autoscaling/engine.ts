@@ -11,8 +11,9 @@
  *   enabled has its AlarmLow in ALARM, none has its AlarmHigh in ALARM and none is in its scale-in
  *   cooldown; the capacity is the largest of their `ceil(current × metric / target)` (spec §1.4).
  *   The metric is the newest datapoint of the invoking alarm's evaluation (spec §1.2).
- * - Step scaling aggregates the alarm's evaluated datapoints — the N (or fewer) real points of
- *   the evaluation that invoked it [INF] — with MetricAggregationType, takes the step that holds
+ * - Step scaling aggregates, with MetricAggregationType, the breaching datapoints among the real
+ *   points of the evaluation that invoked it (so an M-of-N alarm's breach stays on its side of
+ *   the threshold; sources and reasoning at `stepMetricValue`), takes the step that holds
  *   `aggregate − threshold`, and reports "No step adjustment found for metric value [...] and
  *   breach threshold T" in the alarm history when none does ([OBS] wording of that AWS message,
  *   mapbox/ecs-watchbot#187).
@@ -56,7 +57,7 @@ import {
   stepScalingDecision,
   targetTrackingDecision,
 } from "../../../sim/scaling_math.ts";
-import { aggregateDatapoints, breachSide } from "../../../sim/step_scaling.ts";
+import { breachSide, stepMetricValue } from "../../../sim/step_scaling.ts";
 import {
   alarmDatapoints,
   getAlarm,
@@ -331,7 +332,12 @@ function decideTarget(ctx: LocalContext, target: TargetRecord, items: Invoked[])
       }
     } else {
       const config = policy.StepScalingPolicyConfiguration!;
-      const aggregate = aggregateDatapoints(values, config.MetricAggregationType ?? "Average");
+      // The breach is the aggregate of the breaching datapoints (sim/step_scaling.ts, AAS docs).
+      const aggregate = stepMetricValue(values, {
+        operator: inv.comparisonOperator,
+        threshold: inv.threshold,
+        aggregation: config.MetricAggregationType ?? "Average",
+      });
       decision = stepScalingDecision({
         current,
         breach: aggregate - inv.threshold,

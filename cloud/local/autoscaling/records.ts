@@ -446,7 +446,8 @@ export function recordActivity(
  * An activity as DescribeScalingActivities returns it at `now`. A capacity change is InProgress
  * ("Waiting for change to be fulfilled by sagemaker.") until SageMaker finishes the update, then
  * Successful ("Change successfully fulfilled by sagemaker.") with that EndTime [OBS] AAS-ACT and
- * spec §7; the cooldown clock starts at the same moment (spec §1.3, §9.5).
+ * spec §7; the cooldown clock starts at the same moment (spec §1.3, §9.5). An activity that is
+ * final at once (not scaled, failed, a bounds change) has its StartTime as EndTime.
  *
  * @example Usage
  * ```ts
@@ -479,8 +480,12 @@ export function toScalingActivity(a: ActivityRecord, now: number): ScalingActivi
       ? `Successfully set desired instance count to ${a.desiredCount}. Change successfully fulfilled by sagemaker.`
       : `Successfully set desired instance count to ${a.desiredCount}. Waiting for change to be fulfilled by sagemaker.`;
     if (done) out.EndTime = new Date(a.completesAt);
-  } else if (a.StatusMessage !== undefined) {
-    out.StatusMessage = a.StatusMessage;
+  } else {
+    if (a.StatusMessage !== undefined) out.StatusMessage = a.StatusMessage;
+    // Final at once (not scaled, failed, a min/max change): it ended when it started, as the
+    // not-scaled activities of AWS's example responses show (AAS-ACT: "Scaling activities for
+    // Application Auto Scaling", DescribeScalingActivities --include-not-scaled-activities).
+    if (a.StatusCode !== undefined) out.EndTime = new Date(a.StartTime);
   }
   if (a.NotScaledReasons !== undefined) {
     out.NotScaledReasons = a.NotScaledReasons.map((r) => ({ ...r }));

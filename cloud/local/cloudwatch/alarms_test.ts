@@ -22,6 +22,7 @@ import { cloudWatchMetricHandlers } from "./metrics.ts";
 import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
 import { localSender } from "../kernel/dispatch.ts";
 import { DEFAULT_LOCAL_SETTINGS, mergeLocalSettings } from "../kernel/settings.ts";
+import { HAND_DERIVED_DELAYS } from "../testdata/scaling_harness.ts";
 import { Store } from "../kernel/store/mod.ts";
 import type { CloudWatchSender } from "../../types.ts";
 
@@ -45,7 +46,8 @@ async function open(): Promise<Harness> {
   const runtime = new LocalRuntime();
   const ctx: LocalContext = {
     store,
-    settings: mergeLocalSettings(DEFAULT_LOCAL_SETTINGS, {}),
+    // The hand-derived timelines below use a 60 s metric delay (the calibrated default is 120 s).
+    settings: mergeLocalSettings(DEFAULT_LOCAL_SETTINGS, HAND_DERIVED_DELAYS),
     region: "us-east-1",
     account: "000000000000",
     runtime,

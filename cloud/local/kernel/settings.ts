@@ -29,22 +29,60 @@ export interface LocalSettings {
    */
   endpointCreateSeconds: number;
   /**
-   * Seconds a new instance takes to come InService after a scale-out. [INF] autoscaling.md §6, §9.7.
+   * Seconds a new instance takes to come InService after a scale-out (instance provisioning,
+   * image pull, model download, health check). [INF] autoscaling.md §6, §9.7: a fixed 240 s for
+   * a CPU instance, between the 153 s observed for creating 1 x ml.c5.large and the 258–525 s
+   * published for larger instances; a GPU LLM instance is nearer 540 s.
    * @default {240}
    */
   instanceStartSeconds: number;
+  /**
+   * Seconds a removed instance drains after a scale-in: it takes no new requests from the
+   * scale-in on, but the endpoint stays Updating (and the scale-in activity InProgress, its
+   * cooldown not yet started) until then. [INF] AWS gives no number: autoscaling.md §6 (a
+   * scale-in is an UpdateEndpointWeightsAndCapacities, Updating until done; in-flight requests
+   * may take up to the 60 s invocation timeout) and §9.5 (the cooldown starts when the update
+   * completes). 120 s: the invocation timeout twice over, so nothing in flight is cut off.
+   * @default {120}
+   */
+  instanceDrainSeconds: number;
+  /**
+   * Whether every InService endpoint is simulated whenever the local clock moves (its metrics,
+   * hence its alarms and scaling), job or no job. `false`: an endpoint publishes metrics only
+   * while an Advanced job load-tests it (for tests that lay their own metric rows).
+   * @default {true}
+   */
+  endpointSimulation: boolean;
+  /**
+   * What an endpoint with no traffic publishes each minute. `"zero"`: Invocations and
+   * InvocationsPerInstance of 0, so target tracking scales in to MinCapacity (SageMaker's
+   * auto-scaling prerequisites page, archived 2023: "SageMaker emits 0-valued metrics";
+   * autoscaling.md §1.4 SM-PRE). `"none"`: the older reading, no invocation metrics in idle
+   * minutes, so the alarms go INSUFFICIENT_DATA and nothing scales in (Application Auto
+   * Scaling's target-tracking guide: no scaling on insufficient data). See
+   * `sagemaker/endpoint_clock.ts`.
+   * @default {"zero"}
+   */
+  idleInvocationMetrics: "zero" | "none";
   /**
    * Seconds an endpoint stays Deleting before it is gone. [INF]
    * @default {60}
    */
   endpointDeleteSeconds: number;
   /**
-   * Seconds a standard (60 s) metric datapoint takes to become visible to alarms. [INF] autoscaling.md §5, §9.6.
-   * @default {60}
+   * Seconds after its period ends that a standard (60 s) datapoint becomes visible to alarms
+   * (CloudWatch delivery delay of SageMaker's standard metrics). [OBS] autoscaling.md §5: "real
+   * lag ~2–3 min before AlarmHigh leaves INSUFFICIENT_DATA", "CloudWatch metrics have 2-3 minute
+   * delay … AlarmHigh ~5 min to ALARM" (a public lab log), observed range 60–120 s. 120 s puts a
+   * step load's first target-tracking scale-out 5 min after the load starts (3 datapoints + 2 min),
+   * as observed, and its first scale-in 17 min after the load stops (15 datapoints + 2 min).
+   * @default {120}
    */
   metricDelaySeconds: number;
   /**
-   * Seconds a high-resolution (10 s) datapoint takes to become visible. [INF] autoscaling.md §9.6.
+   * Seconds a high-resolution (10 s) datapoint takes to become visible. [INF] autoscaling.md §9.6;
+   * with it a 3-of-3 10 s AlarmHigh fires 40 s after a step load, inside the 30–60 s that AWS's
+   * faster-autoscaling notebook reports (§6: "up to 6x faster").
    * @default {10}
    */
   highResolutionMetricDelaySeconds: number;
@@ -126,7 +164,10 @@ export const DEFAULT_LOCAL_SETTINGS: Readonly<LocalSettings> = Object.freeze({
   endpointCreateSeconds: 150,
   instanceStartSeconds: 240,
   endpointDeleteSeconds: 60,
-  metricDelaySeconds: 60,
+  instanceDrainSeconds: 120,
+  endpointSimulation: true,
+  idleInvocationMetrics: "zero",
+  metricDelaySeconds: 120,
   highResolutionMetricDelaySeconds: 10,
   targetTrackingHigh: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 },
   targetTrackingLow: { periodSeconds: 60, evaluationPeriods: 15, datapointsToAlarm: 15 },
@@ -166,6 +207,11 @@ export function mergeLocalSettings(
         `Cannot use local setting '${key}': it must be a finite number >= 0, current value is ${value}`,
       );
     }
+  }
+  if (merged.idleInvocationMetrics !== "zero" && merged.idleInvocationMetrics !== "none") {
+    throw new RangeError(
+      `Cannot use local setting 'idleInvocationMetrics': it must be "zero" or "none", current value is "${merged.idleInvocationMetrics}"`,
+    );
   }
   if (!/^\d{12}$/.test(merged.account)) {
     throw new RangeError(

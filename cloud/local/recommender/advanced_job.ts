@@ -41,6 +41,7 @@ import {
   fleetMetricRows,
   type FleetPeriod,
   integrateFleet,
+  type LoadTimeline,
   NO_CARRY,
   profileCurve,
   usersTimeline,
@@ -55,6 +56,8 @@ import {
   findModelPackage,
   KIND,
   modelPrimaryContainer,
+  simulateEndpoint,
+  type TrafficSource,
 } from "../sagemaker/mod.ts";
 import {
   addMinute,
@@ -271,10 +274,8 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
   const end = loadEndOf(state);
   state.tests.forEach((test, testIndex) => {
     if (test.status !== "IN_PROGRESS") return;
-    let endpoint: Readonly<EndpointRecord> | undefined;
     if (test.kind === "endpoint") {
-      // Read only (the instance timeline): the same frozen record until it changes.
-      endpoint = ctx.store.peekDoc<EndpointRecord>(KIND.endpoint, test.endpointId ?? "");
+      const endpoint = ctx.store.peekDoc<EndpointRecord>(KIND.endpoint, test.endpointId ?? "");
       if (endpoint === undefined) {
         changed = true;
         test.status = "FAILED";
@@ -284,41 +285,48 @@ export function advancedTick(ctx: LocalContext, jobName: string): void {
         return;
       }
     }
-    const rows = [];
     const periods: FleetPeriod[] = [];
-    for (const v of test.variants) {
-      const instances = v.instances ??
-        endpoint?.ProductionVariants.find((p) => p.VariantName === v.variantName)?.instances ?? [];
-      const curve = curveFor(ctx, { jobName, state, test: testIndex, variant: v });
-      const load = usersFor(ctx, { jobName, state, pattern, share: v.share, end });
-      if (!isMinute) {
-        // 10 s cadence: the period that just closed.
-        const hi = integrateFleet({ curve, load, instances, start: t - TICK, end: t, options });
-        rows.push(
-          ...fleetMetricRows(hi, { endpointName: test.endpointName, variantName: v.variantName }, {
-            standard: false,
-          }),
-        );
-        continue;
+    if (test.kind === "endpoint") {
+      // The endpoint is the unit on the clock; this job is one of its traffic sources
+      // (advancedJobTraffic). Simulating it here makes sure the minute exists when the job
+      // reads it, whichever of the two events runs first.
+      const sim = simulateEndpoint(ctx, { endpointName: test.endpointName, t });
+      if (!isMinute) return;
+      for (const v of test.variants) {
+        if (sim?.lastMinute?.end === t) {
+          periods.push(...(sim.lastMinute.periods[v.variantName] ?? []));
+        }
       }
-      const minute = integrateFleet({
-        curve,
-        load,
-        instances,
-        start: t - MINUTE,
-        end: t,
-        options,
-        carry: v.carry,
-      });
-      v.carry = minute.carry;
-      periods.push(...minute.periods);
-      // At a 10 s cadence the minute's earlier 10 s periods are already written.
-      if (fine) minute.highResolution = minute.highResolution.filter((h) => h.start >= t - TICK);
-      rows.push(
-        ...fleetMetricRows(minute, { endpointName: test.endpointName, variantName: v.variantName }),
-      );
+    } else {
+      const rows = [];
+      for (const v of test.variants) {
+        const instances = v.instances ?? [];
+        const curve = curveFor(ctx, { jobName, state, test: testIndex, variant: v });
+        const load = usersFor(ctx, { jobName, state, pattern, share: v.share, end });
+        const variant = { endpointName: test.endpointName, variantName: v.variantName };
+        if (!isMinute) {
+          // 10 s cadence: the period that just closed.
+          const hi = integrateFleet({ curve, load, instances, start: t - TICK, end: t, options });
+          rows.push(...fleetMetricRows(hi, variant, { standard: false }));
+          continue;
+        }
+        const minute = integrateFleet({
+          curve,
+          load,
+          instances,
+          start: t - MINUTE,
+          end: t,
+          options,
+          carry: v.carry,
+        });
+        v.carry = minute.carry;
+        periods.push(...minute.periods);
+        // At a 10 s cadence the minute's earlier 10 s periods are already written.
+        if (fine) minute.highResolution = minute.highResolution.filter((h) => h.start >= t - TICK);
+        rows.push(...fleetMetricRows(minute, variant));
+      }
+      ctx.store.putMetrics(rows);
     }
-    ctx.store.putMetrics(rows);
     if (!isMinute) return;
     addMinute(ctx, { test, minute: combineMinute(t - MINUTE, periods) });
     if (job.Status === "STOPPING") {
@@ -373,3 +381,40 @@ export function requestAdvancedStop(
   }
   putJob(ctx, job);
 }
+
+/**
+ * The load that running Advanced jobs send to an endpoint variant over `[from, to)`: each load
+ * test of that endpoint contributes its users times the variant's share, cut at the end of its
+ * load. Registered as a traffic source of the endpoint simulation (`sagemaker/endpoint_clock.ts`).
+ *
+ * @example Usage
+ * ```ts ignore
+ * registerTrafficSource(runtime, advancedJobTraffic);
+ * ```
+ */
+export const advancedJobTraffic: TrafficSource = (ctx, window): LoadTimeline[] => {
+  const out: LoadTimeline[] = [];
+  for (const { doc: job } of ctx.store.peekDocs<RecommendationJobRecord>(KIND.recommendationJob)) {
+    const state = job.advanced;
+    if (state === undefined || state.loadStart >= window.to) continue;
+    if (job.CompletionTime !== undefined && job.CompletionTime <= window.from) continue;
+    const pattern = job.InputConfig.TrafficPattern as TrafficPattern;
+    for (const test of state.tests) {
+      if (test.kind !== "endpoint" || test.endpointName !== window.endpointName) continue;
+      if (test.loadEndedAt !== undefined && test.loadEndedAt <= window.from) continue;
+      const variant = test.variants.find((v) => v.variantName === window.variantName);
+      if (variant === undefined) continue;
+      const end = Math.min(loadEndOf(state), test.loadEndedAt ?? Infinity);
+      out.push(
+        usersFor(ctx, {
+          jobName: job.JobName,
+          state: state as AdvancedJobState,
+          pattern,
+          share: variant.share,
+          end,
+        }),
+      );
+    }
+  }
+  return out;
+};

@@ -25,7 +25,7 @@ import {
 import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import assert from "node:assert/strict";
 import { type LocalDescribeJobOutput, stopReasonOf } from "./mod.ts";
-import { setVariantDesiredCount } from "../sagemaker/mod.ts";
+import { KIND, setVariantDesiredCount } from "../sagemaker/mod.ts";
 import {
   createPackage,
   deployEndpoint,
@@ -61,10 +61,14 @@ async function describe(f: RecommenderFixture, name = "eval"): Promise<LocalDesc
   return await f.sm.send(new DescribeInferenceRecommendationsJobCommand({ JobName: name }));
 }
 
-/** Per-minute Invocations sums stored for endpoint `ep` from `start` on. */
+/**
+ * Per-minute Invocations sums stored for endpoint `ep` from `start` until job "eval" completed.
+ * (The endpoint is on the clock: it goes on publishing idle minutes after the job.)
+ */
 function storedMinutes(f: RecommenderFixture, start: number, metric = "Invocations"): number[] {
-  return f.ctx.store.queryMetrics("AWS/SageMaker", metric, DIMS, start, start + 86_400_000)
-    .map((r) => r.sum);
+  const job = f.ctx.store.peekDoc<{ CompletionTime?: number }>(KIND.recommendationJob, "eval");
+  const end = job?.CompletionTime ?? start + 86_400_000;
+  return f.ctx.store.queryMetrics("AWS/SageMaker", metric, DIMS, start, end).map((r) => r.sum);
 }
 
 /** Creates the job and returns the load's start: the first whole minute after creation. */

@@ -32,10 +32,16 @@ import {
   KIND,
   listPage,
   NAME,
+  registerTrafficSource,
   sageMakerError,
   validationError,
 } from "../sagemaker/mod.ts";
-import { advancedTick, requestAdvancedStop, startAdvancedJob } from "./advanced_job.ts";
+import {
+  advancedJobTraffic,
+  advancedTick,
+  requestAdvancedStop,
+  startAdvancedJob,
+} from "./advanced_job.ts";
 import {
   ADVANCED_TICK_EVENT,
   applyDefaultResult,
@@ -293,6 +299,8 @@ export const recommenderHandlers: HandlerMap = {
 export function registerRecommenderEvents(runtime: LocalRuntime): void {
   // Name the runtime now: a Default job created later records it as the job's owner.
   void runtime.token;
+  // Advanced jobs load-test endpoints: they are traffic sources of the endpoint simulation.
+  registerTrafficSource(runtime, advancedJobTraffic);
   runtime.on(JOB_START_EVENT, (ctx, event) => {
     const job = getJob(ctx, event.ref);
     if (job === undefined || job.Status !== "PENDING") return;

@@ -6,7 +6,8 @@
  * Life cycle (`../shared/spec/autoscaling.md` §6, DescribeEndpoint's status list):
  * `Creating` until `settings.endpointCreateSeconds` after CreateEndpoint, then `InService`;
  * a capacity change sets `Updating` until its new instances are InService
- * (`settings.instanceStartSeconds`); DeleteEndpoint sets `Deleting`, stops traffic at once, and the
+ * (`settings.instanceStartSeconds`) and its removed instances have drained
+ * (`settings.instanceDrainSeconds`); DeleteEndpoint sets `Deleting`, stops traffic at once, and the
  * endpoint is gone `settings.endpointDeleteSeconds` later. Each variant keeps its instance
  * timeline (`launchedAt`, `inServiceAt`, `terminatedAt`), which the fleet simulation integrates.
  *
@@ -48,6 +49,7 @@ import {
   validationError,
 } from "./validation.ts";
 import type { HandlerMap } from "../kernel/dispatch.ts";
+import { startEndpointClock } from "./endpoint_clock.ts";
 
 /** Simulation event that ends an endpoint's Creating/Updating/Deleting phase (ref: endpoint name). */
 export const ENDPOINT_PHASE_EVENT = "sagemaker-endpoint-phase";
@@ -150,9 +152,10 @@ function instanceId(n: number): string {
 
 /**
  * Pure: the endpoint after a capacity/weight change made at `now`. New instances come InService
- * `instanceStartMs` later; removed instances (the newest first) stop taking traffic at once.
- * The endpoint is Updating until its last new instance is InService (at `now` when nothing
- * starts: the change is then applied at the next read or clock step).
+ * `instanceStartMs` later; removed instances (the newest first) stop taking traffic at once and
+ * drain for `instanceDrainMs`. The endpoint is Updating until its last new instance is InService
+ * and its last removed one has drained (at `now` when nothing starts or drains: the change is
+ * then applied at the next read or clock step).
  *
  * @example Usage
  * ```ts
@@ -173,9 +176,16 @@ function instanceId(n: number): string {
  */
 export function applyVariantChanges(
   endpoint: EndpointRecord,
-  update: { changes: readonly VariantChange[]; now: number; instanceStartMs: number },
+  update: {
+    changes: readonly VariantChange[];
+    now: number;
+    instanceStartMs: number;
+    /** How long a removed instance drains before the update completes (0 when absent). */
+    instanceDrainMs?: number;
+  },
 ): EndpointRecord {
   const { changes, now, instanceStartMs } = update;
+  const drainMs = update.instanceDrainMs ?? 0;
   let completesAt = now;
   const variants = endpoint.ProductionVariants.map((v) => {
     const change = changes.find((c) => c.variantName.toLowerCase() === v.VariantName.toLowerCase());
@@ -196,7 +206,10 @@ export function applyVariantChanges(
         completesAt = Math.max(completesAt, instance.inServiceAt);
       }
       for (const instance of live.reverse().slice(0, Math.max(0, -delta))) {
+        // Out of the load balancer at once (no new requests); the update completes once it
+        // has drained (settings.instanceDrainSeconds).
         instance.terminatedAt = now;
+        completesAt = Math.max(completesAt, now + drainMs);
       }
     }
     return next;
@@ -251,6 +264,7 @@ function changeVariants(
       changes,
       now,
       instanceStartMs: ctx.settings.instanceStartSeconds * 1000,
+      instanceDrainMs: ctx.settings.instanceDrainSeconds * 1000,
     });
     ctx.store.putDoc(KIND.endpoint, id, next);
     schedulePhaseEnd(ctx, next);
@@ -262,7 +276,8 @@ function changeVariants(
  * Sets a variant's desired instance count the way UpdateEndpointWeightsAndCapacities does (the
  * path Application Auto Scaling takes): the endpoint must be InService (else AWS's
  * `ValidationException`), it becomes Updating, new instances come InService after
- * `settings.instanceStartSeconds`, removed ones stop at once, and at `completesAt` the endpoint is
+ * `settings.instanceStartSeconds`, removed ones stop taking traffic at once and drain for
+ * `settings.instanceDrainSeconds`, and at `completesAt` the endpoint is
  * InService again.
  *
  * @example Usage
@@ -359,6 +374,8 @@ export const endpointHandlers: HandlerMap = {
       });
       ctx.store.putDoc(KIND.endpoint, name, record);
       schedulePhaseEnd(ctx, record);
+      // On the clock from InService on: its metrics every minute, traffic or not.
+      startEndpointClock(ctx, { endpointName: name, from: ready });
       return { EndpointArn: arn };
     });
   },

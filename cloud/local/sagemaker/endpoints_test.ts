@@ -134,20 +134,23 @@ Deno.test("a capacity change makes the endpoint Updating until the new instances
     assert.equal(d.ProductionVariants![0].CurrentInstanceCount, 3);
     assert.equal(d.LastModifiedTime!.getTime(), t1 + 240_000);
 
-    // Scaling in stops the newest instances at once.
+    // Scaling in takes the newest instances out of service at once; they drain for
+    // instanceDrainSeconds (120 s), and the endpoint is Updating until then.
     const t2 = f.clock.now().getTime();
     const { completesAt } = setVariantDesiredCount(f.ctx, {
       endpointName: "ep",
       variantName: "AllTraffic",
       count: 1,
     });
-    assert.equal(completesAt, t2);
+    assert.equal(completesAt, t2 + 120_000);
     const v = describeEndpointRecord(f.ctx, "ep").ProductionVariants[0];
     assert.equal(instancesInService(v, t2), 1);
     assert.equal(instancesLaunched(v, t2), 1);
     assert.deepEqual(v.instances.map((i) => i.terminatedAt), [undefined, t2, t2]);
+    assert.equal((await describe(f)).EndpointStatus, "Updating");
+    await f.clock.sleep(120_000);
     assert.equal((await describe(f)).EndpointStatus, "InService");
-  }, { instanceStartSeconds: 240 });
+  }, { instanceStartSeconds: 240, instanceDrainSeconds: 120 });
 });
 
 Deno.test("UpdateEndpointWeightsAndCapacities validates the endpoint, variant and values", async () => {

@@ -11,6 +11,7 @@ import { endpointConfigHandlers } from "./endpoint_configs.ts";
 import { endpointHandlers, registerEndpointEvents } from "./endpoints.ts";
 import { modelHandlers } from "./models.ts";
 import { modelPackageHandlers } from "./packages.ts";
+import { registerEndpointClock } from "./endpoint_clock.ts";
 import type { HandlerMap } from "../kernel/dispatch.ts";
 
 export {
@@ -22,13 +23,20 @@ export {
   type VariantChange,
 } from "./endpoints.ts";
 export { type EndpointConfigRecord, findEndpointConfig } from "./endpoint_configs.ts";
-export { type EndpointRecord, instancesInService, KIND } from "./records.ts";
+export {
+  ENDPOINT_TICK_EVENT,
+  type EndpointSimState,
+  registerTrafficSource,
+  simulateEndpoint,
+  type TrafficSource,
+} from "./endpoint_clock.ts";
 export {
   recordedTraffic,
   recordInvocations,
   type RecordInvocationsInput,
   type TrafficMinute,
 } from "./endpoint_traffic.ts";
+export { type EndpointRecord, instancesInService, KIND } from "./records.ts";
 export { listPage } from "./list.ts";
 // The SageMaker API's request checks and error shapes, which the Inference Recommender
 // operations (SageMaker operations too) share.
@@ -90,7 +98,8 @@ export const sageMakerHandlers: HandlerMap = {
   ...endpointHandlers,
 };
 
-/** Registers the SageMaker simulation event handlers (endpoint phase ends). */
+/** Registers the SageMaker simulation event handlers (endpoint phase ends, endpoint ticks). */
 export function registerSageMakerEvents(runtime: LocalRuntime): void {
   registerEndpointEvents(runtime);
+  registerEndpointClock(runtime);
 }

@@ -66,12 +66,26 @@ export interface ScalingHarness {
 }
 
 /** Options of {@linkcode openScalingHarness}. */
+/**
+ * The delays the hand-derived timelines (tests/autoscaling_golden_test.ts, the alarm and scaling
+ * unit tests) are written in: a 60 s metric delay and instant removals, so that their arithmetic
+ * stays readable. The calibrated defaults (120 s delay, 120 s drain; kernel/settings.ts) have
+ * their own timelines in tests/autoscaling_delays_golden_test.ts; pass `settings` to use them.
+ */
+export const HAND_DERIVED_DELAYS: Partial<LocalSettings> = Object.freeze({
+  metricDelaySeconds: 60,
+  instanceDrainSeconds: 0,
+});
+
 export interface ScalingHarnessOptions {
   /** Instances the endpoint starts with. */
   instances?: number;
   /** MinCapacity/MaxCapacity to register the variant with; not registered when absent. */
   register?: { min: number; max: number };
-  /** Local settings overrides (endpoint creation is 60 s here unless given). */
+  /**
+   * Local settings overrides (endpoint creation is 60 s here, the endpoint is off the clock,
+   * `endpointSimulation: false`, and the delays are {@linkcode HAND_DERIVED_DELAYS}, unless given).
+   */
   settings?: Partial<LocalSettings>;
 }
 
@@ -88,6 +102,9 @@ export async function openScalingHarness(
     store,
     settings: mergeLocalSettings(DEFAULT_LOCAL_SETTINGS, {
       endpointCreateSeconds: 60,
+      // The timelines lay their own metric rows: the endpoint does not publish its own.
+      endpointSimulation: false,
+      ...HAND_DERIVED_DELAYS,
       ...options.settings,
     }),
     region: "us-east-1",
