@@ -16,6 +16,7 @@ import {
   ModelError,
   SageMakerRuntimeClient,
 } from "@aws-sdk/client-sagemaker-runtime";
+import { GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { openLocalCloud } from "../mod.ts";
 import { openAwsCloud } from "../../aws.ts";
 import { recordedTraffic } from "../sagemaker/mod.ts";
@@ -211,6 +212,36 @@ Deno.test("every answered call counts into the endpoint's traffic at the simulat
     );
     assert.equal(minutes[0].latencyCount, 5);
     assert.ok(minutes[0].latencySumMs >= 0);
+  });
+});
+
+Deno.test("the calls are the endpoint's Invocations and Invocation4XXErrors in CloudWatch", async () => {
+  await withEndpoint(async (cloud) => {
+    await inService(cloud);
+    await cloud.clock.sleep(60_000 - (cloud.clock.now().getTime() % 60_000) + 1_000);
+    const minute = Math.floor(cloud.clock.now().getTime() / 60_000) * 60_000;
+    for (let i = 0; i < 7; i++) await cloud.runtime.send(invoke(PAYLOAD));
+    await assert.rejects(cloud.runtime.send(invoke("1,2")), { name: "ModelError" });
+    await cloud.clock.sleep(10 * 60_000); // past the minute and CloudWatch's delivery delay
+    const sum = async (metricName: string) => {
+      const out = await cloud.cloudwatch.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "AWS/SageMaker",
+          MetricName: metricName,
+          Dimensions: [
+            { Name: "EndpointName", Value: "ep" },
+            { Name: "VariantName", Value: "AllTraffic" },
+          ],
+          StartTime: new Date(minute),
+          EndTime: new Date(minute + 60_000),
+          Period: 60,
+          Statistics: ["Sum"],
+        }),
+      );
+      return out.Datapoints?.map((d) => d.Sum);
+    };
+    assert.deepEqual(await sum("Invocations"), [8]);
+    assert.deepEqual(await sum("Invocation4XXErrors"), [1]);
   });
 });
 
