@@ -1,6 +1,6 @@
 /**
  * Dispatch: turns a service's handler map (operation name → handler) into a `{ send(command) }`
- * that takes real SDK v3 command objects, as the four senders of a `Cloud` do.
+ * that takes real SDK v3 command objects, as the five senders of a `Cloud` do.
  *
  * @module
  */
