@@ -17,6 +17,7 @@ import {
   costPanel,
   EVALUATION_INVOCATIONS_TITLE,
   type EvaluationActivity,
+  type EvaluationChartOptions,
   instancesPanel,
 } from "./evaluation.ts";
 
@@ -60,19 +61,8 @@ export interface ObserveChartInput {
   pricePerHour?: number;
 }
 
-/** Options of {@linkcode observeChart}. */
-export interface ObserveChartOptions {
-  /**
-   * Width of each panel in pixels.
-   * @default {640}
-   */
-  width?: number;
-  /**
-   * Height of the invocations panel in pixels (the others are fractions of it).
-   * @default {220}
-   */
-  height?: number;
-}
+/** Options of {@linkcode observeChart}: the evaluation chart's panel size. */
+export type ObserveChartOptions = EvaluationChartOptions;
 
 /** Y-axis title of the alarm panel. */
 export const ALARMS_TITLE = "Alarm (by name)";

@@ -2,8 +2,8 @@
  * Step `walkthrough`: the whole recipe in order — prepare, recommend, analyze, plan, scale,
  * evaluate (target tracking at spawn rate 1; its target x 1.3 at a faster ramp; step scaling with
  * its alarm at the faster ramp), each followed by its scale-in tail (`observe`, priced) — and
- * cleanup in `finally`, so that a failure in any step still
- * deletes everything created so far. On the local backend it runs offline in about a minute.
+ * cleanup in `finally`, so that a failure in any step still deletes everything created so far.
+ * On the local backend it runs offline in about a minute.
  *
  * @module
  */
