@@ -16,7 +16,16 @@
 export { openCloud, type OpenCloudOptions } from "./cloud/open.ts";
 export type { Backend, Clock, Cloud } from "./cloud/types.ts";
 export { DEFAULT_LOCAL_SETTINGS, type LocalSettings } from "./cloud/local/kernel/settings.ts";
-export type { CapacityProfile, LatencyMs, ProfileLevel } from "./sim/profile.ts";
+export {
+  type CapacityProfile,
+  checkCapacityProfile,
+  type DefaultJobSeries,
+  type GivenProfiles,
+  type LatencyMs,
+  profileFromMetrics,
+  type ProfileLevel,
+} from "./sim/profile.ts";
+export { BUILT_IN_PROFILES, ORIGINAL_PROFILE } from "./sim/profiles/original.ts";
 export { INSTANCE_TYPES, type InstanceTypeInfo, instanceTypeInfo } from "./cloud/instance_types.ts";
 export { prepare, type PrepareOptions, renderPrepare } from "./steps/prepare.ts";
 export {

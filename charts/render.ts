@@ -7,9 +7,11 @@
  *
  * @module
  */
+import "./_quiet_punycode.ts";
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
+import { Buffer } from "node:buffer";
 import { writeFileAtomic } from "../machine/atomic_write.ts";
 
 /** The Jupyter MIME type of a Vega-Lite v5 spec (JupyterLab 4 and VS Code render it; not v6). */
@@ -126,24 +128,35 @@ export async function toSvg(spec: ChartSpec, options: ToSvgOptions = {}): Promis
 
 /**
  * A Jupyter MIME bundle for one chart: the interactive Vega-Lite spec for JupyterLab and VS
- * Code, the SVG for viewers without JavaScript (GitHub, nbconvert HTML), and a caption.
+ * Code, the SVG for viewers without JavaScript (GitHub), the same SVG as a Markdown image for
+ * `jupyter nbconvert --to html`, and a caption.
+ *
+ * Why the Markdown image: nbconvert's HTML export (6.5) prefers `text/html` and `text/markdown`
+ * over `image/svg+xml`, and passes an inline SVG through lxml's cleaner, which empties it (and
+ * blanks `data:image/svg+xml` URIs in sanitized HTML); an image in Markdown is rendered unsanitized
+ * by default, so the export shows the chart. A `text/html` image would do the same for nbconvert
+ * but JupyterLab ranks `text/html` (50) above Vega-Lite (57) and would show the static picture;
+ * it ranks Markdown (60) below Vega-Lite, so the interactive chart stays.
  */
 export type ChartBundle = {
   /** The Vega-Lite v5 spec. */
   "application/vnd.vegalite.v5+json": ChartSpec;
   /** The chart rendered offline. */
   "image/svg+xml": string;
+  /** `![caption](data:image/svg+xml;base64,...)`: the SVG for nbconvert's HTML export. */
+  "text/markdown": string;
   /** The caption. */
   "text/plain": string;
 };
 
 /**
- * Builds the MIME bundle of a chart: spec, SVG rendered offline and a text caption.
+ * Builds the MIME bundle of a chart: spec, SVG rendered offline (also as a Markdown image, see
+ * {@linkcode ChartBundle}) and a text caption.
  *
  * @param spec The Vega-Lite v5 spec.
  * @param caption A short caption, shown where no graphics can be.
  * @param options Where rendering warnings go.
- * @returns The bundle with exactly the three MIME types.
+ * @returns The bundle with exactly the four MIME types.
  *
  * @example Bundle a chart
  * ```ts
@@ -159,9 +172,11 @@ export type ChartBundle = {
  * assert.deepEqual(Object.keys(bundle).sort(), [
  *   "application/vnd.vegalite.v5+json",
  *   "image/svg+xml",
+ *   "text/markdown",
  *   "text/plain",
  * ]);
  * assert.equal(bundle["text/plain"], "One point");
+ * assert.match(bundle["text/markdown"], /^!\[One point\]\(data:image\/svg\+xml;base64,/);
  * ```
  */
 export async function chartBundle(
@@ -170,7 +185,32 @@ export async function chartBundle(
   options: ToSvgOptions = {},
 ): Promise<ChartBundle> {
   const svg = await toSvg(spec, options);
-  return { [VEGA_LITE_MIME]: spec, "image/svg+xml": svg, "text/plain": caption };
+  return {
+    [VEGA_LITE_MIME]: spec,
+    "image/svg+xml": svg,
+    "text/markdown": svgMarkdownImage(svg, caption),
+    "text/plain": caption,
+  };
+}
+
+/**
+ * An SVG as a Markdown image with a base64 `data:` URI, the caption as its alt text.
+ *
+ * @param svg The SVG document.
+ * @param caption The alt text (brackets, backslashes and line breaks are escaped).
+ * @returns `![caption](data:image/svg+xml;base64,...)`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { svgMarkdownImage } from "./render.ts";
+ *
+ * assert.equal(svgMarkdownImage("<svg/>", "a [b]"), "![a \\[b\\]](data:image/svg+xml;base64,PHN2Zy8+)");
+ * ```
+ */
+export function svgMarkdownImage(svg: string, caption: string): string {
+  const alt = caption.replace(/[\\[\]]/g, (c) => `\\${c}`).replace(/\s+/g, " ");
+  return `![${alt}](data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")})`;
 }
 
 /** The part of `Deno.jupyter` that {@linkcode showChart} uses. */

@@ -1,7 +1,9 @@
 // Proves the headless renderer and the display helper: Vega-Lite warnings are captured, the SVG
-// is rendered without a DOM, the Jupyter bundle has exactly the three MIME types, and showChart
-// displays in the kernel and writes files atomically for scripts.
+// is rendered without a DOM, the Jupyter bundle has exactly the four MIME types (the SVG also as a Markdown image
+// for nbconvert's HTML export), and showChart displays in the kernel and writes files atomically for
+// scripts, with the usual file mode.
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import {
   chartBundle,
   type ChartSpec,
@@ -101,14 +103,20 @@ Deno.test("toSvg() passes warnings to onWarning", async () => {
   assert.equal(warnings.length, 1);
 });
 
-Deno.test("chartBundle() holds exactly the spec, the SVG and the caption", async () => {
+Deno.test("chartBundle() holds exactly the spec, the SVG, its Markdown image and the caption", async () => {
   const spec = barChart();
   const bundle = await chartBundle(spec, "Peak per policy");
   assert.deepEqual(Object.keys(bundle).sort(), [
     "application/vnd.vegalite.v5+json",
     "image/svg+xml",
+    "text/markdown",
     "text/plain",
   ]);
+  const image = /^!\[Peak per policy\]\(data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)\)$/.exec(
+    bundle["text/markdown"],
+  );
+  assert.ok(image, bundle["text/markdown"].slice(0, 80));
+  assert.equal(new TextDecoder().decode(Buffer.from(image[1], "base64")), bundle["image/svg+xml"]);
   assert.equal(VEGA_LITE_MIME, "application/vnd.vegalite.v5+json");
   assert.equal(bundle[VEGA_LITE_MIME], spec);
   assert.equal(bundle["text/plain"], "Peak per policy");
@@ -125,6 +133,7 @@ Deno.test("showChart() displays the raw bundle in the kernel and writes nothing"
   assert.deepEqual(Object.keys(bundle as object).sort(), [
     "application/vnd.vegalite.v5+json",
     "image/svg+xml",
+    "text/markdown",
     "text/plain",
   ]);
 });
@@ -141,6 +150,22 @@ Deno.test("showChart() writes the SVG and the spec beside it, creating the folde
     const names = [];
     for await (const entry of Deno.readDir(`${dir}/charts`)) names.push(entry.name);
     assert.deepEqual(names.sort(), ["peak.svg", "peak.vl.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("showChart() creates files with mode 0666 less the umask (0644 under 022)", async () => {
+  const dir = await Deno.makeTempDir();
+  // The umask as a child shell sees it (Deno.umask is unstable); 022 on most systems.
+  const shell = await new Deno.Command("sh", { args: ["-c", "umask"], stdout: "piped" }).output();
+  const umask = parseInt(new TextDecoder().decode(shell.stdout).trim(), 8);
+  try {
+    await showChart(barChart(), { caption: "Peak", outFile: `${dir}/peak.svg`, jupyter: null });
+    for (const name of ["peak.svg", "peak.vl.json"]) {
+      const mode = (await Deno.stat(`${dir}/${name}`)).mode! & 0o777;
+      assert.equal(mode.toString(8), (0o666 & ~umask).toString(8), name);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

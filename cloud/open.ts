@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LocalSettings } from "./local/kernel/settings.ts";
+import type { LocalOptions } from "./local/mod.ts";
 import type { Backend, Cloud } from "./types.ts";
 
 /** Options of {@linkcode openCloud}; every field is optional. */
@@ -28,8 +28,12 @@ export interface OpenCloudOptions {
    * @default {".sagemaker-local"}
    */
   localDir?: string;
-  /** Local backend settings (simulation defaults, benchmark length, noise seed), persisted in the store. */
-  local?: Partial<LocalSettings>;
+  /**
+   * Local backend settings (simulation defaults, benchmark length, noise seed) and capacity
+   * profiles per instance type (`profile`: simulate *your* endpoint, not this machine), persisted
+   * in the store.
+   */
+  local?: LocalOptions;
 }
 
 /**

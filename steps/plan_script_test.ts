@@ -90,3 +90,31 @@ Deno.test("plan --help lists the flags and exits 0", async () => {
   assert.match(stdout, /--upper-limit N/);
   assert.match(stdout, /--from FILE/);
 });
+
+Deno.test("plan warns on stderr and in --json when one instance carries the whole peak", async () => {
+  const args = ["--max-tps", "500", "--min-tps", "70", "--upper-limit", "38000"];
+  const { code, stdout, stderr } = await run([...args, "--json"]);
+  assert.equal(code, 0);
+  const plan = JSON.parse(stdout);
+  assert.equal(plan.minCapacity, 1);
+  assert.equal(plan.maxCapacity, 1);
+  assert.equal(plan.warnings.length, 1);
+  assert.equal(stderr, `plan: warning: ${plan.warnings[0]}\n`);
+  assert.match(stderr, /pass --max-tps 5758 --min-tps 806/);
+  // People see it once, on stderr; the table on stdout does not repeat it.
+  const table = await run(args);
+  assert.equal(table.stderr, stderr);
+  assert.doesNotMatch(table.stdout, /Warning/);
+});
+
+Deno.test("plan --scale-to-instance fits the original's TPS to the measured instance", async () => {
+  const { code, stdout, stderr } = await run(
+    ["--from", "-", "--max-tps", "500", "--min-tps", "70", "--scale-to-instance"],
+    JSON.stringify({ upperLimit: 38000 }),
+  );
+  assert.equal(code, 0);
+  assert.equal(stderr, "");
+  assert.match(stdout, /Expected TPS +806 to 5758 \(growth factor 1\.2, scaled from 70 to 500/);
+  assert.match(stdout, /MinCapacity +2/);
+  assert.match(stdout, /MaxCapacity +11/);
+});

@@ -111,3 +111,56 @@ Deno.test("planCapacity() capacities equal exact rational arithmetic on 20,000 r
     assert.ok(plan.minCapacity <= plan.maxCapacity);
   }
 });
+
+Deno.test("planCapacity() warns when one measured instance carries the original's 500 TPS", () => {
+  // What a local Default job on a laptop measures: about 38,000 invocations/min at 55 %.
+  const plan = planCapacity({ maxTps: 500, minTps: 70, upperLimit: 38000 });
+  assert.equal(plan.minCapacity, 1);
+  assert.equal(plan.maxCapacity, 1);
+  assert.equal(plan.warnings?.length, 1, JSON.stringify(plan.warnings));
+  assert.match(plan.warnings![0], /^The expected peak of 500 TPS is no more than the 633\.3 TPS/);
+  assert.match(plan.warnings![0], /MinCapacity = 1, MaxCapacity = 1/);
+  assert.match(plan.warnings![0], /minute 0 without scaling/);
+  assert.match(
+    plan.warnings![0],
+    /pass --max-tps 5758 --min-tps 806 .* or add --scale-to-instance$/,
+  );
+});
+
+Deno.test("planCapacity() warns when MinCapacity equals MaxCapacity above one instance", () => {
+  const plan = planCapacity({ maxTps: 100, minTps: 100, upperLimit: 3300, growthFactor: 1 });
+  assert.equal(plan.minCapacity, 2);
+  assert.equal(plan.maxCapacity, 2);
+  assert.deepEqual(plan.warnings, [
+    "MinCapacity = MaxCapacity = 2: the endpoint cannot scale, so an evaluation tests no scaling " +
+    "policy: pass --max-tps 500 --min-tps 70 (the original's 500 and 70 TPS in proportion to " +
+    "this instance), or add --scale-to-instance",
+  ]);
+});
+
+Deno.test("planCapacity() warns when the peak is far above what one instance carries", () => {
+  const plan = planCapacity({ maxTps: 10_000, minTps: 70, upperLimit: 3300 });
+  assert.equal(plan.maxCapacity, 219);
+  assert.equal(plan.warnings?.length, 1);
+  assert.match(plan.warnings![0], /^The expected peak of 10000 TPS is 182 times the 55 TPS/);
+  assert.match(plan.warnings![0], /MaxCapacity is 219/);
+});
+
+Deno.test("planCapacity() gives no warning on the original's numbers", () => {
+  assert.deepEqual(planCapacity({ maxTps: 500, minTps: 70, upperLimit: 3300 }).warnings, []);
+});
+
+Deno.test("planCapacity({ scaleToInstance }) gives the original's plan shape at any speed", () => {
+  for (const upperLimit of [600, 3300, 38000, 123_456]) {
+    const plan = planCapacity({ maxTps: 500, minTps: 70, upperLimit, scaleToInstance: true });
+    assert.equal(plan.minCapacity, 2, `upper limit ${upperLimit}`);
+    assert.equal(plan.maxCapacity, 11, `upper limit ${upperLimit}`);
+    assert.deepEqual(plan.warnings, []);
+    assert.deepEqual(plan.scaledFrom, { maxTps: 500, minTps: 70, upperLimit: 3300 });
+    assert.deepEqual(
+      { maxTps: plan.maxTps, minTps: plan.minTps },
+      { maxTps: Math.round(500 * upperLimit / 3300), minTps: Math.round(70 * upperLimit / 3300) },
+    );
+  }
+  assert.equal(planCapacity({ maxTps: 500, minTps: 70, upperLimit: 3300 }).scaledFrom, undefined);
+});

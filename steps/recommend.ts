@@ -297,6 +297,7 @@ export function renderRecommendation(r: RecommendResult): string {
     ["Invocation window", `${r.invocationStartTime} to ${r.invocationEndTime}`],
     ["Model package", r.modelPackageArn],
     ["Profile levels (local)", r.profile?.levels.length],
+    ["Profile from (local)", r.profile?.measuredOn],
     [
       "Machine (local)",
       r.machine &&

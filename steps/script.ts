@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import type { Backend, Cloud } from "../cloud/types.ts";
 import { errorLine } from "./error_line.ts";
 import { InputError } from "./errors.ts";
+import { readLocalProfile } from "./local_profile.ts";
 import { endProgress, setProgressMode } from "../progress/mod.ts";
 import { InterruptedError, interruptibleCloud, isInterruption } from "./interrupt.ts";
 import { Journal, newRunId } from "./journal.ts";
@@ -105,6 +106,12 @@ const CLOUD_FLAGS: Record<string, FlagSpec> = {
     type: "string",
     placeholder: "DIR",
     description: "folder of the local backend's state (default .sagemaker-local)",
+  },
+  "local-profile": {
+    type: "string",
+    placeholder: "original|FILE",
+    description:
+      "local backend: simulate the instance type with this capacity profile, not this machine",
   },
   "role-arn": {
     type: "string",
@@ -522,9 +529,17 @@ export async function runScript<R>(
         const { openCloud } = await import("../cloud/open.ts");
         const localDir = (flags["local-dir"] as string | undefined) ?? env("SCALING_LOCAL_DIR") ??
           ".sagemaker-local";
+        const profileFlag = flags["local-profile"] as string | undefined;
+        if (profileFlag !== undefined && backendFlag !== "local") {
+          throw new InputError(
+            "Cannot use --local-profile with --backend aws: AWS measures the real instance; drop the flag",
+          );
+        }
+        const profile = profileFlag === undefined ? undefined : await readLocalProfile(profileFlag);
         try {
           raw = await openCloud({
             backend: backendFlag as Backend,
+            ...(profile === undefined ? {} : { local: { profile } }),
             region: (flags.region as string | undefined) ??
               (typeof from.region === "string" ? from.region : undefined),
             profile: flags.profile as string | undefined,

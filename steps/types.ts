@@ -124,6 +124,13 @@ export interface PlanResult {
   pricePerHour?: number;
   costPerHourAtMin?: number;
   costPerHourAtMax?: number;
+  /**
+   * The TPS range as given, when it was read as traffic for the original's instance and scaled
+   * to this one (`plan --scale-to-instance`); `maxTps` and `minTps` are then the scaled values.
+   */
+  scaledFrom?: { maxTps: number; minTps: number; upperLimit: number };
+  /** What makes this plan a poor test of a scaling policy, and what to pass instead. */
+  warnings?: string[];
 }
 
 /** A scaling policy the scale step put. */

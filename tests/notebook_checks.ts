@@ -1,25 +1,116 @@
 /**
  * What each notebook must show beyond running without an error: its charts (one bundle each:
- * Vega-Lite v5 + SVG + caption) and its results. Used by `notebook_test.ts`, which runs every
- * notebook once.
+ * Vega-Lite v5 + SVG + its Markdown image + caption) and its results; and what every run must
+ * hold whatever executed it: no ANSI escape code anywhere, and under plain `jupyter nbconvert
+ * --execute` the same outputs as under the driver. Used by `notebook_test.ts`, which runs every
+ * notebook once each way.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import type { NotebookRun } from "./notebook_harness.ts";
 import { type NotebookFile, storyContradictions } from "./notebook_story.ts";
+import type { SavedNotebook, SavedOutput } from "./nbconvert.ts";
+
+/** The MIME types of a chart bundle, sorted (see `charts/render.ts` `ChartBundle`). */
+export const CHART_MIME_TYPES: readonly string[] = [
+  "application/vnd.vegalite.v5+json",
+  "image/svg+xml",
+  "text/markdown",
+  "text/plain",
+];
+
+const VEGA_LITE = "application/vnd.vegalite.v5+json";
+
+// deno-lint-ignore no-control-regex
+const ESCAPE = /\x1b\[/;
+
+function joined(text: string | string[] | undefined): string {
+  return Array.isArray(text) ? text.join("") : text ?? "";
+}
+
+/** Asserts that no output of a saved notebook holds an ANSI escape code. */
+export function assertNoEscapeCodes(notebook: SavedNotebook, label: string): void {
+  notebook.cells.forEach((cell, index) => {
+    for (const output of cell.outputs ?? []) {
+      const text = JSON.stringify([joined(output.text), output.data, output.traceback]);
+      assert.doesNotMatch(text, ESCAPE, `${label}: cell ${index} holds an escape code`);
+    }
+  });
+}
+
+/** What identifies an output across runs: its type and stream name or MIME types. */
+function signature(output: SavedOutput): string {
+  if (output.output_type === "stream") return `stream:${output.name}`;
+  if (output.output_type === "error") return `error:${output.ename}`;
+  return `${output.output_type}:${Object.keys(output.data ?? {}).sort().join(",")}`;
+}
+
+/**
+ * The code cells whose outputs differ between the driver's run and nbconvert's: per cell, the
+ * kinds of output (type, stream name, MIME types; streams of one name count once, as nbconvert
+ * merges them) and the number of charts. One line per cell; empty when nbconvert kept everything.
+ */
+export function outputDifferences(driver: SavedNotebook, nbconvert: SavedNotebook): string[] {
+  assert.equal(nbconvert.cells.length, driver.cells.length);
+  const kinds = (outputs: SavedOutput[] = []) => [...new Set(outputs.map(signature))].sort();
+  const charts = (outputs: SavedOutput[] = []) =>
+    outputs.filter((o) => o.data?.[VEGA_LITE] !== undefined).length;
+  return driver.cells.flatMap((cell, index) => {
+    if (cell.cell_type !== "code") return [];
+    const theirs = nbconvert.cells[index].outputs;
+    const same = JSON.stringify(kinds(theirs)) === JSON.stringify(kinds(cell.outputs)) &&
+      charts(theirs) === charts(cell.outputs);
+    if (same) return [];
+    const head = joined(cell.source).split("\n")[0];
+    return [
+      `cell ${index} (${head}): driver [${kinds(cell.outputs).join(" ")}], nbconvert [${
+        kinds(theirs).join(" ")
+      }]`,
+    ];
+  });
+}
+
+/**
+ * Why nbconvert could miss an output the driver sees: it stops reading a cell at the kernel's
+ * idle status, and Deno's kernel (2.9.6) publishes a cell's value, its console output and even
+ * its displays from other tasks than the one that reports idle, with a 5 ms grace
+ * (cli/tools/jupyter/server.rs); on a loaded machine some arrive after idle (measured here with
+ * two busy cores: 2 to 3 outputs of 60 one-line cells). The kernelspec of `deno task kernel`
+ * runs the kernel behind `scripts/deno_kernel_relay.py`, which holds idle until the cell's
+ * outputs have been quiet (0 lost of 60, twice); a loss here means that no longer holds.
+ */
+export const KERNEL_RACE =
+  "the Deno kernel published them after its idle status and the relay of deno task kernel did " +
+  "not hold it (scripts/deno_kernel_relay.py)";
+
+/** Asserts that nbconvert kept every output the driver saw (see {@linkcode outputDifferences}). */
+export function assertSameOutputs(driver: SavedNotebook, nbconvert: SavedNotebook): void {
+  const differences = outputDifferences(driver, nbconvert);
+  assert.deepEqual(differences, [], `nbconvert lost outputs (if ${KERNEL_RACE})`);
+}
+
+/** Every chart spec of a saved notebook, in order. */
+export function chartSpecs(notebook: SavedNotebook): unknown[] {
+  return notebook.cells.flatMap((cell) =>
+    (cell.outputs ?? []).flatMap((o) =>
+      o.data?.[VEGA_LITE] === undefined ? [] : [o.data[VEGA_LITE]]
+    )
+  );
+}
 
 function chartCaptions(run: NotebookRun): string[] {
   const captions: string[] = [];
   for (const cell of run.cells) {
     for (const output of cell.outputs) {
       // Charts only: the story's markdown and the progress display are display_data too.
-      if (output.output_type !== "display_data") continue;
-      if (!output.mime_types?.some((m) => m.startsWith("application/vnd.vegalite"))) continue;
+      if (output.output_type !== "display_data" || !output.mime_types?.includes(VEGA_LITE)) {
+        continue;
+      }
       assert.deepEqual(
         output.mime_types,
-        ["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"],
-        `cell ${cell.index}: a chart bundle has the three MIME types`,
+        CHART_MIME_TYPES,
+        `cell ${cell.index}: a chart bundle has the four MIME types`,
       );
       const spec = output.data?.["application/vnd.vegalite.v5+json"] as
         | { $schema?: string }

@@ -1,16 +1,19 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Execute a Jupyter notebook under the real Deno kernel and report every code cell's outputs.
 
-Run with Debian's Python (it has jupyter_client and nbformat; pyenv's python3 does not):
+Run with any Python (`deno task notebook` runs python3 from PATH); when it lacks jupyter_client
+or nbformat the driver re-executes itself under /usr/bin/python3, or under `--python PATH`, and
+otherwise says how to get them:
 
-    /usr/bin/python3 tests/notebook_driver.py notebooks/optimize_endpoint_scaling.ipynb \
+    python3 tests/notebook_driver.py notebooks/optimize_endpoint_scaling.ipynb \
         [--timeout 300] [--quiet 1] [--startup-timeout 60] [--deno PATH] \
         [--write executed.ipynb] [--continue-on-error] [--include-data]
 
 What it does, and why it does not simply call nbconvert/nbclient:
-- installs the Deno kernelspec with `deno jupyter --install --force` into a temporary Jupyter
-  data dir (`DENO_TEST_JUPYTER_PATH`), so the user's Jupyter dir is never touched and the spec
-  always points at the deno binary in use (the kernelspec's argv holds an absolute path);
+- writes the Deno kernelspec with `scripts/jupyter_kernel.ts --deno PATH` (the one `deno task
+  kernel` writes: NO_COLOR=1 in its env, behind the relay when pyzmq is there) into a temporary
+  Jupyter data dir, so the user's Jupyter dir is never touched and the kernel is the deno binary
+  in use;
 - starts the kernel with the notebook's folder as working directory (so `deno.json` and relative
   imports resolve as in JupyterLab) and `NO_COLOR=1`;
 - runs each code cell and, after its execute_reply and idle status, keeps reading IOPub until
@@ -22,7 +25,8 @@ What it does, and why it does not simply call nbconvert/nbclient:
 - prints one JSON report on stdout: per code cell its index in the notebook, the head of its
   source, status, duration and outputs (type, MIME types, text/plain or stream text, error
   ename/evalue/traceback), plus timings;
-- with `--write`, saves the executed notebook with its outputs (nbformat 4), atomically.
+- with `--write`, saves the executed notebook with its outputs (nbformat 4), atomically, with the
+  usual file mode (0666 less the umask).
 
 Exit status: 0 when every cell ran without an error output; 1 on an error output, a cell
 timeout or a dead kernel; 2 when it cannot run at all (bad arguments, unreadable notebook,
@@ -47,7 +51,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-INSTALL_HINT = "apt-get install -y jupyter-nbconvert python3-nbclient"
+INSTALL_HINT = (
+    "python3 -m pip install jupyter_client nbformat (macOS, Linux), "
+    "or on Debian apt-get install -y jupyter-nbconvert python3-nbclient"
+)
+KERNEL_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "jupyter_kernel.ts"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 TEXT_LIMIT = 4000
 # The Deno kernel publishes a cell's execute_result and its stdout from other tasks than the one
@@ -112,6 +120,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Execute a notebook under the Deno Jupyter kernel and print a JSON report.",
     )
     parser.add_argument("notebook", help="path of the .ipynb to execute")
+    parser.add_argument("--python", metavar="PATH",
+                        help="the Python to run under (default: this one when it has "
+                             "jupyter_client and nbformat, else /usr/bin/python3)")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="seconds one cell may run before it counts as timed out (default 300)")
     parser.add_argument("--quiet", type=float, default=1.0,
@@ -133,6 +144,51 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+REEXEC_MARK = "NOTEBOOK_DRIVER_PYTHON"
+NEEDED = ("jupyter_client", "nbformat")
+
+
+def missing_modules(python: str) -> str | None:
+    """Why `python` cannot run the driver (its last error line), or None when it can."""
+    try:
+        result = subprocess.run([python, "-c", f"import {', '.join(NEEDED)}"],
+                                capture_output=True, text=True, timeout=60, check=False)
+    except OSError as error:
+        return error.strerror or str(error)
+    if result.returncode == 0:
+        return None
+    return (result.stderr.strip().splitlines() or ["failed"])[-1]
+
+
+def choose_python(argv: list[str]) -> None:
+    """Re-executes the driver under a Python that has jupyter_client and nbformat, when needed.
+
+    `deno task notebook` starts it with `python3` from PATH (a pyenv or Homebrew Python may lack
+    them); then it moves to /usr/bin/python3 (Debian's, with the packages), or to `--python PATH`.
+    Raises DriverError saying how to get one when none has them.
+    """
+    if os.environ.get(REEXEC_MARK):
+        return  # already chosen
+    explicit = next((a.split("=", 1)[1] for a in argv if a.startswith("--python=")), None)
+    if explicit is None and "--python" in argv[:-1]:
+        explicit = argv[argv.index("--python") + 1]
+    here = os.path.realpath(sys.executable)
+    candidates = [explicit] if explicit else [sys.executable, "/usr/bin/python3"]
+    tried = []
+    for python in candidates:
+        reason = missing_modules(python)
+        if reason is None:
+            if os.path.realpath(shutil.which(python) or python) == here:
+                return
+            os.environ[REEXEC_MARK] = python
+            os.execv(python, [python, os.path.abspath(__file__), *argv])
+        tried.append(f"{python} ({reason})")
+    raise DriverError(
+        f"Cannot run notebooks: no Python with {' and '.join(NEEDED)}: tried {', '.join(tried)}: "
+        f"install them with {INSTALL_HINT}, or pass --python PATH"
+    )
+
+
 def import_jupyter() -> tuple[Any, Any, Any]:
     try:
         import nbformat
@@ -141,7 +197,7 @@ def import_jupyter() -> tuple[Any, Any, Any]:
     except ImportError as error:
         raise DriverError(
             f"Cannot run notebooks: {error.name or error} is missing from {sys.executable}: "
-            f"run `{INSTALL_HINT}` and use /usr/bin/python3"
+            f"install it with {INSTALL_HINT}, or run with a Python that has it"
         ) from error
     return nbformat, KernelManager, KernelSpecManager
 
@@ -165,10 +221,12 @@ def find_deno(explicit: str | None, notebook: Path) -> str:
 
 
 def install_kernelspec(deno: str, data_dir: str) -> None:
-    """`deno jupyter --install --force` into data_dir (Deno's DENO_TEST_JUPYTER_PATH hook)."""
-    env = dict(os.environ, DENO_TEST_JUPYTER_PATH=data_dir, NO_COLOR="1")
+    """Writes the project's Deno kernelspec (NO_COLOR=1, this deno binary) into data_dir."""
+    env = dict(os.environ, NO_COLOR="1", DENO_NO_UPDATE_CHECK="1")
     result = subprocess.run(
-        [deno, "jupyter", "--install", "--force"],
+        [deno, "run", "--allow-read", "--allow-write", "--allow-env",
+         "--allow-run=python3,/usr/bin/python3", str(KERNEL_SCRIPT),
+         "--dir", data_dir, "--deno", deno],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )
     spec = Path(data_dir) / "kernels" / "deno" / "kernel.json"
@@ -177,6 +235,12 @@ def install_kernelspec(deno: str, data_dir: str) -> None:
             f"Cannot install the Deno kernelspec with {deno}: "
             f"{(result.stderr or result.stdout).strip()[-500:]}"
         )
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def plain(text: str) -> str:
@@ -237,8 +301,7 @@ class NotebookRun:
             kernel_name="deno", kernel_spec_manager=ksm,
             connection_file=os.path.join(self.temp, "connection.json"),
         )
-        env = {k: v for k, v in os.environ.items() if k != "DENO_TEST_JUPYTER_PATH"}
-        env["NO_COLOR"] = "1"
+        env = dict(os.environ, NO_COLOR="1")
         started = time.monotonic()
         with open(self.log_path, "wb") as log:  # the kernel process keeps its own descriptor
             try:
@@ -482,6 +545,7 @@ class NotebookRun:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 self.nbformat.write(notebook, handle)
+            os.chmod(temp, 0o666 & ~current_umask())  # mkstemp creates 0600
             os.replace(temp, target_path)
         except BaseException:
             if os.path.exists(temp):
@@ -517,6 +581,7 @@ def main(argv: list[str]) -> int:
     run: NotebookRun | None = None
     started = time.monotonic()
     try:
+        choose_python(argv)
         nbformat, km_class, ksm_class = import_jupyter()
         run = NotebookRun(args, nbformat, km_class, ksm_class)
         os.environ["JUPYTER_RUNTIME_DIR"] = run.temp

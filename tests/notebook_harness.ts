@@ -1,7 +1,7 @@
 /**
  * Runs a notebook headless under the real Deno Jupyter kernel through `tests/notebook_driver.py`
- * (Debian's `/usr/bin/python3` with jupyter_client) and returns its per-cell report, so tests can
- * assert on specific outputs — e.g. that a chart cell produced both
+ * (with a Python that has jupyter_client, see {@linkcode findNotebookPython}) and returns its
+ * per-cell report, so tests can assert on specific outputs — e.g. that a chart cell produced both
  * `application/vnd.vegalite.v5+json` and `image/svg+xml`.
  *
  * Import it from here (not from `notebook_test.ts`, which would register that file's tests again).
@@ -11,12 +11,15 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { denoChildEnv } from "../machine/children.ts";
+import { findProgram } from "../scripts/packages.ts";
 
-/** Debian's Python: it has jupyter_client and nbformat (pyenv's `python3` does not). */
+/** Debian's Python: it has jupyter_client and nbformat once the Debian packages are installed. */
 export const DEBIAN_PYTHON = "/usr/bin/python3";
 
 /** What to install when the notebook tools are missing. */
-export const NOTEBOOK_TOOLS_HINT = "apt-get install -y jupyter-nbconvert python3-nbclient";
+export const NOTEBOOK_TOOLS_HINT = "install them with `python3 -m pip install jupyter_client " +
+  "nbformat nbconvert` (macOS, Linux), or on Debian `apt-get install -y jupyter-nbconvert " +
+  "python3-nbclient`, or pass --python PATH";
 
 const TESTS_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -144,23 +147,94 @@ export interface RunNotebookOptions {
   signal?: AbortSignal;
 }
 
+/** Options for {@linkcode findNotebookPython}. */
+export interface FindNotebookPythonOptions {
+  /**
+   * The Python to use (`--python`); then it is the only one tried.
+   *
+   * @default {undefined} `python3` on PATH, then {@linkcode DEBIAN_PYTHON}
+   */
+  python?: string;
+  /**
+   * Python modules it must import.
+   *
+   * @default {["jupyter_client", "nbformat"]}
+   */
+  modules?: string[];
+}
+
+/** A Python found by {@linkcode findNotebookPython}, or why none was. */
+export type NotebookPython = { python: string; problem?: undefined } | {
+  python?: undefined;
+  problem: string;
+};
+
 /**
- * Why notebooks cannot run here, or `undefined` when they can: Debian's Python must import
- * jupyter_client and nbformat.
+ * Finds a Python that imports jupyter_client and nbformat: the one given, else `python3` on PATH
+ * (a pyenv or Homebrew Python may lack them), then Debian's `/usr/bin/python3`.
+ *
+ * @param options The Python to use, the modules it needs.
+ * @returns The Python's path, or one line saying what is missing and how to get it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findNotebookPython } from "./notebook_harness.ts";
+ *
+ * const found = await findNotebookPython({ python: "/no/such/python3" });
+ * assert.match(found.problem ?? "", /python3 -m pip install jupyter_client nbformat/);
+ * ```
  */
-export async function notebookToolsMissing(): Promise<string | undefined> {
+export async function findNotebookPython(
+  options: FindNotebookPythonOptions = {},
+): Promise<NotebookPython> {
+  const { python, modules = ["jupyter_client", "nbformat"] } = options;
+  const candidates = python !== undefined ? [python] : [
+    ...new Set(
+      [await findProgram("python3"), DEBIAN_PYTHON].filter((p): p is string => p !== undefined),
+    ),
+  ];
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    const missing = await missingModules(candidate, modules);
+    if (missing === undefined) return { python: candidate };
+    tried.push(`${candidate} (${missing})`);
+  }
+  return {
+    problem: `Cannot run notebooks: no Python with ${modules.join(" and ")}: tried ${
+      tried.join(", ") || "none (no python3 on PATH)"
+    }: ${NOTEBOOK_TOOLS_HINT}`,
+  };
+}
+
+async function missingModules(python: string, modules: string[]): Promise<string | undefined> {
   try {
-    const { success, stderr } = await new Deno.Command(DEBIAN_PYTHON, {
-      args: ["-c", "import jupyter_client, nbformat"],
+    const { success, stderr } = await new Deno.Command(python, {
+      args: ["-c", `import ${modules.join(", ")}`],
       stdout: "null",
       stderr: "piped",
     }).output();
     if (success) return undefined;
-    const reason = new TextDecoder().decode(stderr).trim().split("\n").at(-1);
-    return `Cannot run notebooks: ${reason}: run \`${NOTEBOOK_TOOLS_HINT}\``;
+    return new TextDecoder().decode(stderr).trim().split("\n").at(-1) ?? "failed";
   } catch {
-    return `Cannot run notebooks: ${DEBIAN_PYTHON} is missing: run \`${NOTEBOOK_TOOLS_HINT}\``;
+    return "not found";
   }
+}
+
+let found: Promise<NotebookPython> | undefined;
+
+/** The Python the tests use (found once per process). */
+export function notebookPython(): Promise<NotebookPython> {
+  found ??= findNotebookPython({ modules: ["jupyter_client", "nbformat", "nbconvert"] });
+  return found;
+}
+
+/**
+ * Why notebooks cannot run here, or `undefined` when they can: a Python must import
+ * jupyter_client, nbformat and nbconvert (see {@linkcode findNotebookPython}).
+ */
+export async function notebookToolsMissing(): Promise<string | undefined> {
+  return (await notebookPython()).problem;
 }
 
 /**
@@ -198,7 +272,9 @@ export async function runNotebook(
     ...(includeData ? ["--include-data"] : []),
     ...(writeTo === undefined ? [] : ["--write", writeTo]),
   ];
-  const { code, stdout, stderr } = await new Deno.Command(DEBIAN_PYTHON, {
+  const { python, problem } = await notebookPython();
+  if (python === undefined) throw new Error(problem);
+  const { code, stdout, stderr } = await new Deno.Command(python, {
     args,
     env: denoChildEnv({ ...env, NO_COLOR: "1" }),
     stdout: "piped",

@@ -1,15 +1,27 @@
 // Proves that the notebooks run headless under the real Deno Jupyter kernel: every
-// notebooks/*.ipynb executes without an error output; and that the driver behind it reports what
-// a notebook really did — chart bundles with all their MIME types, output published after a
-// cell went idle, thrown errors, cells not run after a failure, cell timeouts — and stops its
-// kernel. Without Debian's jupyter_client the tests fail under CI and are skipped otherwise.
+// notebooks/*.ipynb executes without an error output under the driver and under plain
+// `jupyter nbconvert --execute` (kernelspec of `deno task kernel`), with the same outputs and no
+// ANSI escape code in either; that its charts draw in headless Chromium, in the HTML export and
+// with vega-embed as JupyterLab draws them; that a notebook in any folder prepared by
+// `deno task notebook:folder` imports the toolkit; and that the driver behind it reports what a
+// notebook really did — chart bundles with all their MIME types, output published after a cell
+// went idle, thrown errors, cells not run after a failure, cell timeouts — saves notebooks with the
+// usual file mode, and stops its kernel. Without a Python with jupyter_client and nbconvert (or
+// without chromium, for the browser step) the tests fail under CI and are skipped otherwise.
 //
 // Later tests: import runNotebook from "./notebook_harness.ts" (importing this file would
 // register these tests again).
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
-import { NOTEBOOK_CHECKS } from "./notebook_checks.ts";
+import {
+  assertNoEscapeCodes,
+  assertSameOutputs,
+  CHART_MIME_TYPES,
+  chartSpecs,
+  NOTEBOOK_CHECKS,
+} from "./notebook_checks.ts";
 import { pathToFileURL } from "node:url";
+import { prepareNotebookFolder, TOOLKIT_IMPORT } from "../scripts/notebook_folder.ts";
 import {
   describeFailure,
   type NotebookRun,
@@ -17,6 +29,17 @@ import {
   REPO_ROOT,
   runNotebook,
 } from "./notebook_harness.ts";
+import { type NbconvertRun, runNbconvert, type SavedNotebook } from "./nbconvert.ts";
+import { CHROMIUM_HINT, findChromium, type PageShot, screenshotPage } from "./browser.ts";
+import { skipWithout } from "../scripts/packages.ts";
+import {
+  EMBED_BOXES,
+  EMBED_READY,
+  EXPORT_BOXES,
+  EXPORT_READY,
+  OFFLINE_EXPORT_FLAGS,
+  writeEmbedPage,
+} from "./chart_pages.ts";
 
 export { runNotebook } from "./notebook_harness.ts";
 
@@ -29,8 +52,11 @@ function requireTools(): void {
   if (missing !== undefined) assert.fail(`${missing} (CI is set, so this is a failure)`);
 }
 
+// Debian's chromium is on packages.txt; without it the browser step is skipped (fails under CI).
+const noChromium = await skipWithout("chromium");
+
 Deno.test({
-  name: "every notebook in notebooks/ runs under the Deno kernel without an error output",
+  name: "every notebook runs under the driver and plain nbconvert alike, and its charts draw",
   ignore,
   async fn(t) {
     requireTools();
@@ -41,36 +67,104 @@ Deno.test({
     }
     assert.ok(notebooks.length > 0, `no notebook in ${folder}`);
     for (const notebook of notebooks.sort()) {
-      await t.step(notebook.slice(REPO_ROOT.length + 1), async () => {
-        // The notebook keeps its local backend's state in a temp folder, not beside itself.
-        const state = await Deno.makeTempDir({ prefix: "notebook-state-" });
-        try {
+      const name = basename(notebook);
+      const work = await Deno.makeTempDir({ prefix: "notebook-run-" });
+      // Each run keeps its local backend's state in a temp folder, not beside the notebook.
+      const state = (run: string) => ({ SCALING_LOCAL_DIR: join(work, `state-${run}`) });
+      let driverSaved: SavedNotebook | undefined;
+      let executed: NbconvertRun | undefined;
+      const html = join(work, name.replace(/\.ipynb$/, ".html"));
+      try {
+        await t.step(`${name}: the driver runs every cell without an error`, async () => {
+          const saved = join(work, "driver", name);
           const run = await runNotebook(notebook, {
-            env: { SCALING_LOCAL_DIR: state },
+            env: state("driver"),
             includeData: true,
+            writeTo: saved,
           });
           assert.ok(run.ok, describeFailure(run));
           assert.equal(run.exitCode, 0, run.stderr);
           assert.ok(run.cells.length > 0);
           for (const cell of run.cells) assert.equal(cell.status, "ok", describeFailure(run));
           await assertKernelGone(run);
+          console.log(`${name}: driver ${run.timings.total_s} s (cells ${run.timings.cells_s} s)`);
           // What a notebook must show beyond running cleanly (charts, verdicts...).
-          NOTEBOOK_CHECKS[basename(notebook)]?.(run);
-        } finally {
-          await Deno.remove(state, { recursive: true });
-        }
-      });
+          NOTEBOOK_CHECKS[name]?.(run);
+          driverSaved = JSON.parse(await Deno.readTextFile(saved));
+          assertNoEscapeCodes(driverSaved!, "driver");
+        });
+        await t.step(`${name}: plain jupyter nbconvert --execute loses no output`, async () => {
+          assert.ok(driverSaved, "the driver's run failed");
+          executed = await runNbconvert(notebook, join(work, "nbconvert"), {
+            env: state("nbconvert"),
+            htmlTo: html,
+            htmlFlags: OFFLINE_EXPORT_FLAGS,
+          });
+          console.log(`${name}: nbconvert --execute ${executed.seconds.toFixed(1)} s`);
+          // The kernelspec of `deno task kernel`: no path into npm's npx cache, and the relay
+          // that holds each cell's idle until its outputs are in (scripts/deno_kernel_relay.py).
+          assert.doesNotMatch(executed.kernelSpec.argv.join(" "), /_npx/);
+          assert.match(executed.kernelSpec.argv[1], /deno_kernel_relay\.py$/);
+          assert.equal(executed.kernelSpec.env?.NO_COLOR, "1");
+          assertNoEscapeCodes(executed.notebook, "nbconvert");
+          assertSameOutputs(driverSaved!, executed.notebook);
+        });
+        await t.step({
+          name: `${name}: every chart draws in Chromium, exported and with vega-embed`,
+          ignore: noChromium,
+          async fn() {
+            assert.ok(await findChromium(), `Cannot find chromium: ${CHROMIUM_HINT} (CI is set)`);
+            assert.ok(executed, "the nbconvert run failed");
+            const specs = chartSpecs(executed.notebook);
+            assert.ok(specs.length > 0, "no chart in the notebook");
+            const shots = Deno.env.get("NOTEBOOK_SCREENSHOTS") ?? work;
+            const exported = await screenshotPage(pathToFileURL(html).href, {
+              ready: EXPORT_READY,
+              boxes: EXPORT_BOXES,
+              saveTo: join(shots, `${name}.export.png`),
+            });
+            assertDrawn(exported, specs.length, `${name}: HTML export`);
+            const embedded = await screenshotPage(
+              pathToFileURL(await writeEmbedPage(specs, work)).href,
+              {
+                ready: EMBED_READY,
+                boxes: EMBED_BOXES,
+                saveTo: join(shots, `${name}.embed.png`),
+              },
+            );
+            assertDrawn(embedded, specs.length, `${name}: vega-embed`);
+          },
+        });
+      } finally {
+        await Deno.remove(work, { recursive: true });
+      }
     }
   },
 });
 
-/** A throwaway notebook in a temp folder with a deno.json carrying the repo's import map. */
-async function throwawayNotebook(dir: string, cells: string[]): Promise<string> {
-  const config = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json")));
-  await Deno.writeTextFile(
-    join(dir, "deno.json"),
-    JSON.stringify({ imports: config.imports, nodeModulesDir: "none", lock: false }),
+/** Every box holds a drawing (ink over 2 % of it, several colours) and the console is clean. */
+function assertDrawn(shot: PageShot, charts: number, label: string): void {
+  const least = Math.min(...shot.boxes.map((b) => b.inked));
+  console.log(
+    `${label}: ${shot.boxes.length} charts, the least inked ${(least * 100).toFixed(1)} %`,
   );
+  assert.deepEqual(shot.errors, [], "the console logged errors");
+  assert.equal(shot.boxes.length, charts, JSON.stringify(shot.boxes.map((b) => b.label)));
+  for (const box of shot.boxes) {
+    assert.ok(box.width > 100 && box.height > 50, `${box.label}: ${box.width}x${box.height}`);
+    assert.ok(
+      box.inked > 0.02 && box.colours >= 3,
+      `${box.label} looks blank: ${(box.inked * 100).toFixed(1)} % inked, ${box.colours} colours`,
+    );
+  }
+}
+
+/**
+ * A throwaway notebook in a temp folder, prepared as the README says for a notebook in any folder
+ * (`deno task notebook:folder DIR`), so its cells import the toolkit by name.
+ */
+async function throwawayNotebook(dir: string, cells: string[]): Promise<string> {
+  await prepareNotebookFolder(dir);
   const notebook = {
     nbformat: 4,
     nbformat_minor: 5,
@@ -92,7 +186,7 @@ async function throwawayNotebook(dir: string, cells: string[]): Promise<string> 
   return path;
 }
 
-const CHARTS = pathToFileURL(join(REPO_ROOT, "charts", "mod.ts")).href;
+const CHARTS = `${TOOLKIT_IMPORT}/charts/mod.ts`;
 
 const CHART_CELL = `import { analysisInvocationsChart, chartBundle } from "${CHARTS}";
 const spec = analysisInvocationsChart({
@@ -132,6 +226,8 @@ Deno.test({
         'setTimeout(() => console.log("late line"), 300);\n"scheduled"',
         'throw new RangeError("expected failure from the throwaway notebook")',
         '"after the error"',
+        `import { planCapacity } from "${TOOLKIT_IMPORT}";
+planCapacity({ maxTps: 500, minTps: 70, upperLimit: 3300 }).maxCapacity`,
       ]);
       const written = join(dir, "executed", "throwaway.ipynb");
       const run = await runNotebook(path, {
@@ -153,8 +249,9 @@ Deno.test({
         [4, "ok"],
         [5, "error"],
         [6, "ok"],
+        [7, "ok"],
       ]);
-      const [number, chart, shown, timer, thrown, after] = run.cells;
+      const [number, chart, shown, timer, thrown, after, toolkit] = run.cells;
       assert.equal(number!.outputs[0]!.text, "42");
       assert.equal(number!.source_head, "6 * 7");
 
@@ -162,11 +259,7 @@ Deno.test({
         assert.equal(cell.outputs.length, 1, JSON.stringify(cell.outputs));
         const display = cell.outputs[0]!;
         assert.equal(display.output_type, "display_data");
-        assert.deepEqual(display.mime_types, [
-          "application/vnd.vegalite.v5+json",
-          "image/svg+xml",
-          "text/plain",
-        ]);
+        assert.deepEqual(display.mime_types, CHART_MIME_TYPES);
         assert.match(String(display.data!["image/svg+xml"]), /Upper 55 % of 3,300: 1,815/);
         const spec = display.data!["application/vnd.vegalite.v5+json"] as { $schema: string };
         assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
@@ -184,12 +277,26 @@ Deno.test({
       assert.equal(error.ename, "RangeError");
       assert.equal(error.evalue, "expected failure from the throwaway notebook");
       assert.equal(after!.outputs[0]!.text, '"after the error"');
+      // The folder's deno.json lets the notebook import the toolkit by name.
+      assert.equal(toolkit!.outputs[0]?.text, "11", JSON.stringify(toolkit!.outputs));
 
+      // Saved with the usual mode (0666 less the umask), not mkstemp's 0600.
+      const umask = parseInt(
+        new TextDecoder().decode(
+          (await new Deno.Command("sh", { args: ["-c", "umask"], stdout: "piped" }).output())
+            .stdout,
+        ),
+        8,
+      );
+      assert.equal(
+        ((await Deno.stat(written)).mode! & 0o777).toString(8),
+        (0o666 & ~umask).toString(8),
+      );
       const executed = JSON.parse(await Deno.readTextFile(written));
       const codeCells = executed.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
       assert.deepEqual(
         codeCells.map((c: { execution_count: number }) => c.execution_count),
-        [1, 2, 3, 4, 5, 6],
+        [1, 2, 3, 4, 5, 6, 7],
       );
       assert.ok("application/vnd.vegalite.v5+json" in codeCells[1].outputs[0].data);
       assert.equal(codeCells[4].outputs[0].output_type, "error");

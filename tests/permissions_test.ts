@@ -26,6 +26,11 @@ const EXPECTED: Record<string, string[]> = {
   // settings (and VSCODE_INSPECTOR_OPTIONS) from the environment when it loads.
   check: ["--allow-read=.", "--allow-env=TSC_*,NODE_*,VSCODE_INSPECTOR_OPTIONS"],
   notebook: [],
+  // Write the Deno kernelspec into the Jupyter data dir (HOME, JUPYTER_DATA_DIR, XDG_DATA_HOME) /
+  // a notebook folder's deno.json (INIT_CWD: where `deno task` was typed).
+  // ... and look for a Python with pyzmq for the relay (python3 on PATH, then Debian's).
+  kernel: ["--allow-read", "--allow-write", "--allow-env", "--allow-run=python3,/usr/bin/python3"],
+  "notebook:folder": ["--allow-read", "--allow-write", "--allow-env"],
   prepare: STEP,
   recommend: [...STEP, "--allow-run=deno,taskset,setpriv"],
   analyze: STEP,
@@ -96,6 +101,7 @@ Deno.test("--allow-all only for test, FFI only for the load generator; --allow-r
   assert.deepEqual(withFlag((f) => f.startsWith("--allow-run=")), [
     "bench:load",
     "bench:serve",
+    "kernel",
     "recommend",
     "serve",
     "walkthrough",

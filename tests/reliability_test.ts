@@ -204,7 +204,7 @@ async function runCase(
       assert.ok(started !== undefined, `the walkthrough reached ${step}:\n${lines.all.join("\n")}`);
       if (step === "recommend") {
         // The hard case: the Default job's model server and load generator are running.
-        await lines.waitFor(/^recommend: benchmark level/);
+        await lines.waitFor(/^recommend: benchmark \| /);
         assert.ok(
           listenersOf(processesWith(marker)).length > 0,
           "the run's model server listens (the check below can see it)",
@@ -354,7 +354,7 @@ Deno.test("SIGTERM during a single step deletes what that step created and exits
       env,
     });
     const lines = new Lines(child.stderr);
-    assert.ok(await lines.waitFor(/^recommend: benchmark level/), lines.all.join("\n"));
+    assert.ok(await lines.waitFor(/^recommend: benchmark \| /), lines.all.join("\n"));
     child.kill("SIGTERM");
     const status = await child.status;
     await lines.done;

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { Cloud, ProfileSubject } from "../types.ts";
+import type { Cloud } from "../types.ts";
 import { LocalClock } from "./kernel/clock.ts";
 import { type LocalContext, LocalRuntime } from "./kernel/context.ts";
-import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../sim/profile.ts";
+import type { GivenProfiles } from "../../sim/profile.ts";
 import { cloudWatchHandlers, registerAlarmEvents } from "./cloudwatch/mod.ts";
 import { autoScalingHandlers, registerAutoScalingEvents } from "./autoscaling/mod.ts";
 
@@ -15,6 +15,7 @@ import {
   defaultJobRunner,
   type DefaultJobRunnerOptions,
 } from "./recommender/default_job/runner.ts";
+import { profileFor, putGivenProfiles } from "./kernel/profiles.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "./recommender/mod.ts";
 import { s3Handlers } from "./s3/mod.ts";
 import { runtimeHandlers } from "./runtime/mod.ts";
@@ -41,10 +42,24 @@ export interface LocalCloudOptions {
    */
   region?: string;
   /** Overrides of the persisted settings (they are saved for later processes). */
-  local?: Partial<LocalSettings>;
+  local?: LocalOptions;
   /** Options of this process's Default-job runner (tests use them to shorten or break a benchmark). */
   defaultJob?: DefaultJobRunnerOptions;
 }
+
+/**
+ * What `openCloud({ local })` gives the local backend: settings, and capacity profiles per
+ * instance type (both saved in the store for later processes).
+ */
+export type LocalOptions = Partial<LocalSettings> & {
+  /**
+   * Capacity profiles to simulate instance types with, instead of measuring this machine (the
+   * built-in `ORIGINAL_PROFILE`, a JSON file checked by `checkCapacityProfile`, or one built by
+   * `profileFromMetrics`). A Default job on such a type reports the profile ("from profile, not
+   * measured") and every endpoint of the type is simulated with it.
+   */
+  profile?: GivenProfiles;
+};
 
 /** The local backend as a {@linkcode Cloud}, with its settings and its context (store, runtime). */
 export type LocalCloud = Cloud & {
@@ -78,6 +93,7 @@ export function localRoleArn(account: string): string {
  */
 export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
   const store = Store.open(options.localDir ?? DEFAULT_LOCAL_DIR);
+  const { profile: given, ...overrides } = options.local ?? {};
   let settings: LocalSettings;
   try {
     settings = store.tx(() => {
@@ -85,7 +101,7 @@ export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
       const base = saved === undefined
         ? DEFAULT_LOCAL_SETTINGS
         : mergeLocalSettings(DEFAULT_LOCAL_SETTINGS, JSON.parse(saved));
-      const merged = mergeLocalSettings(base, options.local ?? {});
+      const merged = mergeLocalSettings(base, overrides);
       store.setMeta("settings", JSON.stringify(merged));
       return merged;
     });
@@ -96,6 +112,7 @@ export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
   const runtime = new LocalRuntime();
   const region = options.region ?? "us-east-1";
   const ctx: LocalContext = { store, settings, region, account: settings.account, runtime };
+  if (given !== undefined) putGivenProfiles(ctx, given);
   registerAll(runtime);
   runtime.defaultJobRunner = defaultJobRunner(options.defaultJob);
   let closed = false;
@@ -125,7 +142,7 @@ export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
     }),
     runtime: localSender(ctx, { service: "SageMaker Runtime", handlers: runtimeHandlers }),
     clock: new LocalClock(ctx),
-    capacityProfile: (subject) => Promise.resolve(storedProfile(ctx, subject)),
+    capacityProfile: (subject) => Promise.resolve(profileFor(ctx, subject)),
     settings,
     context: ctx,
     async close() {
@@ -148,16 +165,4 @@ function registerAll(runtime: LocalRuntime): void {
   registerRecommenderEvents(runtime);
   registerAlarmEvents(runtime);
   registerAutoScalingEvents(runtime);
-}
-
-/** The capacity profile a Default job stored for a model, image and instance type, if any. */
-function storedProfile(ctx: LocalContext, subject: ProfileSubject): CapacityProfile | undefined {
-  return ctx.store.getDoc<CapacityProfile>(
-    PROFILE_KIND,
-    profileKey({
-      modelDataUrl: subject.modelDataUrl,
-      image: subject.image,
-      instanceType: subject.instanceType,
-    }),
-  );
 }

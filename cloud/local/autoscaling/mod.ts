@@ -52,9 +52,11 @@ import {
   objectNotFound,
   type PolicyRecord,
   type ScheduledActionRecord,
+  targetDocId,
   type TargetRecord,
   type TargetRef,
   toScalingActivity,
+  VARIANT_DIMENSION,
 } from "./records.ts";
 import { putScheduledAction, toScheduledAction } from "./scheduled.ts";
 import { deregisterTarget, registerTarget, removePolicy, toScalableTarget } from "./targets.ts";
@@ -79,6 +81,24 @@ import type {
 import { registerAutoScalingEvents } from "./events.ts";
 
 export { registerAutoScalingEvents };
+
+/**
+ * The scalable target registered for a SageMaker variant, if any (read only), for services that
+ * ask whether an endpoint can still scale.
+ */
+export function variantScalableTarget(
+  ctx: LocalContext,
+  variant: { endpointName: string; variantName: string },
+): Readonly<TargetRecord> | undefined {
+  return ctx.store.peekDoc<TargetRecord>(
+    AAS_KIND.target,
+    targetDocId({
+      ServiceNamespace: "sagemaker",
+      ResourceId: `endpoint/${variant.endpointName}/variant/${variant.variantName}`,
+      ScalableDimension: VARIANT_DIMENSION,
+    }),
+  );
+}
 
 function matches(
   ref: TargetRef,

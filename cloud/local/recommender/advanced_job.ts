@@ -46,7 +46,8 @@ import {
   profileCurve,
   usersTimeline,
 } from "../../../sim/fleet/mod.ts";
-import { type CapacityProfile, PROFILE_KIND, profileKey } from "../../../sim/profile.ts";
+import { type CapacityProfile, profileKey } from "../../../sim/profile.ts";
+import { profileForKey } from "../kernel/profiles.ts";
 import { ALARM_KIND, type AlarmRecord } from "../cloudwatch/mod.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import {
@@ -99,7 +100,7 @@ function loadProfile(
   key: string,
   what: string,
 ): CapacityProfile {
-  const profile = ctx.store.getDoc<CapacityProfile>(PROFILE_KIND, key);
+  const profile = profileForKey(ctx, key); // a profile given for the type wins
   if (profile === undefined) {
     throw new AdvancedJobError(
       `No capacity profile is stored for ${what} (${

@@ -17,7 +17,8 @@ import {
 } from "../../../sim/fleet/mod.ts";
 import { instanceTypeInfo } from "../../instance_types.ts";
 import type { LocalContext } from "../kernel/context.ts";
-import { compact } from "../sagemaker/mod.ts";
+import { compact, type EndpointRecord, KIND } from "../sagemaker/mod.ts";
+import { variantScalableTarget } from "../autoscaling/mod.ts";
 import {
   type AdvancedJobState,
   type AdvancedMinute,
@@ -98,13 +99,11 @@ export function loadEndOf(state: AdvancedJobState): number {
 }
 
 /**
- * Whether `FlatInvocations: Stop` ends the test after the latest minute: over the last `window`
+ * Whether the latest minutes are flat in the sense of `FlatInvocations`: over the last `window`
  * minutes, no minute's Invocations grew by more than `tolerance` over the minute before, while
  * users at the end of the window are more than at its start. The window is
- * `settings.flatInvocationsMinutes` (3 by default: as long as a target-tracking AlarmHigh needs
- * to see a plateau, see settings.ts); note that while new instances provision the invocations
- * can be flat too, so an evaluation that means to see scaling through sets
- * `FlatInvocations: Continue` (simulation-model.md §7).
+ * `settings.flatInvocationsMinutes` (3 by default, see settings.ts). A flat window ends a test
+ * only on an endpoint that cannot add instances any more ({@linkcode stopCondition} says why).
  *
  * @example Usage
  * ```ts
@@ -178,7 +177,58 @@ export function combineMinute(start: number, periods: readonly FleetPeriod[]): A
   return minute;
 }
 
-/** The stopping condition met by the latest minute, if any (checked in this order). */
+/**
+ * Whether a tested endpoint can still add capacity at `t`: one of its variants has a registered
+ * scalable target whose dynamic scale-out is not suspended and whose instances (in service or
+ * on their way) are fewer than its MaxCapacity. Benchmark endpoints cannot scale.
+ */
+export function canStillScale(
+  ctx: LocalContext,
+  at: { test: AdvancedTestState; t: number },
+): boolean {
+  const { test, t } = at;
+  if (test.kind !== "endpoint") return false;
+  const endpoint = ctx.store.peekDoc<EndpointRecord>(KIND.endpoint, test.endpointId ?? "");
+  if (endpoint === undefined) return false;
+  return test.variants.some((v) => {
+    const target = variantScalableTarget(ctx, {
+      endpointName: test.endpointName,
+      variantName: v.variantName,
+    });
+    if (target === undefined || target.SuspendedState.DynamicScalingOutSuspended) return false;
+    const variant = endpoint.ProductionVariants.find((p) => p.VariantName === v.variantName);
+    const live = (variant?.instances ?? []).filter((i) =>
+      i.launchedAt <= t && (i.terminatedAt === undefined || i.terminatedAt > t)
+    ).length;
+    return live < target.MaxCapacity;
+  });
+}
+
+/**
+ * The stopping condition met by the latest minute, if any (checked in this order).
+ *
+ * How the stopping conditions end a test on an endpoint that is still scaling — AWS documents
+ * the conditions, not this case, so it is decided from the API reference and the published run
+ * of the original (`trigger_inference_recommender_evaluation_job`, FlatInvocations unset, on an
+ * endpoint with min 1 / max 8 and two target-tracking policies):
+ *
+ * - `MaxInvocations` is "the maximum number of requests per minute expected for the endpoint"
+ *   [API-SC], and "when a job reaches a stopping condition limit, SageMaker ends the job"
+ *   [API-SC]: the test ends at the end of the first minute whose Invocations reach it, scaling or
+ *   not. The published run's peak (39,783 a minute, above its MaxInvocations of 30,000) is that
+ *   last minute: a closed-loop load jumps when a scale-out lands, so the minute that crosses the
+ *   goal can overshoot it by a fleet step.
+ * - `FlatInvocations: Stop` "stops a load test when the number of invocations (TPS) peaks and
+ *   flattens, which means that the instance has reached capacity" [API-SC]. An endpoint that can
+ *   still add instances has not reached its capacity: the published run kept `Stop` (the
+ *   default) yet ran 20–25 minutes through several scale-outs, although one ml.c5.large is flat
+ *   at 9,068 a minute for minutes before the first scale-out lands. So a flat window ends the
+ *   test only when the endpoint cannot scale any more ({@linkcode canStillScale}: no scalable
+ *   target, scale-out suspended, or MaxCapacity instances already launched); a benchmark
+ *   endpoint (one instance, no policy) is the documented case and stops as before [INF].
+ * - `ModelLatencyThresholds`, the traffic pattern's end and `JobDurationInSeconds` end the test
+ *   whether or not the endpoint is scaling.
+ */
 export function stopCondition(
   ctx: LocalContext,
   at: { job: RecommendationJobRecord; state: AdvancedJobState; test: AdvancedTestState; t: number },
@@ -213,7 +263,8 @@ export function stopCondition(
   const window = ctx.settings.flatInvocationsMinutes;
   if (
     (conditions.FlatInvocations ?? "Stop") === "Stop" &&
-    isFlat(test.recent, { window, tolerance: ctx.settings.flatInvocationsTolerance })
+    isFlat(test.recent, { window, tolerance: ctx.settings.flatInvocationsTolerance }) &&
+    !canStillScale(ctx, { test, t })
   ) {
     const from = test.recent[test.recent.length - 1 - window].usersAtEnd;
     return {
@@ -222,7 +273,7 @@ export function stopCondition(
         round2(ctx.settings.flatInvocationsTolerance * 100)
       } % a minute) for ${window} minutes while users grew from ${round2(from)} to ${
         round2(minute.usersAtEnd)
-      } (FlatInvocations: Stop)`,
+      } (FlatInvocations: Stop), and the endpoint cannot add instances`,
     };
   }
   if (t >= loadEndOf(state)) {

@@ -47,7 +47,8 @@ import {
   type ProfileCurve,
   profileCurve,
 } from "../../../sim/fleet/mod.ts";
-import { type CapacityProfile, PROFILE_KIND } from "../../../sim/profile.ts";
+import type { CapacityProfile } from "../../../sim/profile.ts";
+import { profileForKey } from "../kernel/profiles.ts";
 import { type EndpointRecord, instancesInService, KIND } from "./records.ts";
 import { findByName } from "./validation.ts";
 import { forgetTraffic, recordedTraffic } from "./endpoint_traffic.ts";
@@ -132,7 +133,7 @@ function curveOf(ctx: LocalContext, key: string): ProfileCurve | undefined {
   const cache = ctx.runtime.memo("sagemaker-endpoint-curves", () => new Map<string, unknown>());
   const cacheKey = `${ctx.store.dir}|${key}`;
   if (cache.has(cacheKey)) return cache.get(cacheKey) as ProfileCurve | undefined;
-  const profile = ctx.store.peekDoc<CapacityProfile>(PROFILE_KIND, key);
+  const profile = profileForKey(ctx, key); // a profile given for the instance type wins
   let curve: ProfileCurve | undefined;
   try {
     curve = profile === undefined ? undefined : profileCurve(profile as CapacityProfile);

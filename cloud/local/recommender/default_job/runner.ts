@@ -15,10 +15,22 @@
  * dimensions, the capacity profile is stored for the fleet simulation, and the recommendation
  * carries MaxInvocations, ModelLatency (ms), utilization and costs.
  *
+ * Several instance types: the first is measured (this machine's server cores stand for its
+ * vCPUs) and the others are derived from it by their vCPUs with the factor stated in their
+ * profiles and the stop reason (`instance_types.ts`). A type with a profile the user gave
+ * (`kernel/profiles.ts`) reports that profile instead; when every type has one, no benchmark runs
+ * and the job's minutes and datapoints follow the first profile's levels ("from profile, not
+ * measured").
+ *
  * @module
  */
 import { denoCommand, findTaskset, startModelServer } from "../../../../model/spawn_server.ts";
-import { PROFILE_KIND, profileKey } from "../../../../sim/profile.ts";
+import {
+  type CapacityProfile,
+  PROFILE_KIND,
+  profileKey,
+  type ProfileLevel,
+} from "../../../../sim/profile.ts";
 import { instanceTypeInfo } from "../../../instance_types.ts";
 import type { LocalContext } from "../../kernel/context.ts";
 import { readLocalObject } from "../../s3/mod.ts";
@@ -39,12 +51,15 @@ import {
   type StopReasonCode,
 } from "../mod.ts";
 import { defaultJobTimeline, levelMetricRows } from "./metrics.ts";
+import { givenProfile } from "../../kernel/profiles.ts";
+import { deriveProfile, levelsOfProfile } from "./instance_types.ts";
 import {
   type BenchmarkHost,
   type MeasuredRamp,
   profileFromLevels,
   saturationLevel,
 } from "./profile.ts";
+import type { RecommendationJobRecord } from "../job.ts";
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import { benchmarkProgress, reportProgress } from "../../../../progress/mod.ts";
@@ -151,6 +166,16 @@ async function runDefaultJob(
     pkg?.InferenceSpecification?.SupportedRealtimeInferenceInstanceTypes ??
     ["ml.c5.large"]) as string[];
 
+  const given = instanceTypes.map((instanceType) => givenProfile(ctx, instanceType));
+  if (given.every((p) => p !== undefined)) {
+    completeFromProfiles(ctx, {
+      job,
+      container: { modelDataUrl: container.ModelDataUrl, image: container.Image },
+      profiles: given as CapacityProfile[],
+    });
+    return;
+  }
+  const reference = instanceTypes[given.findIndex((p) => p === undefined)];
   heartbeatJob(ctx, jobName);
   await sweepStaleTempDirs(); // folders a killed run left behind
   const dir = await makeOwnedTempDir("default-job-");
@@ -261,56 +286,28 @@ async function runDefaultJob(
             timestamp: timeline.levelStarts[i],
             overheadUs: host.overheadUs,
             diskPercent: host.diskPercent,
-            cpuScale: (instanceTypeInfo(instanceTypes[0])?.vCpus ?? host.serverCores) /
+            cpuScale: (instanceTypeInfo(reference)?.vCpus ?? host.serverCores) /
               host.serverCores,
           },
         })
       );
       ctx.store.putMetrics(rows);
-      const recommendations: DefaultJobRecommendation[] = instanceTypes.map((instanceType, i) => {
-        const info = instanceTypeInfo(instanceType);
-        const vCpus = info?.vCpus ?? 2;
-        ctx.store.putDoc(
-          PROFILE_KIND,
-          profileKey({
-            modelDataUrl: container.ModelDataUrl!,
-            image: container.Image!,
-            instanceType,
-          }),
-          profileFromLevels(ramp.levels, {
-            instanceType,
-            vCpus,
-            measuredOn: host.measuredOn,
-            serverCores: host.serverCores,
-          }),
-        );
-        const maxInvocations = Math.floor(best.successesPerSecond * 60);
-        const costPerHour = info?.pricePerHour;
-        return {
-          RecommendationId: `${jobName}/${i + 1}`,
-          Metrics: {
-            MaxInvocations: maxInvocations,
-            ModelLatency: Math.max(1, Math.round(best.meanMs - host.overheadUs / 1000)),
-            CpuUtilization: best.cpuPercent === null
-              ? Number.NaN
-              : best.cpuPercent * vCpus / host.serverCores,
-            MemoryUtilization: best.memoryPercent ?? Number.NaN,
-            ...(costPerHour === undefined ? {} : {
-              CostPerHour: costPerHour,
-              // CostPerInference = CostPerHour / (MaxInvocations x 60) (inference-recommender.md §2).
-              CostPerInference: costPerHour / (maxInvocations * 60),
-            }),
-          },
-          EndpointConfiguration: {
-            EndpointName: benchmarkEndpoint,
-            VariantName: "AllTraffic",
-            InstanceType: instanceType as NonNullable<
-              DefaultJobRecommendation["EndpointConfiguration"]["InstanceType"]
-            >,
-            InitialInstanceCount: 1,
-          },
-          ModelConfiguration: { EnvironmentParameters: [] },
-        };
+      // The first type without a given profile is measured; the others are given or derived.
+      const measured = profileFromLevels(ramp.levels, {
+        instanceType: reference,
+        vCpus: instanceTypeInfo(reference)?.vCpus ?? host.serverCores,
+        measuredOn: host.measuredOn,
+        serverCores: host.serverCores,
+      });
+      const profiles = instanceTypes.map((instanceType, i) =>
+        given[i] ?? (instanceType === reference ? measured : derivedProfile(measured, instanceType))
+      );
+      const recommendations = storeProfiles(ctx, {
+        jobName,
+        container: { modelDataUrl: container.ModelDataUrl!, image: container.Image! },
+        profiles,
+        endpointName: benchmarkEndpoint,
+        overheadUs: host.overheadUs,
       });
       completeDefaultJob(ctx, {
         jobName,
@@ -319,7 +316,10 @@ async function runDefaultJob(
           invocationStartTime: timeline.invocationStartTime,
           invocationEndTime: timeline.invocationEndTime,
           completionTime: timeline.completionTime,
-          stopReason: { code: STOP_CODES[ramp.stopReason], message: ramp.stopDetail },
+          stopReason: {
+            code: STOP_CODES[ramp.stopReason],
+            message: `${ramp.stopDetail}${derivationNote(profiles, reference)}`,
+          },
         },
       });
     });
@@ -331,6 +331,148 @@ async function runDefaultJob(
     await removeOwnedTempDir(dir).catch(() => {});
     await machine?.release();
   }
+}
+
+/** The profile of `instanceType` derived from the measured one (see instance_types.ts). */
+function derivedProfile(measured: CapacityProfile, instanceType: string): CapacityProfile {
+  const info = instanceTypeInfo(instanceType);
+  const from = instanceTypeInfo(measured.instanceType);
+  return deriveProfile(measured, {
+    target: { instanceType, vCpus: info?.vCpus ?? measured.vCpus, memoryGiB: info?.memoryGiB ?? 1 },
+    measuredMemoryGiB: from?.memoryGiB ?? info?.memoryGiB ?? 1,
+  });
+}
+
+/** What the stop reason adds about types that were not measured: how each was obtained. */
+function derivationNote(profiles: readonly CapacityProfile[], reference: string): string {
+  const others = profiles.filter((p) => p.instanceType !== reference);
+  if (others.length === 0) return "";
+  return `; measured ${reference} only: ${
+    others.map((p) => `${p.instanceType} ${p.measuredOn.split(" from ")[0]}`).join("; ")
+  }`;
+}
+
+/** The level a profile's recommendation reports: the most throughput at <= 1 % errors. */
+function profileSaturation(profile: CapacityProfile): ProfileLevel | undefined {
+  return profile.levels
+    .filter((l) => l.errorRate <= 0.01 && l.throughput > 0)
+    .reduce<ProfileLevel | undefined>(
+      (best, l) => (best === undefined || l.throughput > best.throughput ? l : best),
+      undefined,
+    );
+}
+
+/**
+ * Stores each type's profile (for the fleet simulation) and returns its recommendation:
+ * MaxInvocations, ModelLatency (ms, the round trip outside the model taken off), utilization and
+ * costs at the profile's saturation level.
+ */
+function storeProfiles(
+  ctx: LocalContext,
+  of: {
+    jobName: string;
+    container: { modelDataUrl: string; image: string };
+    profiles: readonly CapacityProfile[];
+    endpointName: string;
+    overheadUs: number;
+  },
+): DefaultJobRecommendation[] {
+  const { jobName, container, profiles, endpointName, overheadUs } = of;
+  return profiles.map((profile, i) => {
+    const { instanceType } = profile;
+    ctx.store.putDoc(PROFILE_KIND, profileKey({ ...container, instanceType }), profile);
+    const best = profileSaturation(profile);
+    if (best === undefined) {
+      throw new BenchmarkFailure(
+        `The capacity profile of ${instanceType} has no level with a throughput at <= 1 % errors`,
+      );
+    }
+    // A hair over the floor: 9,068 / 60 x 60 must read 9,068, not 9,067.
+    const maxInvocations = Math.floor(best.throughput * 60 + 1e-6);
+    const costPerHour = instanceTypeInfo(instanceType)?.pricePerHour;
+    return {
+      RecommendationId: `${jobName}/${i + 1}`,
+      Metrics: {
+        MaxInvocations: maxInvocations,
+        ModelLatency: Math.max(1, Math.round(best.latencyMs.mean - overheadUs / 1000)),
+        CpuUtilization: best.cpuPercent,
+        MemoryUtilization: best.memoryPercent,
+        ...(costPerHour === undefined ? {} : {
+          CostPerHour: costPerHour,
+          // CostPerInference = CostPerHour / (MaxInvocations x 60) (inference-recommender.md §2).
+          CostPerInference: costPerHour / (maxInvocations * 60),
+        }),
+      },
+      EndpointConfiguration: {
+        EndpointName: endpointName,
+        VariantName: "AllTraffic",
+        InstanceType: instanceType as NonNullable<
+          DefaultJobRecommendation["EndpointConfiguration"]["InstanceType"]
+        >,
+        InitialInstanceCount: 1,
+      },
+      ModelConfiguration: { EnvironmentParameters: [] },
+    };
+  });
+}
+
+/**
+ * A Default job whose every instance type has a given profile: no benchmark runs. Its timeline
+ * and CloudWatch datapoints follow the first profile's levels, one simulated minute each (so the
+ * analysis finds the profile's peak), and its result says "from profile, not measured".
+ */
+function completeFromProfiles(
+  ctx: LocalContext,
+  of: {
+    job: RecommendationJobRecord;
+    container: { modelDataUrl: string; image: string };
+    profiles: readonly CapacityProfile[];
+  },
+): void {
+  const { job, container, profiles } = of;
+  const jobName = job.JobName;
+  ctx.store.tx(() => {
+    const levels = levelsOfProfile(profiles[0]);
+    const timeline = defaultJobTimeline(job.CreationTime, {
+      levels: levels.length,
+      settings: ctx.settings,
+    });
+    const benchmarkEndpoint = `${jobName.slice(0, 50)}-bench`.replace(/-+/g, "-");
+    ctx.store.putMetrics(levels.flatMap((level, i) =>
+      levelMetricRows(level, {
+        levelSeconds: 60,
+        where: {
+          endpointName: benchmarkEndpoint,
+          variantName: "AllTraffic",
+          timestamp: timeline.levelStarts[i],
+          overheadUs: 0,
+          diskPercent: 0,
+        },
+      })
+    ));
+    const recommendations = storeProfiles(ctx, {
+      jobName,
+      container,
+      profiles,
+      endpointName: benchmarkEndpoint,
+      overheadUs: 0,
+    });
+    completeDefaultJob(ctx, {
+      jobName,
+      result: {
+        recommendations,
+        invocationStartTime: timeline.invocationStartTime,
+        invocationEndTime: timeline.invocationEndTime,
+        completionTime: timeline.completionTime,
+        stopReason: {
+          code: "BenchmarkEnd",
+          message: `Reported from the given capacity profiles, not measured: ${
+            profiles.map((p) => `${p.instanceType} (${p.measuredOn})`).join("; ")
+          }`,
+        },
+      },
+    });
+  });
 }
 
 async function firstPayloadFile(payloadPath: string): Promise<Uint8Array> {
