@@ -23,7 +23,8 @@
  *   invocations, so after the load the alarms have missing data, go INSUFFICIENT_DATA and
  *   Application Auto Scaling does not scale ("How target tracking scaling for Application Auto
  *   Scaling works": a target-tracking policy does not act on an alarm with insufficient data;
- *   issue reports of endpoints that never scale in after a test). CPU and memory utilization
+ *   the same symptom for a load balancer metric, "Low/No traffic not scaling in",
+ *   aws/copilot-cli#5854). [INF] AWS's current pages say neither in so many words. CPU and memory utilization
  *   are instance metrics and are published either way.
  *
  * An endpoint without a stored capacity profile has no fleet model: it publishes only its
