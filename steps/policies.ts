@@ -394,14 +394,13 @@ function removeFromManifest(
 }
 
 /**
- * Waits until none of the scale-out alarms (those that breach above their threshold) is in ALARM.
- * A freshly put policy's alarms evaluate the most recent datapoints, which after an earlier
- * evaluation are that run's traffic: starting the next evaluation before they age out would scale
- * out on the previous run's load (the original never waited, so its later runs started with a
- * head start or a handicap). A low-side alarm (`LessThan…`, target tracking's AlarmLow) in ALARM
- * can only ask to scale in, which MinCapacity — where the reset leaves the fleet — bounds; and on
- * an idle endpoint, which publishes 0-valued invocation metrics (`../shared/spec/autoscaling.md`
- * §1), it stays in ALARM for as long as the endpoint is idle, so waiting for it would never end.
+ * Waits until none of the scale-out alarms (those breaching above their threshold:
+ * `GreaterThan…`) is in ALARM. A freshly put policy's alarms evaluate the most recent
+ * datapoints, which after an earlier evaluation are that run's traffic: starting the next
+ * evaluation before they age out would scale out on the previous run's load (the original never
+ * waited, so its later runs started with a head start or a handicap). Scale-in alarms are not
+ * waited for: an idle endpoint publishes zero-valued invocation metrics, so a target-tracking
+ * AlarmLow stays in ALARM for as long as it is idle, and the capacity is already MinCapacity.
  */
 export async function waitForQuietAlarms(
   cloud: Cloud,
@@ -423,7 +422,7 @@ export async function waitForQuietAlarms(
         );
         states.push(
           ...(page.MetricAlarms ?? [])
-            .filter((a) => !a.ComparisonOperator?.startsWith("LessThan"))
+            .filter((a) => !(a.ComparisonOperator ?? "").startsWith("LessThan"))
             .map((a) => a.StateValue ?? ""),
         );
       }
