@@ -82,6 +82,12 @@ export {
   judgeEvaluation,
   renderEvaluation,
 } from "./steps/evaluate.ts";
+export {
+  MAX_OBSERVE_MINUTES,
+  observe,
+  type ObserveOptions,
+  renderObserve,
+} from "./steps/observe.ts";
 export { verdictMargin, verdictText } from "./steps/verdict.ts";
 export {
   formatProgress,
