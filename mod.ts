@@ -37,6 +37,9 @@ export {
 export { analyze, type AnalyzeOptions, renderAnalysis } from "./steps/analyze.ts";
 export { analyzeSaturation, type AnalyzeSaturationOptions } from "./steps/saturation.ts";
 export { planCapacity, type PlanOptions, renderPlan } from "./steps/plan.ts";
+export { renderSweep, sweep, type SweepStepOptions } from "./steps/sweep.ts";
+export type { SweepReport } from "./steps/sweep_report.ts";
+export { defaultCandidates, type GridCandidate } from "./steps/sweep_grid.ts";
 export {
   createEndpoint,
   type CreateEndpointOptions,

@@ -12,6 +12,7 @@ import {
   evaluationComparisonChart,
 } from "./evaluation.ts";
 import { assertValidChart } from "./_testing.ts";
+import { sweepParetoChart, sweepTimelineChart } from "./sweep.ts";
 
 const minute = (m: number) => new Date(Date.UTC(2024, 4, 1, 10, m)).toISOString();
 
@@ -111,12 +112,43 @@ function everyChart(): [string, TopLevelSpec][] {
         }),
       ]),
     ],
+    ["sweep Pareto scatter", sweepParetoChart(sweepPoints())],
+    ["sweep timeline, chosen vs baseline", sweepTimelineChart(sweepTimeline())],
   ];
+}
+
+function sweepPoints() {
+  return {
+    pattern: "spike",
+    points: [
+      { label: "tt 30%", cost: 3, availability: 1, onFront: true, chosen: false },
+      { label: "tt 50%", cost: 2, availability: 0.9995, onFront: true, chosen: true, rule: 50 },
+      { label: "tt 70%", cost: 1.5, availability: 0.97, onFront: false, chosen: false, rule: 70 },
+      { label: "step", cost: 1, availability: 0.95, onFront: true, chosen: false },
+    ],
+  };
+}
+
+function sweepTimeline() {
+  const minutes = (capacity: (m: number) => number) =>
+    [0, 1, 2, 3].map((m) => ({
+      time: minute(m),
+      demand: 600 * (m + 1),
+      capacity: capacity(m),
+      p99Ms: 40 + m,
+      min: 1,
+      max: 4,
+    }));
+  return {
+    pattern: "spike",
+    chosen: { label: "tt 50%", minutes: minutes((m) => 1 + m) },
+    baseline: { label: "tt 70%", minutes: minutes(() => 1) },
+  };
 }
 
 Deno.test("every chart has a title, axis titles with units and a legend or label for each mark", () => {
   const charts = everyChart();
-  assert.equal(charts.length, 9);
+  assert.equal(charts.length, 11);
   for (const [name, spec] of charts) {
     assertValidChart(spec);
     assert.deepEqual(chartRuleViolations(spec), [], name);

@@ -85,6 +85,12 @@ export interface BenchmarkLock {
   waitedMs: number;
   /** Whether this call took over a lock left by a process that is gone. */
   tookOver: boolean;
+  /**
+   * Whether this process still holds the lock: the hold is not released and the lock path still
+   * names the file it locked. False only when someone removed the lock file meanwhile (then
+   * another benchmark may have taken a new one).
+   */
+  stillHeld(): Promise<boolean>;
   /** Releases this hold (the lock is freed when the last hold in this process is released). */
   release(): Promise<void>;
 }
@@ -265,13 +271,17 @@ export async function acquireBenchmarkLock(
     path,
     waitedMs: Math.round(performance.now() - started),
     tookOver,
+    async stillHeld() {
+      return !released && holds.get(path) === taken && await sameFile(path, taken.file);
+    },
     async release() {
       if (released) return;
       released = true;
       if (--taken.count > 0) return;
       holds.delete(path);
-      // Remove while holding the flock: nobody else removes a file whose flock is held.
-      await Deno.remove(path).catch(() => {});
+      // Remove while holding the flock: nobody else removes a file whose flock is held. Only our
+      // own file: if someone removed it meanwhile, the path may name a newer holder's lock.
+      if (await sameFile(path, taken.file)) await Deno.remove(path).catch(() => {});
       try {
         taken.file.close();
       } catch { /* closed */ }

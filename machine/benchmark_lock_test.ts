@@ -1,6 +1,8 @@
 // Proves the machine-wide benchmark lock: a second process is refused (wait: false) or waits and
 // is told who holds the lock, then gets it when the holder ends; a lock left by a process killed
-// with SIGKILL is taken over; a lock file being created is not; holds in one process nest.
+// with SIGKILL is taken over; a lock file being created is not; holds in one process nest;
+// a hold knows whether it still holds the lock (not once its file was removed and retaken), and
+// its release then leaves the newer holder's lock alone.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
@@ -131,6 +133,28 @@ Deno.test("holds nest within a process; the lock is freed by the last release", 
     );
     await outer.release();
     assert.equal(await benchmarkLockHolder({ dir }), undefined);
+  });
+});
+
+Deno.test("a hold still holds the lock until released, or until its file is removed and retaken", async () => {
+  await withDir(async (dir) => {
+    const first = await acquireBenchmarkLock("first", { dir, wait: false });
+    assert.equal(await first.stillHeld(), true);
+    await first.release();
+    assert.equal(await first.stillHeld(), false, "released");
+    const held = await acquireBenchmarkLock("held", { dir, wait: false });
+    assert.equal(await held.stillHeld(), true);
+    // Someone removes the lock file by hand: another process creates and locks a new one.
+    await Deno.remove(join(dir, BENCHMARK_LOCK_FILE));
+    const other = await holder(dir);
+    try {
+      assert.equal(await held.stillHeld(), false, "the lock path names another holder's file");
+      await held.release();
+      assert.equal((await benchmarkLockHolder({ dir }))?.pid, other.pid, "its lock is left alone");
+    } finally {
+      await other.stdin.close();
+      await other.status;
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import {
   handlerFlags,
   hostForPermission,
   type ListeningEvent,
+  loadModelFrom,
   parseServerArgs,
   RemoteBindError,
   requireLoopback,
@@ -21,6 +22,8 @@ import {
   SERVER_HELP,
   type ServerLimits,
 } from "./server.ts";
+import { ArchiveError } from "./tarball.ts";
+import { XGBoostModelError } from "./xgboost_json.ts";
 import { denoChildEnv, tiedToParent } from "../machine/children.ts";
 
 /** Options of {@linkcode startModelServer}; the limits are the server's own. */
@@ -86,6 +89,26 @@ export interface ModelServerHandle {
 export class ModelServerStartError extends Error {
   override name = "ModelServerStartError";
 }
+
+/**
+ * The model is not one the server can load (checked before it is spawned): the user's to fix.
+ *
+ * @example Usage
+ * ```ts
+ * import { InvalidModelError, ModelServerStartError, startModelServer } from "./spawn_server.ts";
+ * import assert from "node:assert/strict";
+ * const error = await startModelServer({ modelDir: new URL(import.meta.url).pathname })
+ *   .catch((e) => e);
+ * assert.ok(error instanceof InvalidModelError && error instanceof ModelServerStartError);
+ * ```
+ */
+export class InvalidModelError extends ModelServerStartError {
+  override name = "InvalidModelError";
+}
+
+/** What the server accepts as a model, for the messages that refuse one. */
+const VALID_MODEL =
+  "a model is an XGBoost JSON file (save_model('model.json')), a model.tar.gz holding only it, or a directory holding only it";
 
 let tasksetPath: string | null | undefined;
 
@@ -192,6 +215,19 @@ export async function startModelServer(
       `Cannot start the model server: model '${options.modelDir}' cannot be read (${
         (error as Error).message
       }); pass a model directory, model.tar.gz or model file`,
+      { cause: error },
+    );
+  }
+  // Load it here first, with the server's own loader: a file that is not a model is refused in
+  // one line, before a server process is spawned to fail on it.
+  try {
+    await loadModelFrom(modelDir);
+  } catch (error) {
+    if (!(error instanceof ArchiveError || error instanceof XGBoostModelError)) throw error;
+    throw new InvalidModelError(
+      `Cannot start the model server: '${options.modelDir}' is not a model it can serve: ${
+        error.message.replace(/^Cannot [^:]*: /, "")
+      }; ${VALID_MODEL}`,
       { cause: error },
     );
   }
@@ -383,11 +419,13 @@ if (import.meta.main) {
     Deno.exit(await main(Deno.args));
   } catch (error) {
     console.error((error as Error)?.message ?? String(error));
-    // A wrong flag, a refused --host or a --model-dir that is not there is the user's to fix:
+    // A wrong flag, a refused --host or a --model-dir that is not there or not a model is the
+    // user's to fix:
     // exit 2, like the scripts.
-    const missingModel = error instanceof ModelServerStartError &&
-      (error.cause instanceof Deno.errors.NotFound ||
-        error.cause instanceof Deno.errors.PermissionDenied);
+    const missingModel = error instanceof InvalidModelError ||
+      (error instanceof ModelServerStartError &&
+        (error.cause instanceof Deno.errors.NotFound ||
+          error.cause instanceof Deno.errors.PermissionDenied));
     Deno.exit(
       error instanceof RangeError || error instanceof RemoteBindError || missingModel ? 2 : 1,
     );

@@ -5,6 +5,9 @@
  * - forbidden imports: `steps/` → `cloud/local/` (tests beside the steps aside); `sim/` → `cloud/`, `steps/`, `model/`,
  *   `charts/`; a service folder of `cloud/local/` into another service other than through its
  *   `mod.ts`; `cloud/local/kernel/` into any service folder (type-only imports count);
+ * - test support in production: a file that is not a test (`*_test.ts`, `tests/`, `testdata/`,
+ *   `fixtures/`) nor a benchmark (`bench/`) imports a test file, or uses a name kept for tests
+ *   ({@linkcode TEST_SUPPORT_NAMES}: the store's raw SQL read) outside the file that defines it;
  * - I/O where there must be none: `Deno.*` or a `node:` module in `sim/` (tests aside) and
  *   `Deno.*` in `charts/` outside `charts/render.ts` (tests aside);
  * - import cycles between files, type-only and dynamic `import("…")` edges included;
@@ -56,6 +59,14 @@ export const SERVICE_FOLDERS: readonly string[] = [
   "autoscaling",
 ];
 
+/**
+ * Names only tests and test support may use, each with the one production file that defines it:
+ * the store's raw SQL read (tests reach it through `cloud/local/testdata/store_query.ts`).
+ */
+export const TEST_SUPPORT_NAMES: Readonly<Record<string, string>> = {
+  "RAW_SQL_READ": "cloud/local/kernel/store/mod.ts",
+};
+
 const DEFAULT_EXCLUDE = ["node_modules", "out", ".sagemaker-local"];
 
 /** An import of one file by another, resolved to a root-relative path. */
@@ -75,6 +86,8 @@ interface FileFacts {
   denoLines: number[];
   /** Imports of `node:` built-in modules. */
   nodeImports: ImportEdge[];
+  /** Uses of {@linkcode TEST_SUPPORT_NAMES}: the name and its first line. */
+  testSupportNames: { name: string; line: number }[];
   /** Exported functions with more than two required positional parameters. */
   wideFunctions: { name: string; line: number; required: number }[];
 }
@@ -238,6 +251,7 @@ function scanFile(path: string, source: string, importMap: Map<string, string>):
     imports: [],
     denoLines: [],
     nodeImports: [],
+    testSupportNames: [],
     wideFunctions: [],
   };
   const addImport = (node: ts.Node, specifier: string | undefined) => {
@@ -261,6 +275,11 @@ function scanFile(path: string, source: string, importMap: Map<string, string>):
       addImport(node, literalText(node.argument.literal));
     } else if (ts.isIdentifier(node) && node.text === "Deno") {
       facts.denoLines.push(lineOf(node));
+    } else if (
+      ts.isIdentifier(node) && Object.hasOwn(TEST_SUPPORT_NAMES, node.text) &&
+      !facts.testSupportNames.some((use) => use.name === node.text)
+    ) {
+      facts.testSupportNames.push({ name: node.text, line: lineOf(node) });
     }
     ts.forEachChild(node, visit);
   };
@@ -372,6 +391,11 @@ function isTestFile(path: string): boolean {
     /(^|\/)(testdata|fixtures)\//.test(path);
 }
 
+/** Tests, and the benchmarks, which drive the same harnesses as the tests. */
+function mayUseTestSupport(path: string): boolean {
+  return isTestFile(path) || under(path, "bench");
+}
+
 function under(path: string, folder: string): boolean {
   return path === folder || path.startsWith(`${folder}/`);
 }
@@ -418,12 +442,31 @@ function forbiddenImports(facts: FileFacts): Violation[] {
         );
       }
     }
+    if (!mayUseTestSupport(path) && isTestFile(target)) {
+      report(
+        edge,
+        "test-support",
+        `${path} imports test support ${target}; production code never depends on tests: move what both need out of the test files`,
+      );
+    }
     if (under(path, "cloud/local/kernel") && to !== undefined) {
       report(
         edge,
         "kernel-no-service",
         `kernel/ imports service ${to}/ (${target}); the kernel knows no AWS service: move the code into the service or pass it in`,
       );
+    }
+  }
+  if (!mayUseTestSupport(path)) {
+    for (const { name, line } of facts.testSupportNames) {
+      if (TEST_SUPPORT_NAMES[name] === path) continue;
+      out.push({
+        file: path,
+        line,
+        rule: "test-support",
+        message:
+          `${path} uses ${name}, which only tests may use (through cloud/local/testdata/); use the public methods instead`,
+      });
     }
   }
   return out;

@@ -215,6 +215,34 @@ Deno.test("kernel/ imports no service folder, not even its mod.ts", async () => 
   );
 });
 
+Deno.test("production code (benchmarks aside) imports no test support and uses no name kept for tests", async () => {
+  assert.deepEqual(
+    await check({
+      ...CLEAN,
+      "cloud/local/kernel/store/mod.ts":
+        'export const RAW_SQL_READ = Symbol("raw");\nexport class Store { [RAW_SQL_READ]() {} }\n',
+      "cloud/local/testdata/store_query.ts":
+        'import { RAW_SQL_READ, Store } from "../kernel/store/mod.ts";\nexport const q = (s: Store) => s[RAW_SQL_READ]();\n',
+      "cloud/local/kernel/store/mod_test.ts":
+        'import { q } from "../../testdata/store_query.ts";\nDeno.test("q", () => q);\n',
+      "cloud/local/sagemaker/list.ts": [
+        'import { q } from "../testdata/store_query.ts";',
+        'import { RAW_SQL_READ } from "../kernel/store/mod.ts";',
+        "export const l = [q, RAW_SQL_READ];",
+      ].join("\n"),
+      "steps/scale.ts": 'import { fixture } from "./scale_test.ts";\nexport const s = fixture;\n',
+      // The benchmarks drive the tests' harnesses.
+      "bench/store_bench.ts":
+        'import { q } from "../cloud/local/testdata/store_query.ts";\nexport const b = q;\n',
+    }),
+    [
+      "cloud/local/sagemaker/list.ts:1 test-support",
+      "cloud/local/sagemaker/list.ts:2 test-support",
+      "steps/scale.ts:1 test-support",
+    ],
+  );
+});
+
 Deno.test("charts/ uses Deno only in render.ts (and tests)", async () => {
   assert.deepEqual(
     await check({

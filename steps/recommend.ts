@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
 import { StepError } from "./errors.ts";
-import { holdMachine } from "./machine_lock.ts";
+import { describeMachine, holdMachine } from "./machine_lock.ts";
 import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
 import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
@@ -180,7 +180,7 @@ export async function recommend(cloud: Cloud, options: RecommendOptions): Promis
   const machine = await holdMachine(cloud, "recommend", { wait: options.wait });
   try {
     const result = await createAndAwaitDefaultJob(cloud, options);
-    return machine === undefined ? result : { ...result, machine: machine.record };
+    return machine === undefined ? result : { ...result, machine: await machine.release() };
   } finally {
     await machine?.release();
   }
@@ -300,10 +300,7 @@ export function renderRecommendation(r: RecommendResult): string {
     ["Profile from (local)", r.profile?.measuredOn],
     [
       "Machine (local)",
-      r.machine &&
-      `${r.machine.quiet ? "quiet: no other benchmark ran meanwhile" : "shared"}${
-        r.machine.waitedMs >= 1000 ? ` (waited ${Math.round(r.machine.waitedMs / 1000)} s)` : ""
-      }`,
+      r.machine && describeMachine(r.machine),
     ],
   ]);
 }

@@ -28,6 +28,8 @@ import { checkSageMakerName } from "./checks.ts";
 import { parseScheduleFlag, validateClear, validateScale } from "./validate_scale.ts";
 import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PolicySummary, ScaleResult } from "./types.ts";
+import { scalingConfigFromAws } from "./aws_scaling_recommendation.ts";
+import type { ScalingConfig } from "./scaling_requests.ts";
 
 /** The policies to put on a variant, under a label that names them in evaluations. */
 export interface PolicySet {
@@ -113,6 +115,41 @@ export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleR
     ...applied,
     created: manifest.slice(before),
   };
+}
+
+/**
+ * The scaling configuration a `--from` file carries, if any: a saved
+ * `GetScalingConfigurationRecommendation` response (its `DynamicScalingConfiguration`, converted
+ * by {@linkcode scalingConfigFromAws}) or a `config` (a ScalingConfig, as `scale --json` writes).
+ *
+ * @example Usage
+ * ```ts
+ * import { configFromInputs } from "./scale.ts";
+ * import assert from "node:assert/strict";
+ * const config = configFromInputs({ DynamicScalingConfiguration: { MinCapacity: 1, MaxCapacity: 3,
+ *   ScalingPolicies: [{ TargetTracking: { TargetValue: 1500, MetricSpecification: {
+ *     Predefined: { PredefinedMetricType: "SageMakerVariantInvocationsPerInstance" } } } }] } },
+ *   { instanceType: "ml.c5.large" });
+ * assert.equal(config?.maxCapacity, 3);
+ * assert.equal(configFromInputs({}, { instanceType: "ml.c5.large" }), undefined);
+ * ```
+ */
+export function configFromInputs(
+  from: Record<string, unknown>,
+  options: { instanceType: string },
+): ScalingConfig | undefined {
+  const dynamic = from.DynamicScalingConfiguration;
+  if (typeof dynamic === "object" && dynamic !== null) {
+    return scalingConfigFromAws(dynamic, { instanceType: options.instanceType });
+  }
+  const config = from.config as Partial<ScalingConfig> | undefined;
+  if (
+    typeof config === "object" && config !== null && Array.isArray(config.targetTracking) &&
+    typeof config.minCapacity === "number" && typeof config.maxCapacity === "number"
+  ) {
+    return config as ScalingConfig;
+  }
+  return undefined;
 }
 
 /** The policies to put on a variant, its capacity, and where to record what is created. */
@@ -271,6 +308,7 @@ export const SCALE_SCRIPT: ScriptSpec = {
   examples: [
     "deno task scale --from prepared.json --from plan.json --json > scaled.json",
     "deno task scale --from scaled.json --clear 2",
+    "deno task scale --from prepared.json --from aws-recommendation.json  # a saved GetScalingConfigurationRecommendation response",
   ],
 };
 
@@ -302,6 +340,42 @@ if (import.meta.main) {
         created: manifest,
       } satisfies ScaleResult;
     }
+    const instanceType = stringInput(flags, "instance-type", { from, fallback: "ml.c5.large" })!;
+    // A configuration from --from (an AWS recommendation, or a previous scale) applies as it is
+    // unless a policy flag says otherwise; --min-capacity/--max-capacity still win.
+    const policyFlags = [
+      "target-invocations",
+      "cpu-target",
+      "concurrency-target",
+      "step-threshold",
+    ];
+    const carried = policyFlags.some((f) => flags[f] !== undefined)
+      ? undefined
+      : configFromInputs(from, { instanceType });
+    const endpoint = {
+      endpointName,
+      variantName,
+      modelUrl: stringInput(flags, "model-url", { from }),
+      containerImage: stringInput(flags, "container-image", { from }),
+      instanceType,
+      roleArn,
+    };
+    if (carried !== undefined) {
+      return await scale(cloud, {
+        ...endpoint,
+        minCapacity: numberInput(flags, "min-capacity") ?? carried.minCapacity,
+        maxCapacity: numberInput(flags, "max-capacity") ?? carried.maxCapacity,
+        policies: {
+          label: (flags.label as string | undefined) ?? carried.label,
+          targetTracking: carried.targetTracking ?? [],
+          stepScaling: carried.stepScaling ?? [],
+          scheduledActions: [
+            ...carried.scheduledActions ?? [],
+            ...((flags.schedule as string[] | undefined) ?? []).map(parseScheduleFlag),
+          ],
+        },
+      });
+    }
     const minCapacity = numberInput(flags, "min-capacity", { from });
     const maxCapacity = numberInput(flags, "max-capacity", { from });
     if (minCapacity === undefined || maxCapacity === undefined) {
@@ -321,12 +395,7 @@ if (import.meta.main) {
     if (cpu) targetTracking.push({ metric: "cpu", target: cpu });
     if (concurrency) targetTracking.push({ metric: "concurrency", target: concurrency });
     return await scale(cloud, {
-      endpointName,
-      variantName,
-      modelUrl: stringInput(flags, "model-url", { from }),
-      containerImage: stringInput(flags, "container-image", { from }),
-      instanceType: stringInput(flags, "instance-type", { from, fallback: "ml.c5.large" })!,
-      roleArn,
+      ...endpoint,
       minCapacity,
       maxCapacity,
       policies: {

@@ -88,10 +88,25 @@ export interface AnalysisPoint extends ChartAnalysisPoint {
 /** What a result records about the machine its local benchmark ran on (`steps/machine_lock.ts`). */
 export interface MachineRecord {
   /**
-   * True: no other benchmark of this toolkit ran on this machine meanwhile (the benchmark held the
-   * machine-wide lock from start to end).
+   * The machine was quiet by the rule of `isQuietMachine` (`steps/machine_lock.ts`): the lock was
+   * held throughout and the start load average was below half the cores.
    */
   quiet: boolean;
+  /**
+   * True: the benchmark held the machine-wide lock from start to end (the lock file still was its
+   * own when it released it). No other benchmark of this toolkit can run while one holds it, so
+   * none ran meanwhile; false only if someone removed the lock file by hand during the run. Says
+   * nothing about other programs: see `loadAverage`.
+   */
+  lockHeldThroughout: boolean;
+  /**
+   * The machine's 1-minute load average when the lock was taken and when it was released (null:
+   * unreadable, e.g. without `--allow-sys=loadavg`). The end reading includes the benchmark's own
+   * load.
+   */
+  loadAverage: { start: number | null; end: number | null };
+  /** The machine's logical cores, the scale of `loadAverage`. */
+  cores: number;
   /** How long the step waited for another benchmark to finish first, ms. */
   waitedMs: number;
 }

@@ -226,8 +226,9 @@ export async function walkthrough(
       options,
       () => recommend(cloud, { ...p, roleArn, manifest }),
     );
-    await machine?.release();
-    if (machine !== undefined) recommendation = { ...recommendation, machine: machine.record };
+    if (machine !== undefined) {
+      recommendation = { ...recommendation, machine: await machine.release() };
+    }
     say(renderRecommendation(recommendation));
     const r = recommendation;
     analysis = await inStep("analyze", options, async () => {

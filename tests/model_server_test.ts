@@ -10,7 +10,11 @@ import assert from "node:assert/strict";
 import { randomDataset, trainTestSplit } from "../model/dataset.ts";
 import { samplePayloadCsv } from "../model/payload.ts";
 import { formatPredictions } from "../model/server.ts";
-import { type ModelServerHandle, startModelServer } from "../model/spawn_server.ts";
+import {
+  InvalidModelError,
+  type ModelServerHandle,
+  startModelServer,
+} from "../model/spawn_server.ts";
 import { modelTarball } from "../model/tarball.ts";
 import { loadXGBoostModel, predict } from "../model/xgboost_json.ts";
 import { runPython } from "../model/_python.ts";
@@ -514,9 +518,17 @@ Deno.test("startModelServer explains a model it cannot read", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/bad.json`, "{not json");
+    // Refused before a server process is spawned (InvalidModelError), naming the file.
     await assert.rejects(
       startModelServer({ modelDir: `${dir}/bad.json`, stderr: "null" }),
-      /exited with code 1 before listening/,
+      (error: Error) => {
+        assert.ok(error instanceof InvalidModelError, String(error));
+        assert.match(
+          error.message,
+          /^Cannot start the model server: '.*\/bad\.json' is not a model it can serve: invalid JSON/,
+        );
+        return true;
+      },
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

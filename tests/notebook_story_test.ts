@@ -1,11 +1,13 @@
 // Proves the story check: the committed notebook's own markdown states no verdict of a run (only
 // generated markdown may), and a generated sentence, a chart caption or a printed line whose
 // verdict differs from the verdict table is reported — so the notebook test, which runs this
-// check on the executed notebook, fails when the words contradict the outputs.
+// check on the executed notebook, fails when the words contradict the outputs. The chart outputs
+// of the fixtures are built by charts/render.ts, as the notebook's are, so they cannot drift.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { REPO_ROOT } from "./notebook_harness.ts";
-import type { NotebookCellReport } from "./notebook_harness.ts";
+import type { NotebookCellReport, NotebookOutput } from "./notebook_harness.ts";
+import { type ChartSpec, showChart, VEGA_LITE_SCHEMA } from "../charts/render.ts";
 import { type NotebookFile, storyContradictions, tableVerdicts } from "./notebook_story.ts";
 
 const TABLE = [
@@ -19,16 +21,47 @@ function cell(index: number, outputs: NotebookCellReport["outputs"]): NotebookCe
   return { index, execution_count: index, source_head: "", status: "ok", duration_s: 0, outputs };
 }
 
-function run(markdown: string, caption: string, printed: string) {
+const SPEC: ChartSpec = {
+  $schema: VEGA_LITE_SCHEMA,
+  data: { values: [{ minute: 0, invocations: 1 }] },
+  mark: "line",
+  encoding: {
+    x: { field: "minute", type: "quantitative" },
+    y: { field: "invocations", type: "quantitative" },
+  },
+};
+
+/**
+ * A chart's output as the notebook shows it and the driver reports it: the bundle comes from
+ * `showChart` (charts/render.ts), as a notebook cell publishes it, and the report holds what
+ * notebook_driver.py's output_report keeps (sorted MIME types, the text/plain, the data).
+ */
+async function chartOutput(caption: string): Promise<NotebookOutput> {
+  let shown: Record<string, unknown> | undefined;
+  await showChart(SPEC, {
+    caption,
+    jupyter: {
+      display: (bundle) => {
+        shown = bundle as Record<string, unknown>;
+        return Promise.resolve();
+      },
+    },
+  });
+  assert.ok(shown, "showChart displayed its bundle");
+  return {
+    output_type: "display_data",
+    late: false,
+    mime_types: Object.keys(shown).sort(),
+    text: String(shown["text/plain"]),
+    data: shown,
+  };
+}
+
+async function run(markdown: string, caption: string, printed: string) {
   return {
     cells: [
       cell(1, [{ output_type: "stream", late: false, name: "stdout", text: printed }]),
-      cell(2, [{
-        output_type: "display_data",
-        late: false,
-        mime_types: ["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"],
-        text: caption,
-      }]),
+      cell(2, [await chartOutput(caption)]),
       cell(3, [{
         output_type: "execute_result",
         late: false,
@@ -41,7 +74,7 @@ function run(markdown: string, caption: string, printed: string) {
 }
 
 const EMPTY: NotebookFile = { cells: [] };
-const GOOD = run(
+const GOOD = await run(
   "**target tracking** at 1 users/min **passed**: 306,870 of 289,260 expected, +6 %\n" +
     "- **target tracking x1.3** at 3 users/min: the original failed, this run **failed** (...)",
   "target tracking at 1 users/min passed: 306,870 of 289,260 expected, +6 % (reached ...)",
@@ -59,8 +92,8 @@ Deno.test("storyContradictions() finds none when every stated verdict matches th
   assert.deepEqual(storyContradictions(EMPTY, GOOD), []);
 });
 
-Deno.test("storyContradictions() reports generated markdown, a caption or a line that says otherwise", () => {
-  const bad = run(
+Deno.test("storyContradictions() reports generated markdown, a caption or a line that says otherwise", async () => {
+  const bad = await run(
     "**target tracking** at 1 users/min **failed**: ...\n" +
       "- **target tracking x1.3** at 3 users/min: the original failed, this run **passed** (...)",
     "target tracking x1.3 at 3 users/min passed: 300,000 of 289,260 expected",

@@ -2,9 +2,12 @@
 // (a new flag is a decision to make here, in review), only the tasks that spawn programs get
 // --allow-run and it names them, only `test` gets --allow-all and only the load generator's tasks
 // FFI, every command runs with DENO_NO_UPDATE_CHECK=1, `deno task serve --host 0.0.0.0` refuses
-// to listen beyond this machine without --allow-remote (exit 2, one line naming the flag), and
-// `deno task loadtest` samples a process's CPU and memory with its narrow permissions.
+// to listen beyond this machine without --allow-remote (exit 2, one line naming the flag), a
+// --model-dir that is missing or not a model is refused in one line (exit 2) before a server is
+// spawned, and `deno task loadtest` samples a process's CPU and memory with its narrow permissions.
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { modelTarball } from "../model/tarball.ts";
 import { startModelServer } from "../model/spawn_server.ts";
 import { startStubServer } from "../load/testdata/stub_server.ts";
 
@@ -12,6 +15,8 @@ const config = JSON.parse(
   await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
 ) as { tasks: Record<string, string> };
 
+// --allow-sys covers, among others, the load average recommend and walkthrough read for what the
+// result records about the machine (`Deno.loadavg()`: steps/machine_lock.ts).
 const STEP = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
 
 /**
@@ -39,6 +44,8 @@ const EXPECTED: Record<string, string[]> = {
   cleanup: STEP,
   plan: ["--allow-read"],
   export: ["--allow-read", "--allow-write"],
+  // Talks to a backend only for an endpoint:NAME pattern (its CloudWatch history).
+  sweep: STEP,
   walkthrough: [...STEP, "--allow-run=deno,taskset,setpriv"],
   // The machine-wide benchmark lock file lives in /tmp (machine/benchmark_lock.ts).
   "bench:train": ["--allow-read=/tmp", "--allow-write=/tmp"],
@@ -50,6 +57,8 @@ const EXPECTED: Record<string, string[]> = {
   ],
   "bench:fleet": ["--allow-read", "--allow-write", "--allow-sys=hostname", "--allow-env"],
   "bench:alarms": ["--allow-read", "--allow-write", "--allow-env"],
+  // Like bench:alarms: reads the fixture profile, takes the machine's benchmark lock in /tmp.
+  "bench:sweep": ["--allow-read", "--allow-write", "--allow-env"],
   // FFI: the epoll transport calls libc, and so does --pid to read /proc/<pid> (Deno's own file
   // API reads /proc only with --allow-all). Net to loopback only: the engine checks --allow-net
   // for both transports, so another host needs its own --allow-net=HOST:PORT.
@@ -162,6 +171,45 @@ Deno.test("deno task serve with a --model-dir that is not there exits 2 with one
   assert.equal(out.code, 2, out.stderr);
   assert.equal(out.stderr.split("\n").length, 1, out.stderr);
   assert.match(out.stderr, /^Cannot start the model server: model '\/nonexistent\/model\.tar\.gz'/);
+});
+
+Deno.test("deno task serve with a --model-dir that is not a model exits 2 with one line, spawning nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "serve-not-a-model-" });
+  try {
+    const text = join(dir, "notes.txt");
+    await Deno.writeTextFile(text, "not a model\n");
+    const json = join(dir, "other.json");
+    await Deno.writeTextFile(json, '{"learner":{}}');
+    const tarball = join(dir, "model.tar.gz");
+    await Deno.writeFile(tarball, await modelTarball("not a model either"));
+    const two = join(dir, "two");
+    await Deno.mkdir(two);
+    await Deno.copyFile(MODEL, join(two, "a.json"));
+    await Deno.copyFile(MODEL, join(two, "b.json"));
+    const cases: [string, RegExp][] = [
+      [text, /it is not XGBoost JSON/],
+      [json, /field 'learner_model_param' is missing/],
+      [tarball, /it is not XGBoost JSON .*model\.tar\.gz:xgboost-model/],
+      [two, /it holds 2 files/],
+    ];
+    for (const [path, detail] of cases) {
+      const out = await denoTaskServe([`--model-dir=${path}`, "--port=0"]);
+      assert.equal(out.code, 2, `${path}: ${out.stderr}`);
+      assert.equal(out.stdout, "", "nothing listened");
+      assert.equal(out.stderr.split("\n").length, 1, out.stderr);
+      assert.ok(
+        out.stderr.startsWith(
+          `Cannot start the model server: '${path}' is not a model it can serve: `,
+        ),
+        out.stderr,
+      );
+      assert.match(out.stderr, detail);
+      assert.match(out.stderr, /a model is an XGBoost JSON file .*model\.tar\.gz.*directory/);
+      assert.doesNotMatch(out.stderr, /exited .* before listening/, "refused before spawning");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("startModelServer refuses a host other than loopback unless allowRemote is set", async () => {

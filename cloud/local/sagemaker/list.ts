@@ -5,7 +5,8 @@
  * @module
  */
 import { decodePageOffset, encodePageToken } from "../kernel/paging.ts";
-import { InputChecks, validationError } from "./validation.ts";
+import { invalidPageToken } from "./messages.ts";
+import { InputChecks } from "./validation.ts";
 
 /** One listable resource, reduced to what filters and sort keys need. */
 export interface Listable {
@@ -63,7 +64,7 @@ export interface ListPageOptions {
 function decodeToken(raw: string, operation: string): number {
   const offset = decodePageOffset(raw, { scope: operation });
   if (offset !== undefined) return offset;
-  throw validationError(`Invalid pagination token "${raw}" for ${operation}`);
+  throw invalidPageToken(raw, operation);
 }
 
 function compareBy(key: string): (a: Listable, b: Listable) => number {

@@ -3,6 +3,8 @@
  * configurations, endpoints, the model registry), the endpoint life-cycle events, and the two
  * functions other local services use (`describeEndpointRecord`, `setVariantDesiredCount`).
  * The Inference Recommender operations live in `../recommender/` and are merged by the assembly.
+ * The errors of models, the model registry and list paging, with the sources of their wording,
+ * are in `messages.ts`.
  *
  * @module
  */

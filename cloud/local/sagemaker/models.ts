@@ -1,14 +1,8 @@
 /**
  * Local SageMaker models: CreateModel, DescribeModel, DeleteModel, ListModels.
  *
- * Error facts (SageMaker answers missing models and duplicates with `ValidationException`):
- * - "Could not find model \"<arn>\"." — seen from CreateEndpoint in
- *   https://github.com/aws/sagemaker-python-sdk/issues/2112, and the prefix AWS's Kubernetes
- *   operator matches for DescribeModel/DeleteModel (amazon-sagemaker-operator-for-k8s, `clientwrapper`);
- * - "Cannot create already existing model \"<arn>\"." — the same wording SageMaker uses for
- *   endpoints and endpoint configurations (aws/sagemaker-python-sdk#101, awslabs/spot-tagging-bot#2);
- * - "Could not find model data at s3://…." — CreateModel checks the model artifact exists (many
- *   public reports, e.g. a Terraform log quoted in a public repository's docs).
+ * SageMaker answers missing models and duplicates with `ValidationException`; the wording of
+ * each error and its source are in `messages.ts`.
  *
  * @module
  */
@@ -26,6 +20,13 @@ import type { LocalContext } from "../kernel/context.ts";
 import { KIND } from "./records.ts";
 import { localObjectExists } from "../s3/mod.ts";
 import { listPage } from "./list.ts";
+import {
+  containerWithoutImage,
+  modelDataNotFound,
+  modelExists,
+  modelNotFound,
+  notOneContainerSpec,
+} from "./messages.ts";
 import { findModelPackage } from "./packages.ts";
 import {
   checkString,
@@ -37,7 +38,6 @@ import {
   ROLE_ARN_PATTERN,
   sageMakerArn,
   URL_PATTERN,
-  validationError,
   VERSIONED_ARN_OR_NAME_PATTERN,
 } from "./validation.ts";
 import type { HandlerMap } from "../kernel/dispatch.ts";
@@ -70,7 +70,7 @@ export interface PrimaryContainerRef {
 export function findModel(ctx: LocalContext, name: string): ModelRecord {
   const found = findByName<ModelRecord>(ctx.store, { kind: KIND.model, name });
   if (found === undefined) {
-    throw validationError(`Could not find model "${sageMakerArn(ctx, { type: "model", name })}".`);
+    throw modelNotFound(sageMakerArn(ctx, { type: "model", name }));
   }
   return found.doc;
 }
@@ -146,26 +146,22 @@ export const modelHandlers: HandlerMap = {
     checks.tags(input.Tags);
     checks.done();
     if ((input.PrimaryContainer === undefined) === (input.Containers === undefined)) {
-      throw validationError(
-        "Cannot create a model without exactly one of PrimaryContainer or Containers: give the primary container",
-      );
+      throw notOneContainerSpec();
     }
     const name = input.ModelName!;
     const arn = sageMakerArn(ctx, { type: "model", name });
     return ctx.store.tx(() => {
       if (findByName(ctx.store, { kind: KIND.model, name }) !== undefined) {
-        throw validationError(`Cannot create already existing model "${arn}".`);
+        throw modelExists(arn);
       }
       for (const c of input.Containers ?? [input.PrimaryContainer!]) {
         if (c.ModelPackageName !== undefined) findModelPackage(ctx, c.ModelPackageName);
         if (c.Image === undefined && c.ModelPackageName === undefined) {
-          throw validationError(
-            "Cannot create a model whose container has neither Image nor ModelPackageName: give the container image",
-          );
+          throw containerWithoutImage();
         }
         // CreateModel verifies the artifact exists ("Could not find model data at s3://...").
         if (c.ModelDataUrl?.startsWith("s3://") && !localObjectExists(ctx, c.ModelDataUrl)) {
-          throw validationError(`Could not find model data at ${c.ModelDataUrl}.`);
+          throw modelDataNotFound(c.ModelDataUrl);
         }
       }
       const record: ModelRecord = compact({

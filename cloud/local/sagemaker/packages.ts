@@ -2,17 +2,8 @@
  * Local SageMaker model registry: model package groups and (versioned or unversioned) model
  * packages, validated as SageMaker validates them.
  *
- * Error facts used here (each cited where it is raised):
- * - missing group: `ValidationException` "ModelPackageGroup <arn> does not exist." — the real CLI
- *   output quoted in https://github.com/getmoto/moto/pull/7246;
- * - duplicate group: `ValidationException` whose message contains "Model Package Group already
- *   exists" (public code matching on it; the text after it is ours);
- * - missing package: `ValidationException` starting "Could not find model package" — AWS's own
- *   SageMaker Python SDK matches that prefix on DescribeModelPackage (`model_card.py`);
- * - deleting a group that still has packages: `ConflictException`, the one error the SDK models
- *   for DeleteModelPackageGroup (message ours — not verified);
- * - `ModelPackageName` and `ModelPackageGroupName` both or neither: messages quoted by moto from
- *   AWS (https://github.com/getmoto/moto/pull/7165).
+ * The errors (missing or duplicate groups and packages, a group that still holds packages, both
+ * or neither package name) and the sources of their wording are in `messages.ts`.
  *
  * @module
  */
@@ -48,13 +39,21 @@ import {
   NAME_MAX,
   NAME_PATTERN,
   sageMakerArn,
-  sageMakerError,
   type StringCheckOptions,
   URL_PATTERN,
-  validationError,
   VERSIONED_ARN_OR_NAME_PATTERN,
 } from "./validation.ts";
 import type { HandlerMap } from "../kernel/dispatch.ts";
+import {
+  approvalOfUnversionedPackage,
+  bothPackageNames,
+  modelPackageExists,
+  modelPackageGroupExists,
+  modelPackageGroupNotEmpty,
+  modelPackageGroupNotFound,
+  modelPackageNotFound,
+  noPackageName,
+} from "./messages.ts";
 
 /** A stored model package group. */
 export interface ModelPackageGroupRecord {
@@ -114,10 +113,7 @@ function groupNameOf(nameOrArn: string): string {
 }
 
 function missingGroup(ctx: LocalContext, name: string): Error {
-  // Real CLI output: "ModelPackageGroup arn:aws:sagemaker:us-east-1:12345678910:model-package-group/hello does not exist."
-  return validationError(
-    `ModelPackageGroup ${sageMakerArn(ctx, { type: "model-package-group", name })} does not exist.`,
-  );
+  return modelPackageGroupNotFound(sageMakerArn(ctx, { type: "model-package-group", name }));
 }
 
 /**
@@ -186,7 +182,7 @@ export function findModelPackage(ctx: LocalContext, nameOrArn: string): ModelPac
     : undefined;
   if (doc === undefined) {
     // Prefix matched by AWS's SageMaker Python SDK on DescribeModelPackage errors.
-    throw validationError(`Could not find model package "${ref?.display ?? nameOrArn}".`);
+    throw modelPackageNotFound(ref?.display ?? nameOrArn);
   }
   return doc;
 }
@@ -300,7 +296,7 @@ export const modelPackageHandlers: HandlerMap = {
     const arn = sageMakerArn(ctx, { type: "model-package-group", name });
     return ctx.store.tx(() => {
       if (findByName(ctx.store, { kind: KIND.modelPackageGroup, name }) !== undefined) {
-        throw validationError(`Model Package Group already exists: ${arn}`);
+        throw modelPackageGroupExists(arn);
       }
       const record: ModelPackageGroupRecord = compact({
         ModelPackageGroupName: name,
@@ -326,10 +322,7 @@ export const modelPackageHandlers: HandlerMap = {
       const group = findModelPackageGroup(ctx, input.ModelPackageGroupName!);
       const versions = ctx.store.listDocs(KIND.modelPackage, `${group.ModelPackageGroupName}/`);
       if (versions.length > 0) {
-        throw sageMakerError(
-          "ConflictException",
-          `Cannot delete Model Package Group ${group.ModelPackageGroupArn} because it contains ${versions.length} model package(s): delete them first`,
-        );
+        throw modelPackageGroupNotEmpty(group.ModelPackageGroupArn, versions.length);
       }
       ctx.store.deleteDoc(KIND.modelPackageGroup, group.ModelPackageGroupName);
       return {};
@@ -387,18 +380,14 @@ export const modelPackageHandlers: HandlerMap = {
     );
     checks.done();
     if (input.ModelPackageName !== undefined && input.ModelPackageGroupName !== undefined) {
-      throw validationError(
-        "Both ModelPackageName and ModelPackageGroupName are provided in the input. Cannot determine which one to use.",
-      );
+      throw bothPackageNames();
     }
     if (input.ModelPackageName === undefined && input.ModelPackageGroupName === undefined) {
-      throw validationError("Missing ARN.");
+      throw noPackageName();
     }
     if (unversioned && input.ModelApprovalStatus !== undefined) {
       // API reference: ModelApprovalStatus "does not apply to unversioned models".
-      throw validationError(
-        "ModelApprovalStatus is only supported for versioned model packages: give ModelPackageGroupName instead of ModelPackageName",
-      );
+      throw approvalOfUnversionedPackage();
     }
     const now = ctx.store.now();
     const common = {
@@ -420,7 +409,7 @@ export const modelPackageHandlers: HandlerMap = {
         const name = input.ModelPackageName!;
         const arn = sageMakerArn(ctx, { type: "model-package", name });
         if (findByName(ctx.store, { kind: KIND.modelPackage, name }) !== undefined) {
-          throw validationError(`Model Package already exists: ${arn}`);
+          throw modelPackageExists(arn);
         }
         const record: ModelPackageRecord = compact({
           ModelPackageName: name,

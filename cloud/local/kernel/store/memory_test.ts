@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { MetricRow } from "../../../../sim/metric_row.ts";
 import { Store } from "./mod.ts";
+import { storeQuery } from "../../testdata/store_query.ts";
 
 async function withStores(fn: (store: Store, other: Store) => void | Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "store-test-" });
@@ -46,7 +47,9 @@ Deno.test("clock: moved in a transaction, stored when it commits, put back by a 
       store.setNow(t0 + 500); // never backwards
       assert.equal(store.now(), t0 + 1_000);
       assert.deepEqual(
-        store.query("SELECT value FROM meta WHERE key = 'clock'").map((r) => ({ ...r as object })),
+        storeQuery(store, "SELECT value FROM meta WHERE key = 'clock'").map((r) => ({
+          ...r as object,
+        })),
         [{ value: String(t0 + 1_000) }],
         "raw SQL sees the clock as it stands",
       );
@@ -149,7 +152,7 @@ Deno.test("documents: written at commit, read back inside, merged into lists, un
       // A released savepoint's writes stay.
       store.tx(() => store.putDoc("k", "c", { v: 4 }));
       assert.deepEqual(
-        store.query("SELECT id FROM docs WHERE kind = 'k' ORDER BY id").map((r) => ({
+        storeQuery(store, "SELECT id FROM docs WHERE kind = 'k' ORDER BY id").map((r) => ({
           ...r as object,
         })),
         [{ id: "a" }, { id: "b" }, { id: "c" }],

@@ -31,6 +31,12 @@ export type { StoredDoc } from "./docs.ts";
 export type { SimEvent } from "./events.ts";
 export { dimensionsKey, type StoredMetricRow } from "./metrics.ts";
 
+/**
+ * Key of the store's raw SQL read, for test support only (`cloud/local/testdata/store_query.ts`):
+ * production code reads and writes the store through its methods, never through raw SQL.
+ */
+export const RAW_SQL_READ: unique symbol = Symbol("Store raw SQL read");
+
 /** The folder the local backend uses when none is given: `.sagemaker-local/` in the working directory. */
 export const DEFAULT_LOCAL_DIR = ".sagemaker-local";
 
@@ -473,23 +479,22 @@ export class Store {
     removeObjectFile(this.dir, file);
   }
 
-  /** Runs raw SQL values through a prepared statement (for tests and diagnostics). */
-  query(sql: string, ...params: SQLInputValue[]): unknown[] {
-    if (this.#depth === 0) return this.#prep(sql).all(...params);
-    if (/^\s*SELECT\b/i.test(sql)) {
-      // A read of the tables the transaction keeps in memory sees them as they stand.
-      if (/\b(meta|events|sqlite_sequence|docs|metrics)\b/i.test(sql)) this.#flush();
-      return this.#prep(sql).all(...params);
+  /**
+   * Runs a raw SQL read (`SELECT`) and returns its rows, seeing what a transaction keeps in
+   * memory as it stands. Test support only: tests call it through `storeQuery` of
+   * `cloud/local/testdata/store_query.ts`; the local services read through the methods above.
+   */
+  [RAW_SQL_READ](sql: string, params: readonly SQLInputValue[]): unknown[] {
+    if (!/^\s*SELECT\b/i.test(sql)) {
+      throw new Error(
+        `Cannot run "${sql}" as a raw read: only SELECT is allowed; write through the store's methods`,
+      );
     }
-    // Anything else may change what the transaction keeps in memory: it is read afresh.
-    this.#flush();
-    this.#metrics.endLog();
-    this.#writing();
-    const rows = this.#prep(sql).all(...params);
-    this.#clock = undefined;
-    this.#docs.clear();
-    this.#events.clear();
-    return rows;
+    // A read of the tables the transaction keeps in memory sees them as they stand.
+    if (this.#depth > 0 && /\b(meta|events|sqlite_sequence|docs|metrics)\b/i.test(sql)) {
+      this.#flush();
+    }
+    return this.#prep(sql).all(...params);
   }
 }
 

@@ -1,0 +1,215 @@
+// Proves the sweep step: every input has a default (a profile alone runs), the --json shape is
+// { profile, patterns, candidates, results, pareto, chosen } with chosen.config a ScalingConfig that
+// export reads, the original's 40/50/70 % rule is placed on each pattern, the objective moves the
+// choice, a replayed trace keeps its total, a bad trace row names its line, and the script exits 2
+// with one line on bad input.
+import assert from "node:assert/strict";
+import { sweep } from "./sweep.ts";
+import { configFrom } from "./export.ts";
+import { InputError } from "./errors.ts";
+import type { CapacityProfile } from "../sim/profile.ts";
+import type { GridCandidate } from "./sweep_grid.ts";
+
+const profile: CapacityProfile = JSON.parse(
+  await Deno.readTextFile(new URL("../tests/fixtures/capacity_profile.json", import.meta.url)),
+);
+
+Deno.test("sweep: a profile alone runs the default grid on ramp, spike and diurnal", async () => {
+  const report = await sweep({ profile });
+  assert.deepEqual(report.patterns.map((p) => p.name), ["ramp", "spike", "diurnal"]);
+  assert.deepEqual(Object.keys(report).filter((k) => k !== "settings"), [
+    "profile",
+    "patterns",
+    "candidates",
+    "results",
+    "pareto",
+    "chosen",
+  ]);
+  assert.equal(report.results.length, report.candidates.length * 3);
+  for (const p of report.patterns) assert.ok(p.totalInvocations > 0 && p.peakPerMinute > 0);
+  // Each pattern's front is non-dominated and the rule of thumb is placed on it.
+  for (const [i, front] of report.pareto.entries()) {
+    const rows = report.results.filter((r) => r.pattern === report.patterns[i].name);
+    for (const c of front.front) {
+      const f = rows[c];
+      assert.ok(
+        !rows.some((r) =>
+          r.cost <= f.cost && r.availability >= f.availability &&
+          (r.cost < f.cost || r.availability > f.availability)
+        ),
+        `${f.label} is dominated`,
+      );
+    }
+    assert.deepEqual(front.rules.map((r) => r.rule), [40, 50, 70]);
+  }
+  // Balanced: at least 99.9 % on every pattern, and nothing cheaper is.
+  const chosen = report.chosen.scores;
+  assert.ok(chosen.every((s) => s.availability >= 0.999), report.chosen.reason);
+  const total = (c: number) =>
+    report.results.filter((r) => r.candidate === c).reduce((a, r) => a + r.cost, 0);
+  for (let c = 0; c < report.candidates.length; c++) {
+    const ok = report.results.filter((r) => r.candidate === c).every((r) =>
+      r.availability >= 0.999
+    );
+    if (ok) assert.ok(total(c) >= total(report.chosen.candidate));
+  }
+  // export reads the choice.
+  const json = JSON.parse(JSON.stringify(report));
+  assert.deepEqual(configFrom(json), report.chosen.config);
+  assert.match(report.chosen.reason, /cheapest candidate at least 99\.90 % available/);
+});
+
+const fixed = (label: string, min: number, max: number): GridCandidate => ({
+  config: {
+    label,
+    instanceType: "ml.c5.large",
+    minCapacity: min,
+    maxCapacity: max,
+    targetTracking: [{ metric: "invocations", target: 1500 }],
+  },
+});
+
+Deno.test("sweep: the objective moves the choice between cheap and safe", async () => {
+  const candidates = [fixed("small", 1, 2), fixed("large", 6, 6)];
+  const cost = await sweep({
+    profile,
+    patterns: ["spike"],
+    candidates,
+    objective: "cost",
+    minAvailability: 0.5,
+  });
+  const safe = await sweep({ profile, patterns: ["spike"], candidates, objective: "availability" });
+  assert.equal(cost.chosen.label, "small");
+  assert.equal(safe.chosen.label, "large");
+  assert.ok(safe.chosen.scores[0].availability > cost.chosen.scores[0].availability);
+});
+
+Deno.test("sweep: a replayed trace keeps the file's total; a bad row names its line", async () => {
+  const files: Record<string, string> = {
+    "good.csv":
+      "timestamp,invocations\n2026-01-05T00:00:00Z,600\n2026-01-05T00:01:00Z,900\n2026-01-05T00:05:00Z,300\n",
+    "bad.csv": "timestamp,invocations\n2026-01-05T00:00:00Z,600\nnot-a-time,5\n",
+  };
+  const readFile = (path: string) => Promise.resolve(files[path]);
+  const report = await sweep({
+    profile,
+    patterns: ["trace:good.csv"],
+    readFile,
+    candidates: [fixed("one", 1, 3)],
+  });
+  assert.equal(report.patterns[0].totalInvocations, 1800);
+  assert.equal(report.patterns[0].minutes, 6);
+  await assert.rejects(
+    () =>
+      sweep({ profile, patterns: ["trace:bad.csv"], readFile, candidates: [fixed("one", 1, 3)] }),
+    (e: Error) => e instanceof InputError && /line 3/.test(e.message),
+  );
+});
+
+Deno.test("sweep script: bad input exits 2 with one line", async () => {
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-net",
+        "--allow-sys",
+        new URL("./sweep.ts", import.meta.url).pathname,
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr).trim() };
+  };
+  const fixture = new URL("../tests/fixtures/capacity_profile.json", import.meta.url).pathname;
+  const cases = [
+    [["--pattern", "wave"], /use ramp, step, spike/],
+    [["--capacity-profile", fixture, "--pattern", "wave"], /use ramp, step, spike/],
+    [["--capacity-profile", fixture, "--objective", "fast"], /use availability, balanced or cost/],
+    [["--capacity-profile", fixture, "--pattern", "spike:-2"], /factor must be a number above 0/],
+  ] as const;
+  for (const [args, message] of cases) {
+    const r = await run(...args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, args[0] === "--pattern" ? /no capacity profile/ : message);
+  }
+});
+
+Deno.test("sweep script: --from a recommend result's profile, --json, then export --from sweep.json", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sweep-test-" });
+  try {
+    const recommendation = `${dir}/recommendation.json`;
+    await Deno.writeTextFile(
+      recommendation,
+      JSON.stringify({ instanceType: "ml.c5.large", profile }),
+    );
+    const script = (name: string, ...args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-read",
+          "--allow-write",
+          "--allow-env",
+          "--allow-net",
+          "--allow-sys",
+          new URL(`./${name}.ts`, import.meta.url).pathname,
+          ...args,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+        env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+      }).output();
+    const swept = await script("sweep", "--from", recommendation, "--pattern", "spike", "--json");
+    assert.equal(swept.code, 0, new TextDecoder().decode(swept.stderr));
+    const report = JSON.parse(new TextDecoder().decode(swept.stdout));
+    assert.equal(report.profile.instanceType, "ml.c5.large");
+    await Deno.writeTextFile(`${dir}/sweep.json`, JSON.stringify(report));
+    const exported = await script("export", "--from", `${dir}/sweep.json`, "--format", "terraform");
+    assert.equal(exported.code, 0, new TextDecoder().decode(exported.stderr));
+    const tf = JSON.parse(new TextDecoder().decode(exported.stdout));
+    const target = Object.values(tf.resource.aws_appautoscaling_target)[0] as Record<
+      string,
+      unknown
+    >;
+    assert.equal(target.min_capacity, report.chosen.config.minCapacity);
+    assert.equal(target.max_capacity, report.chosen.config.maxCapacity);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sweep script: --local-profile original alone runs and chooses", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-net",
+      "--allow-sys",
+      new URL("./sweep.ts", import.meta.url).pathname,
+      "--local-profile",
+      "original",
+      "--json",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const report = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.equal(report.profile.instanceType, "ml.c5.large");
+  assert.deepEqual(report.patterns.map((p: { name: string }) => p.name), [
+    "ramp",
+    "spike",
+    "diurnal",
+  ]);
+  assert.equal(report.settings.objective, "balanced");
+  assert.ok(report.chosen.config.maxCapacity >= report.chosen.config.minCapacity);
+  assert.match(report.chosen.reason, /balanced/);
+});
