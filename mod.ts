@@ -119,7 +119,7 @@ export {
   type WalkthroughOptions,
   walkthroughPolicies,
 } from "./steps/walkthrough.ts";
-export { analysisCharts, evaluationCharts, showCharts } from "./steps/charts_out.ts";
+export { analysisCharts, evaluationCharts, observeCharts, showCharts } from "./steps/charts_out.ts";
 export { InputError, StepError } from "./steps/errors.ts";
 export type * from "./steps/types.ts";
 export {

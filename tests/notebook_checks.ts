@@ -123,6 +123,9 @@ function chartCaptions(run: NotebookRun): string[] {
   return captions;
 }
 
+/** The caption of an evaluation's scale-in tail (observe), e.g. `ep/AllTraffic, 45 min: InService 5 → 2, …`. */
+const TAIL_CAPTION = /^\S+\/AllTraffic, 45 min: InService \d+ → \d+, .*instance-min, \$\d/;
+
 /** Checks by notebook file name. */
 export const NOTEBOOK_CHECKS: Record<string, (run: NotebookRun) => void> = {
   "optimize_endpoint_scaling.ipynb"(run) {
@@ -131,8 +134,11 @@ export const NOTEBOOK_CHECKS: Record<string, (run: NotebookRun) => void> = {
       /^Benchmark of one instance: peak \d+ invocations\/min/,
       /^Utilization of one instance/,
       /^target tracking at 1 users\/min (passed|failed): /,
+      TAIL_CAPTION,
       /^target tracking x1\.3 at 3 users\/min (passed|failed): /,
+      TAIL_CAPTION,
       /^step scaling at 3 users\/min (passed|failed): /,
+      TAIL_CAPTION,
       /^Evaluations compared: /,
     ];
     assert.equal(captions.length, expect.length, `charts: ${captions.join(" | ")}`);
