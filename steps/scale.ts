@@ -26,8 +26,16 @@ import {
 } from "./policies.ts";
 import { checkSageMakerName } from "./checks.ts";
 import { parseScheduleFlag, validateClear, validateScale } from "./validate_scale.ts";
-import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
+import {
+  type Flags,
+  numberInput,
+  runScript,
+  type ScriptSpec,
+  stringInput,
+  table,
+} from "./script.ts";
 import type { CreatedResource, PolicySummary, ScaleResult } from "./types.ts";
+import type { ScalingConfig } from "./scaling_requests.ts";
 
 /** The policies to put on a variant, under a label that names them in evaluations. */
 export interface PolicySet {
@@ -183,6 +191,88 @@ export async function resetAndApply(
   return applied;
 }
 
+/** The flags that name policies, which a sweep's choice already carries. */
+const POLICY_FLAGS = [
+  "target-invocations",
+  "cpu-target",
+  "concurrency-target",
+  "step-threshold",
+  "schedule",
+] as const;
+
+/**
+ * The configuration a sweep chose, when the `--from` fields are a sweep result (`chosen.config`
+ * of `sweep --json`): its capacity and policies, to apply as they are. Undefined for any other
+ * input; an InputError when the choice is there but unusable.
+ *
+ * @example Usage
+ * ```ts
+ * import { sweepChoice } from "./scale.ts";
+ * import assert from "node:assert/strict";
+ * const config = { label: "tt", instanceType: "ml.c5.large", minCapacity: 1, maxCapacity: 8,
+ *   targetTracking: [{ metric: "invocations" as const, target: 4987 }] };
+ * assert.equal(sweepChoice({ chosen: { label: "tt", config } })?.maxCapacity, 8);
+ * assert.equal(sweepChoice({ minCapacity: 2, maxCapacity: 11 }), undefined);
+ * ```
+ */
+export function sweepChoice(from: Record<string, unknown>): ScalingConfig | undefined {
+  const chosen = from.chosen as { config?: unknown } | undefined;
+  if (typeof chosen !== "object" || chosen === null || chosen.config === undefined) {
+    return undefined;
+  }
+  const config = chosen.config as Partial<ScalingConfig> | null;
+  const whole = (n: unknown) => typeof n === "number" && Number.isInteger(n);
+  if (
+    typeof config !== "object" || config === null || !whole(config.minCapacity) ||
+    !whole(config.maxCapacity) || typeof config.instanceType !== "string"
+  ) {
+    throw new InputError(
+      "Cannot apply the sweep's choice: its chosen.config needs whole minCapacity and maxCapacity and an instanceType; pass --from the --json output of sweep",
+    );
+  }
+  return config as ScalingConfig;
+}
+
+/**
+ * The capacity and policies `scale` applies from a sweep's choice: flags for the capacity, the
+ * instance type and the label win; flags that name policies are refused, since the choice names
+ * them.
+ *
+ * @example Usage
+ * ```ts
+ * import { sweepScaleInputs } from "./scale.ts";
+ * import assert from "node:assert/strict";
+ * const config = { label: "tt", instanceType: "ml.c5.large", minCapacity: 1, maxCapacity: 8,
+ *   targetTracking: [{ metric: "invocations" as const, target: 4987 }] };
+ * const inputs = sweepScaleInputs(config, { "max-capacity": "10" });
+ * assert.equal(inputs.maxCapacity, 10);
+ * assert.deepEqual(inputs.policies.targetTracking, config.targetTracking);
+ * assert.throws(() => sweepScaleInputs(config, { "cpu-target": "50" }), /Cannot combine/);
+ * ```
+ */
+export function sweepScaleInputs(
+  config: ScalingConfig,
+  flags: Flags,
+): Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "instanceType" | "policies"> {
+  const given = POLICY_FLAGS.find((flag) => flags[flag] !== undefined);
+  if (given !== undefined) {
+    throw new InputError(
+      `Cannot combine --${given} with --from a sweep result: the sweep's choice names the policies; drop --${given}, or --from the sweep result`,
+    );
+  }
+  return {
+    minCapacity: numberInput(flags, "min-capacity", { fallback: config.minCapacity })!,
+    maxCapacity: numberInput(flags, "max-capacity", { fallback: config.maxCapacity })!,
+    instanceType: stringInput(flags, "instance-type", { fallback: config.instanceType })!,
+    policies: {
+      label: stringInput(flags, "label", { fallback: config.label }) ?? "swept policy",
+      targetTracking: config.targetTracking ?? [],
+      stepScaling: config.stepScaling ?? [],
+      scheduledActions: config.scheduledActions ?? [],
+    },
+  };
+}
+
 /** How a scale result reads for people. */
 export function renderScale(r: ScaleResult): string {
   return table([
@@ -270,6 +360,7 @@ export const SCALE_SCRIPT: ScriptSpec = {
   },
   examples: [
     "deno task scale --from prepared.json --from plan.json --json > scaled.json",
+    "deno task scale --from prepared.json --from sweep.json --json > scaled.json",
     "deno task scale --from scaled.json --clear 2",
   ],
 };
@@ -301,6 +392,18 @@ if (import.meta.main) {
         scheduledActions: [],
         created: manifest,
       } satisfies ScaleResult;
+    }
+    const choice = sweepChoice(from);
+    if (choice !== undefined) {
+      // `--from sweep.json`: apply the configuration the sweep chose, as it was scored.
+      return await scale(cloud, {
+        endpointName,
+        variantName,
+        modelUrl: stringInput(flags, "model-url", { from }),
+        containerImage: stringInput(flags, "container-image", { from }),
+        roleArn,
+        ...sweepScaleInputs(choice, flags),
+      });
     }
     const minCapacity = numberInput(flags, "min-capacity", { from });
     const maxCapacity = numberInput(flags, "max-capacity", { from });
