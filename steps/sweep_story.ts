@@ -53,10 +53,12 @@ export function sweepStory(report: SweepReport): Markdown {
         r.onFront ? "on the front" : "dominated"
       })`
     );
+    // A replayed pattern's description starts with its name; say it once.
+    const description = pattern.description.startsWith(`${pattern.name}: `)
+      ? pattern.description.slice(pattern.name.length + 2)
+      : pattern.description;
     lines.push(
-      `- **${pattern.name}** — ${pattern.description}: ${
-        n(pattern.totalInvocations)
-      } invocations, ` +
+      `- **${pattern.name}** — ${description}: ${n(pattern.totalInvocations)} invocations, ` +
         `peak ${
           n(pattern.peakPerMinute)
         } per minute. ${front.front.length} of ${report.candidates.length} ` +
