@@ -26,6 +26,7 @@ export {
   type ProfileLevel,
 } from "./sim/profile.ts";
 export { BUILT_IN_PROFILES, ORIGINAL_PROFILE } from "./sim/profiles/original.ts";
+export { readLocalProfile } from "./steps/local_profile.ts";
 export { INSTANCE_TYPES, type InstanceTypeInfo, instanceTypeInfo } from "./cloud/instance_types.ts";
 export { prepare, type PrepareOptions, renderPrepare } from "./steps/prepare.ts";
 export {
@@ -83,7 +84,6 @@ export {
   scale,
   type ScaleOptions,
   sweepChoice,
-  sweepScaleInputs,
 } from "./steps/scale.ts";
 export {
   evaluate,
@@ -91,6 +91,12 @@ export {
   judgeEvaluation,
   renderEvaluation,
 } from "./steps/evaluate.ts";
+export {
+  MAX_OBSERVE_MINUTES,
+  observe,
+  type ObserveOptions,
+  renderObserve,
+} from "./steps/observe.ts";
 export { verdictMargin, verdictText } from "./steps/verdict.ts";
 export {
   formatProgress,

@@ -11,6 +11,7 @@ import {
   type EvaluationChartInput,
   evaluationComparisonChart,
 } from "./evaluation.ts";
+import { observeChart, type ObserveChartInput } from "./observe.ts";
 import { assertValidChart } from "./_testing.ts";
 import { sweepParetoChart, sweepTimelineChart } from "./sweep.ts";
 
@@ -71,6 +72,34 @@ function evaluation(overrides: Partial<EvaluationChartInput> = {}): EvaluationCh
 
 const plan = { minCapacity: 2, maxCapacity: 8, pricePerHour: 0.102 };
 
+function observation(overrides: Partial<ObserveChartInput> = {}): ObserveChartInput {
+  return {
+    endpointName: "ep",
+    series: [0, 1, 2, 3].map((m) => ({
+      time: minute(m),
+      invocations: m < 2 ? 100 : 0,
+      instancesInService: m < 3 ? 4 : 2,
+      desiredInstances: m < 2 ? 4 : 2,
+    })),
+    alarms: [
+      { name: "high", states: [{ time: minute(0), state: "OK" }] },
+      {
+        name: "low",
+        states: [{ time: minute(0), state: "INSUFFICIENT_DATA" }, {
+          time: minute(2),
+          state: "ALARM",
+        }],
+      },
+    ],
+    activities: [{
+      time: minute(2),
+      description: "Setting desired instance count to 2.",
+      status: "Successful",
+    }],
+    ...overrides,
+  };
+}
+
 /** Every chart the builders make, in each variant, by name. */
 function everyChart(): [string, TopLevelSpec][] {
   const a = analysis();
@@ -112,6 +141,14 @@ function everyChart(): [string, TopLevelSpec][] {
         }),
       ]),
     ],
+    ["observation, bare", observeChart(observation({ alarms: [], activities: [] }))],
+    ["observation with band, alarms and price", observeChart(observation(plan))],
+    [
+      "observation without invocations",
+      observeChart(observation({
+        series: observation().series.map(({ invocations: _, ...p }) => p),
+      })),
+    ],
     ["sweep Pareto scatter", sweepParetoChart(sweepPoints())],
     ["sweep timeline, chosen vs baseline", sweepTimelineChart(sweepTimeline())],
   ];
@@ -148,7 +185,7 @@ function sweepTimeline() {
 
 Deno.test("every chart has a title, axis titles with units and a legend or label for each mark", () => {
   const charts = everyChart();
-  assert.equal(charts.length, 11);
+  assert.equal(charts.length, 14);
   for (const [name, spec] of charts) {
     assertValidChart(spec);
     assert.deepEqual(chartRuleViolations(spec), [], name);

@@ -64,6 +64,18 @@ export {
   P95_TITLE,
 } from "./evaluation.ts";
 export {
+  ALARM_STATE_TITLE,
+  ALARMS_TITLE,
+  alarmStatesPanel,
+  type ObserveAlarm,
+  observeChart,
+  type ObserveChartInput,
+  type ObserveChartOptions,
+  type ObservePoint,
+  observeSummary,
+  windowCost,
+} from "./observe.ts";
+export {
   type ChartBundle,
   chartBundle,
   type ChartSpec,

@@ -7,6 +7,7 @@ import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-s
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { tagAwsCall } from "./aws_errors.ts";
 import type { Clock, Cloud } from "./types.ts";
 
@@ -75,6 +76,7 @@ export async function openAwsCloud(options: AwsCloudOptions = {}): Promise<Cloud
     autoscaling: new ApplicationAutoScalingClient(withRegion),
     cloudwatch: new CloudWatchClient(withRegion),
     s3: new S3Client(withRegion),
+    runtime: new SageMakerRuntimeClient(withRegion),
   };
   for (const client of Object.values(clients)) tagFailures(client);
   return {

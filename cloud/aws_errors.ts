@@ -84,6 +84,8 @@ export function findAwsFailure(error: unknown): Error | undefined {
 const SERVICE_PREFIX: Record<string, string> = {
   S3Client: "s3",
   SageMakerClient: "sagemaker",
+  // InvokeEndpoint is authorized as sagemaker:InvokeEndpoint (the runtime signs as "sagemaker").
+  SageMakerRuntimeClient: "sagemaker",
   ApplicationAutoScalingClient: "application-autoscaling",
   CloudWatchClient: "cloudwatch",
 };
@@ -103,6 +105,7 @@ const S3_ACTIONS: Record<string, string> = {
  * import assert from "node:assert/strict";
  * assert.equal(iamActionOf({ clientName: "S3Client", commandName: "HeadBucketCommand", input: {} }), "s3:ListBucket");
  * assert.equal(iamActionOf({ clientName: "SageMakerClient", commandName: "CreateModelCommand", input: {} }), "sagemaker:CreateModel");
+ * assert.equal(iamActionOf({ clientName: "SageMakerRuntimeClient", commandName: "InvokeEndpointCommand", input: {} }), "sagemaker:InvokeEndpoint");
  * ```
  */
 export function iamActionOf(call: AwsCall): string {

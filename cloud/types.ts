@@ -1,5 +1,5 @@
 /**
- * The `Cloud` seam: every step talks to AWS only through these four command senders and a clock.
+ * The `Cloud` seam: every step talks to AWS only through these five command senders and a clock.
  *
  * @module
  */
@@ -7,6 +7,7 @@ import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-a
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import type { CapacityProfile, ProfileSubject } from "../sim/profile.ts";
 
 export type { ProfileSubject };
@@ -22,6 +23,8 @@ export type AutoScalingSender = Pick<ApplicationAutoScalingClient, "send">;
 export type CloudWatchSender = Pick<CloudWatchClient, "send">;
 /** Sends S3 SDK v3 commands. */
 export type S3Sender = Pick<S3Client, "send">;
+/** Sends SageMaker Runtime SDK v3 commands (`InvokeEndpointCommand`). */
+export type RuntimeSender = Pick<SageMakerRuntimeClient, "send">;
 
 /** Time as the backend sees it: the wall clock on AWS, a simulated clock on the local backend. */
 export interface Clock {
@@ -53,6 +56,11 @@ export interface Cloud {
   readonly cloudwatch: CloudWatchSender;
   /** S3. */
   readonly s3: S3Sender;
+  /**
+   * SageMaker Runtime (InvokeEndpoint): the real client on AWS; locally the endpoint's model
+   * scored in-process, each call counted into the endpoint's metrics at the simulated clock.
+   */
+  readonly runtime: RuntimeSender;
   /** The backend's clock. */
   readonly clock: Clock;
   /**

@@ -1,5 +1,5 @@
 /**
- * Wrapping a {@linkcode Cloud}'s four command senders, for decorators that watch or refuse
+ * Wrapping a {@linkcode Cloud}'s five command senders, for decorators that watch or refuse
  * commands (the journal, interruption, tests that inject failures).
  *
  * @module
@@ -29,7 +29,10 @@ export type Send = (command: never) => Promise<unknown>;
  */
 export function wrapSenders(
   cloud: Cloud,
-  wrap: (service: "sagemaker" | "autoscaling" | "cloudwatch" | "s3", send: Send) => Send,
+  wrap: (
+    service: "sagemaker" | "autoscaling" | "cloudwatch" | "s3" | "runtime",
+    send: Send,
+  ) => Send,
 ): Cloud {
   const one = <S extends { send: Send }>(service: Parameters<typeof wrap>[0], sender: S): S =>
     sender && ({ ...sender, send: wrap(service, (command) => sender.send(command)) } as S);
@@ -39,5 +42,6 @@ export function wrapSenders(
     autoscaling: one("autoscaling", cloud.autoscaling),
     cloudwatch: one("cloudwatch", cloud.cloudwatch),
     s3: one("s3", cloud.s3),
+    runtime: one("runtime", cloud.runtime),
   };
 }

@@ -60,6 +60,8 @@ export {
   createTarGz,
   MODEL_FILE_NAME,
   type ModelArtifact,
+  modelArtifactOf,
+  type ModelArtifactOfOptions,
   modelTarball,
   PAYLOAD_FILE_NAME,
   payloadTarball,

@@ -278,13 +278,45 @@ export async function readModelArtifact(path: string): Promise<ModelArtifact> {
     }
     files.sort((a, b) => a.source.localeCompare(b.source));
   } else {
-    const data = await Deno.readFile(path);
-    if (data[0] === 0x1f && data[1] === 0x8b) {
-      files = (await readTarGz(data)).map((f) => ({ source: `${path}:${f.name}`, data: f.data }));
-    } else {
-      return { source: path, data };
-    }
+    return await modelArtifactOf(await Deno.readFile(path), { source: path });
   }
+  return oneModelFile(files, path);
+}
+
+/** Options of {@linkcode modelArtifactOf}. */
+export interface ModelArtifactOfOptions {
+  /** Where the bytes came from, for messages and {@linkcode ModelArtifact.source}. */
+  source: string;
+}
+
+/**
+ * Finds the model in the bytes of a `model.tar.gz` (its one regular file) or of a model file
+ * itself, as {@linkcode readModelArtifact} does for a file on disk (e.g. an object of S3).
+ *
+ * @example Usage
+ * ```ts
+ * import { modelArtifactOf, modelTarball } from "./tarball.ts";
+ * import assert from "node:assert/strict";
+ * const bytes = await modelTarball('{"learner":{}}');
+ * const artifact = await modelArtifactOf(bytes, { source: "s3://b/model.tar.gz" });
+ * assert.equal(artifact.source, "s3://b/model.tar.gz:xgboost-model");
+ * assert.equal(new TextDecoder().decode(artifact.data), '{"learner":{}}');
+ * ```
+ */
+export async function modelArtifactOf(
+  data: Uint8Array,
+  options: ModelArtifactOfOptions,
+): Promise<ModelArtifact> {
+  const { source } = options;
+  if (!(data[0] === 0x1f && data[1] === 0x8b)) return { source, data };
+  const files = (await readTarGz(data)).map((f) => ({
+    source: `${source}:${f.name}`,
+    data: f.data,
+  }));
+  return oneModelFile(files, source);
+}
+
+function oneModelFile(files: ModelArtifact[], path: string): ModelArtifact {
   if (files.length !== 1) {
     throw new ArchiveError(
       `Cannot read the model at '${path}': it holds ${files.length} files${

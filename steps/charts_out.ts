@@ -12,10 +12,12 @@ import {
   evaluationChart,
   type EvaluationChartInput,
   evaluationComparisonChart,
+  observeChart,
+  observeSummary,
   showChart,
 } from "../charts/mod.ts";
 import { verdictMargin, verdictText } from "./verdict.ts";
-import type { AnalyzeResult, EvaluateResult, PlanResult } from "./types.ts";
+import type { AnalyzeResult, EvaluateResult, ObserveResult, PlanResult } from "./types.ts";
 
 /** Where charts go. */
 export interface ChartOutOptions {
@@ -156,4 +158,38 @@ export function writeEvaluationCharts(
   options: ChartOutOptions & { plan?: EvaluationChartsOptions } = {},
 ): Promise<string[]> {
   return showCharts(evaluationCharts(evaluations, options.plan), { outDir: options.outDir });
+}
+
+/**
+ * One chart per observation window (the walkthrough's scale-in tails are named after the
+ * evaluation before them with `names`).
+ *
+ * @example Usage
+ * ```ts
+ * import { observeCharts } from "./charts_out.ts";
+ * import assert from "node:assert/strict";
+ * const p = { time: "2026-01-01T00:00:00.000Z", instancesInService: 2, desiredInstances: 2 };
+ * const charts = observeCharts([{ endpointName: "ep", variantName: "AllTraffic", minutes: 1,
+ *   start: p.time, end: p.time, series: [p], alarms: [], activities: [], instanceMinutes: 2 }]);
+ * assert.deepEqual(charts.map((c) => c.file), ["observe-ep.svg"]);
+ * ```
+ */
+export function observeCharts(
+  observations: readonly ObserveResult[],
+  options: { names?: readonly string[] } = {},
+): NamedChart[] {
+  return observations.map((o, i) => ({
+    file: `observe-${slug(options.names?.[i] ?? o.endpointName)}.svg`,
+    caption: `${o.endpointName}/${o.variantName}, ${observeSummary(o)}`,
+    spec: observeChart(o),
+  }));
+}
+
+/** Writes (and in the kernel shows) the charts of observation windows. */
+export function writeObserveCharts(
+  observations: readonly ObserveResult[],
+  outDir?: string,
+  options: { names?: readonly string[] } = {},
+): Promise<string[]> {
+  return showCharts(observeCharts(observations, options), { outDir });
 }

@@ -338,12 +338,11 @@ export async function evaluate(cloud: Cloud, options: EvaluateOptions): Promise<
         errors: invocationErrors(values, minute),
       };
     });
-  const activities = await scalingActivities(
-    cloud,
-    resourceIdOf({ endpointName: options.endpointName, variantName }),
+  const activities = await scalingActivities(cloud, {
+    resourceId: resourceIdOf({ endpointName: options.endpointName, variantName }),
     start,
     end,
-  );
+  });
   const verdict = judgeEvaluation(series, { expectation, latencyThresholdMs, maxErrorRate });
   return {
     jobName,
@@ -383,12 +382,22 @@ async function latestInvocations(
   return last === undefined ? undefined : values.get("invocations")!.get(last);
 }
 
-async function scalingActivities(
+/**
+ * The scaling activities of a scalable target that started in [`start`, `end`], oldest first
+ * (DescribeScalingActivities, every page).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const activities = await scalingActivities(cloud, {
+ *   resourceId: "endpoint/ep/variant/AllTraffic", start, end,
+ * });
+ * ```
+ */
+export async function scalingActivities(
   cloud: Cloud,
-  resourceId: string,
-  start: Date,
-  end: Date,
+  window: { resourceId: string; start: Date; end: Date },
 ): Promise<ActivitySummary[]> {
+  const { resourceId, start, end } = window;
   const out: ActivitySummary[] = [];
   let token: string | undefined;
   do {

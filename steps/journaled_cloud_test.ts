@@ -27,6 +27,7 @@ import { FIXTURE_PROFILE } from "../cloud/local/testdata/recommender_fixture.ts"
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { openCloud } from "../cloud/open.ts";
 import { startAwsRecorder } from "../tests/aws_recorder.ts";
@@ -247,6 +248,7 @@ Deno.test("the run's tags reach the wire through the real SDK clients", async ()
       autoscaling: new ApplicationAutoScalingClient(config),
       cloudwatch: new CloudWatchClient(config),
       s3: new S3Client({ ...config, forcePathStyle: true }),
+      runtime: new SageMakerRuntimeClient(config),
       clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
       close: () => Promise.resolve(),
     };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Cloud } from "../cloud/types.ts";
 import { type CapacityProfile, checkCapacityProfile } from "../sim/profile.ts";
 import { BUILT_IN_PROFILES } from "../sim/profiles/original.ts";
 import { InputError } from "./errors.ts";
@@ -60,4 +61,28 @@ export async function readLocalProfile(value: string): Promise<CapacityProfile[]
   } catch (error) {
     throw new InputError(`--local-profile: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Whether the backend simulates `instanceType` from a given capacity profile (`--local-profile`,
+ * `openCloud({ local: { profile } })`): then a Default job on it reports the profile and runs no
+ * benchmark, so it need not wait for the machine. A profile the backend measured belongs to one
+ * model, so asking for no model finds only a given one.
+ *
+ * @example Usage
+ * ```ts
+ * import { hasGivenProfile } from "./local_profile.ts";
+ * import { ORIGINAL_PROFILE } from "../sim/profiles/original.ts";
+ * import assert from "node:assert/strict";
+ * const cloud = { capacityProfile: ({ instanceType }: { instanceType: string }) =>
+ *   Promise.resolve(instanceType === "ml.c5.large" ? ORIGINAL_PROFILE : undefined) };
+ * assert.equal(await hasGivenProfile(cloud, "ml.c5.large"), true);
+ * assert.equal(await hasGivenProfile(cloud, "ml.m5.large"), false);
+ * ```
+ */
+export async function hasGivenProfile(
+  cloud: Pick<Cloud, "capacityProfile">,
+  instanceType: string,
+): Promise<boolean> {
+  return await cloud.capacityProfile({ modelDataUrl: "", image: "", instanceType }) !== undefined;
 }

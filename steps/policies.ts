@@ -394,10 +394,13 @@ function removeFromManifest(
 }
 
 /**
- * Waits until none of the alarms is in ALARM. A freshly put policy's alarms evaluate the most
- * recent datapoints, which after an earlier evaluation are that run's traffic: starting the next
+ * Waits until none of the scale-out alarms (those breaching above their threshold:
+ * `GreaterThan…`) is in ALARM. A freshly put policy's alarms evaluate the most recent
+ * datapoints, which after an earlier evaluation are that run's traffic: starting the next
  * evaluation before they age out would scale out on the previous run's load (the original never
- * waited, so its later runs started with a head start or a handicap).
+ * waited, so its later runs started with a head start or a handicap). Scale-in alarms are not
+ * waited for: an idle endpoint publishes zero-valued invocation metrics, so a target-tracking
+ * AlarmLow stays in ALARM for as long as it is idle, and the capacity is already MinCapacity.
  */
 export async function waitForQuietAlarms(
   cloud: Cloud,
@@ -417,13 +420,17 @@ export async function waitForQuietAlarms(
         const page = await cloud.cloudwatch.send(
           new DescribeAlarmsCommand({ AlarmNames: alarmNames.slice(i, i + 100) }),
         );
-        states.push(...(page.MetricAlarms ?? []).map((a) => a.StateValue ?? ""));
+        states.push(
+          ...(page.MetricAlarms ?? [])
+            .filter((a) => !(a.ComparisonOperator ?? "").startsWith("LessThan"))
+            .map((a) => a.StateValue ?? ""),
+        );
       }
       return states;
     },
     {
       done: (states) => !states.includes("ALARM"),
-      what: `alarms ${alarmNames.join(", ")} to leave ALARM`,
+      what: `the scale-out alarms among ${alarmNames.join(", ")} to leave ALARM`,
       intervalMs: options.pollIntervalMs ?? 60_000,
       timeoutMs: options.timeoutMs ?? 1_800_000,
     },

@@ -19,6 +19,7 @@ import {
 import type { Cloud } from "../cloud/types.ts";
 import { StepError } from "./errors.ts";
 import { describeMachine, holdMachine } from "./machine_lock.ts";
+import { hasGivenProfile } from "./local_profile.ts";
 import { runName } from "./names.ts";
 import { readPrepared, requireRole } from "./inputs.ts";
 import { requiredString, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
@@ -176,8 +177,11 @@ export async function waitForRecommendationJob(
  */
 export async function recommend(cloud: Cloud, options: RecommendOptions): Promise<RecommendResult> {
   validateRecommend(options);
-  // The local benchmark measures this machine: one at a time (before anything is created).
-  const machine = await holdMachine(cloud, "recommend", { wait: options.wait });
+  // The local benchmark measures this machine: one at a time (before anything is created). A type
+  // simulated from a given profile runs no benchmark.
+  const machine = cloud.backend === "local" && await hasGivenProfile(cloud, options.instanceType)
+    ? undefined
+    : await holdMachine(cloud, "recommend", { wait: options.wait });
   try {
     const result = await createAndAwaitDefaultJob(cloud, options);
     return machine === undefined ? result : { ...result, machine: await machine.release() };

@@ -26,15 +26,9 @@ import {
 } from "./policies.ts";
 import { checkSageMakerName } from "./checks.ts";
 import { parseScheduleFlag, validateClear, validateScale } from "./validate_scale.ts";
-import {
-  type Flags,
-  numberInput,
-  runScript,
-  type ScriptSpec,
-  stringInput,
-  table,
-} from "./script.ts";
+import { numberInput, runScript, type ScriptSpec, stringInput, table } from "./script.ts";
 import type { CreatedResource, PolicySummary, ScaleResult } from "./types.ts";
+import { scalingConfigFromAws } from "./aws_scaling_recommendation.ts";
 import type { ScalingConfig } from "./scaling_requests.ts";
 
 /** The policies to put on a variant, under a label that names them in evaluations. */
@@ -123,6 +117,44 @@ export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleR
   };
 }
 
+/**
+ * The scaling configuration a `--from` file carries, if any: a saved
+ * `GetScalingConfigurationRecommendation` response (its `DynamicScalingConfiguration`, converted
+ * by {@linkcode scalingConfigFromAws}), a sweep result (the configuration it chose,
+ * {@linkcode sweepChoice}) or a `config` (a ScalingConfig, as `scale --json` writes).
+ *
+ * @example Usage
+ * ```ts
+ * import { configFromInputs } from "./scale.ts";
+ * import assert from "node:assert/strict";
+ * const config = configFromInputs({ DynamicScalingConfiguration: { MinCapacity: 1, MaxCapacity: 3,
+ *   ScalingPolicies: [{ TargetTracking: { TargetValue: 1500, MetricSpecification: {
+ *     Predefined: { PredefinedMetricType: "SageMakerVariantInvocationsPerInstance" } } } }] } },
+ *   { instanceType: "ml.c5.large" });
+ * assert.equal(config?.maxCapacity, 3);
+ * assert.equal(configFromInputs({}, { instanceType: "ml.c5.large" }), undefined);
+ * ```
+ */
+export function configFromInputs(
+  from: Record<string, unknown>,
+  options: { instanceType: string },
+): ScalingConfig | undefined {
+  const dynamic = from.DynamicScalingConfiguration;
+  if (typeof dynamic === "object" && dynamic !== null) {
+    return scalingConfigFromAws(dynamic, { instanceType: options.instanceType });
+  }
+  const chosen = sweepChoice(from);
+  if (chosen !== undefined) return chosen;
+  const config = from.config as Partial<ScalingConfig> | undefined;
+  if (
+    typeof config === "object" && config !== null && Array.isArray(config.targetTracking) &&
+    typeof config.minCapacity === "number" && typeof config.maxCapacity === "number"
+  ) {
+    return config as ScalingConfig;
+  }
+  return undefined;
+}
+
 /** The policies to put on a variant, its capacity, and where to record what is created. */
 export type ApplyPoliciesOptions =
   & Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "policies" | "instanceType">
@@ -191,15 +223,6 @@ export async function resetAndApply(
   return applied;
 }
 
-/** The flags that name policies, which a sweep's choice already carries. */
-const POLICY_FLAGS = [
-  "target-invocations",
-  "cpu-target",
-  "concurrency-target",
-  "step-threshold",
-  "schedule",
-] as const;
-
 /**
  * The configuration a sweep chose, when the `--from` fields are a sweep result (`chosen.config`
  * of `sweep --json`): its capacity and policies, to apply as they are. Undefined for any other
@@ -231,46 +254,6 @@ export function sweepChoice(from: Record<string, unknown>): ScalingConfig | unde
     );
   }
   return config as ScalingConfig;
-}
-
-/**
- * The capacity and policies `scale` applies from a sweep's choice: flags for the capacity, the
- * instance type and the label win; flags that name policies are refused, since the choice names
- * them.
- *
- * @example Usage
- * ```ts
- * import { sweepScaleInputs } from "./scale.ts";
- * import assert from "node:assert/strict";
- * const config = { label: "tt", instanceType: "ml.c5.large", minCapacity: 1, maxCapacity: 8,
- *   targetTracking: [{ metric: "invocations" as const, target: 4987 }] };
- * const inputs = sweepScaleInputs(config, { "max-capacity": "10" });
- * assert.equal(inputs.maxCapacity, 10);
- * assert.deepEqual(inputs.policies.targetTracking, config.targetTracking);
- * assert.throws(() => sweepScaleInputs(config, { "cpu-target": "50" }), /Cannot combine/);
- * ```
- */
-export function sweepScaleInputs(
-  config: ScalingConfig,
-  flags: Flags,
-): Pick<ScaleOptions, "minCapacity" | "maxCapacity" | "instanceType" | "policies"> {
-  const given = POLICY_FLAGS.find((flag) => flags[flag] !== undefined);
-  if (given !== undefined) {
-    throw new InputError(
-      `Cannot combine --${given} with --from a sweep result: the sweep's choice names the policies; drop --${given}, or --from the sweep result`,
-    );
-  }
-  return {
-    minCapacity: numberInput(flags, "min-capacity", { fallback: config.minCapacity })!,
-    maxCapacity: numberInput(flags, "max-capacity", { fallback: config.maxCapacity })!,
-    instanceType: stringInput(flags, "instance-type", { fallback: config.instanceType })!,
-    policies: {
-      label: stringInput(flags, "label", { fallback: config.label }) ?? "swept policy",
-      targetTracking: config.targetTracking ?? [],
-      stepScaling: config.stepScaling ?? [],
-      scheduledActions: config.scheduledActions ?? [],
-    },
-  };
 }
 
 /** How a scale result reads for people. */
@@ -362,6 +345,7 @@ export const SCALE_SCRIPT: ScriptSpec = {
     "deno task scale --from prepared.json --from plan.json --json > scaled.json",
     "deno task scale --from prepared.json --from sweep.json --json > scaled.json",
     "deno task scale --from scaled.json --clear 2",
+    "deno task scale --from prepared.json --from aws-recommendation.json  # a saved GetScalingConfigurationRecommendation response",
   ],
 };
 
@@ -393,16 +377,40 @@ if (import.meta.main) {
         created: manifest,
       } satisfies ScaleResult;
     }
-    const choice = sweepChoice(from);
-    if (choice !== undefined) {
-      // `--from sweep.json`: apply the configuration the sweep chose, as it was scored.
+    const instanceType = stringInput(flags, "instance-type", { from, fallback: "ml.c5.large" })!;
+    // A configuration from --from (an AWS recommendation, or a previous scale) applies as it is
+    // unless a policy flag says otherwise; --min-capacity/--max-capacity still win.
+    const policyFlags = [
+      "target-invocations",
+      "cpu-target",
+      "concurrency-target",
+      "step-threshold",
+    ];
+    const carried = policyFlags.some((f) => flags[f] !== undefined)
+      ? undefined
+      : configFromInputs(from, { instanceType });
+    const endpoint = {
+      endpointName,
+      variantName,
+      modelUrl: stringInput(flags, "model-url", { from }),
+      containerImage: stringInput(flags, "container-image", { from }),
+      instanceType,
+      roleArn,
+    };
+    if (carried !== undefined) {
       return await scale(cloud, {
-        endpointName,
-        variantName,
-        modelUrl: stringInput(flags, "model-url", { from }),
-        containerImage: stringInput(flags, "container-image", { from }),
-        roleArn,
-        ...sweepScaleInputs(choice, flags),
+        ...endpoint,
+        minCapacity: numberInput(flags, "min-capacity") ?? carried.minCapacity,
+        maxCapacity: numberInput(flags, "max-capacity") ?? carried.maxCapacity,
+        policies: {
+          label: (flags.label as string | undefined) ?? carried.label,
+          targetTracking: carried.targetTracking ?? [],
+          stepScaling: carried.stepScaling ?? [],
+          scheduledActions: [
+            ...carried.scheduledActions ?? [],
+            ...((flags.schedule as string[] | undefined) ?? []).map(parseScheduleFlag),
+          ],
+        },
       });
     }
     const minCapacity = numberInput(flags, "min-capacity", { from });
@@ -424,12 +432,7 @@ if (import.meta.main) {
     if (cpu) targetTracking.push({ metric: "cpu", target: cpu });
     if (concurrency) targetTracking.push({ metric: "concurrency", target: concurrency });
     return await scale(cloud, {
-      endpointName,
-      variantName,
-      modelUrl: stringInput(flags, "model-url", { from }),
-      containerImage: stringInput(flags, "container-image", { from }),
-      instanceType: stringInput(flags, "instance-type", { from, fallback: "ml.c5.large" })!,
-      roleArn,
+      ...endpoint,
       minCapacity,
       maxCapacity,
       policies: {

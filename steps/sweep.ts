@@ -35,6 +35,7 @@ import { ensureWritableDir } from "./out_dir.ts";
 import type { SweepReport, SweepResultReport } from "./sweep_report.ts";
 import { runScript, type ScriptSpec, table } from "./script.ts";
 import { defaultCandidates, type GridCandidate } from "./sweep_grid.ts";
+import { awsCandidate } from "./sweep_aws.ts";
 
 /** Inputs of {@linkcode sweep}. */
 export interface SweepStepOptions {
@@ -76,6 +77,11 @@ export interface SweepStepOptions {
   cloud?: () => Promise<Cloud>;
   /** @default {"AllTraffic"} */
   variantName?: string;
+  /**
+   * The Default job whose `GetScalingConfigurationRecommendation` is scored beside the candidates
+   * (asked of `cloud`); none when absent.
+   */
+  recommendationJobName?: string;
   /**
    * Add the chosen policy's and the baseline's (the 50 % rule) per-minute timelines, for charts.
    * @default {false}
@@ -237,12 +243,21 @@ export async function sweep(options: SweepStepOptions): Promise<SweepReport> {
   const peak = Math.max(...patterns.map((p) => p.peakPerMinute));
   const low = Math.min(...patterns.map((p) => p.lowPerMinute).filter((v) => v > 0), peak);
   const plan = planCapacity({ maxTps: peak / 60, minTps: low / 60, upperLimit });
-  const candidates = options.candidates ?? defaultCandidates(curve, {
-    plan,
-    instanceType: profile.instanceType,
-    diurnal: patterns.some((p) => p.name.startsWith("diurnal")),
-  });
+  const candidates = [
+    ...options.candidates ?? defaultCandidates(curve, {
+      plan,
+      instanceType: profile.instanceType,
+      diurnal: patterns.some((p) => p.name.startsWith("diurnal")),
+    }),
+  ];
   if (candidates.length === 0) throw new InputError("Cannot sweep: the candidate list is empty");
+  // AWS's answer, scored like any candidate (appended last), or why it is missing.
+  const aws = await awsCandidate(options.recommendationJobName, {
+    cloud: options.cloud,
+    instanceType: profile.instanceType,
+  });
+  const awsIndex = aws.config === undefined ? undefined : candidates.length;
+  if (aws.config !== undefined) candidates.push({ config: aws.config });
   const outcome = sweepPolicies(
     { profile, patterns, candidates: candidates.map((c) => c.config) },
     { sloMs, pricePerHour },
@@ -336,6 +351,18 @@ export async function sweep(options: SweepStepOptions): Promise<SweepReport> {
       reason: overall.reason,
       scores: patterns.map((_, p) => at(overall.candidate, p)),
     },
+    ...(options.recommendationJobName === undefined ? {} : {
+      aws: awsIndex === undefined
+        ? { jobName: options.recommendationJobName, missing: aws.missing! }
+        : {
+          jobName: options.recommendationJobName,
+          candidate: awsIndex,
+          label: labels[awsIndex],
+          config: aws.config!,
+          response: aws.response!,
+          scores: patterns.map((_, p) => at(awsIndex, p)),
+        },
+    }),
     ...(timelines === undefined ? {} : { timelines }),
   };
 }
@@ -393,8 +420,25 @@ export function renderSweep(report: SweepReport): string {
       ["Chosen", report.chosen.label],
       ["Why", report.chosen.reason],
     ]),
+    awsLine(report),
   );
   return lines.join("\n");
+}
+
+/** One line: AWS's recommendation scored beside the chosen configuration, or why it is missing. */
+function awsLine(report: SweepReport): string {
+  const aws = report.aws;
+  if (aws === undefined) {
+    return "AWS recommendation: not asked (the profile does not come from a recommend result with a job name)";
+  }
+  if (!("config" in aws)) return `AWS recommendation: missing (${aws.missing})`;
+  const total = (scores: SweepResultReport[]) => scores.reduce((sum, r) => sum + r.cost, 0);
+  const worst = (scores: SweepResultReport[]) => Math.min(...scores.map((r) => r.availability));
+  return `AWS recommendation (${aws.jobName}): min ${aws.config.minCapacity} max ${aws.config.maxCapacity}, ${
+    aws.config.targetTracking?.map((t) => `${t.metric} ${t.target}`).join(" + ")
+  }: ${usd(total(aws.scores))} ${pct(worst(aws.scores))} worst availability; chosen: ${
+    usd(total(report.chosen.scores))
+  } ${pct(worst(report.chosen.scores))}`;
 }
 
 function readCandidates(text: string, path: string, instanceType: string): GridCandidate[] {
@@ -568,6 +612,8 @@ if (import.meta.main) {
       baseTps: optionalNumber(flags["base-tps"], "base-tps", (n) => n > 0),
       cloud: () => ctx.cloud(),
       timelines: out !== undefined,
+      // A recommend result names its Default job: ask the backend for its scaling recommendation.
+      recommendationJobName: typeof from.jobName === "string" ? from.jobName : undefined,
     });
     if (out !== undefined) {
       const { showCharts } = await import("./charts_out.ts");

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { GetScalingConfigurationRecommendationResponse } from "@aws-sdk/client-sagemaker";
 import type { CapacityProfile } from "../sim/profile.ts";
 import type { Objective } from "../sim/sweep/choose.ts";
 import type { RunMinute } from "../sim/sweep/run.ts";
@@ -65,6 +66,21 @@ export interface SweepReport {
     /** Its scores per pattern. */
     scores: SweepResultReport[];
   };
+  /**
+   * AWS's `GetScalingConfigurationRecommendation` for the recommend result's job, scored like any
+   * candidate (it is `candidates[candidate]`), or why it is missing. Absent when no job was named.
+   */
+  aws?:
+    | {
+      jobName: string;
+      candidate: number;
+      label: string;
+      config: ScalingConfig;
+      /** The response as the backend gave it. */
+      response: GetScalingConfigurationRecommendationResponse;
+      scores: SweepResultReport[];
+    }
+    | { jobName: string; missing: string };
   /** With `timelines`: per pattern, the chosen policy's and the baseline's minutes. */
   timelines?: {
     pattern: string;

@@ -9,6 +9,7 @@ import type {
   EvaluationActivity,
   EvaluationPoint as ChartEvaluationPoint,
 } from "../charts/evaluation.ts";
+import type { ObserveAlarm, ObservePoint } from "../charts/observe.ts";
 import type { CapacityProfile } from "../sim/profile.ts";
 import type { ScalingConfig } from "./scaling_requests.ts";
 
@@ -203,6 +204,35 @@ export interface EvaluateResult {
   created: CreatedResource[];
 }
 
+export type { ObserveAlarm, ObservePoint };
+
+/** `observe`: an endpoint watched while time passed. */
+export interface ObserveResult {
+  endpointName: string;
+  variantName: string;
+  /** When the watch started and ended, ISO 8601 (the backend's clock). */
+  start: string;
+  end: string;
+  minutes: number;
+  /** The variant's instance type, when its endpoint configuration names one. */
+  instanceType?: string;
+  /** The scalable target's band, when the variant is registered for scaling. */
+  minCapacity?: number;
+  maxCapacity?: number;
+  /** Price of one instance per hour, in dollars (`cloud/instance_types.ts`), when known. */
+  pricePerHour?: number;
+  /** One point per minute of the window. */
+  series: ObservePoint[];
+  /** The alarms of the variant's scaling policies, their state per minute. */
+  alarms: ObserveAlarm[];
+  /** Scaling activities that started in the window. */
+  activities: ActivitySummary[];
+  /** Instances InService summed over the window's minutes. */
+  instanceMinutes: number;
+  /** What the window cost: instance-minutes x price per hour / 60, when the price is known. */
+  costDollars?: number;
+}
+
 /** `cleanup`: what was deleted. */
 export interface CleanupResult {
   deleted: CreatedResource[];
@@ -219,5 +249,7 @@ export interface WalkthroughResult {
   analysis: AnalyzeResult;
   plan: PlanResult;
   evaluations: EvaluateResult[];
+  /** After each evaluation (same order), the scale-in tail watched with `observe`. */
+  tails: ObserveResult[];
   cleanup: CleanupResult;
 }

@@ -172,6 +172,7 @@ export interface WalkthroughInput {
   spawnRates?: { slow: number; fast: number };
   evaluationSeconds?: number;
   latencyThresholdMs?: number;
+  tailMinutes?: number;
 }
 
 /**
@@ -224,5 +225,11 @@ export function validateWalkthrough(input: WalkthroughInput): void {
   }
   if (input.latencyThresholdMs !== undefined) {
     checkPositive(input.latencyThresholdMs, "--latency-threshold (ms)");
+  }
+  const tail = input.tailMinutes;
+  if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0 && tail <= 1440)) {
+    throw new InputError(
+      `Cannot watch a scale-in tail of ${tail} minutes: give --tail-minutes a whole number from 0 (none) to 1440`,
+    );
   }
 }

@@ -1,22 +1,26 @@
 /**
  * Step `walkthrough`: the whole recipe in order — prepare, recommend, analyze, plan, scale,
  * evaluate (target tracking at spawn rate 1; its target x 1.3 at a faster ramp; step scaling with
- * its alarm at the faster ramp) — and cleanup in `finally`, so that a failure in any step still
- * deletes everything created so far. On the local backend it runs offline in about a minute.
+ * its alarm at the faster ramp), each followed by its scale-in tail (`observe`, priced) — and
+ * cleanup in `finally`, so that a failure in any step still deletes everything created so far.
+ * On the local backend it runs offline in about a minute.
  *
  * @module
  */
 import type { Cloud } from "../cloud/types.ts";
 import { instanceTypeInfo } from "../cloud/instance_types.ts";
 import { analyze, renderAnalysis } from "./analyze.ts";
-import { writeAnalysisCharts, writeEvaluationCharts } from "./charts_out.ts";
+import { writeAnalysisCharts, writeEvaluationCharts, writeObserveCharts } from "./charts_out.ts";
 import { cleanup, renderCleanup } from "./cleanup.ts";
 import { InputError, StepError } from "./errors.ts";
 import { evaluate, renderEvaluation } from "./evaluate.ts";
+import { observe, renderObserve } from "./observe.ts";
+import { observeSummary } from "../charts/observe.ts";
 import { verdictText } from "./verdict.ts";
 import { isInterruption } from "./interrupt.ts";
 import { requireRole } from "./inputs.ts";
 import { holdMachine } from "./machine_lock.ts";
+import { hasGivenProfile } from "./local_profile.ts";
 import { planCapacity, renderPlan } from "./plan.ts";
 import { originalStepScaling, type VariantTarget } from "./policies.ts";
 import { prepare, renderPrepare } from "./prepare.ts";
@@ -28,6 +32,7 @@ import type {
   CleanupResult,
   CreatedResource,
   EvaluateResult,
+  ObserveResult,
   PlanResult,
   PrepareResult,
   RecommendResult,
@@ -72,6 +77,11 @@ export interface WalkthroughOptions {
    * @default {1000}
    */
   latencyThresholdMs?: number;
+  /**
+   * Minutes to watch the endpoint after each evaluation (the scale-in tail, priced); 0 for none.
+   * @default {45}
+   */
+  tailMinutes?: number;
   /** Folder for the charts (SVG + .vl.json); none when absent. */
   outDir?: string;
   /** Print each step's result (stderr) as it completes. @default {false} */
@@ -209,10 +219,13 @@ export async function walkthrough(
   let analysis: AnalyzeResult | undefined;
   let plan: PlanResult | undefined;
   const evaluations: EvaluateResult[] = [];
+  const tails: ObserveResult[] = [];
   let failure: unknown;
   // The benchmark measures this machine: held from the start (a refusal creates nothing) until
-  // the recommendation is in.
-  const machine = await holdMachine(cloud, "walkthrough", { wait: options.wait });
+  // the recommendation is in; not at all for a type simulated from a given profile (no benchmark).
+  const machine = cloud.backend === "local" && await hasGivenProfile(cloud, instanceType)
+    ? undefined
+    : await holdMachine(cloud, "walkthrough", { wait: options.wait });
   try {
     prepared = await inStep(
       "prepare",
@@ -296,9 +309,22 @@ export async function walkthrough(
         }));
       evaluations.push(evaluation);
       say(`Evaluation ${i + 1}\n${renderEvaluation(evaluation)}`);
+      const tailMinutes = options.tailMinutes ?? 45;
+      if (tailMinutes > 0) {
+        const tail = await inStep(
+          "observe",
+          options,
+          () => observe(cloud, { ...target, minutes: tailMinutes }),
+        );
+        tails.push(tail);
+        say(`Scale-in tail after evaluation ${i + 1}\n${renderObserve(tail)}`);
+      }
     }
     if (options.outDir !== undefined) {
       await writeEvaluationCharts(evaluations, { outDir: options.outDir, plan: pl });
+      await writeObserveCharts(tails, options.outDir, {
+        names: evaluations.map((e) => `tail ${e.policyLabel} spawn ${e.spawnRate}`),
+      });
     }
   } catch (error) {
     failure = error;
@@ -345,6 +371,7 @@ export async function walkthrough(
     analysis: analysis!,
     plan: plan!,
     evaluations,
+    tails,
     cleanup: cleaned,
   };
 }
@@ -394,11 +421,12 @@ export function renderWalkthrough(r: WalkthroughResult): string {
       Math.round(r.analysis.upperLimit)
     }); MinCapacity ${r.plan.minCapacity}, MaxCapacity ${r.plan.maxCapacity}.`,
     "",
-    ...r.evaluations.map((e) =>
+    ...r.evaluations.flatMap((e, i) => [
       `${e.policyLabel} at ${e.spawnRate} users/min ${verdictText(e)} — ${
         e.reasons.join("; ")
-      }; stop: ${e.stopReason}`
-    ),
+      }; stop: ${e.stopReason}`,
+      ...(r.tails[i] === undefined ? [] : [`  scale-in tail: ${observeSummary(r.tails[i])}`]),
+    ]),
     "",
     evaluationTable(r.evaluations),
     "",
@@ -436,6 +464,11 @@ export const WALKTHROUGH_SCRIPT: ScriptSpec = {
       placeholder: "MS",
       description: "P95 latency objective of the evaluations (default 1000)",
     },
+    "tail-minutes": {
+      type: "string",
+      placeholder: "N",
+      description: "minutes to watch the scale-in after each evaluation, 0 for none (default 45)",
+    },
     out: {
       type: "string",
       placeholder: "DIR",
@@ -462,6 +495,7 @@ if (import.meta.main) {
       minTps: numberInput(ctx.flags, "min-tps"),
       evaluationSeconds: numberInput(ctx.flags, "evaluation-seconds"),
       latencyThresholdMs: numberInput(ctx.flags, "latency-threshold"),
+      tailMinutes: numberInput(ctx.flags, "tail-minutes"),
       outDir,
       wait: ctx.flags["no-wait"] !== true,
       verbose: !ctx.json,

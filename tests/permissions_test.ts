@@ -20,7 +20,7 @@ const config = JSON.parse(
 const STEP = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
 
 /**
- * Each task's permission flags. Of the seven step tasks that talk to a backend, only recommend
+ * Each task's permission flags. Of the eight step tasks that talk to a backend, only recommend
  * and walkthrough spawn anything: the local Default job starts the model server (deno, pinned
  * with taskset when there is one) and the load generator (deno, taskset), each through setpriv
  * (util-linux), which ties the child to its parent (`machine/children.ts`).
@@ -41,6 +41,7 @@ const EXPECTED: Record<string, string[]> = {
   analyze: STEP,
   scale: STEP,
   evaluate: STEP,
+  observe: STEP,
   cleanup: STEP,
   plan: ["--allow-read"],
   export: ["--allow-read", "--allow-write"],

@@ -88,7 +88,21 @@ Deno.test("walkthrough() runs the whole recipe offline and leaves no resource be
         "evaluation-target-tracking-spawn-1.svg",
         "evaluation-target-tracking-x1-3-spawn-3.svg",
         "evaluations-compared.svg",
+        "observe-tail-step-scaling-spawn-3.svg",
+        "observe-tail-target-tracking-spawn-1.svg",
+        "observe-tail-target-tracking-x1-3-spawn-3.svg",
       ]);
+      // After each evaluation, its scale-in tail: 45 minutes watched, priced.
+      assert.equal(result.tails.length, 3);
+      for (const [i, tail] of result.tails.entries()) {
+        assert.equal(tail.series.length, 45);
+        assert.equal(tail.minCapacity, result.plan.minCapacity);
+        assert.ok(Date.parse(tail.start) >= Date.parse(result.evaluations[i].series.at(-1)!.time));
+        assert.equal(
+          tail.costDollars,
+          Math.round(tail.instanceMinutes * result.plan.pricePerHour! / 60 * 10_000) / 10_000,
+        );
+      }
       assert.match(evaluationTable(result.evaluations), /step scaling +3 /);
       assert.deepEqual(inventoryLines(await inventory(cloud, BUCKET)), [], "nothing left behind");
     } finally {

@@ -1,5 +1,5 @@
 /**
- * Assembles the embedded local backend: one store, one simulated clock, and the four senders
+ * Assembles the embedded local backend: one store, one simulated clock, and the five senders
  * built from each service's handler table.
  *
  * @module
@@ -18,6 +18,7 @@ import {
 import { profileFor, putGivenProfiles } from "./kernel/profiles.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "./recommender/mod.ts";
 import { s3Handlers } from "./s3/mod.ts";
+import { runtimeHandlers } from "./runtime/mod.ts";
 import { registerSageMakerEvents, sageMakerHandlers } from "./sagemaker/mod.ts";
 import { localSender } from "./kernel/dispatch.ts";
 import {
@@ -139,6 +140,7 @@ export function openLocalCloud(options: LocalCloudOptions = {}): LocalCloud {
       service: "S3",
       handlers: { ...s3Handlers, ...tagging.s3TaggingHandlers },
     }),
+    runtime: localSender(ctx, { service: "SageMaker Runtime", handlers: runtimeHandlers }),
     clock: new LocalClock(ctx),
     capacityProfile: (subject) => Promise.resolve(profileFor(ctx, subject)),
     settings,

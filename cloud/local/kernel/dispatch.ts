@@ -1,6 +1,6 @@
 /**
  * Dispatch: turns a service's handler map (operation name → handler) into a `{ send(command) }`
- * that takes real SDK v3 command objects, as the four senders of a `Cloud` do.
+ * that takes real SDK v3 command objects, as the five senders of a `Cloud` do.
  *
  * @module
  */
@@ -15,7 +15,12 @@ export type OperationHandler = (input: any, ctx: LocalContext) => unknown | Prom
 export type HandlerMap = Readonly<Record<string, OperationHandler>>;
 
 /** The services the local backend stands in for, as their senders' errors name them. */
-export type ServiceName = "SageMaker" | "Application Auto Scaling" | "CloudWatch" | "S3";
+export type ServiceName =
+  | "SageMaker"
+  | "Application Auto Scaling"
+  | "CloudWatch"
+  | "S3"
+  | "SageMaker Runtime";
 
 /** One service of the local backend: its name and its handler map. */
 export interface LocalService {

@@ -12,6 +12,7 @@ import * as aas from "@aws-sdk/client-application-auto-scaling";
 import * as cw from "@aws-sdk/client-cloudwatch";
 import * as s3 from "@aws-sdk/client-s3";
 import * as sm from "@aws-sdk/client-sagemaker";
+import * as smr from "@aws-sdk/client-sagemaker-runtime";
 import { type ErrorFactory, errorFactory } from "./errors.ts";
 
 /** The environment variable naming the operations to fail. */
@@ -22,6 +23,7 @@ const FACTORIES: Record<string, ErrorFactory> = {
   "Application Auto Scaling": errorFactory(aas, aas.ApplicationAutoScalingServiceException),
   CloudWatch: errorFactory(cw, cw.CloudWatchServiceException),
   S3: errorFactory(s3, s3.S3ServiceException),
+  "SageMaker Runtime": errorFactory(smr, smr.SageMakerRuntimeServiceException),
 };
 
 const calls = new Map<string, number>();

@@ -1,7 +1,8 @@
 /**
  * The local Inference Recommender job API: CreateInferenceRecommendationsJob,
  * DescribeInferenceRecommendationsJob, ListInferenceRecommendationsJobs,
- * ListInferenceRecommendationsJobSteps and StopInferenceRecommendationsJob, taking the real SDK
+ * ListInferenceRecommendationsJobSteps, StopInferenceRecommendationsJob and
+ * GetScalingConfigurationRecommendation (`scaling_recommendation.ts`), taking the real SDK
  * v3 commands (merged into the SageMaker sender by the assembly).
  *
  * Validation follows `../shared/spec/inference-recommender.md` §1 and §8; the response shapes
@@ -58,6 +59,7 @@ import {
 import { refuseEndpointsInUse } from "./endpoint_in_use.ts";
 import { checked, findJob, jobArn, ownerOf } from "./lease.ts";
 import { date, describeOut, summaryOut } from "./output.ts";
+import { getScalingConfigurationRecommendation } from "./scaling_recommendation.ts";
 import { MODEL_PACKAGE_VERSION_ARN_PATTERN, STATUSES, validateCreate } from "./validate.ts";
 import type {
   CreateInferenceRecommendationsJobRequest,
@@ -89,6 +91,8 @@ export {
 
 /** The Inference Recommender operations of the local backend, by operation name. */
 export const recommenderHandlers: HandlerMap = {
+  GetScalingConfigurationRecommendation: getScalingConfigurationRecommendation,
+
   CreateInferenceRecommendationsJob(
     input: CreateInferenceRecommendationsJobRequest,
     ctx: LocalContext,

@@ -23,7 +23,8 @@
  *   invocations, so after the load the alarms have missing data, go INSUFFICIENT_DATA and
  *   Application Auto Scaling does not scale ("How target tracking scaling for Application Auto
  *   Scaling works": a target-tracking policy does not act on an alarm with insufficient data;
- *   issue reports of endpoints that never scale in after a test). CPU and memory utilization
+ *   the same symptom for a load balancer metric, "Low/No traffic not scaling in",
+ *   aws/copilot-cli#5854). [INF] AWS's current pages say neither in so many words. CPU and memory utilization
  *   are instance metrics and are published either way.
  *
  * An endpoint without a stored capacity profile has no fleet model: it publishes only its
@@ -300,41 +301,22 @@ export function simulateEndpoint(
       // The 10 s periods already written by the ticks of this minute are not written again.
       highResolution = minute.highResolution.filter((h) => h.start >= state.tickedUntil);
     }
-    const mine = direct.filter((d) => d.VariantName === v.VariantName);
-    if (mine.length > 0) {
-      const sum = mine.reduce((a, d) => ({
-        count: a.count + d.count,
-        errors: a.errors + d.errors,
-        latencySumMs: a.latencySumMs + d.latencySumMs,
-        latencyCount: a.latencyCount + d.latencyCount,
-      }), { count: 0, errors: 0, latencySumMs: 0, latencyCount: 0 });
+    const sum = direct.filter((d) => d.VariantName === v.VariantName).reduce((a, d) => ({
+      count: a.count + d.count,
+      errors: a.errors + d.errors,
+      latencySumMs: a.latencySumMs + d.latencySumMs,
+      latencyCount: a.latencyCount + d.latencyCount,
+    }), { count: 0, errors: 0, latencySumMs: 0, latencyCount: 0 });
+    if (sum.count > 0) {
       const instances = Math.max(1, instancesInService(v, t - 1));
       periods = periods.map((p, i) => i === periods.length - 1 ? addDirect(p, sum, instances) : p);
-      minutePeriods[v.VariantName] = periods;
-      const variantRows = fleetMetricRows({
-        periods,
-        highResolution,
-        invocationsByInstance: {},
-        invocations: 0,
-        carry: NO_CARRY,
-      }, variant);
-      for (const r of variantRows) {
-        if (r.metricName === "Invocation4XXErrors") {
-          r.sum = r.min = r.max = sum.errors;
-        }
-      }
-      rows.push(...variantRows);
-    } else {
-      minutePeriods[v.VariantName] = periods;
-      rows.push(
-        ...fleetMetricRows({
-          periods,
-          highResolution,
-          invocationsByInstance: {},
-          invocations: 0,
-          carry: NO_CARRY,
-        }, variant),
-      );
+    }
+    minutePeriods[v.VariantName] = periods;
+    const window = { periods, highResolution, invocationsByInstance: {}, invocations: 0 };
+    for (const r of fleetMetricRows({ ...window, carry: NO_CARRY }, variant)) {
+      // The fleet model has no 4xx; direct calls with a bad payload do.
+      if (r.metricName === "Invocation4XXErrors") r.sum = r.min = r.max = sum.errors;
+      rows.push(r);
     }
   }
   const published = zeroWhenIdle

@@ -32,8 +32,13 @@ export {
   simulateEndpoint,
   type TrafficSource,
 } from "./endpoint_clock.ts";
-export { recordedTraffic, recordInvocations } from "./endpoint_traffic.ts";
-export { type EndpointRecord, KIND } from "./records.ts";
+export {
+  recordedTraffic,
+  recordInvocations,
+  type RecordInvocationsInput,
+  type TrafficMinute,
+} from "./endpoint_traffic.ts";
+export { type EndpointRecord, instancesInService, KIND } from "./records.ts";
 export { listPage } from "./list.ts";
 // The SageMaker API's request checks and error shapes, which the Inference Recommender
 // operations (SageMaker operations too) share.

@@ -10,6 +10,7 @@ import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/mod.
 import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
 import { type CapacityProfile, PROFILE_KIND } from "../../../sim/profile.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "../recommender/mod.ts";
+import { completeDefaultJob, putJob } from "../recommender/job.ts";
 import { describeEndpointRecord, sageMakerHandlers } from "../sagemaker/mod.ts";
 import { localSender } from "../kernel/dispatch.ts";
 import type { LocalSettings } from "../kernel/settings.ts";
@@ -111,4 +112,45 @@ export async function deployEndpoint(
 export function storeFixtureProfile(f: RecommenderFixture, name = "ep"): void {
   const key = describeEndpointRecord(f.ctx, name).ProductionVariants[0].profileKey;
   f.ctx.store.tx(() => f.ctx.store.putDoc(PROFILE_KIND, key, FIXTURE_PROFILE));
+}
+
+/**
+ * Stores a Default job `name` and completes it with one recommendation (no benchmark runs):
+ * MaxInvocations 3000/min, ModelLatency 12 ms, on endpoint `ir-<name>`.
+ */
+export function completedDefaultJob(
+  f: RecommenderFixture,
+  options: { name: string; instanceType?: string },
+): void {
+  const { name } = options;
+  const now = f.ctx.store.now();
+  putJob(f.ctx, {
+    JobName: name,
+    JobArn:
+      `arn:aws:sagemaker:${f.ctx.region}:${f.ctx.account}:inference-recommendations-job/${name}`,
+    JobType: "Default",
+    RoleArn: ROLE,
+    Status: "IN_PROGRESS",
+    CreationTime: now,
+    LastModifiedTime: now,
+    InputConfig: {},
+    steps: [],
+  });
+  completeDefaultJob(f.ctx, {
+    jobName: name,
+    result: {
+      invocationStartTime: now - 600_000,
+      invocationEndTime: now - 60_000,
+      recommendations: [{
+        Metrics: { MaxInvocations: 3000, ModelLatency: 12 },
+        EndpointConfiguration: {
+          EndpointName: `ir-${name}`,
+          VariantName: "AllTraffic",
+          InstanceType: (options.instanceType ?? "ml.c5.large") as "ml.c5.large",
+          InitialInstanceCount: 1,
+        },
+      }],
+      stopReason: { code: "Saturation", message: "Throughput flattened at 8 users" },
+    },
+  });
 }
