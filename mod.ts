@@ -41,6 +41,14 @@ export { planCapacity, type PlanOptions, renderPlan } from "./steps/plan.ts";
 export { renderSweep, sweep, type SweepStepOptions } from "./steps/sweep.ts";
 export type { SweepReport } from "./steps/sweep_report.ts";
 export { defaultCandidates, type GridCandidate } from "./steps/sweep_grid.ts";
+export { sweepCharts } from "./steps/sweep_charts.ts";
+export { sweepStory } from "./steps/sweep_story.ts";
+export {
+  type ExportFormat,
+  type ExportOptions,
+  type ExportResult,
+  exportTemplate,
+} from "./steps/export.ts";
 export {
   createEndpoint,
   type CreateEndpointOptions,
@@ -75,6 +83,7 @@ export {
   resetAndApply,
   scale,
   type ScaleOptions,
+  sweepChoice,
 } from "./steps/scale.ts";
 export {
   evaluate,

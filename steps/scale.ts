@@ -120,7 +120,8 @@ export async function scale(cloud: Cloud, options: ScaleOptions): Promise<ScaleR
 /**
  * The scaling configuration a `--from` file carries, if any: a saved
  * `GetScalingConfigurationRecommendation` response (its `DynamicScalingConfiguration`, converted
- * by {@linkcode scalingConfigFromAws}) or a `config` (a ScalingConfig, as `scale --json` writes).
+ * by {@linkcode scalingConfigFromAws}), a sweep result (the configuration it chose,
+ * {@linkcode sweepChoice}) or a `config` (a ScalingConfig, as `scale --json` writes).
  *
  * @example Usage
  * ```ts
@@ -142,6 +143,8 @@ export function configFromInputs(
   if (typeof dynamic === "object" && dynamic !== null) {
     return scalingConfigFromAws(dynamic, { instanceType: options.instanceType });
   }
+  const chosen = sweepChoice(from);
+  if (chosen !== undefined) return chosen;
   const config = from.config as Partial<ScalingConfig> | undefined;
   if (
     typeof config === "object" && config !== null && Array.isArray(config.targetTracking) &&
@@ -218,6 +221,39 @@ export async function resetAndApply(
   await waitForQuietAlarms(cloud, applied.alarms);
   await registerScalableTarget(cloud, target, { ...options, suspended: false });
   return applied;
+}
+
+/**
+ * The configuration a sweep chose, when the `--from` fields are a sweep result (`chosen.config`
+ * of `sweep --json`): its capacity and policies, to apply as they are. Undefined for any other
+ * input; an InputError when the choice is there but unusable.
+ *
+ * @example Usage
+ * ```ts
+ * import { sweepChoice } from "./scale.ts";
+ * import assert from "node:assert/strict";
+ * const config = { label: "tt", instanceType: "ml.c5.large", minCapacity: 1, maxCapacity: 8,
+ *   targetTracking: [{ metric: "invocations" as const, target: 4987 }] };
+ * assert.equal(sweepChoice({ chosen: { label: "tt", config } })?.maxCapacity, 8);
+ * assert.equal(sweepChoice({ minCapacity: 2, maxCapacity: 11 }), undefined);
+ * ```
+ */
+export function sweepChoice(from: Record<string, unknown>): ScalingConfig | undefined {
+  const chosen = from.chosen as { config?: unknown } | undefined;
+  if (typeof chosen !== "object" || chosen === null || chosen.config === undefined) {
+    return undefined;
+  }
+  const config = chosen.config as Partial<ScalingConfig> | null;
+  const whole = (n: unknown) => typeof n === "number" && Number.isInteger(n);
+  if (
+    typeof config !== "object" || config === null || !whole(config.minCapacity) ||
+    !whole(config.maxCapacity) || typeof config.instanceType !== "string"
+  ) {
+    throw new InputError(
+      "Cannot apply the sweep's choice: its chosen.config needs whole minCapacity and maxCapacity and an instanceType; pass --from the --json output of sweep",
+    );
+  }
+  return config as ScalingConfig;
 }
 
 /** How a scale result reads for people. */
@@ -307,6 +343,7 @@ export const SCALE_SCRIPT: ScriptSpec = {
   },
   examples: [
     "deno task scale --from prepared.json --from plan.json --json > scaled.json",
+    "deno task scale --from prepared.json --from sweep.json --json > scaled.json",
     "deno task scale --from scaled.json --clear 2",
     "deno task scale --from prepared.json --from aws-recommendation.json  # a saved GetScalingConfigurationRecommendation response",
   ],

@@ -157,4 +157,64 @@ export const NOTEBOOK_CHECKS: Record<string, (run: NotebookRun) => void> = {
     const notebook = JSON.parse(Deno.readTextFileSync(run.notebook)) as NotebookFile;
     assert.deepEqual(storyContradictions(notebook, run), []);
   },
+  "policy_lab.ipynb"(run) {
+    const captions = chartCaptions(run);
+    const patterns = ["ramp", "spike", "trace:data/day.csv"];
+    assert.equal(captions.length, 2 * patterns.length + 1, `charts: ${captions.join(" | ")}`);
+    // One choice everywhere: the Pareto captions, the timelines, the story and the evaluation.
+    const chosen = new Set<string>();
+    patterns.forEach((pattern, i) => {
+      const pareto = /^Sweep on (.+?): \d+ of \d+ candidates on the front; chosen "(.+?)" \(/.exec(
+        captions[i],
+      );
+      assert.ok(pareto, `Pareto chart ${i}: ${captions[i]}`);
+      assert.equal(pareto[1], pattern);
+      chosen.add(pareto[2]);
+      const timeline = /^Chosen "(.+?)" vs baseline "(.+?)" on (.+)$/.exec(
+        captions[patterns.length + i],
+      );
+      assert.ok(timeline, `timeline chart ${i}: ${captions[patterns.length + i]}`);
+      assert.equal(timeline[3], pattern);
+      chosen.add(timeline[1]);
+    });
+    const evaluation = /^(.+) at 3 users\/min (passed|failed): /.exec(captions.at(-1)!);
+    assert.ok(evaluation, `evaluation chart: ${captions.at(-1)}`);
+    chosen.add(evaluation[1]);
+    const story = run.cells.flatMap((c) => c.outputs).map((o) => o.data?.["text/markdown"])
+      .map((m) =>
+        typeof m === "string" && /^The sweep chose \*\*(.+?)\*\* over all patterns/m.exec(m)
+      )
+      .find(Boolean);
+    assert.ok(story, "no sweep story in the outputs");
+    chosen.add(story[1]);
+    assert.equal(chosen.size, 1, `the choice differs between outputs: ${[...chosen].join(" | ")}`);
+    const label = [...chosen][0];
+    const text = run.cells.flatMap((c) => c.outputs.map((o) => o.text ?? "")).join("\n");
+    assert.match(text, /^data\/day\.csv: 1440 rows;/m);
+    assert.ok(text.includes(`, ${label} at 3 users/min `), "the evaluation names the choice");
+    assert.match(
+      text,
+      /^cloudformation: \S+scaling\.cfn\.json, parameters EndpointName, VariantName$/m,
+    );
+    assert.match(
+      text,
+      /^terraform: \S+scaling\.tf\.json, parameters endpoint_name, variant_name$/m,
+    );
+    assert.match(text, /^ {2}ScalableTarget$/m);
+    assert.match(text, /^ {2}aws_appautoscaling_target\.variant$/m);
+    assert.match(text, /Failed +nothing/, "cleanup deleted everything");
+    // The static words state no result of this run: neither the choice nor where the rule landed.
+    const notebook = JSON.parse(Deno.readTextFileSync(run.notebook)) as NotebookFile;
+    notebook.cells.forEach((cell, i) => {
+      if (cell.cell_type !== "markdown") return;
+      const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+      assert.ok(!source.includes(label), `markdown cell ${i} names the choice of this run`);
+      assert.doesNotMatch(
+        source,
+        /\b(dominated|is on the front|was chosen)\b/,
+        `markdown cell ${i}`,
+      );
+    });
+    assert.deepEqual(storyContradictions(notebook, run), []);
+  },
 };
