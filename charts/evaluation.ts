@@ -172,6 +172,39 @@ export function activityRules(
 }
 
 /**
+ * The invocations-per-minute line that the evaluation and observe charts share.
+ *
+ * @example Usage
+ * ```ts
+ * import { invocationsLine } from "./evaluation.ts";
+ * import assert from "node:assert/strict";
+ * const layer = invocationsLine([{ time: "2026-01-01T00:00:00Z", invocations: 5 }]);
+ * assert.equal(layer.encoding?.y && "field" in layer.encoding.y ? layer.encoding.y.field : "", "invocations");
+ * ```
+ */
+export function invocationsLine(
+  values: readonly { time: string; invocations: number }[],
+): LayerSpec<Field>["layer"][number] {
+  return {
+    data: { values: [...values] },
+    mark: { type: "line", point: { color: COLORS.blue }, color: COLORS.blue, strokeWidth: 2 },
+    encoding: {
+      x: utcTimeX(),
+      y: { field: "invocations", type: "quantitative", title: EVALUATION_INVOCATIONS_TITLE },
+      tooltip: [
+        utcTimeTooltip(),
+        {
+          field: "invocations",
+          type: "quantitative",
+          title: EVALUATION_INVOCATIONS_TITLE,
+          format: ",",
+        },
+      ],
+    },
+  };
+}
+
+/**
  * The invocations panel: invocations per minute, the expectation rule and the activities.
  *
  * @param input The evaluation.
@@ -200,23 +233,7 @@ export function invocationsPanel(
     width,
     height,
     layer: [
-      {
-        data: { values: input.series.map(({ time, invocations }) => ({ time, invocations })) },
-        mark: { type: "line", point: { color: COLORS.blue }, color: COLORS.blue, strokeWidth: 2 },
-        encoding: {
-          x: utcTimeX(),
-          y: { field: "invocations", type: "quantitative", title: EVALUATION_INVOCATIONS_TITLE },
-          tooltip: [
-            utcTimeTooltip(),
-            {
-              field: "invocations",
-              type: "quantitative",
-              title: EVALUATION_INVOCATIONS_TITLE,
-              format: ",",
-            },
-          ],
-        },
-      },
+      invocationsLine(input.series.map(({ time, invocations }) => ({ time, invocations }))),
       expectationRule(input.expectation),
       ...activityRules(input.activities),
     ],

@@ -15,10 +15,10 @@ import { VEGA_LITE_SCHEMA } from "./render.ts";
 import {
   activityRules,
   costPanel,
-  EVALUATION_INVOCATIONS_TITLE,
   type EvaluationActivity,
   type EvaluationChartOptions,
   instancesPanel,
+  invocationsLine,
 } from "./evaluation.ts";
 
 /** One minute of an observation window. */
@@ -155,23 +155,7 @@ function invocationsPanel(
     width,
     height,
     layer: [
-      {
-        data: { values },
-        mark: { type: "line", point: { color: COLORS.blue }, color: COLORS.blue, strokeWidth: 2 },
-        encoding: {
-          x: utcTimeX(),
-          y: { field: "invocations", type: "quantitative", title: EVALUATION_INVOCATIONS_TITLE },
-          tooltip: [
-            utcTimeTooltip(),
-            {
-              field: "invocations",
-              type: "quantitative",
-              title: EVALUATION_INVOCATIONS_TITLE,
-              format: ",",
-            },
-          ],
-        },
-      },
+      invocationsLine(values),
       ...activityRules(input.activities),
     ],
   };
