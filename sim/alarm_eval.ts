@@ -183,6 +183,14 @@ export interface AlarmSeriesOptions extends AlarmRule {
    * @default {"INSUFFICIENT_DATA"}
    */
   currentState?: AlarmState;
+  /**
+   * Stop reading as soon as the state is certain (more than N − M points read do not breach:
+   * OK). The state is the same; `breaching`, `filled` and `rule` then describe only the points
+   * read. The sweep evaluates this way; the local backend wants the whole account for its
+   * state reasons.
+   * @default {false}
+   */
+  stateOnly?: boolean;
 }
 
 /** What {@linkcode evaluateAlarmSeries} decides: {@linkcode AlarmEvaluation} without the points. */
@@ -218,7 +226,8 @@ export function evaluateAlarmSeries(
   const currentState = options.currentState ?? "INSUFFICIENT_DATA";
   const threshold = options.threshold;
   const operator = options.comparisonOperator;
-  // Newest first, up to N real points: with every period present this reads N values.
+  const stateOnly = options.stateOnly ?? false;
+  // Newest first, up to N real points: with every period present this reads at most N values.
   let real = 0;
   let b = 0;
   for (let i = end - 1; i >= start && real < n; i--) {
@@ -227,6 +236,11 @@ export function evaluateAlarmSeries(
     if (v !== v) continue; // NaN: no data
     real++;
     if (breachesOperator(v, operator, threshold)) b++;
+    else if (stateOnly && real - b > n - m) {
+      // More than N − M points do not breach: no rule can reach M breaching ones any more (a
+      // filled range adds at most N − real), so the state is OK; most evaluations stop here.
+      return { state: "OK", breaching: b, filled: 0, rule: "threshold" };
+    }
   }
   if (real >= n) {
     return { state: b >= m ? "ALARM" : "OK", breaching: b, filled: 0, rule: "threshold" };
@@ -295,6 +309,28 @@ function isPremature(
     if (v === v && !breach(v)) return false;
   }
   return true;
+}
+
+/**
+ * Whether an alarm's Auto Scaling actions run at an evaluation: on a transition into its state,
+ * and again every `repeatMs` while it stays there (CW-ALARM: "for Auto Scaling actions, the alarm
+ * continues to invoke the action for every period that the alarm remains in the new state";
+ * autoscaling.md §3). `lastActionAt` is when they last ran since the last transition.
+ *
+ * @example Usage
+ * ```ts
+ * import { scalingActionDue } from "./alarm_eval.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(scalingActionDue(undefined, { now: 0, transitioned: true, repeatMs: 60_000 }), true);
+ * assert.equal(scalingActionDue(0, { now: 10_000, transitioned: false, repeatMs: 60_000 }), false);
+ * assert.equal(scalingActionDue(0, { now: 60_000, transitioned: false, repeatMs: 60_000 }), true);
+ * ```
+ */
+export function scalingActionDue(
+  lastActionAt: number | undefined,
+  at: { now: number; transitioned: boolean; repeatMs: number },
+): boolean {
+  return at.transitioned || lastActionAt === undefined || at.now - lastActionAt >= at.repeatMs;
 }
 
 const OPERATOR_WORDS: Record<ComparisonOperator, string> = {

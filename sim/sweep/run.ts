@@ -3,44 +3,50 @@
  * period by period on plain arrays — the alarms, the policies' decisions, cooldowns, scheduled
  * actions and provisioning delay — and the scores the sweep compares candidates on.
  *
- * The rules are `simulate.ts`'s and the local backend's (`../shared/spec/autoscaling.md`; the
- * delays default to the backend's calibrated settings), and the decisions go through the same
- * functions (`scaling_math.ts`):
- * - target tracking on a one-minute metric (InvocationsPerInstance Sum, CPUUtilization Average):
- *   AlarmHigh 3 of 3 periods above the target, AlarmLow 15 of 15 below 0.9 × target (§1.1);
- * - target tracking on the high-resolution `ConcurrentRequestsPerModel` (10 s periods):
- *   AlarmHigh 3 of 3 above the target, AlarmLow 90 of 90 below 0.9 × target (§1.1, high
- *   resolution), evaluated every 10 s;
- * - step scaling: its alarm is M of M one-minute InvocationsPerInstance periods at or above the
- *   threshold (`putStepScaling`'s alarm); the step is chosen on the mean of those M periods minus
- *   the threshold (MetricAggregationType Average, §3);
- * - every alarm sees a period `metricDelaySeconds` after it closes (high resolution:
- *   `highResolutionDelaySeconds`), and an alarm that stays in ALARM invokes its policy again at
- *   each evaluation; simultaneous proposals combine as AAS does (the largest scale-out wins,
- *   `combineProposals`);
- * - new instances take traffic `instanceStartSeconds` after the scale-out (rounded up to a
- *   period) and the variant takes no other policy change until then; removal is immediate;
- * - a scheduled action sets MinCapacity/MaxCapacity when it fires and moves the capacity into the
- *   new bounds at once (§5).
+ * It is the local backend's model run without a store: every rule goes through the functions
+ * the local CloudWatch and Application Auto Scaling use (`tests/sweep_consistency_test.ts`
+ * shows the per-minute capacity of both is the same for each kind of candidate):
+ * - the alarms are built by `policy_alarms.ts` (target tracking's AlarmHigh/AlarmLow with the
+ *   backend's shapes, the step policy's alarm as `scale` creates it), and evaluated by
+ *   `evaluateAlarmSeries` over N + 2 periods of the series they read, 60-s alarms at each
+ *   minute and 10-s ones every 10 s (the local alarm engine's schedule);
+ * - an alarm in ALARM invokes its policy on the transition and every
+ *   `alarmActionRepeatSeconds` after (`scalingActionDue`);
+ * - the invocations of one instant are decided together by `scaling_decision.ts`
+ *   (`decideTarget`: target tracking, step adjustments, the scale-in agreement, clamping,
+ *   "not InService" while a change is under way) and leave cooldowns by
+ *   `cooldownsAfterScaling`;
+ * - every period is visible `metricDelaySeconds` after it closes (high resolution:
+ *   `highResolutionDelaySeconds`); new instances take traffic `instanceStartSeconds` after the
+ *   scale-out (rounded up to a period); removed ones drain `instanceDrainSeconds`, paid for;
+ * - a scheduled action sets MinCapacity/MaxCapacity when it fires and moves the capacity into
+ *   the new bounds at once (autoscaling.md §5), schedules read by `schedule.ts`.
  *
- * Alarm states are kept as counts of consecutive breaching periods: with every period present
- * (the fleet never has zero instances in service while MinCapacity ≥ 1) "N of N" is in ALARM
- * exactly when the last N visible periods breach, which is what `evaluateAlarm` decides.
+ * What the sweep leaves out is what a store is for: state reasons, alarm history, activities.
  *
  * @module
  */
 import type { SweepCandidate } from "./candidate.ts";
 import type { LoadTable } from "./load_table.ts";
 import {
-  clampCapacity,
-  combineProposals,
-  cooldownAfter,
-  type PolicyCooldown,
-  type PolicyDecision,
-  type Proposal,
-  stepScalingDecision,
-  targetTrackingDecision,
-} from "../scaling_math.ts";
+  type AlarmSeriesOptions,
+  type AlarmState,
+  evaluateAlarmSeries,
+  scalingActionDue,
+} from "../alarm_eval.ts";
+import {
+  type PolicyAlarm,
+  stepScalingAlarm,
+  TARGET_TRACKING_SHAPES,
+  targetTrackingAlarms,
+  type TargetTrackingShapes,
+} from "../policy_alarms.ts";
+import {
+  cooldownsAfterScaling,
+  decideTarget,
+  type PolicyInvocation,
+  type ScalingPolicyView,
+} from "../scaling_decision.ts";
 import { nextFireTime } from "../schedule.ts";
 
 /** Options of {@linkcode runCandidate}: the rules that are settings on the local backend. */
@@ -73,10 +79,23 @@ export interface RunOptions {
    */
   highResolutionDelaySeconds?: number;
   /**
-   * AlarmLow's threshold as a fraction of the target.
-   * @default {0.9}
+   * The shapes and AlarmLow ratio of target tracking's alarms (the local backend's settings of
+   * the same names).
+   * @default {TARGET_TRACKING_SHAPES}
    */
-  scaleInRatio?: number;
+  alarmShapes?: Readonly<TargetTrackingShapes>;
+  /**
+   * Periods an alarm evaluation fetches beyond its N (the local backend's
+   * `alarmEvaluationRangeExtraPeriods`).
+   * @default {2}
+   */
+  evaluationRangeExtraPeriods?: number;
+  /**
+   * Seconds between an alarm's re-invocations of its policy while it stays in ALARM (the local
+   * backend's `alarmActionRepeatSeconds`).
+   * @default {60}
+   */
+  alarmActionRepeatSeconds?: number;
   /**
    * Minutes simulated after the pattern ends with no load, so the cost counts the scale-in tail
    * (the run stops earlier once the capacity is back at its minimum).
@@ -155,77 +174,122 @@ export interface PatternTables {
   tenSeconds?: LoadTable;
 }
 
-const HIGH_PERIODS = 3;
-const LOW_PERIODS = 15;
-const HIGH_RES_LOW_PERIODS = 90;
-
-interface Alarm {
-  /** Consecutive breaching visible periods. */
-  run: number;
-  /** Periods it needs. */
-  need: number;
+/** One of a policy's alarms, on one of the run's series. */
+interface SweepAlarm {
+  rule: PolicyAlarm;
+  /** Evaluation range: N + the extra periods. */
+  range: number;
+  state: AlarmState;
+  /** Its evaluation's options, reused (only `end` and `currentState` change). */
+  options: AlarmSeriesOptions;
+  /** When it last invoked its policy (undefined: not since its last transition). */
+  lastActionAt?: number;
 }
 
-interface Policy {
-  name: string;
-  kind: "tt" | "step";
+/** A candidate's policy: the shared decision's view of it and its alarms. */
+interface SweepPolicy {
+  view: ScalingPolicyView;
   /** Which series its alarms read. */
   series: "ipi" | "cpu" | "conc";
-  high: Alarm;
-  low?: Alarm;
-  highThreshold: number;
-  lowThreshold: number;
-  target: number;
-  disableScaleIn: boolean;
-  scaleOutCooldown: number;
-  scaleInCooldown: number;
-  steps?: {
-    MetricIntervalLowerBound?: number;
-    MetricIntervalUpperBound?: number;
-    ScalingAdjustment: number;
-  }[];
-  cooldown: PolicyCooldown;
+  high: SweepAlarm;
+  low?: SweepAlarm;
+  /** `high` and `low`, in that order. */
+  alarms: SweepAlarm[];
 }
 
-function compile(candidate: SweepCandidate, vCpus: number, scaleInRatio: number): Policy[] {
-  const policies: Policy[] = [];
+/** The newest `n` real values of `series` up to `end` within `range` periods, oldest first. */
+function evaluatedValues(series: ArrayLike<number>, at: { end: number; n: number; range: number }) {
+  const values: number[] = [];
+  for (let i = at.end - 1; i >= Math.max(0, at.end - at.range) && values.length < at.n; i--) {
+    const v = series[i];
+    if (v === v) values.push(v);
+  }
+  return values.reverse();
+}
+
+/** The newest real value of `series` before `end` within `range` periods. */
+function newestValue(series: ArrayLike<number>, at: { end: number; range: number }) {
+  for (let i = at.end - 1; i >= Math.max(0, at.end - at.range); i--) {
+    const v = series[i];
+    if (v === v) return v;
+  }
+  return undefined;
+}
+
+function compile(
+  candidate: SweepCandidate,
+  at: { vCpus: number; shapes: Readonly<TargetTrackingShapes>; extra: number },
+): SweepPolicy[] {
+  const alarm = (rule: PolicyAlarm): SweepAlarm => {
+    const range = rule.evaluationPeriods + at.extra;
+    return {
+      rule,
+      range,
+      state: "INSUFFICIENT_DATA",
+      options: { ...rule, range, stateOnly: true },
+    };
+  };
+  const policies: SweepPolicy[] = [];
   for (const [i, tt] of (candidate.targetTracking ?? []).entries()) {
-    const target = tt.metric === "cpu" ? tt.target * vCpus : tt.target;
-    const hr = tt.metric === "concurrency";
-    policies.push({
-      name: `tt-${i}`,
-      kind: "tt",
-      series: tt.metric === "invocations" ? "ipi" : tt.metric === "cpu" ? "cpu" : "conc",
-      high: { run: 0, need: HIGH_PERIODS },
-      low: { run: 0, need: hr ? HIGH_RES_LOW_PERIODS : LOW_PERIODS },
-      highThreshold: target,
-      lowThreshold: target * scaleInRatio,
-      target,
+    // A CPU target is a percentage per vCPU; CPUUtilization is per instance (100 % per vCPU).
+    const target = tt.metric === "cpu" ? tt.target * at.vCpus : tt.target;
+    const highResolution = tt.metric === "concurrency";
+    const rules = targetTrackingAlarms(target, {
+      highResolution,
       disableScaleIn: tt.disableScaleIn ?? false,
-      scaleOutCooldown: tt.scaleOutCooldown ?? 300,
-      scaleInCooldown: tt.scaleInCooldown ?? 300,
-      cooldown: {},
+      shapes: at.shapes,
     });
+    const high = alarm(rules.high);
+    const low = rules.low === undefined ? undefined : alarm(rules.low);
+    const policy: SweepPolicy = {
+      view: {
+        kind: "TargetTrackingScaling",
+        name: `tt-${i}`,
+        targetValue: target,
+        disableScaleIn: tt.disableScaleIn ?? false,
+        scaleOutCooldown: tt.scaleOutCooldown ?? 300,
+        scaleInCooldown: tt.scaleInCooldown ?? 300,
+        cooldown: {},
+        // Set once the series exist (runCandidate).
+        alarms: () => ({}),
+      },
+      series: tt.metric === "invocations" ? "ipi" : tt.metric === "cpu" ? "cpu" : "conc",
+      high,
+      ...(low === undefined ? {} : { low }),
+      alarms: low === undefined ? [high] : [high, low],
+    };
+    policies.push(policy);
   }
   for (const [i, step] of (candidate.stepScaling ?? []).entries()) {
+    const stepAlarm = alarm(stepScalingAlarm(step));
     policies.push({
-      name: `step-${i}`,
-      kind: "step",
+      view: {
+        kind: "StepScaling",
+        name: `step-${i}`,
+        adjustmentType: "ChangeInCapacity",
+        steps: step.steps.map((s) => ({
+          MetricIntervalLowerBound: s.lower,
+          MetricIntervalUpperBound: s.upper,
+          ScalingAdjustment: s.adjustment,
+        })),
+        aggregation: "Average",
+        cooldownSeconds: step.cooldown ?? 300,
+        cooldown: {},
+      },
       series: "ipi",
-      high: { run: 0, need: Math.max(1, step.evaluationPeriods ?? 1) },
-      highThreshold: step.threshold,
-      lowThreshold: -Infinity,
-      target: step.threshold,
-      disableScaleIn: true,
-      scaleOutCooldown: step.cooldown ?? 300,
-      scaleInCooldown: step.cooldown ?? 300,
-      steps: step.steps.map((s) => ({
-        MetricIntervalLowerBound: s.lower,
-        MetricIntervalUpperBound: s.upper,
-        ScalingAdjustment: s.adjustment,
-      })),
-      cooldown: {},
+      high: stepAlarm,
+      alarms: [stepAlarm],
     });
+  }
+  for (const p of policies) {
+    const period = p.series === "conc" ? 10 : 60;
+    for (const a of [p.high, p.low]) {
+      if (a !== undefined && a.rule.periodSeconds !== period) {
+        throw new RangeError(
+          `Cannot run candidate "${candidate.label}": its ${p.series} alarm has a ${a.rule.periodSeconds}-s period; the sweep evaluates ${period}-s periods on that metric`,
+        );
+      }
+    }
   }
   return policies;
 }
@@ -277,8 +341,12 @@ export function runCandidate(
   candidate: SweepCandidate,
   options: RunOptions,
 ): CandidateRun {
-  const scaleInRatio = options.scaleInRatio ?? 0.9;
-  const policies = compile(candidate, options.vCpus, scaleInRatio);
+  const policies = compile(candidate, {
+    vCpus: options.vCpus,
+    shapes: options.alarmShapes ?? TARGET_TRACKING_SHAPES,
+    extra: options.evaluationRangeExtraPeriods ?? 2,
+  });
+  const repeatMs = (options.alarmActionRepeatSeconds ?? 60) * 1000;
   const highRes = policies.some((p) => p.series === "conc");
   const table = highRes ? tables.tenSeconds : tables.minute;
   if (table === undefined) {
@@ -365,8 +433,47 @@ export function runCandidate(
     activities++;
   };
 
-  const feed = (alarm: Alarm, breach: boolean) => {
-    alarm.run = breach ? alarm.run + 1 : 0;
+  const seriesOf = (p: SweepPolicy) => p.series === "ipi" ? ipi : p.series === "cpu" ? cpu : conc!;
+  const visibleEnd = (p: SweepPolicy) => (p.series === "conc" ? seenSlot : seenMinute) + 1;
+  for (const p of policies) {
+    if (p.view.kind !== "TargetTrackingScaling") continue;
+    // What the target's scale-in agreement reads of this policy (scaling_decision.ts).
+    p.view.alarms = () => ({
+      high: p.high.state,
+      low: p.low?.state,
+      // The newest of the datapoints AlarmLow evaluates: its newest real one in the range.
+      lowMetric: p.low === undefined ? undefined : newestValue(seriesOf(p), {
+        end: visibleEnd(p),
+        range: p.low.range,
+      }),
+    });
+  }
+  const views = policies.map((p) => p.view);
+  const invocations: PolicyInvocation[] = [];
+  /** Evaluates one alarm at `now`; the invocation it makes, if any (alarm_engine's rules). */
+  const evaluate = (p: SweepPolicy, alarm: SweepAlarm, now: number) => {
+    const series = seriesOf(p);
+    const end = visibleEnd(p);
+    const options = alarm.options;
+    options.end = end;
+    options.currentState = alarm.state;
+    const result = evaluateAlarmSeries(series, options);
+    const transitioned = result.state !== alarm.state;
+    if (transitioned) {
+      alarm.state = result.state;
+      alarm.lastActionAt = undefined;
+    }
+    // Only ALARM has actions (the policy's); it invokes on the transition and then every repeat.
+    if (alarm.state !== "ALARM") return undefined;
+    if (!scalingActionDue(alarm.lastActionAt, { now, transitioned, repeatMs })) return undefined;
+    alarm.lastActionAt = now;
+    const invocation: PolicyInvocation = {
+      policy: p.view,
+      values: evaluatedValues(series, { end, n: alarm.rule.evaluationPeriods, range: alarm.range }),
+      threshold: alarm.rule.threshold,
+      comparisonOperator: alarm.rule.comparisonOperator,
+    };
+    return invocation;
   };
 
   let s = 0;
@@ -433,36 +540,18 @@ export function runCandidate(
       ipi[m] = minuteAcc.ipi;
       cpu[m] = minuteAcc.cpu;
     }
-    // Alarms take in the periods that became visible by `end`.
-    let evaluate = false;
+    // The periods that became visible by `end`.
+    let evaluateMinute = false;
     if (minuteEnds) {
       const visible = m - minuteDelay;
-      for (let k = seenMinute + 1; k <= visible; k++) {
-        for (const p of policies) {
-          if (p.series === "conc") continue;
-          const v = p.series === "ipi" ? ipi[k] : cpu[k];
-          if (p.kind === "step") feed(p.high, v >= p.highThreshold);
-          else {
-            feed(p.high, v > p.highThreshold);
-            feed(p.low!, v < p.lowThreshold);
-          }
-        }
-      }
       if (visible > seenMinute) seenMinute = visible;
-      evaluate = true;
+      evaluateMinute = seenMinute >= 0;
     }
+    let evaluateSlot = false;
     if (conc !== undefined) {
       const visible = s - hrDelay;
-      for (let k = seenSlot + 1; k <= visible; k++) {
-        for (const p of policies) {
-          if (p.series !== "conc") continue;
-          const v = conc[k];
-          feed(p.high, v > p.highThreshold);
-          feed(p.low!, v < p.lowThreshold);
-        }
-      }
       if (visible > seenSlot) seenSlot = visible;
-      evaluate = true;
+      evaluateSlot = seenSlot >= 0;
     }
     // Scheduled actions that fired by `end`.
     while (fireIndex < fires.length && fires[fireIndex].at <= end) {
@@ -473,68 +562,37 @@ export function runCandidate(
       if (desired < min) scaleTo(min, end);
       else if (desired > max) scaleTo(max, end);
     }
-    if (evaluate && end >= busyUntil) {
-      const proposals: Proposal[] = [];
-      for (const p of policies) {
-        const minutePolicy = p.series !== "conc";
-        if (minutePolicy && !minuteEnds) continue;
-        const last = minutePolicy ? seenMinute : seenSlot;
-        if (last < 0) continue;
-        const series = p.series === "ipi" ? ipi : p.series === "cpu" ? cpu : conc!;
-        let decision: PolicyDecision | undefined;
-        if (p.kind === "tt") {
-          const alarm = p.high.run >= p.high.need
-            ? "high"
-            : p.low!.run >= p.low!.need
-            ? "low"
-            : undefined;
-          if (alarm === undefined) continue;
-          decision = targetTrackingDecision({
-            alarm,
-            current: desired,
-            metric: series[last],
-            target: p.target,
-            disableScaleIn: p.disableScaleIn,
-            cooldown: p.cooldown,
-            now: end,
-          });
-        } else {
-          if (p.high.run < p.high.need) continue;
-          let sum = 0;
-          for (let k = last - p.high.need + 1; k <= last; k++) sum += series[k];
-          decision = stepScalingDecision({
-            current: desired,
-            breach: sum / p.high.need - p.highThreshold,
-            side: "above",
-            adjustmentType: "ChangeInCapacity",
-            steps: p.steps!,
-            cooldown: p.cooldown,
-            now: end,
-          });
-        }
-        if (decision.kind === "scale") {
-          proposals.push({
-            policyName: p.name,
-            direction: decision.direction,
-            desired: decision.desired,
-          });
-        }
+    // Alarms due now (60-s ones at the minute, 10-s ones every 10 s) and their invocations.
+    invocations.length = 0;
+    for (const p of policies) {
+      if (!(p.series === "conc" ? evaluateSlot : evaluateMinute)) continue;
+      for (const alarm of p.alarms) {
+        const invocation = evaluate(p, alarm, end);
+        if (invocation !== undefined) invocations.push(invocation);
       }
-      const chosen = combineProposals(proposals);
-      if (chosen !== undefined) {
-        const clamped = clampCapacity(desired, { desired: chosen.desired, bounds: { min, max } });
-        if (clamped.scaled) {
-          const before = desired;
-          scaleTo(clamped.capacity, end);
-          const p = policies.find((q) => q.name === chosen.policyName)!;
-          p.cooldown = cooldownAfter(p.cooldown, {
-            direction: chosen.direction,
-            capacityBefore: before,
-            now: end,
-            completesAt: busyUntil,
-            seconds: chosen.direction === "out" ? p.scaleOutCooldown : p.scaleInCooldown,
-          });
-        }
+    }
+    if (invocations.length > 0) {
+      const { outcome } = decideTarget({
+        current: desired,
+        min,
+        max,
+        // The variant takes no capacity change while an earlier one is still under way.
+        inService: end >= busyUntil,
+        policies: views,
+        invocations,
+        now: end,
+      });
+      if (outcome.kind === "scale") {
+        const before = desired;
+        scaleTo(outcome.capacity, end);
+        const changed = cooldownsAfterScaling(views, {
+          direction: outcome.direction,
+          participants: outcome.participants,
+          capacityBefore: before,
+          now: end,
+          completesAt: busyUntil,
+        });
+        for (const view of views) view.cooldown = changed.get(view.name) ?? view.cooldown;
       }
     }
     if (minuteEnds) {

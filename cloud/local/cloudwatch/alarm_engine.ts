@@ -31,6 +31,7 @@ import {
   type AlarmEvaluationInput,
   type AlarmState,
   evaluateAlarm,
+  scalingActionDue,
   stateReason,
 } from "../../../sim/alarm_eval.ts";
 import { statistic } from "../../../sim/metric_stats.ts";
@@ -250,8 +251,12 @@ export function runActions(
   const actions = actionsFor(alarm, alarm.StateValue);
   if (actions.length === 0) return state;
   const scaling = actions.filter(isScalingPolicyArn);
-  const repeatDue = state.lastScalingActionAt === undefined ||
-    t - state.lastScalingActionAt >= ctx.settings.alarmActionRepeatSeconds * 1000;
+  // The same rule as the sweep's alarms (sim/alarm_eval.ts).
+  const repeatDue = scalingActionDue(state.lastScalingActionAt, {
+    now: t,
+    transitioned,
+    repeatMs: ctx.settings.alarmActionRepeatSeconds * 1000,
+  });
   if (transitioned) {
     for (const action of actions.filter((a) => !isScalingPolicyArn(a))) {
       recordAlarmHistory(ctx, {
