@@ -37,7 +37,7 @@ export interface JobProfileOptions {
 }
 
 /** The four per-minute series a Default job's benchmark variant has (`profileFromMetrics`). */
-export const JOB_PROFILE_QUERIES: readonly SeriesQuery[] = [
+const JOB_PROFILE_QUERIES: readonly SeriesQuery[] = [
   { id: "invocations", namespace: "AWS/SageMaker", metricName: "Invocations", stat: "Sum" },
   { id: "latency", namespace: "AWS/SageMaker", metricName: "ModelLatency", stat: "Average" },
   {
