@@ -122,17 +122,7 @@ export function breaches(
   value: number,
   rule: { operator: ComparisonOperator; threshold: number },
 ): boolean {
-  const { operator, threshold } = rule;
-  switch (operator) {
-    case "GreaterThanOrEqualToThreshold":
-      return value >= threshold;
-    case "GreaterThanThreshold":
-      return value > threshold;
-    case "LessThanThreshold":
-      return value < threshold;
-    case "LessThanOrEqualToThreshold":
-      return value <= threshold;
-  }
+  return breachesOperator(value, rule.operator, rule.threshold);
 }
 
 /**
@@ -153,71 +143,158 @@ export function breaches(
  * ```
  */
 export function evaluateAlarm(input: AlarmEvaluationInput): AlarmEvaluation {
-  const n = input.evaluationPeriods;
-  const m = input.datapointsToAlarm;
-  const treat = input.treatMissingData ?? "missing";
-  const breach = (v: number) =>
-    breaches(v, { operator: input.comparisonOperator, threshold: input.threshold });
-  const real = input.datapoints.filter((d) => d.value !== undefined);
+  const { datapoints } = input;
+  const values = new Float64Array(datapoints.length);
+  for (let i = 0; i < datapoints.length; i++) values[i] = datapoints[i].value ?? NaN;
+  const outcome = evaluateAlarmSeries(values, input);
+  const real = datapoints.filter((d) => d.value !== undefined);
+  return {
+    ...outcome,
+    evaluated: real.slice(Math.max(0, real.length - input.evaluationPeriods)),
+  };
+}
 
-  if (real.length >= n) {
-    const evaluated = real.slice(real.length - n);
-    const b = evaluated.filter((d) => breach(d.value!)).length;
-    return {
-      state: b >= m ? "ALARM" : "OK",
-      evaluated,
-      breaching: b,
-      filled: 0,
-      rule: "threshold",
-    };
+/** An alarm's rule: what {@linkcode evaluateAlarmSeries} needs besides the values. */
+export interface AlarmRule {
+  /** N. */
+  evaluationPeriods: number;
+  /** M (AWS's default: N). */
+  datapointsToAlarm: number;
+  threshold: number;
+  comparisonOperator: ComparisonOperator;
+  /** @default {"missing"} */
+  treatMissingData?: TreatMissingData;
+}
+
+/** Options of {@linkcode evaluateAlarmSeries}: the rule and where the range lies in the series. */
+export interface AlarmSeriesOptions extends AlarmRule {
+  /**
+   * Index one past the newest period of the evaluation range (the newest visible period + 1).
+   * @default {values.length}
+   */
+  end?: number;
+  /**
+   * Periods in the evaluation range; indices before 0 count as missing periods.
+   * @default {end (the whole series up to `end`)}
+   */
+  range?: number;
+  /**
+   * The alarm's state before this evaluation (kept by `ignore`).
+   * @default {"INSUFFICIENT_DATA"}
+   */
+  currentState?: AlarmState;
+}
+
+/** What {@linkcode evaluateAlarmSeries} decides: {@linkcode AlarmEvaluation} without the points. */
+export type AlarmSeriesEvaluation = Omit<AlarmEvaluation, "evaluated">;
+
+/**
+ * Evaluates an alarm over a plain array of period values, `NaN` for a period with no data (the
+ * rules of the module doc; {@linkcode evaluateAlarm} is this function on datapoints). Allocates
+ * nothing: with every period present it reads the N newest values and stops, so the sweep runs
+ * it for every alarm at every evaluation and the local backend's alarms decide through it too.
+ *
+ * @example Usage
+ * ```ts
+ * import { evaluateAlarmSeries } from "./alarm_eval.ts";
+ * import assert from "node:assert/strict";
+ * const rule = { evaluationPeriods: 3, datapointsToAlarm: 3, threshold: 50,
+ *   comparisonOperator: "GreaterThanThreshold" } as const;
+ * const values = Float64Array.of(10, 90, 90, NaN, 90);
+ * assert.equal(evaluateAlarmSeries(values, rule).state, "ALARM");
+ * // Only the first three periods were visible then: one of them is below the threshold.
+ * assert.equal(evaluateAlarmSeries(values, { ...rule, end: 3, range: 5 }).state, "OK");
+ * ```
+ */
+export function evaluateAlarmSeries(
+  values: ArrayLike<number>,
+  options: AlarmSeriesOptions,
+): AlarmSeriesEvaluation {
+  const n = options.evaluationPeriods;
+  const m = options.datapointsToAlarm;
+  const end = options.end ?? values.length;
+  const start = end - (options.range ?? end);
+  const treat = options.treatMissingData ?? "missing";
+  const currentState = options.currentState ?? "INSUFFICIENT_DATA";
+  const threshold = options.threshold;
+  const operator = options.comparisonOperator;
+  // Newest first, up to N real points: with every period present this reads N values.
+  let real = 0;
+  let b = 0;
+  for (let i = end - 1; i >= start && real < n; i--) {
+    if (i < 0) break;
+    const v = values[i];
+    if (v !== v) continue; // NaN: no data
+    real++;
+    if (breachesOperator(v, operator, threshold)) b++;
   }
-
-  const realBreaching = real.filter((d) => breach(d.value!)).length;
-  const need = n - real.length;
+  if (real >= n) {
+    return { state: b >= m ? "ALARM" : "OK", breaching: b, filled: 0, rule: "threshold" };
+  }
+  // Fewer than N real points: the loop saw the whole range, so `b` counts every breaching one.
+  const need = n - real;
   if (treat === "breaching" || treat === "notBreaching") {
-    const b = realBreaching + (treat === "breaching" ? need : 0);
-    return {
-      state: b >= m ? "ALARM" : "OK",
-      evaluated: real,
-      breaching: b,
-      filled: need,
-      rule: "filled",
-    };
+    const breaching = b + (treat === "breaching" ? need : 0);
+    return { state: breaching >= m ? "ALARM" : "OK", breaching, filled: need, rule: "filled" };
   }
-
   // missing / ignore: nothing is filled.
-  const common = { evaluated: real, breaching: realBreaching, filled: 0 };
-  if (real.length === 0) {
+  const common = { breaching: b, filled: 0 };
+  if (real === 0) {
     return treat === "missing"
       ? { ...common, state: "INSUFFICIENT_DATA", rule: "insufficient" }
-      : { ...common, state: input.currentState, rule: "retained" };
+      : { ...common, state: currentState, rule: "retained" };
   }
-  if (realBreaching >= m) return { ...common, state: "ALARM", rule: "threshold" };
-  if (realBreaching < real.length) return { ...common, state: "OK", rule: "threshold" };
-  if (treat === "missing" && isPremature(input.datapoints, n, m, breach)) {
+  if (b >= m) return { ...common, state: "ALARM", rule: "threshold" };
+  if (b < real) return { ...common, state: "OK", rule: "threshold" };
+  if (treat === "missing" && isPremature(values, { start, end, n, m, options })) {
     return { ...common, state: "ALARM", rule: "premature" };
   }
   return treat === "missing"
     ? { ...common, state: "INSUFFICIENT_DATA", rule: "insufficient" }
-    : { ...common, state: input.currentState, rule: "retained" };
+    : { ...common, state: currentState, rule: "retained" };
+}
+
+function breachesOperator(value: number, operator: ComparisonOperator, threshold: number): boolean {
+  switch (operator) {
+    case "GreaterThanOrEqualToThreshold":
+      return value >= threshold;
+    case "GreaterThanThreshold":
+      return value > threshold;
+    case "LessThanThreshold":
+      return value < threshold;
+    case "LessThanOrEqualToThreshold":
+      return value <= threshold;
+  }
 }
 
 /**
- * The premature-alarm rule (CW-ALARM): among the last N periods, the oldest breaching point is
- * at least M periods old (the newest is 1 old) and every newer point breaches or is missing.
+ * The premature-alarm rule (CW-ALARM): among the last N periods of the range, the oldest
+ * breaching point is at least M periods old (the newest is 1 old) and every newer point breaches
+ * or is missing.
  */
 function isPremature(
-  datapoints: readonly AlarmDatapoint[],
-  n: number,
-  m: number,
-  breach: (v: number) => boolean,
+  values: ArrayLike<number>,
+  at: { start: number; end: number; n: number; m: number; options: AlarmRule },
 ): boolean {
-  const window = datapoints.slice(Math.max(0, datapoints.length - n));
-  const oldest = window.findIndex((d) => d.value !== undefined && breach(d.value));
+  const { end, n, m, options } = at;
+  const from = Math.max(at.start, end - n);
+  const breach = (v: number) =>
+    v === v && breachesOperator(v, options.comparisonOperator, options.threshold);
+  const value = (i: number) => i < 0 ? NaN : values[i];
+  let oldest = -1;
+  for (let i = from; i < end; i++) {
+    if (breach(value(i))) {
+      oldest = i;
+      break;
+    }
+  }
   if (oldest < 0) return false;
-  const age = window.length - oldest;
-  if (age < m) return false;
-  return window.slice(oldest + 1).every((d) => d.value === undefined || breach(d.value));
+  if (end - oldest < m) return false;
+  for (let i = oldest + 1; i < end; i++) {
+    const v = value(i);
+    if (v === v && !breach(v)) return false;
+  }
+  return true;
 }
 
 const OPERATOR_WORDS: Record<ComparisonOperator, string> = {

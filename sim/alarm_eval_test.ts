@@ -3,6 +3,7 @@ import {
   type AlarmState,
   breaches,
   evaluateAlarm,
+  evaluateAlarmSeries,
   evaluationRange,
   stateReason,
   type TreatMissingData,
@@ -165,4 +166,46 @@ Deno.test("stateReason words an ALARM, an OK, missing data and filled points lik
     stateReason(filled, evaluateAlarm(filled)),
     "Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were treated as [Breaching].",
   );
+});
+
+Deno.test("evaluateAlarmSeries: a window of a whole series decides as evaluateAlarm on that window's datapoints", () => {
+  // The sweep evaluates its alarms on whole series (end = newest visible period + 1, range =
+  // N + 2); the local backend collects the range's datapoints and calls evaluateAlarm. On every
+  // window of a series with gaps, for each rule and TreatMissingData, the two agree.
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const series = Array.from(
+    { length: 40 },
+    () => random() < 0.25 ? NaN : Math.round(random() * 100),
+  );
+  const treats: TreatMissingData[] = ["missing", "ignore", "breaching", "notBreaching"];
+  let compared = 0;
+  for (const [n, m] of [[3, 3], [3, 2], [5, 1], [15, 15]]) {
+    for (const treat of treats) {
+      for (let end = 0; end <= series.length; end++) {
+        const range = evaluationRange(n);
+        const rule = {
+          evaluationPeriods: n,
+          datapointsToAlarm: m,
+          threshold: 50,
+          comparisonOperator: "GreaterThanOrEqualToThreshold" as const,
+          treatMissingData: treat,
+          currentState: "ALARM" as const,
+        };
+        const datapoints = series.slice(Math.max(0, end - range), end).map((v, i) => ({
+          timestamp: i * 60_000,
+          value: Number.isNaN(v) ? undefined : v,
+        }));
+        const expected = evaluateAlarm({ ...rule, datapoints });
+        const got = evaluateAlarmSeries(series, { ...rule, end, range });
+        assert.deepEqual(
+          { state: got.state, rule: got.rule, breaching: got.breaching },
+          { state: expected.state, rule: expected.rule, breaching: expected.breaching },
+          `N=${n} M=${m} ${treat} end=${end}`,
+        );
+        compared++;
+      }
+    }
+  }
+  assert.equal(compared, 4 * 4 * 41);
 });

@@ -10,6 +10,7 @@ import type { PutScalingPolicyCommandInput } from "@aws-sdk/client-application-a
 import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import { vCpusOf } from "../cloud/instance_types.ts";
 import { InputError } from "./errors.ts";
+import { stepScalingAlarm } from "../sim/policy_alarms.ts";
 
 /** The variant a policy scales. */
 export interface VariantTarget {
@@ -260,7 +261,8 @@ export function stepScalingRequests(
   spec: StepScalingSpec,
 ): { policy: PolicyRequest; alarm: AlarmRequest } {
   const name = policyName(target, spec.label);
-  const periods = spec.evaluationPeriods ?? 1;
+  // The alarm's rule is the sweep's and the local backend's too (sim/policy_alarms.ts).
+  const alarm = stepScalingAlarm(spec);
   return {
     policy: {
       PolicyName: name,
@@ -285,12 +287,12 @@ export function stepScalingRequests(
       MetricName: "InvocationsPerInstance",
       Dimensions: variantDimensions(target),
       Statistic: "Sum",
-      Period: 60,
-      EvaluationPeriods: periods,
-      DatapointsToAlarm: periods,
-      Threshold: spec.threshold,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      TreatMissingData: "missing",
+      Period: alarm.periodSeconds,
+      EvaluationPeriods: alarm.evaluationPeriods,
+      DatapointsToAlarm: alarm.datapointsToAlarm,
+      Threshold: alarm.threshold,
+      ComparisonOperator: alarm.comparisonOperator,
+      TreatMissingData: alarm.treatMissingData,
     },
   };
 }

@@ -3,7 +3,8 @@
  * alarms, scheduled actions, and keeping a variant within its target's [min, max]
  * (spec autoscaling.md §1–§4, §9).
  *
- * Decisions (the arithmetic is in `sim/scaling_math.ts` and `sim/step_scaling.ts`):
+ * Decisions are `sim/scaling_decision.ts`'s — the sweep's fast core decides through the same
+ * functions — and this module records them (activities, alarm history, cooldowns in the store):
  * - Invocations that alarms make at the same instant for one target are decided together: scale
  *   out if any policy wants out, to the largest capacity; scale in only as the largest scale-in
  *   capacity (spec §1.4, AAS-PUT).
@@ -47,17 +48,11 @@
  */
 import { formatAlarmNumber } from "../../../sim/alarm_eval.ts";
 import {
-  clampCapacity,
-  combineProposals,
-  cooldownAfter,
-  type Direction,
-  type NotScaledReason,
-  type PolicyDecision,
-  type Proposal,
-  stepScalingDecision,
-  targetTrackingDecision,
-} from "../../../sim/scaling_math.ts";
-import { breachSide, stepMetricValue } from "../../../sim/step_scaling.ts";
+  cooldownsAfterScaling,
+  decideTarget as decideScaling,
+  type ScalingPolicyView,
+} from "../../../sim/scaling_decision.ts";
+import type { NotScaledReason } from "../../../sim/scaling_math.ts";
 import {
   alarmDatapoints,
   getAlarm,
@@ -225,64 +220,52 @@ export function enforceBounds(ctx: LocalContext, target: TargetRecord): void {
   scaleTo(ctx, target, desired, cause);
 }
 
-function cooldownSeconds(policy: PolicyRecord, direction: Direction): number {
-  if (policy.PolicyType === "StepScaling") {
-    return policy.StepScalingPolicyConfiguration?.Cooldown ?? DEFAULT_COOLDOWN_SECONDS;
-  }
-  const c = policy.TargetTrackingScalingPolicyConfiguration ?? {};
-  return (direction === "out" ? c.ScaleOutCooldown : c.ScaleInCooldown) ?? DEFAULT_COOLDOWN_SECONDS;
-}
-
 interface Invoked {
   invocation: ScalingPolicyInvocation;
   /** Read only (frozen). */
   policy: Readonly<PolicyRecord>;
 }
 
-interface PolicyProposal extends Proposal {
-  cause: string;
-  /** Policies whose cooldown this activity sets. */
-  participants: readonly Readonly<PolicyRecord>[];
-}
-
-function causeOf(inv: ScalingPolicyInvocation, policy: PolicyRecord): string {
+function causeOf(inv: ScalingPolicyInvocation, policy: Readonly<PolicyRecord>): string {
   return `monitor alarm ${inv.alarmName} in state ${inv.state} triggered policy ${policy.PolicyName}`;
 }
 
-/** The target-tracking scale-in of a target, if every such policy agrees (spec §1.4). */
-function targetTrackingScaleIn(
-  ctx: LocalContext,
-  target: TargetRecord,
-  current: number,
-  now: number,
-): { desired: number; participants: PolicyRecord[] } | undefined {
-  const policies = targetPolicies(ctx, target).filter((p) =>
-    p.PolicyType === "TargetTrackingScaling" &&
-    !p.TargetTrackingScalingPolicyConfiguration?.DisableScaleIn
-  );
-  let desired = 0;
-  for (const q of policies) {
-    const [high, low] = q.Alarms;
-    if (high !== undefined && getAlarm(ctx, high.AlarmName)?.StateValue === "ALARM") {
-      return undefined;
-    }
-    const lowAlarm = low === undefined ? undefined : getAlarm(ctx, low.AlarmName);
-    if (lowAlarm?.StateValue !== "ALARM") return undefined;
-    const metric = alarmDatapoints(ctx, lowAlarm.AlarmName).at(-1)?.value;
-    if (metric === undefined) return undefined;
-    const d = targetTrackingDecision({
-      alarm: "low",
-      current,
-      metric,
-      target: q.TargetTrackingScalingPolicyConfiguration!.TargetValue,
-      disableScaleIn: false,
-      cooldown: q.cooldown,
-      now,
-    });
-    if (d.kind === "none" && d.reason !== "AlreadyAtDesiredCapacity") return undefined;
-    desired = Math.max(desired, d.kind === "scale" ? d.desired : current);
+/** A stored policy as the shared decision (`sim/scaling_decision.ts`) sees it. */
+function policyView(ctx: LocalContext, policy: Readonly<PolicyRecord>): ScalingPolicyView {
+  if (policy.PolicyType === "StepScaling") {
+    const config = policy.StepScalingPolicyConfiguration!;
+    return {
+      kind: "StepScaling",
+      name: policy.PolicyName,
+      adjustmentType: config.AdjustmentType!,
+      steps: config.StepAdjustments!,
+      minAdjustmentMagnitude: config.MinAdjustmentMagnitude,
+      aggregation: config.MetricAggregationType ?? "Average",
+      cooldownSeconds: config.Cooldown ?? DEFAULT_COOLDOWN_SECONDS,
+      cooldown: policy.cooldown,
+    };
   }
-  return { desired, participants: policies };
+  const c = policy.TargetTrackingScalingPolicyConfiguration ?? {};
+  return {
+    kind: "TargetTrackingScaling",
+    name: policy.PolicyName,
+    targetValue: c.TargetValue!,
+    disableScaleIn: c.DisableScaleIn ?? false,
+    scaleOutCooldown: c.ScaleOutCooldown ?? DEFAULT_COOLDOWN_SECONDS,
+    scaleInCooldown: c.ScaleInCooldown ?? DEFAULT_COOLDOWN_SECONDS,
+    cooldown: policy.cooldown,
+    alarms: () => {
+      const [high, low] = policy.Alarms;
+      const lowAlarm = low === undefined ? undefined : getAlarm(ctx, low.AlarmName);
+      return {
+        high: high === undefined ? undefined : getAlarm(ctx, high.AlarmName)?.StateValue,
+        low: lowAlarm?.StateValue,
+        lowMetric: lowAlarm === undefined
+          ? undefined
+          : alarmDatapoints(ctx, lowAlarm.AlarmName).at(-1)?.value,
+      };
+    },
+  };
 }
 
 function decideTarget(ctx: LocalContext, target: TargetRecord, items: Invoked[]): void {
@@ -290,139 +273,59 @@ function decideTarget(ctx: LocalContext, target: TargetRecord, items: Invoked[])
   if (state === undefined) return;
   const { current } = state;
   const now = ctx.store.now();
-  const suspended = target.SuspendedState;
-  const proposals: PolicyProposal[] = [];
-  let unchanged: { cause: string } | undefined;
-  let trackedIn = false;
-  for (const { invocation: inv, policy } of items) {
-    const cause = causeOf(inv, policy);
-    const values = inv.datapoints.map((d) => d.value);
-    if (values.length === 0) {
-      recordAlarmHistory(ctx, {
-        alarmName: inv.alarmName,
-        type: "Action",
-        summary:
-          `Failed to execute AutoScaling action: no metric datapoints to act on for policy ${policy.PolicyName}`,
-      });
-      continue;
-    }
-    let decision: PolicyDecision;
-    let participants: readonly Readonly<PolicyRecord>[] = [policy];
-    if (policy.PolicyType === "TargetTrackingScaling") {
-      const config = policy.TargetTrackingScalingPolicyConfiguration!;
-      if (breachSide(inv.comparisonOperator) === "above") {
-        decision = targetTrackingDecision({
-          alarm: "high",
-          current,
-          metric: values.at(-1)!,
-          target: config.TargetValue,
-          disableScaleIn: config.DisableScaleIn ?? false,
-          cooldown: policy.cooldown,
-          now,
-        });
-      } else {
-        if (trackedIn) continue; // decided once per target for all its policies
-        trackedIn = true;
-        const agreed = targetTrackingScaleIn(ctx, target, current, now);
-        if (agreed === undefined) continue;
-        participants = agreed.participants;
-        decision = agreed.desired < current
-          ? { kind: "scale", direction: "in", desired: agreed.desired }
-          : { kind: "none", reason: "AlreadyAtDesiredCapacity", direction: "in", desired: current };
-      }
-    } else {
-      const config = policy.StepScalingPolicyConfiguration!;
-      // The breach is the aggregate of the breaching datapoints (sim/step_scaling.ts, AAS docs).
-      const aggregate = stepMetricValue(values, {
-        operator: inv.comparisonOperator,
-        threshold: inv.threshold,
-        aggregation: config.MetricAggregationType ?? "Average",
-      });
-      decision = stepScalingDecision({
-        current,
-        breach: aggregate - inv.threshold,
-        side: breachSide(inv.comparisonOperator),
-        adjustmentType: config.AdjustmentType!,
-        steps: config.StepAdjustments!,
-        minAdjustmentMagnitude: config.MinAdjustmentMagnitude,
-        cooldown: policy.cooldown,
-        now,
-      });
-      if (decision.kind === "none" && decision.reason === "NoStepAdjustment") {
-        recordAlarmHistory(ctx, {
-          alarmName: inv.alarmName,
-          type: "Action",
-          summary:
-            `Failed to execute AutoScaling action: No step adjustment found for metric value [${
-              values.map(formatAlarmNumber).join(", ")
-            }] and breach threshold ${formatAlarmNumber(inv.threshold)}`,
-        });
-        continue;
-      }
-    }
-    if (decision.kind === "scale") {
-      if (decision.direction === "out" && suspended.DynamicScalingOutSuspended) continue;
-      if (decision.direction === "in" && suspended.DynamicScalingInSuspended) continue;
-      proposals.push({
-        policyName: policy.PolicyName,
-        direction: decision.direction,
-        desired: decision.desired,
-        cause,
-        participants,
-      });
-    } else if (decision.reason === "AlreadyAtDesiredCapacity") {
-      unchanged ??= { cause };
-    }
-  }
-  const winner = combineProposals(proposals) as PolicyProposal | undefined;
-  if (winner === undefined) {
-    if (unchanged !== undefined) {
-      recordNotScaled(ctx, target, unchanged.cause, {
-        Code: "AlreadyAtDesiredCapacity",
-        CurrentCapacity: current,
-      });
-    }
-    return;
-  }
-  const clamped = clampCapacity(current, {
-    desired: winner.desired,
-    bounds: {
-      min: target.MinCapacity,
-      max: target.MaxCapacity,
+  const policies = targetPolicies(ctx, target);
+  const views = new Map(policies.map((p) => [p.PolicyName, policyView(ctx, p)]));
+  const { outcome, notes } = decideScaling({
+    current,
+    min: target.MinCapacity,
+    max: target.MaxCapacity,
+    inService: state.inService,
+    suspended: {
+      scaleIn: target.SuspendedState.DynamicScalingInSuspended,
+      scaleOut: target.SuspendedState.DynamicScalingOutSuspended,
     },
+    policies: [...views.values()],
+    invocations: items.map(({ invocation, policy }) => ({
+      policy: views.get(policy.PolicyName) ?? policyView(ctx, policy),
+      values: invocation.datapoints.map((d) => d.value),
+      threshold: invocation.threshold,
+      comparisonOperator: invocation.comparisonOperator,
+    })),
+    now,
   });
-  if (!clamped.scaled) {
-    recordNotScaled(ctx, target, winner.cause, clamped.reason);
+  for (const note of notes) {
+    const { invocation: inv, policy } = items[note.invocation];
+    recordAlarmHistory(ctx, {
+      alarmName: inv.alarmName,
+      type: "Action",
+      summary: note.kind === "noData"
+        ? `Failed to execute AutoScaling action: no metric datapoints to act on for policy ${policy.PolicyName}`
+        // [OBS] wording of that AWS message, mapbox/ecs-watchbot#187.
+        : `Failed to execute AutoScaling action: No step adjustment found for metric value [${
+          inv.datapoints.map((d) => formatAlarmNumber(d.value)).join(", ")
+        }] and breach threshold ${formatAlarmNumber(inv.threshold)}`,
+    });
+  }
+  if (outcome.kind === "none") return;
+  const { invocation: inv, policy } = items[outcome.invocation];
+  const cause = causeOf(inv, policy);
+  if (outcome.kind === "notScaled") {
+    recordNotScaled(ctx, target, cause, outcome.reason);
     return;
   }
-  if (!state.inService) {
-    recordNotScaled(ctx, target, winner.cause, { Code: "TargetServicePutResourceAsUnscalable" });
-    return;
-  }
-  const completesAt = scaleTo(ctx, target, clamped.capacity, winner.cause);
+  const completesAt = scaleTo(ctx, target, outcome.capacity, cause);
   if (completesAt === undefined) return;
-  const direction = winner.direction;
-  const same = new Set(
-    proposals.filter((p) => p.direction === direction).flatMap((p) =>
-      p.participants.map((q) => q.PolicyName)
-    ),
-  );
-  for (const policy of targetPolicies(ctx, target)) {
-    if (same.has(policy.PolicyName)) {
-      policy.cooldown = cooldownAfter(policy.cooldown, {
-        direction,
-        capacityBefore: current,
-        now,
-        completesAt,
-        seconds: cooldownSeconds(policy, direction),
-      });
-    } else if (direction === "out" && policy.cooldown.scaleIn !== undefined) {
-      // A scale-out ends the scale-in cooldown (spec §1.3, §3) [INF: of every policy of the target].
-      delete policy.cooldown.scaleIn;
-    } else {
-      continue;
-    }
-    putPolicy(ctx, policy);
+  const changed = cooldownsAfterScaling([...views.values()], {
+    direction: outcome.direction,
+    participants: outcome.participants,
+    capacityBefore: current,
+    now,
+    completesAt,
+  });
+  for (const policy of policies) {
+    const cooldown = changed.get(policy.PolicyName);
+    if (cooldown === undefined) continue;
+    putPolicy(ctx, { ...policy, cooldown });
   }
 }
 

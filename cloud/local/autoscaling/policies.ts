@@ -5,6 +5,7 @@
  * @module
  */
 import { StepAdjustmentError, validateStepAdjustments } from "../../../sim/step_scaling.ts";
+import { type PolicyAlarm, targetTrackingAlarms } from "../../../sim/policy_alarms.ts";
 import {
   ALARM_KIND,
   type AlarmRecord,
@@ -137,11 +138,6 @@ function sameMetric(a: AlarmMetricRecord, b: AlarmMetricRecord): boolean {
     dims(a) === dims(b);
 }
 
-/** Rounds away float noise: 0.9 × 70 is 63, not 63.00000000000001. */
-function tidy(x: number): number {
-  return Number(x.toPrecision(12));
-}
-
 /** Creates or updates the alarms of a target-tracking policy (spec §1.1). */
 function putTrackingAlarms(
   ctx: LocalContext,
@@ -168,33 +164,31 @@ function putTrackingAlarms(
     Unit: metric.Unit as never,
     TreatMissingData: "missing",
   };
-  const shapes = metric.highResolution
-    ? { high: s.highResolutionHigh, low: s.highResolutionLow }
-    : { high: s.targetTrackingHigh, low: s.targetTrackingLow };
+  // The rules are the sweep's too (sim/policy_alarms.ts), with this backend's settings.
+  const rules = targetTrackingAlarms(target, {
+    highResolution: metric.highResolution,
+    disableScaleIn: config.DisableScaleIn ?? false,
+    shapes: s,
+  });
+  const alarmRequest = (rule: PolicyAlarm) => ({
+    Period: rule.periodSeconds,
+    EvaluationPeriods: rule.evaluationPeriods,
+    DatapointsToAlarm: rule.datapointsToAlarm,
+    Threshold: rule.threshold,
+    ComparisonOperator: rule.comparisonOperator,
+  });
   const made: { AlarmName: string; AlarmARN: string }[] = [];
   const high = putMetricAlarm(ctx, {
     ...base,
     AlarmName: name("High"),
-    Period: shapes.high.periodSeconds,
-    EvaluationPeriods: shapes.high.evaluationPeriods,
-    DatapointsToAlarm: shapes.high.datapointsToAlarm,
-    Threshold: target,
-    ComparisonOperator: "GreaterThanThreshold",
+    ...alarmRequest(rules.high),
   });
   made.push({ AlarmName: high.AlarmName, AlarmARN: high.AlarmArn });
   const lowName = name("Low");
-  if (config.DisableScaleIn) {
+  if (rules.low === undefined) {
     if (getAlarm(ctx, lowName) !== undefined) deleteAlarms(ctx, [lowName]);
   } else {
-    const low = putMetricAlarm(ctx, {
-      ...base,
-      AlarmName: lowName,
-      Period: shapes.low.periodSeconds,
-      EvaluationPeriods: shapes.low.evaluationPeriods,
-      DatapointsToAlarm: shapes.low.datapointsToAlarm,
-      Threshold: tidy(target * s.scaleInThresholdRatio),
-      ComparisonOperator: "LessThanThreshold",
-    });
+    const low = putMetricAlarm(ctx, { ...base, AlarmName: lowName, ...alarmRequest(rules.low) });
     made.push({ AlarmName: low.AlarmName, AlarmARN: low.AlarmArn });
   }
   return made;

@@ -6,15 +6,10 @@
  * @module
  */
 
-/** Alarm shape that target tracking creates (spec autoscaling.md §1.1). */
-export interface AlarmShape {
-  /** Seconds per datapoint. */
-  periodSeconds: number;
-  /** N: the most recent datapoints evaluated. */
-  evaluationPeriods: number;
-  /** M: breaching datapoints among the N that put the alarm in ALARM. */
-  datapointsToAlarm: number;
-}
+import { type AlarmShape, TARGET_TRACKING_SHAPES } from "../../../sim/policy_alarms.ts";
+
+/** Alarm shape that target tracking creates (spec autoscaling.md §1.1; `sim/policy_alarms.ts`). */
+export type { AlarmShape };
 
 /** Settings of the local backend. Every field is optional in {@linkcode openCloud}'s `local`. */
 export interface LocalSettings {
@@ -169,11 +164,8 @@ export const DEFAULT_LOCAL_SETTINGS: Readonly<LocalSettings> = Object.freeze({
   idleInvocationMetrics: "zero",
   metricDelaySeconds: 120,
   highResolutionMetricDelaySeconds: 10,
-  targetTrackingHigh: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 },
-  targetTrackingLow: { periodSeconds: 60, evaluationPeriods: 15, datapointsToAlarm: 15 },
-  highResolutionHigh: { periodSeconds: 10, evaluationPeriods: 3, datapointsToAlarm: 3 },
-  highResolutionLow: { periodSeconds: 10, evaluationPeriods: 90, datapointsToAlarm: 90 },
-  scaleInThresholdRatio: 0.9,
+  // The alarms' shapes are AWS's, kept with the rules that use them (sim/policy_alarms.ts).
+  ...TARGET_TRACKING_SHAPES,
   alarmActionRepeatSeconds: 60,
   alarmEvaluationRangeExtraPeriods: 2,
   invocationTimeoutSeconds: 60,
