@@ -168,9 +168,11 @@ export async function profileOfRecommendation(
     `endpoint ${variant.endpointName} variant ${variant.variantName}, ${start.toISOString()} to ${end.toISOString()}`;
   // profileFromMetrics keeps the minutes with both invocations and a latency: at least one.
   if (!minutes.some((m) => at("invocations", m)! > 0 && at("latency", m)! > 0)) {
-    const ageDays = (cloud.clock.now().getTime() - start.getTime()) / 86_400_000;
-    const expired = ageDays * 86_400_000 > ONE_MINUTE_RETENTION_MS
-      ? ` (the window is ${Math.floor(ageDays)} days old: CloudWatch keeps 1-minute data 15 days)`
+    const ageMs = cloud.clock.now().getTime() - start.getTime();
+    const expired = ageMs > ONE_MINUTE_RETENTION_MS
+      ? ` (the window is ${
+        Math.floor(ageMs / 86_400_000)
+      } days old: CloudWatch keeps 1-minute data 15 days)`
       : "";
     throw new InputError(
       `Cannot build a capacity profile from ${job}: CloudWatch has no per-minute Invocations, ModelLatency and CPUUtilization for ${where}${expired}; pass --capacity-profile FILE`,
