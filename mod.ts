@@ -38,6 +38,11 @@ export {
 export { analyze, type AnalyzeOptions, renderAnalysis } from "./steps/analyze.ts";
 export { analyzeSaturation, type AnalyzeSaturationOptions } from "./steps/saturation.ts";
 export { planCapacity, type PlanOptions, renderPlan } from "./steps/plan.ts";
+export {
+  type JobProfileOptions,
+  profileOfRecommendation,
+  type RecommendationWindow,
+} from "./steps/job_profile.ts";
 export { renderSweep, sweep, type SweepStepOptions } from "./steps/sweep.ts";
 export type { SweepReport } from "./steps/sweep_report.ts";
 export { defaultCandidates, type GridCandidate } from "./steps/sweep_grid.ts";

@@ -28,6 +28,7 @@ import {
 import { patternTables, sweepPolicies } from "../sim/sweep/sweep.ts";
 import { runCandidate } from "../sim/sweep/run.ts";
 import { InputError } from "./errors.ts";
+import { profileOfRecommendation, type RecommendationWindow } from "./job_profile.ts";
 import { minutesBetween, readVariantSeries } from "./metrics.ts";
 import { planCapacity } from "./plan.ts";
 import type { ScalingConfig } from "./scaling_requests.ts";
@@ -36,6 +37,7 @@ import type { SweepReport, SweepResultReport } from "./sweep_report.ts";
 import { runScript, type ScriptSpec, table } from "./script.ts";
 import { defaultCandidates, type GridCandidate } from "./sweep_grid.ts";
 import { awsCandidate } from "./sweep_aws.ts";
+import { progress } from "./wait.ts";
 
 /** Inputs of {@linkcode sweep}. */
 export interface SweepStepOptions {
@@ -483,7 +485,8 @@ export const SWEEP_SCRIPT: ScriptSpec = {
     "capacity-profile": {
       type: "string",
       placeholder: "FILE",
-      description: "a CapacityProfile JSON (else the profile of a --from recommend result)",
+      description:
+        "a CapacityProfile JSON (else --local-profile, else a --from recommend result's profile or its job's CloudWatch metrics)",
     },
     pattern: {
       type: "string",
@@ -551,9 +554,37 @@ function optionalNumber(
   return n;
 }
 
+/**
+ * `--profile` names an AWS credentials profile (as in the AWS CLI), not a capacity profile: a
+ * value that is a JSON file name or an existing file is refused before any backend is opened.
+ */
+async function refuseProfileFile(value: unknown): Promise<void> {
+  if (typeof value !== "string") return;
+  let isFile = value.endsWith(".json");
+  if (!isFile) {
+    try {
+      isFile = (await Deno.stat(value)).isFile;
+    } catch {
+      // Not a file: an AWS profile name.
+    }
+  }
+  if (isFile) {
+    throw new InputError(
+      "Cannot use --profile FILE: --profile names an AWS credentials profile; pass the capacity profile as --capacity-profile FILE",
+    );
+  }
+}
+
 if (import.meta.main) {
   await runScript(SWEEP_SCRIPT, async (ctx) => {
     const { flags, from } = ctx;
+    await refuseProfileFile(flags.profile);
+    const objective = flags.objective as string | undefined;
+    if (objective !== undefined && !["availability", "balanced", "cost"].includes(objective)) {
+      throw new InputError(
+        `Cannot use --objective ${objective}: use availability, balanced or cost`,
+      );
+    }
     const profilePath = flags["capacity-profile"] as string | undefined;
     let profile: CapacityProfile | undefined;
     if (profilePath !== undefined) {
@@ -570,16 +601,17 @@ if (import.meta.main) {
       profile = (await readLocalProfile(flags["local-profile"]))[0];
     } else if (typeof from.profile === "object" && from.profile !== null) {
       profile = from.profile as CapacityProfile;
+    } else if (typeof from.jobName === "string" && typeof from.benchmarkEndpointName === "string") {
+      // A recommend result without a profile (AWS writes none): its job's CloudWatch metrics.
+      profile = await profileOfRecommendation(await ctx.cloud(), from as RecommendationWindow);
+      progress(
+        "sweep",
+        `built the capacity profile from Default job ${from.jobName}'s CloudWatch metrics (${profile.levels.length} minutes)`,
+      );
     }
     if (profile === undefined) {
       throw new InputError(
-        "Cannot sweep: no capacity profile; pass --local-profile original|FILE, --capacity-profile FILE or --from a recommend result that has one",
-      );
-    }
-    const objective = flags.objective as string | undefined;
-    if (objective !== undefined && !["availability", "balanced", "cost"].includes(objective)) {
-      throw new InputError(
-        `Cannot use --objective ${objective}: use availability, balanced or cost`,
+        "Cannot sweep: no capacity profile; pass --capacity-profile FILE, --local-profile original|FILE or --from a recommend result (its profile, or its Default job's CloudWatch metrics)",
       );
     }
     const candidatesPath = flags.candidates as string | undefined;

@@ -2,8 +2,16 @@
 // { profile, patterns, candidates, results, pareto, chosen } with chosen.config a ScalingConfig that
 // export reads, the original's 40/50/70 % rule is placed on each pattern, the objective moves the
 // choice, a replayed trace keeps its total, a bad trace row names its line, and the script exits 2
-// with one line on bad input.
+// with one line on bad input. `sweep --from` a recommend result without a profile (as AWS writes
+// it) builds the profile from the Default job's CloudWatch metrics on the local backend and runs
+// end to end; `--profile x.json` (an AWS credentials profile flag) is refused before any backend
+// is opened.
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openLocalCloud } from "../cloud/local/mod.ts";
+import { setProgressMode } from "../progress/mod.ts";
+import { prepare } from "./prepare.ts";
+import { recommend } from "./recommend.ts";
 import { sweep } from "./sweep.ts";
 import { configFrom } from "./export.ts";
 import { InputError } from "./errors.ts";
@@ -212,4 +220,114 @@ Deno.test("sweep script: --local-profile original alone runs and chooses", async
   assert.equal(report.settings.objective, "balanced");
   assert.ok(report.chosen.config.maxCapacity >= report.chosen.config.minCapacity);
   assert.match(report.chosen.reason, /balanced/);
+});
+
+const SWEEP_PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-sys",
+];
+
+async function sweepScript(...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...SWEEP_PERMISSIONS, new URL("./sweep.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr).trim() };
+}
+
+Deno.test("sweep script: --from a recommend result without a profile reads its job's metrics", async () => {
+  setProgressMode("quiet");
+  const dir = await Deno.makeTempDir({ prefix: "sweep-job-profile-" });
+  try {
+    const state = join(dir, "state");
+    // A Default job on a type with a given profile runs no benchmark; it writes the benchmark
+    // variant's per-minute series as a measured job does.
+    const cloud = openLocalCloud({ localDir: state, local: { profile } });
+    let recommendation;
+    try {
+      const roleArn = cloud.defaultRoleArn!;
+      const prepared = await prepare(cloud, { roleArn, workDir: join(dir, "work") });
+      recommendation = await recommend(cloud, { ...prepared, roleArn, pollIntervalMs: 60_000 });
+    } finally {
+      await cloud.close();
+    }
+    const { profile: _given, ...withoutProfile } = recommendation;
+    const rec = join(dir, "rec.json");
+    await Deno.writeTextFile(rec, JSON.stringify(withoutProfile));
+    const candidates = join(dir, "candidates.json");
+    await Deno.writeTextFile(candidates, JSON.stringify([fixed("one", 1, 3).config]));
+    const swept = await sweepScript(
+      "--local-dir",
+      state,
+      "--from",
+      rec,
+      "--candidates",
+      candidates,
+      "--pattern",
+      "spike",
+      "--json",
+    );
+    assert.equal(swept.code, 0, swept.stderr);
+    assert.ok(
+      swept.stderr.split("\n").includes(
+        `sweep: built the capacity profile from Default job ${recommendation.jobName}'s CloudWatch metrics (${profile.levels.length} minutes)`,
+      ),
+      swept.stderr,
+    );
+    const report = JSON.parse(swept.stdout);
+    assert.match(report.profile.measuredOn, new RegExp(`Default job ${recommendation.jobName}`));
+    const throughputs = report.profile.levels.map((l: { throughput: number }) => l.throughput);
+    assert.ok(Math.abs(Math.max(...throughputs) - 50) < 0.5, `${throughputs}`);
+    assert.deepEqual(report.patterns.map((p: { name: string }) => p.name), ["spike"]);
+    assert.equal(report.chosen.label, "one");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sweep script: --profile FILE is refused in one line before any backend opens", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sweep-profile-flag-" });
+  try {
+    const state = join(dir, "state");
+    const existing = join(dir, "capacity");
+    await Deno.writeTextFile(existing, JSON.stringify(profile));
+    const rec = join(dir, "rec.json");
+    // Without a profile, so that the sweep would open the backend to read the job's metrics.
+    await Deno.writeTextFile(
+      rec,
+      JSON.stringify({
+        jobName: "j",
+        benchmarkEndpointName: "j-bench",
+        instanceType: "ml.c5.large",
+        invocationStartTime: "2026-01-05T10:00:00.000Z",
+        invocationEndTime: "2026-01-05T10:15:00.000Z",
+      }),
+    );
+    for (const value of ["x.json", existing]) {
+      for (
+        const backend of [["--local-dir", state], ["--backend", "aws", "--region", "us-east-1"]]
+      ) {
+        const r = await sweepScript(...backend, "--profile", value, "--from", rec);
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(
+          r.stderr,
+          "sweep: Cannot use --profile FILE: --profile names an AWS credentials profile; pass the capacity profile as --capacity-profile FILE",
+        );
+      }
+    }
+    // The local backend was never opened: its folder does not exist.
+    await assert.rejects(() => Deno.stat(state), Deno.errors.NotFound);
+    // An AWS profile name is still a profile name: the sweep goes on (and here finds no job).
+    const named = await sweepScript("--local-dir", state, "--profile", "lab", "--from", rec);
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(named.stderr, /^sweep: Cannot build a capacity profile from Default job j: /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

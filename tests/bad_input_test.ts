@@ -388,6 +388,14 @@ const CASES: Case[] = [
     args: ["--from", "unknown-kind.json"],
     says: /Cannot clean up spaceship "x": cleanup knows the kinds/,
   },
+  // sweep: --profile is the AWS credentials profile, refused as a file before a backend opens
+  {
+    start: "empty",
+    script: "sweep",
+    args: ["--profile", "capacity.json"],
+    says:
+      /^sweep: Cannot use --profile FILE: --profile names an AWS credentials profile; pass the capacity profile as --capacity-profile FILE$/,
+  },
   // plan and the shared flag reading
   {
     start: "empty",
