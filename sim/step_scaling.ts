@@ -19,6 +19,29 @@ export interface StepAdjustment {
   ScalingAdjustment: number;
 }
 
+/**
+ * The SDK's step adjustments of a step spec's short form (`{ lower, upper, adjustment }`, the
+ * shape `scale` and the sweep take).
+ *
+ * @example Usage
+ * ```ts
+ * import { stepAdjustments } from "./step_scaling.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(stepAdjustments([{ lower: 0, adjustment: 2 }]), [
+ *   { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: undefined, ScalingAdjustment: 2 },
+ * ]);
+ * ```
+ */
+export function stepAdjustments(
+  steps: readonly { lower?: number; upper?: number; adjustment: number }[],
+): StepAdjustment[] {
+  return steps.map((s) => ({
+    MetricIntervalLowerBound: s.lower,
+    MetricIntervalUpperBound: s.upper,
+    ScalingAdjustment: s.adjustment,
+  }));
+}
+
 /** How a step policy's ScalingAdjustment is read. */
 export type AdjustmentType = "ChangeInCapacity" | "PercentChangeInCapacity" | "ExactCapacity";
 

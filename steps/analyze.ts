@@ -21,6 +21,7 @@ import {
   minutesBetween,
   readVariantSeries,
   type SeriesQuery,
+  UTILIZATION_QUERIES,
 } from "./metrics.ts";
 import { pickRecommendation } from "./recommend.ts";
 import { analyzeSaturation, type AnalyzeSaturationOptions } from "./saturation.ts";
@@ -46,18 +47,7 @@ export interface AnalyzeOptions extends AnalyzeSaturationOptions {
 const QUERIES: SeriesQuery[] = [
   ...INVOCATION_QUERIES,
   { id: "latencyp50", namespace: "AWS/SageMaker", metricName: "ModelLatency", stat: "p50" },
-  {
-    id: "cpu",
-    namespace: "/aws/sagemaker/Endpoints",
-    metricName: "CPUUtilization",
-    stat: "Average",
-  },
-  {
-    id: "memory",
-    namespace: "/aws/sagemaker/Endpoints",
-    metricName: "MemoryUtilization",
-    stat: "Average",
-  },
+  ...UTILIZATION_QUERIES,
   {
     id: "disk",
     namespace: "/aws/sagemaker/Endpoints",

@@ -11,7 +11,12 @@ import { instanceTypeInfo } from "../cloud/instance_types.ts";
 import type { Cloud } from "../cloud/types.ts";
 import { type CapacityProfile, profileFromMetrics } from "../sim/profile.ts";
 import { InputError } from "./errors.ts";
-import { minutesBetween, readVariantSeries, type SeriesQuery } from "./metrics.ts";
+import {
+  minutesBetween,
+  readVariantSeries,
+  type SeriesQuery,
+  UTILIZATION_QUERIES,
+} from "./metrics.ts";
 import type { RecommendResult } from "./types.ts";
 
 /** What {@linkcode profileOfRecommendation} reads of a recommend result (parsed JSON: checked). */
@@ -40,18 +45,7 @@ export interface JobProfileOptions {
 const JOB_PROFILE_QUERIES: readonly SeriesQuery[] = [
   { id: "invocations", namespace: "AWS/SageMaker", metricName: "Invocations", stat: "Sum" },
   { id: "latency", namespace: "AWS/SageMaker", metricName: "ModelLatency", stat: "Average" },
-  {
-    id: "cpu",
-    namespace: "/aws/sagemaker/Endpoints",
-    metricName: "CPUUtilization",
-    stat: "Average",
-  },
-  {
-    id: "memory",
-    namespace: "/aws/sagemaker/Endpoints",
-    metricName: "MemoryUtilization",
-    stat: "Average",
-  },
+  ...UTILIZATION_QUERIES,
 ];
 
 /** How long CloudWatch keeps 1-minute datapoints (GetMetricData: 15 days), ms. */

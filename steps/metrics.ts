@@ -39,6 +39,22 @@ export const INVOCATION_QUERIES: readonly SeriesQuery[] = [
   },
 ];
 
+/** The per-minute utilization of a variant's instances (Average, %): CPU and memory. */
+export const UTILIZATION_QUERIES: readonly SeriesQuery[] = [
+  {
+    id: "cpu",
+    namespace: "/aws/sagemaker/Endpoints",
+    metricName: "CPUUtilization",
+    stat: "Average",
+  },
+  {
+    id: "memory",
+    namespace: "/aws/sagemaker/Endpoints",
+    metricName: "MemoryUtilization",
+    stat: "Average",
+  },
+];
+
 /**
  * Failed invocations in a minute read with {@linkcode INVOCATION_QUERIES}: 4XX + 5XX errors, or
  * the model errors when there are more (Invocation5XXErrors and InvocationModelErrors overlap: a

@@ -11,6 +11,7 @@ import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import { vCpusOf } from "../cloud/instance_types.ts";
 import { InputError } from "./errors.ts";
 import { stepScalingAlarm } from "../sim/policy_alarms.ts";
+import { stepAdjustments } from "../sim/step_scaling.ts";
 
 /** The variant a policy scales. */
 export interface VariantTarget {
@@ -269,11 +270,7 @@ export function stepScalingRequests(
       PolicyType: "StepScaling",
       StepScalingPolicyConfiguration: {
         AdjustmentType: "ChangeInCapacity",
-        StepAdjustments: spec.steps.map((s) => ({
-          MetricIntervalLowerBound: s.lower,
-          MetricIntervalUpperBound: s.upper,
-          ScalingAdjustment: s.adjustment,
-        })),
+        StepAdjustments: stepAdjustments(spec.steps),
         MetricAggregationType: "Average",
         Cooldown: spec.cooldown ?? 300,
       },

@@ -48,6 +48,7 @@ import {
   type ScalingPolicyView,
 } from "../scaling_decision.ts";
 import { nextFireTime } from "../schedule.ts";
+import { stepAdjustments } from "../step_scaling.ts";
 
 /** Options of {@linkcode runCandidate}: the rules that are settings on the local backend. */
 export interface RunOptions {
@@ -267,11 +268,7 @@ function compile(
         kind: "StepScaling",
         name: `step-${i}`,
         adjustmentType: "ChangeInCapacity",
-        steps: step.steps.map((s) => ({
-          MetricIntervalLowerBound: s.lower,
-          MetricIntervalUpperBound: s.upper,
-          ScalingAdjustment: s.adjustment,
-        })),
+        steps: stepAdjustments(step.steps),
         aggregation: "Average",
         cooldownSeconds: step.cooldown ?? 300,
         cooldown: {},
