@@ -25,6 +25,7 @@ import {
   usersTimeline,
 } from "./fleet/mod.ts";
 import type { InstanceRecord } from "./fleet/instance.ts";
+import { type PolicyAlarm, TARGET_TRACKING_SHAPES, targetTrackingAlarms } from "./policy_alarms.ts";
 import type { CapacityProfile } from "./profile.ts";
 import {
   clampCapacity,
@@ -129,8 +130,6 @@ export interface SimulationTimeline {
 }
 
 const MINUTE = 60_000;
-const HIGH_PERIODS = 3;
-const LOW_PERIODS = 15;
 const EXTRA_PERIODS = 2;
 
 /**
@@ -165,7 +164,11 @@ export function simulate(
   const start = Math.floor(input.start / MINUTE) * MINUTE;
   const startMs = (options.instanceStartSeconds ?? 240) * 1000;
   const delayMs = (options.metricDelaySeconds ?? 60) * 1000;
-  const lowThreshold = scaling.target * (options.scaleInRatio ?? 0.9);
+  // AWS's alarms of target tracking (policy_alarms.ts); AlarmLow kept with DisableScaleIn, whose
+  // decision then refuses the scale-in.
+  const alarms = targetTrackingAlarms(scaling.target, {
+    shapes: { ...TARGET_TRACKING_SHAPES, scaleInThresholdRatio: options.scaleInRatio ?? 0.9 },
+  });
   const cooldownSeconds = scaling.cooldownSeconds ?? 300;
   const curve = profileCurve(profile);
   const load = usersTimeline(traffic, start);
@@ -194,22 +197,14 @@ export function simulate(
     datapoints.push({ timestamp: t, value: period.invocationsPerInstance });
     // The evaluation at `end` sees the periods that closed at least the delay ago.
     const visible = datapoints.filter((d) => d.timestamp + MINUTE + delayMs <= end);
-    const evaluate = (
-      n: number,
-      threshold: number,
-      comparisonOperator: "GreaterThanThreshold" | "LessThanThreshold",
-      currentState: AlarmState,
-    ) =>
+    const evaluate = (rule: PolicyAlarm, currentState: AlarmState) =>
       evaluateAlarm({
-        datapoints: visible.slice(-(n + EXTRA_PERIODS)),
-        evaluationPeriods: n,
-        datapointsToAlarm: n,
-        threshold,
-        comparisonOperator,
+        ...rule,
+        datapoints: visible.slice(-(rule.evaluationPeriods + EXTRA_PERIODS)),
         currentState,
       }).state;
-    high = evaluate(HIGH_PERIODS, scaling.target, "GreaterThanThreshold", high);
-    low = evaluate(LOW_PERIODS, lowThreshold, "LessThanThreshold", low);
+    high = evaluate(alarms.high, high);
+    low = evaluate(alarms.low!, low);
     const live = instances.filter((i) => i.terminatedAt === undefined);
     const alarm = high === "ALARM" ? "high" : low === "ALARM" ? "low" : undefined;
     if (end >= busyUntil && alarm !== undefined) {
