@@ -17,9 +17,14 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Whether some socket of this machine listens on `port` (IPv4 or IPv6), from /proc/net/tcp*. */
-function listening(port: number): boolean {
+/**
+ * The inodes of the sockets of this machine that listen on `port` (IPv4 or IPv6), from
+ * /proc/net/tcp*. Tests run in parallel: once the port is free another test's server may take
+ * it, so "ours is gone" is checked by inode, not by port.
+ */
+function listeners(port: number): Set<string> {
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const found = new Set<string>();
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text: string;
     try {
@@ -29,11 +34,13 @@ function listening(port: number): boolean {
     }
     for (const line of text.split("\n").slice(1)) {
       const fields = line.trim().split(/\s+/);
-      // local_address is "ADDR:PORT"; state 0A is LISTEN.
-      if (fields.length > 3 && fields[1].endsWith(`:${hex}`) && fields[3] === "0A") return true;
+      // local_address is "ADDR:PORT"; state 0A is LISTEN; field 9 is the socket's inode.
+      if (fields.length > 9 && fields[1].endsWith(`:${hex}`) && fields[3] === "0A") {
+        found.add(fields[9]);
+      }
     }
   }
-  return false;
+  return found;
 }
 
 interface Started {
@@ -79,12 +86,18 @@ async function watchKilledParent(
   children: number[],
 ): Promise<void> {
   assert.ok(children.every(alive), "the server and the load generator run");
-  assert.ok(listening(started.port), `the server listens on ${started.port}`);
+  const ours = listeners(started.port);
+  assert.ok(ours.size > 0, `the server listens on ${started.port}`);
   const killedAt = performance.now();
   child.kill("SIGKILL");
   await child.status;
   // Poll (no timed assertion: the bound only stops the test from hanging when children survive).
-  while (children.some(alive) && performance.now() - killedAt < 10_000) {
+  // A killed multi-threaded process shows as a zombie as soon as its main thread has exited; its
+  // files (the listening socket) close when the last of its threads has: wait for both.
+  const ourListeners = () => [...listeners(started.port)].filter((inode) => ours.has(inode));
+  while (
+    (children.some(alive) || ourListeners().length > 0) && performance.now() - killedAt < 10_000
+  ) {
     await new Promise((r) => setTimeout(r, 20));
   }
   const survivors = children.filter(alive);
@@ -94,7 +107,7 @@ async function watchKilledParent(
     } ms`,
   );
   assert.deepEqual(survivors, [], "no child outlives its killed parent");
-  assert.ok(!listening(started.port), `nothing listens on port ${started.port} any more`);
+  assert.deepEqual(ourListeners(), [], `the server's sockets on port ${started.port} are closed`);
   // The parent could not remove its temporary folder; the next sweep does.
   assert.ok((await Deno.stat(started.tempDir)).isDirectory, "the killed parent left its folder");
   const swept = await sweepStaleTempDirs();
