@@ -177,12 +177,12 @@ export interface PatternTables {
 
 /** One of a policy's alarms, on one of the run's series. */
 interface SweepAlarm {
-  rule: PolicyAlarm;
-  /** Evaluation range: N + the extra periods. */
-  range: number;
+  /**
+   * Its rule and evaluation range (N + the extra periods) as `evaluateAlarmSeries` takes them,
+   * reused: only `end` and `currentState` change.
+   */
+  options: AlarmSeriesOptions & { range: number };
   state: AlarmState;
-  /** Its evaluation's options, reused (only `end` and `currentState` change). */
-  options: AlarmSeriesOptions;
   /** When it last invoked its policy (undefined: not since its last transition). */
   lastActionAt?: number;
 }
@@ -221,13 +221,17 @@ function compile(
   candidate: SweepCandidate,
   at: { vCpus: number; shapes: Readonly<TargetTrackingShapes>; extra: number },
 ): SweepPolicy[] {
-  const alarm = (rule: PolicyAlarm): SweepAlarm => {
-    const range = rule.evaluationPeriods + at.extra;
+  const alarm = (rule: PolicyAlarm, series: SweepPolicy["series"]): SweepAlarm => {
+    const period = series === "conc" ? 10 : 60;
+    if (rule.periodSeconds !== period) {
+      throw new RangeError(
+        `Cannot run candidate "${candidate.label}": its ${series} alarm has a ${rule.periodSeconds}-s period; the sweep evaluates ${period}-s periods on that metric`,
+      );
+    }
+    const { periodSeconds: _, ...options } = rule;
     return {
-      rule,
-      range,
+      options: { ...options, range: rule.evaluationPeriods + at.extra, stateOnly: true },
       state: "INSUFFICIENT_DATA",
-      options: { ...rule, range, stateOnly: true },
     };
   };
   const policies: SweepPolicy[] = [];
@@ -240,8 +244,9 @@ function compile(
       disableScaleIn: tt.disableScaleIn ?? false,
       shapes: at.shapes,
     });
-    const high = alarm(rules.high);
-    const low = rules.low === undefined ? undefined : alarm(rules.low);
+    const series = tt.metric === "invocations" ? "ipi" : tt.metric === "cpu" ? "cpu" : "conc";
+    const high = alarm(rules.high, series);
+    const low = rules.low === undefined ? undefined : alarm(rules.low, series);
     const policy: SweepPolicy = {
       view: {
         kind: "TargetTrackingScaling",
@@ -254,7 +259,7 @@ function compile(
         // Set once the series exist (runCandidate).
         alarms: () => ({}),
       },
-      series: tt.metric === "invocations" ? "ipi" : tt.metric === "cpu" ? "cpu" : "conc",
+      series,
       high,
       ...(low === undefined ? {} : { low }),
       alarms: low === undefined ? [high] : [high, low],
@@ -262,7 +267,7 @@ function compile(
     policies.push(policy);
   }
   for (const [i, step] of (candidate.stepScaling ?? []).entries()) {
-    const stepAlarm = alarm(stepScalingAlarm(step));
+    const stepAlarm = alarm(stepScalingAlarm(step), "ipi");
     policies.push({
       view: {
         kind: "StepScaling",
@@ -277,16 +282,6 @@ function compile(
       high: stepAlarm,
       alarms: [stepAlarm],
     });
-  }
-  for (const p of policies) {
-    const period = p.series === "conc" ? 10 : 60;
-    for (const a of [p.high, p.low]) {
-      if (a !== undefined && a.rule.periodSeconds !== period) {
-        throw new RangeError(
-          `Cannot run candidate "${candidate.label}": its ${p.series} alarm has a ${a.rule.periodSeconds}-s period; the sweep evaluates ${period}-s periods on that metric`,
-        );
-      }
-    }
   }
   return policies;
 }
@@ -441,7 +436,7 @@ export function runCandidate(
       // The newest of the datapoints AlarmLow evaluates: its newest real one in the range.
       lowMetric: p.low === undefined ? undefined : newestValue(seriesOf(p), {
         end: visibleEnd(p),
-        range: p.low.range,
+        range: p.low.options.range,
       }),
     });
   }
@@ -466,9 +461,13 @@ export function runCandidate(
     alarm.lastActionAt = now;
     const invocation: PolicyInvocation = {
       policy: p.view,
-      values: evaluatedValues(series, { end, n: alarm.rule.evaluationPeriods, range: alarm.range }),
-      threshold: alarm.rule.threshold,
-      comparisonOperator: alarm.rule.comparisonOperator,
+      values: evaluatedValues(series, {
+        end,
+        n: options.evaluationPeriods,
+        range: options.range,
+      }),
+      threshold: options.threshold,
+      comparisonOperator: options.comparisonOperator,
     };
     return invocation;
   };
