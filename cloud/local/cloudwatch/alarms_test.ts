@@ -77,6 +77,18 @@ async function open(): Promise<Harness> {
   };
 }
 
+/** A test on a fresh harness, closed when the test ends, passed or failed. */
+function alarmTest(name: string, fn: (h: Harness) => Promise<void>): void {
+  Deno.test(name, async () => {
+    const h = await open();
+    try {
+      await fn(h);
+    } finally {
+      await h.close();
+    }
+  });
+}
+
 const ALARM: PutMetricAlarmCommandInput = {
   AlarmName: "backlog-high",
   Namespace: "App",
@@ -113,109 +125,99 @@ async function sleepTo(h: Harness, seconds: number) {
   await h.clock.sleep(h.t0 + seconds * 1000 - h.ctx.store.now());
 }
 
-Deno.test("PutMetricAlarm validates like CloudWatch", async () => {
-  const h = await open();
-  try {
-    const cases: [Partial<PutMetricAlarmCommandInput>, string, RegExp][] = [
-      [
-        { Period: 45 },
-        "InvalidParameterValueException",
-        /Period must be 10, 30 or a multiple of 60/,
-      ],
-      [{ Period: 3600, EvaluationPeriods: 25 }, "ValidationError", /more than a day/],
-      [
-        { DatapointsToAlarm: 4 },
-        "ValidationError",
-        /^DatapointsToAlarm must be less than or equal to EvaluationPeriods$/,
-      ],
-      [
-        { ExtendedStatistic: "p99" },
-        "InvalidParameterCombinationException",
-        /Exactly one of Statistic and ExtendedStatistic/,
-      ],
-      [{ Statistic: undefined }, "InvalidParameterCombinationException", /Exactly one of/],
-      [
-        { Statistic: undefined, ExtendedStatistic: "p101" },
-        "InvalidParameterValueException",
-        /ExtendedStatistic is invalid/,
-      ],
-      [{ TreatMissingData: "sometimes" }, "ValidationError", /TreatMissingData is invalid/],
-      [
-        { EvaluationPeriods: undefined },
-        "MissingRequiredParameterException",
-        /EvaluationPeriods is required/,
-      ],
-      [{ Threshold: undefined }, "MissingRequiredParameterException", /Threshold is required/],
-      [
-        { ComparisonOperator: "Bigger" as never },
-        "InvalidParameterValueException",
-        /ComparisonOperator is invalid/,
-      ],
-      [{ AlarmActions: ["not-an-arn"] }, "ValidationError", /Invalid arn syntax: not-an-arn/],
-    ];
-    for (const [change, name, message] of cases) {
-      await assert.rejects(
-        h.cloudwatch.send(new PutMetricAlarmCommand({ ...ALARM, ...change })),
-        (e: Error) => {
-          assert.equal(e.name, name, JSON.stringify(change));
-          assert.match(e.message, message);
-          return true;
-        },
-      );
-    }
-    // Metric math and anomaly bands fail with a clear "not implemented locally".
+alarmTest("PutMetricAlarm validates like CloudWatch", async (h) => {
+  const cases: [Partial<PutMetricAlarmCommandInput>, string, RegExp][] = [
+    [
+      { Period: 45 },
+      "InvalidParameterValueException",
+      /Period must be 10, 30 or a multiple of 60/,
+    ],
+    [{ Period: 3600, EvaluationPeriods: 25 }, "ValidationError", /more than a day/],
+    [
+      { DatapointsToAlarm: 4 },
+      "ValidationError",
+      /^DatapointsToAlarm must be less than or equal to EvaluationPeriods$/,
+    ],
+    [
+      { ExtendedStatistic: "p99" },
+      "InvalidParameterCombinationException",
+      /Exactly one of Statistic and ExtendedStatistic/,
+    ],
+    [{ Statistic: undefined }, "InvalidParameterCombinationException", /Exactly one of/],
+    [
+      { Statistic: undefined, ExtendedStatistic: "p101" },
+      "InvalidParameterValueException",
+      /ExtendedStatistic is invalid/,
+    ],
+    [{ TreatMissingData: "sometimes" }, "ValidationError", /TreatMissingData is invalid/],
+    [
+      { EvaluationPeriods: undefined },
+      "MissingRequiredParameterException",
+      /EvaluationPeriods is required/,
+    ],
+    [{ Threshold: undefined }, "MissingRequiredParameterException", /Threshold is required/],
+    [
+      { ComparisonOperator: "Bigger" as never },
+      "InvalidParameterValueException",
+      /ComparisonOperator is invalid/,
+    ],
+    [{ AlarmActions: ["not-an-arn"] }, "ValidationError", /Invalid arn syntax: not-an-arn/],
+  ];
+  for (const [change, name, message] of cases) {
     await assert.rejects(
-      h.cloudwatch.send(
-        new PutMetricAlarmCommand({
-          AlarmName: "math",
-          EvaluationPeriods: 1,
-          DatapointsToAlarm: 1,
-          Threshold: 1,
-          ComparisonOperator: "GreaterThanThreshold",
-          Metrics: [{ Id: "e1", Expression: "m1 * 2", ReturnData: true }],
-        }),
-      ),
-      /does not implement CloudWatch PutMetricAlarm with metric math/,
+      h.cloudwatch.send(new PutMetricAlarmCommand({ ...ALARM, ...change })),
+      (e: Error) => {
+        assert.equal(e.name, name, JSON.stringify(change));
+        assert.match(e.message, message);
+        return true;
+      },
     );
-    // Nothing was created by the failed calls.
-    const all = await h.cloudwatch.send(new DescribeAlarmsCommand({}));
-    assert.deepEqual(all.MetricAlarms, []);
-    assert.equal(h.ctx.store.listEvents(ALARM_EVALUATION_EVENT).length, 0);
-  } finally {
-    await h.close();
   }
+  // Metric math and anomaly bands fail with a clear "not implemented locally".
+  await assert.rejects(
+    h.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "math",
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanThreshold",
+        Metrics: [{ Id: "e1", Expression: "m1 * 2", ReturnData: true }],
+      }),
+    ),
+    /does not implement CloudWatch PutMetricAlarm with metric math/,
+  );
+  // Nothing was created by the failed calls.
+  const all = await h.cloudwatch.send(new DescribeAlarmsCommand({}));
+  assert.deepEqual(all.MetricAlarms, []);
+  assert.equal(h.ctx.store.listEvents(ALARM_EVALUATION_EVENT).length, 0);
 });
 
-Deno.test("a new alarm is INSUFFICIENT_DATA with AWS's MetricAlarm shape", async () => {
-  const h = await open();
-  try {
-    await h.cloudwatch.send(
-      new PutMetricAlarmCommand({ ...ALARM, AlarmDescription: "too many jobs" }),
-    );
-    const a = await describe(h);
-    assert.equal(a.AlarmArn, "arn:aws:cloudwatch:us-east-1:000000000000:alarm:backlog-high");
-    assert.equal(a.StateValue, "INSUFFICIENT_DATA");
-    assert.equal(a.StateReason, "Unchecked: Initial alarm creation");
-    assert.ok(a.StateUpdatedTimestamp instanceof Date);
-    assert.equal(a.StateUpdatedTimestamp!.getTime(), h.t0);
-    assert.equal(a.AlarmDescription, "too many jobs");
-    assert.equal(a.ActionsEnabled, true);
-    assert.deepEqual(a.AlarmActions, []);
-    assert.equal(a.TreatMissingData, "missing");
-    assert.equal(a.Period, 60);
-    assert.equal(a.Threshold, 100);
-    assert.deepEqual(a.Dimensions, [{ Name: "Queue", Value: "jobs" }]);
-    // One evaluation event, at the next whole minute.
-    const events = h.ctx.store.listEvents(ALARM_EVALUATION_EVENT);
-    assert.deepEqual(events.map((e) => e.due), [h.t0 + 60_000]);
-  } finally {
-    await h.close();
-  }
+alarmTest("a new alarm is INSUFFICIENT_DATA with AWS's MetricAlarm shape", async (h) => {
+  await h.cloudwatch.send(
+    new PutMetricAlarmCommand({ ...ALARM, AlarmDescription: "too many jobs" }),
+  );
+  const a = await describe(h);
+  assert.equal(a.AlarmArn, "arn:aws:cloudwatch:us-east-1:000000000000:alarm:backlog-high");
+  assert.equal(a.StateValue, "INSUFFICIENT_DATA");
+  assert.equal(a.StateReason, "Unchecked: Initial alarm creation");
+  assert.ok(a.StateUpdatedTimestamp instanceof Date);
+  assert.equal(a.StateUpdatedTimestamp!.getTime(), h.t0);
+  assert.equal(a.AlarmDescription, "too many jobs");
+  assert.equal(a.ActionsEnabled, true);
+  assert.deepEqual(a.AlarmActions, []);
+  assert.equal(a.TreatMissingData, "missing");
+  assert.equal(a.Period, 60);
+  assert.equal(a.Threshold, 100);
+  assert.deepEqual(a.Dimensions, [{ Name: "Queue", Value: "jobs" }]);
+  // One evaluation event, at the next whole minute.
+  const events = h.ctx.store.listEvents(ALARM_EVALUATION_EVENT);
+  assert.deepEqual(events.map((e) => e.due), [h.t0 + 60_000]);
 });
 
-Deno.test("3-of-3 alarm: ALARM at the evaluation that first sees the third breaching minute", async () => {
-  const h = await open();
-  try {
+alarmTest(
+  "3-of-3 alarm: ALARM at the evaluation that first sees the third breaching minute",
+  async (h) => {
     await h.cloudwatch.send(new PutMetricAlarmCommand(ALARM));
     // Minutes 0, 1, 2 breach. Minute m's datapoint is visible at (m + 1) min + 60 s delay.
     for (const m of [0, 1, 2]) await putValue(h, m, 150);
@@ -250,14 +252,12 @@ Deno.test("3-of-3 alarm: ALARM at the evaluation that first sees the third breac
       "Alarm updated from ALARM to OK",
       "Alarm updated from INSUFFICIENT_DATA to ALARM",
     ]);
-  } finally {
-    await h.close();
-  }
-});
+  },
+);
 
-Deno.test("a datapoint published late into a period already evaluated is seen next time", async () => {
-  const h = await open();
-  try {
+alarmTest(
+  "a datapoint published late into a period already evaluated is seen next time",
+  async (h) => {
     await h.cloudwatch.send(
       new PutMetricAlarmCommand({ ...ALARM, TreatMissingData: "notBreaching" }),
     );
@@ -273,13 +273,10 @@ Deno.test("a datapoint published late into a period already evaluated is seen ne
     const a = await describe(h);
     assert.equal(a.StateValue, "ALARM");
     assert.equal(JSON.parse(a.StateReasonData!).evaluatedDatapoints.length, 3);
-  } finally {
-    await h.close();
-  }
-});
+  },
+);
 
-Deno.test("an alarm that cannot be evaluated does not stop the others", async () => {
-  const h = await open();
+alarmTest("an alarm that cannot be evaluated does not stop the others", async (h) => {
   const errors: string[] = [];
   const original = console.error;
   console.error = (message: string) => errors.push(message);
@@ -298,70 +295,59 @@ Deno.test("an alarm that cannot be evaluated does not stop the others", async ()
     assert.equal(h.ctx.store.listEvents(ALARM_EVALUATION_EVENT)[0].due, h.t0 + 360_000);
   } finally {
     console.error = original;
-    await h.close();
   }
 });
 
-Deno.test("TreatMissingData decides an alarm with no data", async () => {
-  const h = await open();
-  try {
-    for (const treat of ["missing", "notBreaching", "breaching", "ignore"]) {
-      await h.cloudwatch.send(
-        new PutMetricAlarmCommand({ ...ALARM, AlarmName: `a-${treat}`, TreatMissingData: treat }),
-      );
-    }
-    await sleepTo(h, 60);
-    const out = await h.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: "a-" }));
-    assert.deepEqual(
-      Object.fromEntries(out.MetricAlarms!.map((a) => [a.AlarmName, a.StateValue])),
-      {
-        "a-breaching": "ALARM",
-        "a-ignore": "INSUFFICIENT_DATA",
-        "a-missing": "INSUFFICIENT_DATA",
-        "a-notBreaching": "OK",
-      },
-    );
-  } finally {
-    await h.close();
-  }
-});
-
-Deno.test("a 10 s alarm on high-resolution data is evaluated every 10 s", async () => {
-  const h = await open();
-  try {
+alarmTest("TreatMissingData decides an alarm with no data", async (h) => {
+  for (const treat of ["missing", "notBreaching", "breaching", "ignore"]) {
     await h.cloudwatch.send(
-      new PutMetricAlarmCommand({ ...ALARM, AlarmName: "fast", Period: 10, Statistic: "Average" }),
+      new PutMetricAlarmCommand({ ...ALARM, AlarmName: `a-${treat}`, TreatMissingData: treat }),
     );
-    for (let s = 0; s < 60; s += 10) {
-      await h.cloudwatch.send(
-        new PutMetricDataCommand({
-          Namespace: "App",
-          MetricData: [{
-            MetricName: "Backlog",
-            Dimensions: [{ Name: "Queue", Value: "jobs" }],
-            Timestamp: new Date(h.t0 + s * 1000),
-            Value: 500,
-            StorageResolution: 1,
-          }],
-        }),
-      );
-    }
-    // Periods [0,10), [10,20), [20,30) are visible at 20 s, 30 s, 40 s (10 s delay).
-    await sleepTo(h, 30);
-    assert.equal((await describe(h, "fast")).StateValue, "INSUFFICIENT_DATA");
-    await sleepTo(h, 40);
-    const a = await describe(h, "fast");
-    assert.equal(a.StateValue, "ALARM");
-    assert.equal(a.StateUpdatedTimestamp!.getTime(), h.t0 + 40_000);
-    assert.equal(h.ctx.store.listEvents(ALARM_EVALUATION_EVENT)[0].due, h.t0 + 50_000);
-  } finally {
-    await h.close();
   }
+  await sleepTo(h, 60);
+  const out = await h.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: "a-" }));
+  assert.deepEqual(
+    Object.fromEntries(out.MetricAlarms!.map((a) => [a.AlarmName, a.StateValue])),
+    {
+      "a-breaching": "ALARM",
+      "a-ignore": "INSUFFICIENT_DATA",
+      "a-missing": "INSUFFICIENT_DATA",
+      "a-notBreaching": "OK",
+    },
+  );
 });
 
-Deno.test("a scaling-policy action fires on ALARM and again every 60 s while it holds", async () => {
-  const h = await open();
-  try {
+alarmTest("a 10 s alarm on high-resolution data is evaluated every 10 s", async (h) => {
+  await h.cloudwatch.send(
+    new PutMetricAlarmCommand({ ...ALARM, AlarmName: "fast", Period: 10, Statistic: "Average" }),
+  );
+  for (let s = 0; s < 60; s += 10) {
+    await h.cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: "App",
+        MetricData: [{
+          MetricName: "Backlog",
+          Dimensions: [{ Name: "Queue", Value: "jobs" }],
+          Timestamp: new Date(h.t0 + s * 1000),
+          Value: 500,
+          StorageResolution: 1,
+        }],
+      }),
+    );
+  }
+  // Periods [0,10), [10,20), [20,30) are visible at 20 s, 30 s, 40 s (10 s delay).
+  await sleepTo(h, 30);
+  assert.equal((await describe(h, "fast")).StateValue, "INSUFFICIENT_DATA");
+  await sleepTo(h, 40);
+  const a = await describe(h, "fast");
+  assert.equal(a.StateValue, "ALARM");
+  assert.equal(a.StateUpdatedTimestamp!.getTime(), h.t0 + 40_000);
+  assert.equal(h.ctx.store.listEvents(ALARM_EVALUATION_EVENT)[0].due, h.t0 + 50_000);
+});
+
+alarmTest(
+  "a scaling-policy action fires on ALARM and again every 60 s while it holds",
+  async (h) => {
     await h.cloudwatch.send(
       new PutMetricAlarmCommand({
         ...ALARM,
@@ -391,14 +377,12 @@ Deno.test("a scaling-policy action fires on ALARM and again every 60 s while it 
     assert.deepEqual(actions.AlarmHistoryItems!.map((i) => i.HistorySummary), [
       "Successfully executed action arn:aws:sns:us-east-1:000000000000:ops",
     ]);
-  } finally {
-    await h.close();
-  }
-});
+  },
+);
 
-Deno.test("disabled actions do not run; SetAlarmState lasts until the next evaluation", async () => {
-  const h = await open();
-  try {
+alarmTest(
+  "disabled actions do not run; SetAlarmState lasts until the next evaluation",
+  async (h) => {
     await h.cloudwatch.send(
       new PutMetricAlarmCommand({
         ...ALARM,
@@ -441,99 +425,87 @@ Deno.test("disabled actions do not run; SetAlarmState lasts until the next evalu
       ),
       (e: Error) => e.name === "ResourceNotFound",
     );
-  } finally {
-    await h.close();
-  }
-});
+  },
+);
 
-Deno.test("DescribeAlarms filters and pages; DeleteAlarms is all or nothing", async () => {
-  const h = await open();
-  try {
-    for (let i = 0; i < 5; i++) {
-      await h.cloudwatch.send(
-        new PutMetricAlarmCommand({
-          ...ALARM,
-          AlarmName: `alarm-${i}`,
-          AlarmActions: i % 2 === 0 ? [POLICY_ARN] : [],
-          TreatMissingData: i < 2 ? "breaching" : "missing",
-        }),
-      );
-    }
-    await sleepTo(h, 60);
-    const byState = await h.cloudwatch.send(new DescribeAlarmsCommand({ StateValue: "ALARM" }));
-    assert.deepEqual(byState.MetricAlarms!.map((a) => a.AlarmName), ["alarm-0", "alarm-1"]);
-    const byAction = await h.cloudwatch.send(
-      new DescribeAlarmsCommand({ ActionPrefix: "arn:aws:autoscaling:" }),
-    );
-    assert.deepEqual(byAction.MetricAlarms!.map((a) => a.AlarmName), [
-      "alarm-0",
-      "alarm-2",
-      "alarm-4",
-    ]);
-    const page1 = await h.cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 2 }));
-    assert.deepEqual(page1.MetricAlarms!.map((a) => a.AlarmName), ["alarm-0", "alarm-1"]);
-    const page2 = await h.cloudwatch.send(
-      new DescribeAlarmsCommand({ MaxRecords: 2, NextToken: page1.NextToken }),
-    );
-    assert.deepEqual(page2.MetricAlarms!.map((a) => a.AlarmName), ["alarm-2", "alarm-3"]);
-    const page3 = await h.cloudwatch.send(
-      new DescribeAlarmsCommand({ MaxRecords: 2, NextToken: page2.NextToken }),
-    );
-    assert.deepEqual(page3.MetricAlarms!.map((a) => a.AlarmName), ["alarm-4"]);
-    assert.equal(page3.NextToken, undefined);
-    await assert.rejects(
-      h.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ["a"], AlarmNamePrefix: "a" })),
-      (e: Error) => e.name === "InvalidParameterCombinationException",
-    );
-    await assert.rejects(
-      h.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: ["alarm-0", "ghost"] })),
-      (e: Error) => e.name === "ResourceNotFound" && /"ghost"/.test(e.message),
-    );
-    assert.equal((await h.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms!.length, 5);
-    await h.cloudwatch.send(
-      new DeleteAlarmsCommand({
-        AlarmNames: ["alarm-0", "alarm-1", "alarm-2", "alarm-3", "alarm-4"],
-      }),
-    );
-    assert.deepEqual((await h.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms, []);
-    // No alarms left: no evaluation is queued any more.
-    assert.equal(h.ctx.store.listEvents(ALARM_EVALUATION_EVENT).length, 0);
-  } finally {
-    await h.close();
-  }
-});
-
-Deno.test("updating an alarm keeps its state; a Unit restricts the datapoints", async () => {
-  const h = await open();
-  try {
+alarmTest("DescribeAlarms filters and pages; DeleteAlarms is all or nothing", async (h) => {
+  for (let i = 0; i < 5; i++) {
     await h.cloudwatch.send(
       new PutMetricAlarmCommand({
         ...ALARM,
-        EvaluationPeriods: 1,
-        DatapointsToAlarm: 1,
-        TreatMissingData: "breaching",
+        AlarmName: `alarm-${i}`,
+        AlarmActions: i % 2 === 0 ? [POLICY_ARN] : [],
+        TreatMissingData: i < 2 ? "breaching" : "missing",
       }),
     );
-    await sleepTo(h, 60);
-    assert.equal((await describe(h)).StateValue, "ALARM");
-    await h.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        ...ALARM,
-        EvaluationPeriods: 1,
-        DatapointsToAlarm: 1,
-        Threshold: 1000,
-        Unit: "Count",
-      }),
-    );
-    const a = await describe(h);
-    assert.equal(a.StateValue, "ALARM");
-    assert.equal(a.Threshold, 1000);
-    assert.equal(a.Unit, "Count");
-    // A value published without the Count unit is not the alarm's metric: missing → INSUFFICIENT_DATA.
-    await putValue(h, 1, 5000);
-    await sleepTo(h, 180);
-    assert.equal((await describe(h)).StateValue, "INSUFFICIENT_DATA");
-  } finally {
-    await h.close();
   }
+  await sleepTo(h, 60);
+  const byState = await h.cloudwatch.send(new DescribeAlarmsCommand({ StateValue: "ALARM" }));
+  assert.deepEqual(byState.MetricAlarms!.map((a) => a.AlarmName), ["alarm-0", "alarm-1"]);
+  const byAction = await h.cloudwatch.send(
+    new DescribeAlarmsCommand({ ActionPrefix: "arn:aws:autoscaling:" }),
+  );
+  assert.deepEqual(byAction.MetricAlarms!.map((a) => a.AlarmName), [
+    "alarm-0",
+    "alarm-2",
+    "alarm-4",
+  ]);
+  const page1 = await h.cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 2 }));
+  assert.deepEqual(page1.MetricAlarms!.map((a) => a.AlarmName), ["alarm-0", "alarm-1"]);
+  const page2 = await h.cloudwatch.send(
+    new DescribeAlarmsCommand({ MaxRecords: 2, NextToken: page1.NextToken }),
+  );
+  assert.deepEqual(page2.MetricAlarms!.map((a) => a.AlarmName), ["alarm-2", "alarm-3"]);
+  const page3 = await h.cloudwatch.send(
+    new DescribeAlarmsCommand({ MaxRecords: 2, NextToken: page2.NextToken }),
+  );
+  assert.deepEqual(page3.MetricAlarms!.map((a) => a.AlarmName), ["alarm-4"]);
+  assert.equal(page3.NextToken, undefined);
+  await assert.rejects(
+    h.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ["a"], AlarmNamePrefix: "a" })),
+    (e: Error) => e.name === "InvalidParameterCombinationException",
+  );
+  await assert.rejects(
+    h.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: ["alarm-0", "ghost"] })),
+    (e: Error) => e.name === "ResourceNotFound" && /"ghost"/.test(e.message),
+  );
+  assert.equal((await h.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms!.length, 5);
+  await h.cloudwatch.send(
+    new DeleteAlarmsCommand({
+      AlarmNames: ["alarm-0", "alarm-1", "alarm-2", "alarm-3", "alarm-4"],
+    }),
+  );
+  assert.deepEqual((await h.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms, []);
+  // No alarms left: no evaluation is queued any more.
+  assert.equal(h.ctx.store.listEvents(ALARM_EVALUATION_EVENT).length, 0);
+});
+
+alarmTest("updating an alarm keeps its state; a Unit restricts the datapoints", async (h) => {
+  await h.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      ...ALARM,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: "breaching",
+    }),
+  );
+  await sleepTo(h, 60);
+  assert.equal((await describe(h)).StateValue, "ALARM");
+  await h.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      ...ALARM,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 1000,
+      Unit: "Count",
+    }),
+  );
+  const a = await describe(h);
+  assert.equal(a.StateValue, "ALARM");
+  assert.equal(a.Threshold, 1000);
+  assert.equal(a.Unit, "Count");
+  // A value published without the Count unit is not the alarm's metric: missing → INSUFFICIENT_DATA.
+  await putValue(h, 1, 5000);
+  await sleepTo(h, 180);
+  assert.equal((await describe(h)).StateValue, "INSUFFICIENT_DATA");
 });
