@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { LocalClock } from "../clock.ts";
-import { LocalRuntime } from "../context.ts";
+import { type LocalContext, LocalRuntime } from "../context.ts";
 import { DEFAULT_LOCAL_SETTINGS } from "../settings.ts";
 import { Store } from "./mod.ts";
 
@@ -13,6 +13,17 @@ async function withStore(fn: (store: Store, dir: string) => Promise<void> | void
     store.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** A local context on `store` with the default settings, for the clock. */
+function contextOf(store: Store, runtime: LocalRuntime): LocalContext {
+  return {
+    store,
+    settings: DEFAULT_LOCAL_SETTINGS,
+    region: "us-east-1",
+    account: "000000000000",
+    runtime,
+  };
 }
 
 Deno.test("Store.open() starts the simulated clock at its creation, rounded down to the minute", async () => {
@@ -57,13 +68,7 @@ Deno.test("Store.tx() nested: an inner failure the caller catches rolls back onl
 Deno.test("Store state and clock persist across opens of the same folder", async () => {
   await withStore(async (store, dir) => {
     const runtime = new LocalRuntime();
-    const ctx = {
-      store,
-      settings: DEFAULT_LOCAL_SETTINGS,
-      region: "us-east-1",
-      account: "000000000000",
-      runtime,
-    };
+    const ctx = contextOf(store, runtime);
     const start = store.now();
     await new LocalClock(ctx).sleep(90_000);
     store.tx(() => store.putDoc("k", "x", { ok: true }));
@@ -80,13 +85,7 @@ Deno.test("Store state and clock persist across opens of the same folder", async
 Deno.test("LocalClock.sleep() runs due events in order at their own times", async () => {
   await withStore(async (store) => {
     const runtime = new LocalRuntime();
-    const ctx = {
-      store,
-      settings: DEFAULT_LOCAL_SETTINGS,
-      region: "us-east-1",
-      account: "000000000000",
-      runtime,
-    };
+    const ctx = contextOf(store, runtime);
     const seen: [string, number][] = [];
     runtime.on("tick", (c, e) => {
       seen.push([e.ref, c.store.now() - t0]);
