@@ -5,7 +5,7 @@
  * @module
  */
 import type { LocalContext } from "../kernel/context.ts";
-import { decodePageOffset, encodePageToken } from "../kernel/paging.ts";
+import { decodePageOffset, pageOf } from "../kernel/paging.ts";
 import { NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import {
   aasError,
@@ -162,9 +162,7 @@ export function describePage<T>(
   const records = ctx.store.listDocs<T>(kind, `${encodeURIComponent(ns)}/`).map((d) => d.doc)
     .filter(keep);
   if (newestFirst) records.reverse();
-  const out: { items: T[]; NextToken?: string } = { items: records.slice(offset, offset + size) };
-  if (offset + size < records.length) out.NextToken = encodePageToken(offset + size);
-  return out;
+  return pageOf(records, { offset, size });
 }
 
 export function serviceLinkedRole(ctx: LocalContext): string {

@@ -7,7 +7,7 @@
  */
 import type { AlarmState } from "../../../sim/alarm_eval.ts";
 import type { LocalContext } from "../kernel/context.ts";
-import { decodePageOffset, encodePageToken } from "../kernel/paging.ts";
+import { decodePageOffset, pageOf } from "../kernel/paging.ts";
 import { type HandlerMap, NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import { alarmDatapoints, deleteAlarms, runActions, transition } from "./alarm_engine.ts";
 import {
@@ -220,13 +220,12 @@ export const cloudWatchAlarmHandlers: HandlerMap = {
         )
       );
     }
-    const page = alarms.slice(offset, offset + size);
-    const out: Omit<DescribeAlarmsOutput, "$metadata"> = {
-      MetricAlarms: page.map((a) => toMetricAlarm(ctx, a)),
+    const { items, ...next } = pageOf(alarms, { offset, size });
+    return {
+      MetricAlarms: items.map((a) => toMetricAlarm(ctx, a)),
       CompositeAlarms: [],
+      ...next,
     };
-    if (offset + size < alarms.length) out.NextToken = encodePageToken(offset + size);
-    return out;
   },
 
   DeleteAlarms(input: DeleteAlarmsInput, ctx: LocalContext) {
@@ -261,17 +260,18 @@ export const cloudWatchAlarmHandlers: HandlerMap = {
     );
     items.sort((a, b) => a.Timestamp - b.Timestamp);
     if ((input.ScanBy ?? "TimestampDescending") === "TimestampDescending") items.reverse();
-    const page = items.slice(offset, offset + size).map((i): AlarmHistoryItem => ({
-      AlarmName: i.AlarmName,
-      AlarmType: "MetricAlarm",
-      Timestamp: new Date(i.Timestamp),
-      HistoryItemType: i.HistoryItemType,
-      HistorySummary: i.HistorySummary,
-      HistoryData: i.HistoryData,
-    }));
-    const out: Omit<DescribeAlarmHistoryOutput, "$metadata"> = { AlarmHistoryItems: page };
-    if (offset + size < items.length) out.NextToken = encodePageToken(offset + size);
-    return out;
+    const { items: page, ...next } = pageOf(items, { offset, size });
+    return {
+      AlarmHistoryItems: page.map((i): AlarmHistoryItem => ({
+        AlarmName: i.AlarmName,
+        AlarmType: "MetricAlarm",
+        Timestamp: new Date(i.Timestamp),
+        HistoryItemType: i.HistoryItemType,
+        HistorySummary: i.HistorySummary,
+        HistoryData: i.HistoryData,
+      })),
+      ...next,
+    };
   },
 
   EnableAlarmActions(input: EnableAlarmActionsInput, ctx: LocalContext) {

@@ -31,7 +31,7 @@
  */
 import { BASIC_STATISTICS, parseStatistic, statistic } from "../../../sim/metric_stats.ts";
 import type { LocalContext } from "../kernel/context.ts";
-import { decodePageOffset, decodePageOffsets, encodePageToken } from "../kernel/paging.ts";
+import { decodePageOffset, decodePageOffsets, encodePageToken, pageOf } from "../kernel/paging.ts";
 import { type HandlerMap, NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import {
   byPeriod,
@@ -389,17 +389,17 @@ export const cloudWatchMetricHandlers: HandlerMap = {
       }
       offset = parsed;
     }
-    const page = metrics.slice(offset, offset + pageSize);
+    const { items, ...next } = pageOf(metrics, { offset, size: pageSize }, {
+      scope: "ListMetrics",
+    });
     const out: ListMetricsOutput = {
-      Metrics: page.map((m) => ({
+      Metrics: items.map((m) => ({
         Namespace: m.namespace,
         MetricName: m.metricName,
         Dimensions: m.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
       })),
+      ...next,
     };
-    if (offset + pageSize < metrics.length) {
-      out.NextToken = encodePageToken(offset + pageSize, { scope: "ListMetrics" });
-    }
     return out;
   },
 };

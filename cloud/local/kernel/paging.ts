@@ -86,6 +86,39 @@ export function decodePageOffsets(
   return Array.isArray(o) && o.length === count && o.every(isOffset) ? o : undefined;
 }
 
+/** Where a page starts in the full answer and how long it is, for {@linkcode pageOf}. */
+export interface PagePosition {
+  /** Index of the page's first item in the full answer. */
+  offset: number;
+  /** Most items the page holds. */
+  size: number;
+}
+
+/**
+ * One page of a full answer: its `items` from `offset`, at most `size` of them, and the
+ * `NextToken` of the page after it, present only when more items follow.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodePageOffset, pageOf } from "./paging.ts";
+ * import assert from "node:assert/strict";
+ * const first = pageOf(["a", "b", "c"], { offset: 0, size: 2 });
+ * assert.deepEqual(first.items, ["a", "b"]);
+ * assert.equal(decodePageOffset(first.NextToken!), 2);
+ * assert.deepEqual(pageOf(["a", "b", "c"], { offset: 2, size: 2 }), { items: ["c"] });
+ * ```
+ */
+export function pageOf<T>(
+  items: readonly T[],
+  position: PagePosition,
+  options: PageTokenOptions = {},
+): { items: T[]; NextToken?: string } {
+  const end = position.offset + position.size;
+  const page: { items: T[]; NextToken?: string } = { items: items.slice(position.offset, end) };
+  if (end < items.length) page.NextToken = encodePageToken(end, options);
+  return page;
+}
+
 function decodeBody(token: string, options: PageTokenOptions): PageTokenBody | undefined {
   let body: unknown;
   try {
