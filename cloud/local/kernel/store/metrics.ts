@@ -114,12 +114,7 @@ export class MetricTable {
     start: number,
     end: number,
   ): MetricRow[] {
-    this.flush();
-    const key = dimensionsKey(dimensions);
-    const rows = this.#sql.prep(
-      "SELECT * FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ? ORDER BY ts",
-    ).all(namespace, metricName, key, start, end) as unknown as MetricDbRow[];
-    return rows.map((r) => toMetricRow(r));
+    return this.#select(namespace, metricName, dimensions, start, end).map((r) => toMetricRow(r));
   }
 
   /**
@@ -134,19 +129,31 @@ export class MetricTable {
     end: number,
     throughRowid?: number,
   ): StoredMetricRow[] {
+    return toStoredMetricRows(
+      this.#select(namespace, metricName, dimensions, start, end, throughRowid),
+    );
+  }
+
+  /** The columns of {@linkcode MetricTable.queryRows}'s rows, as SQLite gives them. */
+  #select(
+    namespace: string,
+    metricName: string,
+    dimensions: readonly { Name: string; Value: string }[],
+    start: number,
+    end: number,
+    throughRowid = Number.MAX_SAFE_INTEGER,
+  ): (MetricDbRow & { rowid: number })[] {
     this.flush();
-    const key = dimensionsKey(dimensions);
-    const rows = this.#sql.prep(
+    return this.#sql.prep(
       "SELECT rowid, * FROM metrics WHERE namespace = ? AND name = ? AND dims = ? AND ts >= ? AND ts < ? AND rowid <= ? ORDER BY ts",
     ).all(
       namespace,
       metricName,
-      key,
+      dimensionsKey(dimensions),
       start,
       end,
-      throughRowid ?? Number.MAX_SAFE_INTEGER,
+      throughRowid,
     ) as unknown as (MetricDbRow & { rowid: number })[];
-    return toStoredMetricRows(rows);
   }
 
   /**
