@@ -45,6 +45,14 @@ export function isValidPeriod(period: number): boolean {
 }
 
 /**
+ * The finest resolution (ms) CloudWatch still keeps data of this age at: sub-minute data lives
+ * 3 hours, minute data 15 days, 5-minute data 63 days, hourly data after that.
+ */
+function keptResolution(age: number): number {
+  return age > 63 * DAY ? HOUR : age > 15 * DAY ? 5 * MINUTE : age > 3 * HOUR ? MINUTE : 1000;
+}
+
+/**
  * The StartTime CloudWatch actually uses: rounded down to the period for sub-minute periods,
  * else to the minute (less than 15 days ago), 5 minutes (15–63 days) or the hour (older).
  *
@@ -62,31 +70,22 @@ export function effectiveStart(
   query: { periodSeconds: number; now: number },
 ): number {
   const { periodSeconds, now } = query;
-  const age = now - start;
   const unit = periodSeconds < 60
     ? periodSeconds * 1000
-    : age > 63 * DAY
-    ? HOUR
-    : age > 15 * DAY
-    ? 5 * MINUTE
-    : MINUTE;
+    : Math.max(MINUTE, keptResolution(now - start));
   return Math.floor(start / unit) * unit;
 }
 
 /**
  * Whether data from `start` is still kept at this period's resolution (no datapoints otherwise):
- * sub-minute data lives 3 hours, minute data 15 days, 5-minute data 63 days.
+ * the period must be a multiple of the resolution kept at that age (a valid, whole-second period).
  */
 export function retentionAllows(
   start: number,
   query: { periodSeconds: number; now: number },
 ): boolean {
   const { periodSeconds, now } = query;
-  const age = now - start;
-  if (age > 63 * DAY) return periodSeconds % 3600 === 0;
-  if (age > 15 * DAY) return periodSeconds % 300 === 0;
-  if (age > 3 * HOUR) return periodSeconds % 60 === 0;
-  return true;
+  return (periodSeconds * 1000) % keptResolution(now - start) === 0;
 }
 
 /**
