@@ -28,6 +28,7 @@
  */
 import {
   type AlarmDatapoint,
+  type AlarmEvaluation,
   type AlarmEvaluationInput,
   type AlarmState,
   evaluateAlarm,
@@ -47,6 +48,7 @@ import {
   type AlarmActionState,
   type AlarmRecord,
   ensureEvaluation,
+  evaluationStepMs,
   getAlarm,
   historyPrefix,
   isHighResolution,
@@ -97,8 +99,23 @@ function collectDatapoints(
   return points;
 }
 
-function evaluationInput(alarm: AlarmRecord, datapoints: AlarmDatapoint[]): AlarmEvaluationInput {
-  return {
+/**
+ * The alarm evaluated at `t`: its evaluation range, the evaluation's input and result, and the
+ * real datapoints the result rests on, oldest first.
+ */
+function evaluateAt(
+  ctx: LocalContext,
+  alarm: Readonly<AlarmRecord>,
+  t: number,
+  feed?: MetricFeed,
+): {
+  datapoints: AlarmDatapoint[];
+  input: AlarmEvaluationInput;
+  result: AlarmEvaluation;
+  evaluated: { timestamp: number; value: number }[];
+} {
+  const datapoints = collectDatapoints(ctx, alarm, t, feed);
+  const input: AlarmEvaluationInput = {
     datapoints,
     evaluationPeriods: alarm.EvaluationPeriods,
     datapointsToAlarm: alarm.DatapointsToAlarm,
@@ -107,6 +124,9 @@ function evaluationInput(alarm: AlarmRecord, datapoints: AlarmDatapoint[]): Alar
     treatMissingData: alarm.TreatMissingData,
     currentState: alarm.StateValue,
   };
+  const result = evaluateAlarm(input);
+  const evaluated = result.evaluated.map((d) => ({ timestamp: d.timestamp, value: d.value! }));
+  return { datapoints, input, result, evaluated };
 }
 
 /**
@@ -123,11 +143,7 @@ export function alarmDatapoints(
   name: string,
 ): { timestamp: number; value: number }[] {
   const alarm = getAlarm(ctx, name);
-  if (alarm === undefined) return [];
-  const result = evaluateAlarm(
-    evaluationInput(alarm, collectDatapoints(ctx, alarm, ctx.store.now())),
-  );
-  return result.evaluated.map((d) => ({ timestamp: d.timestamp, value: d.value! }));
+  return alarm === undefined ? [] : evaluateAt(ctx, alarm, ctx.store.now()).evaluated;
 }
 
 function isoStamp(t: number): string {
@@ -148,10 +164,7 @@ function evaluateOne(
   transitioned: boolean;
   evaluated: { timestamp: number; value: number }[];
 } {
-  const datapoints = collectDatapoints(ctx, current, t, feed);
-  const input = evaluationInput(current, datapoints);
-  const result = evaluateAlarm(input);
-  const evaluated = result.evaluated.map((d) => ({ timestamp: d.timestamp, value: d.value! }));
+  const { datapoints, input, result, evaluated } = evaluateAt(ctx, current, t, feed);
   if (result.state === current.StateValue) {
     return { alarm: current, transitioned: false, evaluated };
   }
@@ -297,8 +310,7 @@ function onEvaluation(ctx: LocalContext, event: SimEvent): void {
   // (again after an alarm's failure, which rolls back and so resets the feed).
   let feed: MetricFeed | undefined;
   for (const { id, doc } of alarms) {
-    const due = isHighResolution(doc.Period) ? t % 10_000 === 0 : t % 60_000 === 0;
-    if (!due) continue;
+    if (t % evaluationStepMs(doc.Period) !== 0) continue; // not due at t
     try {
       ctx.store.tx(() => {
         if (feed === undefined || feed.rollbacks !== ctx.store.rollbacks) {

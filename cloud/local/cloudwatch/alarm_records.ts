@@ -233,12 +233,17 @@ export function pruneHistory(
   }
 }
 
+/** How often (ms) an alarm of this period is evaluated: every 10 s if high-resolution, else 60 s. */
+export function evaluationStepMs(period: number): number {
+  return isHighResolution(period) ? 10_000 : 60_000;
+}
+
 /** The next 10 s mark after `t` if any alarm has a high-resolution period, else the next minute. */
 export function nextEvaluation(
   alarms: readonly { doc: Readonly<AlarmRecord> }[],
   t: number,
 ): number {
-  const step = alarms.some((a) => isHighResolution(a.doc.Period)) ? 10_000 : 60_000;
+  const step = Math.min(60_000, ...alarms.map((a) => evaluationStepMs(a.doc.Period)));
   return Math.floor(t / step) * step + step;
 }
 
