@@ -6,13 +6,7 @@
  */
 import { StepAdjustmentError, validateStepAdjustments } from "../../../sim/step_scaling.ts";
 import { type PolicyAlarm, targetTrackingAlarms } from "../../../sim/policy_alarms.ts";
-import {
-  ALARM_KIND,
-  type AlarmRecord,
-  deleteAlarms,
-  getAlarm,
-  putMetricAlarm,
-} from "../cloudwatch/mod.ts";
+import { ALARM_KIND, type AlarmRecord, deleteAlarms, putMetricAlarm } from "../cloudwatch/mod.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import { NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import {
@@ -186,7 +180,7 @@ function putTrackingAlarms(
   made.push({ AlarmName: high.AlarmName, AlarmARN: high.AlarmArn });
   const lowName = name("Low");
   if (rules.low === undefined) {
-    if (getAlarm(ctx, lowName) !== undefined) deleteAlarms(ctx, [lowName]);
+    deleteAlarms(ctx, [lowName], { skipMissing: true });
   } else {
     const low = putMetricAlarm(ctx, { ...base, AlarmName: lowName, ...alarmRequest(rules.low) });
     made.push({ AlarmName: low.AlarmName, AlarmARN: low.AlarmArn });
@@ -335,10 +329,7 @@ export function putPolicyHandler(
         "StepScalingPolicyConfiguration"
       ];
       if (previous?.PolicyType === "TargetTrackingScaling") {
-        const made = previous.Alarms.map((a) => a.AlarmName).filter((n) =>
-          getAlarm(ctx, n) !== undefined
-        );
-        if (made.length > 0) deleteAlarms(ctx, made);
+        deleteAlarms(ctx, previous.Alarms.map((a) => a.AlarmName), { skipMissing: true });
       }
     } else {
       const config = structuredClone(input.TargetTrackingScalingPolicyConfiguration)!;

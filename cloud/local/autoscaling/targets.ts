@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { deleteAlarms, getAlarm, removeAlarmActions } from "../cloudwatch/mod.ts";
+import { deleteAlarms, removeAlarmActions } from "../cloudwatch/mod.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import { describeEndpointRecord } from "../sagemaker/mod.ts";
 import { BOUNDS_EVENT, enforceBounds, SCHEDULED_ACTION_EVENT } from "./engine.ts";
@@ -120,8 +120,7 @@ export function toScalableTarget(t: TargetRecord): ScalableTarget {
 
 /** Deletes a policy, the alarms target tracking made for it, and its actions on other alarms. */
 export function removePolicy(ctx: LocalContext, policy: PolicyRecord): void {
-  const made = policy.Alarms.map((a) => a.AlarmName).filter((n) => getAlarm(ctx, n) !== undefined);
-  if (made.length > 0) deleteAlarms(ctx, made);
+  deleteAlarms(ctx, policy.Alarms.map((a) => a.AlarmName), { skipMissing: true });
   removeAlarmActions(
     ctx,
     (arn) => arn === policy.PolicyARN || arn.startsWith(`${policy.PolicyARN}:createdBy/`),

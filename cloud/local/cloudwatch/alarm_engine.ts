@@ -360,27 +360,45 @@ export function registerAlarmEvents(runtime: LocalRuntime): void {
   runtime.on(ALARM_EVALUATION_EVENT, onEvaluation);
 }
 
+/** Options of {@linkcode deleteAlarms}. */
+export interface DeleteAlarmsOptions {
+  /**
+   * Delete those of the alarms that exist and pass over the others (the local Application Auto
+   * Scaling deletes the alarms target tracking made, some of which a user may have deleted).
+   * @default {false} (all or none: a missing alarm is `ResourceNotFound`)
+   */
+  skipMissing?: boolean;
+}
+
 /**
- * Deletes alarms by name, all or none: throws `ResourceNotFound` naming the missing ones. The
- * local Application Auto Scaling uses it for the alarms target tracking created.
+ * Deletes alarms by name, all or none: throws `ResourceNotFound` naming the missing ones (unless
+ * `skipMissing`). The local Application Auto Scaling uses it for the alarms target tracking
+ * created.
  *
  * @example Usage
  * ```ts ignore
- * deleteAlarms(ctx, ["TargetTracking-endpoint/ep/variant/v-AlarmHigh-…"]);
+ * deleteAlarms(ctx, ["TargetTracking-endpoint/ep/variant/v-AlarmHigh-…"], { skipMissing: true });
  * ```
  */
-export function deleteAlarms(ctx: LocalContext, names: readonly string[]): void {
+export function deleteAlarms(
+  ctx: LocalContext,
+  names: readonly string[],
+  options: DeleteAlarmsOptions = {},
+): void {
+  const { skipMissing = false } = options;
   ctx.store.tx(() => {
     const unknown = names.filter((n) => getAlarm(ctx, n) === undefined);
-    if (unknown.length > 0) {
+    if (unknown.length > 0 && !skipMissing) {
       throw notFound(
         `${unknown.length} of the ${names.length} alarms were not found: ${
           unknown.map((n) => `"${n}"`).join(", ")
         }. No alarm was deleted`,
       );
     }
+    const doomed = skipMissing ? names.filter((n) => !unknown.includes(n)) : names;
+    if (skipMissing && doomed.length === 0) return; // nothing to delete, nothing to reschedule
     const feed = feedSlot(ctx).feed;
-    for (const name of names) {
+    for (const name of doomed) {
       if (feed !== undefined) dropSeries(feed, name);
       ctx.store.deleteDoc(ALARM_KIND, name);
       ctx.store.deleteDoc(ALARM_REASON_DATA_KIND, name);
