@@ -6,7 +6,13 @@
  */
 import { StepAdjustmentError, validateStepAdjustments } from "../../../sim/step_scaling.ts";
 import { type PolicyAlarm, targetTrackingAlarms } from "../../../sim/policy_alarms.ts";
-import { ALARM_KIND, type AlarmRecord, deleteAlarms, putMetricAlarm } from "../cloudwatch/mod.ts";
+import {
+  ALARM_KIND,
+  type AlarmRecord,
+  allActions,
+  deleteAlarms,
+  putMetricAlarm,
+} from "../cloudwatch/mod.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import { NotImplementedLocallyError } from "../kernel/dispatch.ts";
 import {
@@ -360,11 +366,7 @@ export function putPolicyHandler(
 export function toScalingPolicy(ctx: LocalContext, p: PolicyRecord): ScalingPolicy {
   const alarms = p.PolicyType === "StepScaling"
     ? ctx.store.listDocs<AlarmRecord>(ALARM_KIND).map((d) => d.doc)
-      .filter((a) =>
-        [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((x) =>
-          basePolicyArn(x) === p.PolicyARN
-        )
-      )
+      .filter((a) => allActions(a).some((x) => basePolicyArn(x) === p.PolicyARN))
       .map((a) => ({ AlarmName: a.AlarmName, AlarmARN: a.AlarmArn }))
     : p.Alarms.map((a) => ({ ...a }));
   const out: ScalingPolicy = {

@@ -16,6 +16,7 @@ import {
   ALARM_REASON_DATA_KIND,
   type AlarmHistoryRecord,
   type AlarmRecord,
+  allActions,
   combination,
   fail,
   getAlarm,
@@ -214,11 +215,7 @@ export const cloudWatchAlarmHandlers: HandlerMap = {
     }
     if (input.ActionPrefix !== undefined) {
       const prefix = input.ActionPrefix;
-      alarms = alarms.filter((a) =>
-        [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((x) =>
-          x.startsWith(prefix)
-        )
-      );
+      alarms = alarms.filter((a) => allActions(a).some((x) => x.startsWith(prefix)));
     }
     const { items, ...next } = pageOf(alarms, { offset, size });
     return {

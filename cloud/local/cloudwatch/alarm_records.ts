@@ -140,6 +140,23 @@ export function isScalingPolicyArn(arn: string): boolean {
   return /^arn:aws[\w-]*:autoscaling:[^:]*:\d*:scalingPolicy:[^:]+:resource\//.test(arn);
 }
 
+/**
+ * Every action of an alarm, of all three states (ALARM, OK, INSUFFICIENT_DATA).
+ *
+ * @example Usage
+ * ```ts
+ * import { allActions } from "./alarm_records.ts";
+ * import assert from "node:assert/strict";
+ * const alarm = { AlarmActions: ["a"], OKActions: ["o"], InsufficientDataActions: [] };
+ * assert.deepEqual(allActions(alarm), ["a", "o"]);
+ * ```
+ */
+export function allActions(
+  alarm: Pick<AlarmRecord, "AlarmActions" | "OKActions" | "InsufficientDataActions">,
+): string[] {
+  return [...alarm.AlarmActions, ...alarm.OKActions, ...alarm.InsufficientDataActions];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Store helpers other local services use
 

@@ -21,6 +21,7 @@ export {
   ALARM_REASON_DATA_KIND,
   type AlarmActionState,
   type AlarmRecord,
+  allActions,
   getAlarm,
   isScalingPolicyArn,
   recordAlarmHistory,
