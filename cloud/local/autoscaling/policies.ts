@@ -15,6 +15,7 @@ import {
 } from "../cloudwatch/mod.ts";
 import type { LocalContext } from "../kernel/context.ts";
 import { NotImplementedLocallyError } from "../kernel/dispatch.ts";
+import { dimensionsKey } from "../kernel/store/mod.ts";
 import {
   AAS_KIND,
   aasError,
@@ -131,11 +132,9 @@ function metricFor(
 }
 
 function sameMetric(a: AlarmMetricRecord, b: AlarmMetricRecord): boolean {
-  const dims = (m: AlarmMetricRecord) =>
-    JSON.stringify([...m.Dimensions].sort((x, y) => x.Name < y.Name ? -1 : 1));
   return a.Namespace === b.Namespace && a.MetricName === b.MetricName &&
     a.Statistic === b.Statistic &&
-    dims(a) === dims(b);
+    dimensionsKey(a.Dimensions) === dimensionsKey(b.Dimensions);
 }
 
 /** Creates or updates the alarms of a target-tracking policy (spec §1.1). */
