@@ -12,13 +12,12 @@ import {
 import {
   ALARM_EVALUATION_EVENT,
   ALARM_KIND,
-  cloudWatchAlarmHandlers,
+  cloudWatchHandlers,
   registerAlarmEvents,
   SCALING_POLICY_INVOCATION_EVENT,
   type ScalingPolicyInvocation,
 } from "./mod.ts";
 import { LocalClock } from "../kernel/clock.ts";
-import { cloudWatchMetricHandlers } from "./metrics.ts";
 import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
 import { localSender } from "../kernel/dispatch.ts";
 import { DEFAULT_LOCAL_SETTINGS, mergeLocalSettings } from "../kernel/settings.ts";
@@ -59,10 +58,7 @@ async function open(): Promise<Harness> {
   });
   const cloudwatch: CloudWatchSender = localSender(ctx, {
     service: "CloudWatch",
-    handlers: {
-      ...cloudWatchMetricHandlers,
-      ...cloudWatchAlarmHandlers,
-    },
+    handlers: cloudWatchHandlers,
   });
   return {
     ctx,
