@@ -18,14 +18,15 @@
  *
  * @module
  */
-import * as cw from "@aws-sdk/client-cloudwatch";
 import * as s3 from "@aws-sdk/client-s3";
-import { ALARM_KIND } from "./cloudwatch/alarm_records.ts";
+import { ALARM_KIND, notFound } from "./cloudwatch/alarm_records.ts";
 import { AAS_KIND, aasError } from "./autoscaling/records.ts";
 import type { LocalContext } from "./kernel/context.ts";
 import { errorFactory } from "./kernel/errors.ts";
 import { KIND } from "./sagemaker/records.ts";
 import { S3_KIND, s3Handlers } from "./s3/mod.ts";
+import { noSuchBucket, noSuchKey } from "./s3/messages.ts";
+import { objectId } from "./s3/records.ts";
 import { sageMakerError } from "./sagemaker/validation.ts";
 import type { OperationHandler } from "./kernel/dispatch.ts";
 
@@ -34,7 +35,6 @@ type Tag = { Key: string; Value: string };
 /** Store kind of the tag sets of S3 objects. */
 export const S3_TAGGING_KIND = "s3-object-tagging";
 
-const cwFail = errorFactory(cw, cw.CloudWatchServiceException);
 const s3Fail = errorFactory(s3, s3.S3ServiceException);
 
 /** The ARN field of each SageMaker record kind that can carry tags. */
@@ -106,7 +106,7 @@ export const cloudWatchTaggingHandlers: Record<string, OperationHandler> = {
       ? undefined
       : ctx.store.peekDoc<{ AlarmArn: string; Tags?: Tag[] }>(ALARM_KIND, name);
     if (alarm === undefined || alarm.AlarmArn !== arn) {
-      throw cwFail("ResourceNotFound", "The named resource does not exist.", 404);
+      throw notFound("The named resource does not exist.");
     }
     return { Tags: (alarm.Tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value })) };
   },
@@ -131,23 +131,23 @@ export const s3TaggingHandlers: Record<string, OperationHandler> = {
   async PutObject(input: s3.PutObjectCommandInput, ctx: LocalContext) {
     const tags = parseTagging(input.Tagging);
     const output = await s3Handlers.PutObject(input, ctx);
-    const id = `${input.Bucket}/${input.Key}`;
+    const id = objectId(input.Bucket!, input.Key!);
     if (tags.length > 0) ctx.store.putDoc(S3_TAGGING_KIND, id, tags);
     else ctx.store.deleteDoc(S3_TAGGING_KIND, id);
     return output;
   },
   async DeleteObject(input: s3.DeleteObjectCommandInput, ctx: LocalContext) {
     const output = await s3Handlers.DeleteObject(input, ctx);
-    ctx.store.deleteDoc(S3_TAGGING_KIND, `${input.Bucket}/${input.Key}`);
+    ctx.store.deleteDoc(S3_TAGGING_KIND, objectId(input.Bucket!, input.Key!));
     return output;
   },
   GetObjectTagging(input: s3.GetObjectTaggingCommandInput, ctx: LocalContext) {
-    const id = `${input.Bucket}/${input.Key}`;
+    const id = objectId(input.Bucket!, input.Key!);
     if (ctx.store.getDoc(S3_KIND.bucket, input.Bucket ?? "") === undefined) {
-      throw s3Fail("NoSuchBucket", "The specified bucket does not exist", 404);
+      throw noSuchBucket();
     }
     if (ctx.store.getDoc(S3_KIND.object, id) === undefined) {
-      throw s3Fail("NoSuchKey", "The specified key does not exist.", 404);
+      throw noSuchKey();
     }
     return { TagSet: ctx.store.getDoc<Tag[]>(S3_TAGGING_KIND, id) ?? [] };
   },
