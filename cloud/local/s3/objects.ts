@@ -29,7 +29,11 @@ import { checkObjectSize, validKey } from "./validate.ts";
 export function readLocalObject(ctx: LocalContext, url: string): Uint8Array {
   const parsed = parseS3Url(url);
   if (parsed === undefined || parsed.key === "") throw notAnObjectUrl(url);
-  const record = getObjectRecord(ctx, { Bucket: parsed.bucket, Key: parsed.key });
+  return objectBytes(ctx, getObjectRecord(ctx, { Bucket: parsed.bucket, Key: parsed.key }));
+}
+
+/** The bytes of a stored object, read from its file. */
+function objectBytes(ctx: LocalContext, record: ObjectRecord): Uint8Array {
   return new Uint8Array(readFileSync(ctx.store.objectPath(record.file)));
 }
 
@@ -96,8 +100,7 @@ export const objectHandlers: HandlerMap = {
 
   GetObject(input: s3.GetObjectCommandInput, ctx: LocalContext) {
     const record = getObjectRecord(ctx, input);
-    const bytes = new Uint8Array(readFileSync(ctx.store.objectPath(record.file)));
-    return { ...headFields(record), Body: sdkBody(bytes) };
+    return { ...headFields(record), Body: sdkBody(objectBytes(ctx, record)) };
   },
 
   HeadObject(input: s3.HeadObjectCommandInput, ctx: LocalContext) {
