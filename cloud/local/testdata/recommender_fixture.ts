@@ -6,8 +6,7 @@ import {
   CreateModelPackageGroupCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { CloudWatchSender, SageMakerSender } from "../../types.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
-import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
+import { cloudWatchHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
 import { type CapacityProfile, PROFILE_KIND } from "../../../sim/profile.ts";
 import { recommenderHandlers, registerRecommenderEvents } from "../recommender/mod.ts";
 import { completeDefaultJob, putJob } from "../recommender/job.ts";
@@ -58,10 +57,7 @@ export async function withRecommender(
       }) as SageMakerSender,
       cw: localSender(base.ctx, {
         service: "CloudWatch",
-        handlers: {
-          ...cloudWatchMetricHandlers,
-          ...cloudWatchAlarmHandlers,
-        },
+        handlers: cloudWatchHandlers,
       }) as CloudWatchSender,
     };
     try {

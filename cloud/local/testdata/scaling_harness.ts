@@ -15,10 +15,9 @@ import {
   DescribeEndpointCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { AutoScalingSender, CloudWatchSender, SageMakerSender } from "../../types.ts";
-import { cloudWatchAlarmHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
+import { cloudWatchHandlers, registerAlarmEvents } from "../cloudwatch/mod.ts";
 import { autoScalingHandlers, registerAutoScalingEvents } from "../autoscaling/mod.ts";
 import { LocalClock } from "../kernel/clock.ts";
-import { cloudWatchMetricHandlers } from "../cloudwatch/metrics.ts";
 import { type LocalContext, LocalRuntime } from "../kernel/context.ts";
 import { registerSageMakerEvents, sageMakerHandlers } from "../sagemaker/mod.ts";
 import { localSender } from "../kernel/dispatch.ts";
@@ -117,10 +116,7 @@ export async function openScalingHarness(
   }) as SageMakerSender;
   const cloudwatch = localSender(ctx, {
     service: "CloudWatch",
-    handlers: {
-      ...cloudWatchMetricHandlers,
-      ...cloudWatchAlarmHandlers,
-    },
+    handlers: cloudWatchHandlers,
   }) as CloudWatchSender;
   const autoscaling = localSender(ctx, {
     service: "Application Auto Scaling",
