@@ -42,11 +42,11 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import {
-  CreateInferenceRecommendationsJobCommand,
   DescribeEndpointCommand,
   DescribeInferenceRecommendationsJobCommand,
   ListInferenceRecommendationsJobStepsCommand,
 } from "@aws-sdk/client-sagemaker";
+import { startAdvancedRamp } from "../cloud/local/testdata/advanced_ramp.ts";
 import assert from "node:assert/strict";
 import { openLocalCloud } from "../cloud/local/mod.ts";
 import type { CapacityProfile } from "../sim/profile.ts";
@@ -105,22 +105,12 @@ async function runRamp(metric: Metric, targetValue: number, alarmAt: number): Pr
         },
       }),
     );
-    await cloud.sagemaker.send(
-      new CreateInferenceRecommendationsJobCommand({
-        JobName: "ramp",
-        JobType: "Advanced",
-        RoleArn: cloud.defaultRoleArn,
-        InputConfig: {
-          ModelName: "xgb",
-          Endpoints: [{ EndpointName: "ep" }],
-          TrafficPattern: {
-            TrafficType: "PHASES",
-            Phases: [{ InitialNumberOfUsers: 1, SpawnRate: 1, DurationInSeconds: 900 }],
-          },
-        },
-        StoppingConditions: { FlatInvocations: "Continue" },
-      }),
-    );
+    await startAdvancedRamp(cloud, {
+      jobName: "ramp",
+      initialUsers: 1,
+      spawnRate: 1,
+      seconds: 900,
+    });
     await cloud.clock.sleep(0); // the job starts and plans its load
     const steps = await cloud.sagemaker.send(
       new ListInferenceRecommendationsJobStepsCommand({ JobName: "ramp" }),

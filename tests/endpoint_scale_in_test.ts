@@ -17,11 +17,11 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import {
-  CreateInferenceRecommendationsJobCommand,
   DescribeEndpointCommand,
   DescribeInferenceRecommendationsJobCommand,
   ListInferenceRecommendationsJobStepsCommand,
 } from "@aws-sdk/client-sagemaker";
+import { startAdvancedRamp } from "../cloud/local/testdata/advanced_ramp.ts";
 import assert from "node:assert/strict";
 import { openLocalCloud } from "../cloud/local/mod.ts";
 import type { LocalSettings } from "../cloud/local/kernel/settings.ts";
@@ -75,22 +75,12 @@ async function runJob(settings: Partial<LocalSettings>): Promise<AfterJob> {
         },
       }),
     );
-    await cloud.sagemaker.send(
-      new CreateInferenceRecommendationsJobCommand({
-        JobName: "eval",
-        JobType: "Advanced",
-        RoleArn: cloud.defaultRoleArn,
-        InputConfig: {
-          ModelName: "xgb",
-          Endpoints: [{ EndpointName: "ep" }],
-          TrafficPattern: {
-            TrafficType: "PHASES",
-            Phases: [{ InitialNumberOfUsers: 2, SpawnRate: 2, DurationInSeconds: 900 }],
-          },
-        },
-        StoppingConditions: { FlatInvocations: "Continue" },
-      }),
-    );
+    await startAdvancedRamp(cloud, {
+      jobName: "eval",
+      initialUsers: 2,
+      spawnRate: 2,
+      seconds: 900,
+    });
     await cloud.clock.sleep(0);
     const steps = await cloud.sagemaker.send(
       new ListInferenceRecommendationsJobStepsCommand({ JobName: "eval" }),

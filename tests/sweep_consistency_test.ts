@@ -12,7 +12,7 @@ import {
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateInferenceRecommendationsJobCommand } from "@aws-sdk/client-sagemaker";
+import { startAdvancedRamp } from "../cloud/local/testdata/advanced_ramp.ts";
 import assert from "node:assert/strict";
 import { withLocalCloud } from "../cloud/local/testdata/local_cloud.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
@@ -60,26 +60,12 @@ async function localCapacity(
     for (const action of requests.scheduledActions) {
       await cloud.autoscaling.send(new PutScheduledActionCommand({ ...key, ...action }));
     }
-    await cloud.sagemaker.send(
-      new CreateInferenceRecommendationsJobCommand({
-        JobName: "eval",
-        JobType: "Advanced",
-        RoleArn: cloud.defaultRoleArn,
-        InputConfig: {
-          ModelName: "xgb",
-          Endpoints: [{ EndpointName: "ep" }],
-          TrafficPattern: {
-            TrafficType: "PHASES",
-            Phases: [{
-              InitialNumberOfUsers: 1,
-              SpawnRate: SPAWN,
-              DurationInSeconds: MINUTES * 60,
-            }],
-          },
-        },
-        StoppingConditions: { FlatInvocations: "Continue" },
-      }),
-    );
+    await startAdvancedRamp(cloud, {
+      jobName: "eval",
+      initialUsers: 1,
+      spawnRate: SPAWN,
+      seconds: MINUTES * 60,
+    });
     // The load starts at the first whole minute after the job is created.
     const start = Math.ceil(cloud.clock.now().getTime() / 60_000) * 60_000;
     await cloud.clock.sleep(start + (MINUTES + AFTER) * 60_000 - cloud.clock.now().getTime());

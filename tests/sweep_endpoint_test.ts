@@ -2,7 +2,7 @@
 // through the backend seam (GetMetricData, Sum per minute): on the local backend, after an
 // Advanced job sent traffic to endpoint "ep", the replayed pattern's total and peak are the
 // stored minutes' total and peak; an endpoint with no traffic is one line saying so.
-import { CreateInferenceRecommendationsJobCommand } from "@aws-sdk/client-sagemaker";
+import { startAdvancedRamp } from "../cloud/local/testdata/advanced_ramp.ts";
 import assert from "node:assert/strict";
 import { withLocalCloud } from "../cloud/local/testdata/local_cloud.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
@@ -34,22 +34,12 @@ Deno.test("sweep --pattern endpoint:ep replays the endpoint's Invocations per mi
       () => sweep({ profile, patterns: ["endpoint:ep"], candidates, cloud: open }),
       (e: Error) => e instanceof InputError && /has no Invocations/.test(e.message),
     );
-    await cloud.sagemaker.send(
-      new CreateInferenceRecommendationsJobCommand({
-        JobName: "traffic",
-        JobType: "Advanced",
-        RoleArn: cloud.defaultRoleArn,
-        InputConfig: {
-          ModelName: "xgb",
-          Endpoints: [{ EndpointName: "ep" }],
-          TrafficPattern: {
-            TrafficType: "PHASES",
-            Phases: [{ InitialNumberOfUsers: 1, SpawnRate: 1, DurationInSeconds: 600 }],
-          },
-        },
-        StoppingConditions: { FlatInvocations: "Continue" },
-      }),
-    );
+    await startAdvancedRamp(cloud, {
+      jobName: "traffic",
+      initialUsers: 1,
+      spawnRate: 1,
+      seconds: 600,
+    });
     await cloud.clock.sleep(20 * 60_000);
     const now = cloud.clock.now().getTime();
     const stored = cloud.context.store.queryMetrics(
