@@ -1,6 +1,7 @@
 // Proves that `scale --from prepared.json --from sweep.json` applies the configuration the sweep
 // chose (`chosen.config`: its MinCapacity, MaxCapacity and every policy, as scored), and that a
 // flag for the capacity wins over it.
+import { runTaskScript } from "../tests/testdata/run_task_script.ts";
 import assert from "node:assert/strict";
 import { DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto-scaling";
 import { openCloud } from "../cloud/open.ts";
@@ -9,23 +10,8 @@ import { prepare } from "./prepare.ts";
 import { sweep } from "./sweep.ts";
 import type { ScaleResult } from "./types.ts";
 
-const SCRIPT = new URL("./scale.ts", import.meta.url).pathname;
-
-async function runScale(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", SCRIPT, "--local-dir", "local", ...args],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", SCALING_BACKEND: "local" },
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    lines: stderr.split("\n").filter((l) => l !== "" && !/^\(node:\d+\) \[DEP\d+\]/.test(l)),
-  };
+function runScale(args: string[], cwd: string) {
+  return runTaskScript("steps/scale.ts", { args: ["--local-dir", "local", ...args], cwd });
 }
 
 Deno.test("scale --from sweep.json applies the sweep's chosen configuration", async () => {

@@ -5,33 +5,12 @@
 import assert from "node:assert/strict";
 import { openCloud } from "../cloud/open.ts";
 import { inventory, inventoryLines } from "./_inventory.ts";
+import { runTaskScript, type ScriptRun } from "./testdata/run_task_script.ts";
 
-const root = new URL("../", import.meta.url);
 const BUCKET = "sagemaker-us-east-1-000000000000";
 
-interface Run {
-  code: number;
-  stdout: string;
-  lines: string[];
-}
-
-async function run(path: string, args: string[], cwd: string): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL(path, root).pathname, ...args],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", SCALING_BACKEND: "local" },
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    // A Node deprecation warning that an npm dependency of the walkthrough's module graph may
-    // print (asynchronously, so only when the script awaits before it exits) is not the answer.
-    lines: stderr.split("\n").filter((l) => l !== "" && !/^\(node:\d+\) \[DEP\d+\]/.test(l)),
-  };
+function run(path: string, args: string[], cwd: string): Promise<ScriptRun> {
+  return runTaskScript(path, { args, cwd });
 }
 
 async function copy(from: string, to: string): Promise<void> {

@@ -6,23 +6,14 @@ import {
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
 } from "@aws-sdk/client-application-auto-scaling";
+import { runTaskScript } from "./testdata/run_task_script.ts";
 import assert from "node:assert/strict";
 import { openCloud } from "../cloud/open.ts";
 
-const root = new URL("../", import.meta.url);
-
 async function run(script: string, args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL(script, root).pathname, ...args],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", SCALING_BACKEND: "local" },
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, `${script}: ${stderr}`);
-  return new TextDecoder().decode(out.stdout);
+  const out = await runTaskScript(script, { args, cwd });
+  assert.equal(out.code, 0, `${script}: ${out.lines.join("\n")}`);
+  return out.stdout;
 }
 
 const saved = {
