@@ -114,25 +114,31 @@ Deno.test("sweep: a replayed trace keeps the file's total; a bad row names its l
   );
 });
 
+const SWEEP_PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-sys",
+];
+
+/** Runs steps/NAME.ts with the sweep's permissions; stdout and trimmed stderr as text. */
+async function taskScript(name: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...SWEEP_PERMISSIONS, new URL(`./${name}.ts`, import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr).trim() };
+}
+
+const sweepScript = (...args: string[]) => taskScript("sweep", ...args);
+
 Deno.test("sweep script: bad input exits 2 with one line", async () => {
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-net",
-        "--allow-sys",
-        new URL("./sweep.ts", import.meta.url).pathname,
-        ...args,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    }).output();
-    return { code: out.code, stderr: new TextDecoder().decode(out.stderr).trim() };
-  };
+  const run = sweepScript;
+
   const fixture = new URL("../tests/fixtures/capacity_profile.json", import.meta.url).pathname;
   const cases = [
     [["--pattern", "wave"], /use ramp, step, spike/],
@@ -156,30 +162,15 @@ Deno.test("sweep script: --from a recommend result's profile, --json, then expor
       recommendation,
       JSON.stringify({ instanceType: "ml.c5.large", profile }),
     );
-    const script = (name: string, ...args: string[]) =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-net",
-          "--allow-sys",
-          new URL(`./${name}.ts`, import.meta.url).pathname,
-          ...args,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-        env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-      }).output();
+    const script = taskScript;
     const swept = await script("sweep", "--from", recommendation, "--pattern", "spike", "--json");
-    assert.equal(swept.code, 0, new TextDecoder().decode(swept.stderr));
-    const report = JSON.parse(new TextDecoder().decode(swept.stdout));
+    assert.equal(swept.code, 0, swept.stderr);
+    const report = JSON.parse(swept.stdout);
     assert.equal(report.profile.instanceType, "ml.c5.large");
     await Deno.writeTextFile(`${dir}/sweep.json`, JSON.stringify(report));
     const exported = await script("export", "--from", `${dir}/sweep.json`, "--format", "terraform");
-    assert.equal(exported.code, 0, new TextDecoder().decode(exported.stderr));
-    const tf = JSON.parse(new TextDecoder().decode(exported.stdout));
+    assert.equal(exported.code, 0, exported.stderr);
+    const tf = JSON.parse(exported.stdout);
     const target = Object.values(tf.resource.aws_appautoscaling_target)[0] as Record<
       string,
       unknown
@@ -192,25 +183,9 @@ Deno.test("sweep script: --from a recommend result's profile, --json, then expor
 });
 
 Deno.test("sweep script: --local-profile original alone runs and chooses", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net",
-      "--allow-sys",
-      new URL("./sweep.ts", import.meta.url).pathname,
-      "--local-profile",
-      "original",
-      "--json",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const report = JSON.parse(new TextDecoder().decode(out.stdout));
+  const out = await sweepScript("--local-profile", "original", "--json");
+  assert.equal(out.code, 0, out.stderr);
+  const report = JSON.parse(out.stdout);
   assert.equal(report.profile.instanceType, "ml.c5.large");
   assert.deepEqual(report.patterns.map((p: { name: string }) => p.name), [
     "ramp",
@@ -221,25 +196,6 @@ Deno.test("sweep script: --local-profile original alone runs and chooses", async
   assert.ok(report.chosen.config.maxCapacity >= report.chosen.config.minCapacity);
   assert.match(report.chosen.reason, /balanced/);
 });
-
-const SWEEP_PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-net",
-  "--allow-sys",
-];
-
-async function sweepScript(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...SWEEP_PERMISSIONS, new URL("./sweep.ts", import.meta.url).pathname, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr).trim() };
-}
 
 Deno.test("sweep script: --from a recommend result without a profile reads its job's metrics", async () => {
   setProgressMode("quiet");
