@@ -334,27 +334,56 @@ export function integrateFleet(input: FleetWindowInput): FleetWindow {
   return result;
 }
 
+/** Options of {@linkcode emptyFleetPeriod}. */
+export interface EmptyFleetPeriodOptions {
+  /**
+   * Seconds of the period the window covered.
+   * @default {60}
+   */
+  coveredSeconds?: number;
+}
+
+/**
+ * A period with no traffic: no requests, no users, no instance, no latency or utilization.
+ *
+ * @example Usage
+ * ```ts
+ * import { emptyFleetPeriod } from "./integrate.ts";
+ * import assert from "node:assert/strict";
+ * const p = emptyFleetPeriod(60_000);
+ * assert.equal(p.coveredSeconds, 60);
+ * assert.equal(p.invocations, 0);
+ * assert.equal(emptyFleetPeriod(0, { coveredSeconds: 0 }).coveredSeconds, 0);
+ * ```
+ */
+export function emptyFleetPeriod(
+  start: number,
+  options: EmptyFleetPeriodOptions = {},
+): FleetPeriod {
+  return {
+    start,
+    coveredSeconds: options.coveredSeconds ?? 60,
+    invocations: 0,
+    invocationsPerInstance: 0,
+    modelErrors: 0,
+    serverErrors: 0,
+    modelLatencyUs: undefined,
+    latencyMs: undefined,
+    cpuUtilization: undefined,
+    memoryUtilization: undefined,
+    meanUsers: 0,
+    usersAtEnd: 0,
+    maxInstances: 0,
+  };
+}
+
 function addWeight(map: Map<number, number>, value: number, weight: number): void {
   map.set(value, (map.get(value) ?? 0) + weight);
 }
 
 function openPeriod(start: number, carry: FleetCarry): PeriodAccumulator {
   return {
-    period: {
-      start,
-      coveredSeconds: 0,
-      invocations: 0,
-      invocationsPerInstance: 0,
-      modelErrors: 0,
-      serverErrors: 0,
-      modelLatencyUs: undefined,
-      latencyMs: undefined,
-      cpuUtilization: undefined,
-      memoryUtilization: undefined,
-      meanUsers: 0,
-      usersAtEnd: 0,
-      maxInstances: 0,
-    },
+    period: emptyFleetPeriod(start, { coveredSeconds: 0 }),
     fluidStart: { ...carry },
     latency: new Map(),
     latencyWeightedSum: 0,

@@ -39,6 +39,7 @@
 import type { LocalContext, LocalRuntime } from "../kernel/context.ts";
 import type { MetricRow } from "../../../sim/metric_row.ts";
 import {
+  emptyFleetPeriod,
   type FleetCarry,
   fleetMetricRows,
   type FleetPeriod,
@@ -206,24 +207,6 @@ function addDirect(
   return out;
 }
 
-function emptyPeriod(start: number): FleetPeriod {
-  return {
-    start,
-    coveredSeconds: 60,
-    invocations: 0,
-    invocationsPerInstance: 0,
-    modelErrors: 0,
-    serverErrors: 0,
-    modelLatencyUs: undefined,
-    latencyMs: undefined,
-    cpuUtilization: undefined,
-    memoryUtilization: undefined,
-    meanUsers: 0,
-    usersAtEnd: 0,
-    maxInstances: 0,
-  };
-}
-
 /**
  * Simulates an endpoint up to `t` (a multiple of 10 s) once: writes the metrics of the periods
  * that close at `t` and returns its state (whose `lastMinute` holds the minute ending at `t`
@@ -285,7 +268,7 @@ export function simulateEndpoint(
     let periods: FleetPeriod[];
     let highResolution: ReturnType<typeof integrateFleet>["highResolution"] = [];
     if (curve === undefined) {
-      periods = [emptyPeriod(from)];
+      periods = [emptyFleetPeriod(from)];
     } else {
       const minute = integrateFleet({
         curve,
