@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { decodePageOffset, encodePageToken } from "../kernel/paging.ts";
+import { decodePageOffset, pageOf } from "../kernel/paging.ts";
 import { invalidPageToken } from "./messages.ts";
 import { InputChecks } from "./validation.ts";
 
@@ -139,9 +139,6 @@ export function listPage<T extends Listable>(
     ? 0
     : decodeToken(request.NextToken, options.operation);
   const size = request.MaxResults ?? options.defaultMaxResults ?? 10;
-  const page = sorted.slice(offset, offset + size);
-  const next = offset + size < sorted.length
-    ? encodePageToken(offset + size, { scope: options.operation })
-    : undefined;
-  return { items: page, nextToken: next };
+  const page = pageOf(sorted, { offset, size }, { scope: options.operation });
+  return { items: page.items, nextToken: page.NextToken };
 }
