@@ -252,16 +252,10 @@ export function simulateEndpoint(
     const curve = curveOf(ctx, v.profileKey);
     const carry = state.carry[v.VariantName] ?? { ...NO_CARRY };
     const variant = { endpointName: name, variantName: v.VariantName };
+    const span = { load, instances: v.instances, start: from, end: t, options };
     if (!isMinute) {
       if (curve === undefined) continue;
-      const hi = integrateFleet({
-        curve,
-        load,
-        instances: v.instances,
-        start: from,
-        end: t,
-        options,
-      });
+      const hi = integrateFleet({ curve, ...span });
       rows.push(...fleetMetricRows(hi, variant, { standard: false }));
       continue;
     }
@@ -270,15 +264,7 @@ export function simulateEndpoint(
     if (curve === undefined) {
       periods = [emptyFleetPeriod(from)];
     } else {
-      const minute = integrateFleet({
-        curve,
-        load,
-        instances: v.instances,
-        start: from,
-        end: t,
-        options,
-        carry,
-      });
+      const minute = integrateFleet({ curve, ...span, carry });
       state.carry[v.VariantName] = minute.carry;
       periods = minute.periods;
       // The 10 s periods already written by the ticks of this minute are not written again.
