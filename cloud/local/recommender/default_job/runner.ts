@@ -50,7 +50,7 @@ import {
   heartbeatJob,
   type StopReasonCode,
 } from "../mod.ts";
-import { defaultJobTimeline, levelMetricRows } from "./metrics.ts";
+import { type DefaultJobTimeline, defaultJobTimeline, levelMetricRows } from "./metrics.ts";
 import { givenProfile } from "../../kernel/profiles.ts";
 import { deriveProfile, levelsOfProfile } from "./instance_types.ts";
 import {
@@ -302,24 +302,16 @@ async function runDefaultJob(
       const profiles = instanceTypes.map((instanceType, i) =>
         given[i] ?? (instanceType === reference ? measured : derivedProfile(measured, instanceType))
       );
-      const recommendations = storeProfiles(ctx, {
+      completeWithProfiles(ctx, {
         jobName,
         container: { modelDataUrl: container.ModelDataUrl!, image: container.Image! },
         profiles,
         endpointName: benchmarkEndpoint,
         overheadUs: host.overheadUs,
-      });
-      completeDefaultJob(ctx, {
-        jobName,
-        result: {
-          recommendations,
-          invocationStartTime: timeline.invocationStartTime,
-          invocationEndTime: timeline.invocationEndTime,
-          completionTime: timeline.completionTime,
-          stopReason: {
-            code: STOP_CODES[ramp.stopReason],
-            message: `${ramp.stopDetail}${derivationNote(profiles, reference)}`,
-          },
+        timeline,
+        stopReason: {
+          code: STOP_CODES[ramp.stopReason],
+          message: `${ramp.stopDetail}${derivationNote(profiles, reference)}`,
         },
       });
     });
@@ -363,11 +355,37 @@ function profileSaturation(profile: CapacityProfile): ProfileLevel | undefined {
 }
 
 /**
- * Stores each type's profile (for the fleet simulation) and returns its recommendation:
- * MaxInvocations, ModelLatency (ms, the round trip outside the model taken off), utilization and
- * costs at the profile's saturation level.
+ * Completes a Default job from its profiles: stores each type's profile (for the fleet
+ * simulation) and reports its recommendation (MaxInvocations, ModelLatency in ms with the round
+ * trip outside the model taken off, utilization and costs at the profile's saturation level) on
+ * the job's timeline with the given stop reason.
  */
-function storeProfiles(
+function completeWithProfiles(
+  ctx: LocalContext,
+  of: {
+    jobName: string;
+    container: { modelDataUrl: string; image: string };
+    profiles: readonly CapacityProfile[];
+    endpointName: string;
+    overheadUs: number;
+    timeline: DefaultJobTimeline;
+    stopReason: { code: StopReasonCode; message: string };
+  },
+): void {
+  const { jobName, timeline, stopReason } = of;
+  completeDefaultJob(ctx, {
+    jobName,
+    result: {
+      recommendations: recommendationsOf(ctx, of),
+      invocationStartTime: timeline.invocationStartTime,
+      invocationEndTime: timeline.invocationEndTime,
+      completionTime: timeline.completionTime,
+      stopReason,
+    },
+  });
+}
+
+function recommendationsOf(
   ctx: LocalContext,
   of: {
     jobName: string;
@@ -450,26 +468,18 @@ function completeFromProfiles(
         },
       })
     ));
-    const recommendations = storeProfiles(ctx, {
+    completeWithProfiles(ctx, {
       jobName,
       container,
       profiles,
       endpointName: benchmarkEndpoint,
       overheadUs: 0,
-    });
-    completeDefaultJob(ctx, {
-      jobName,
-      result: {
-        recommendations,
-        invocationStartTime: timeline.invocationStartTime,
-        invocationEndTime: timeline.invocationEndTime,
-        completionTime: timeline.completionTime,
-        stopReason: {
-          code: "BenchmarkEnd",
-          message: `Reported from the given capacity profiles, not measured: ${
-            profiles.map((p) => `${p.instanceType} (${p.measuredOn})`).join("; ")
-          }`,
-        },
+      timeline,
+      stopReason: {
+        code: "BenchmarkEnd",
+        message: `Reported from the given capacity profiles, not measured: ${
+          profiles.map((p) => `${p.instanceType} (${p.measuredOn})`).join("; ")
+        }`,
       },
     });
   });
