@@ -4,13 +4,7 @@
 // every call the container answers counts into that endpoint's recorded traffic at the simulated
 // clock; and the command serializes through the real SageMaker Runtime client.
 import assert from "node:assert/strict";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DeleteEndpointCommand,
-} from "@aws-sdk/client-sagemaker";
+import { DeleteEndpointCommand } from "@aws-sdk/client-sagemaker";
 import {
   InvokeEndpointCommand,
   ModelError,
@@ -28,6 +22,7 @@ import { samplePayloadCsv } from "../../../model/payload.ts";
 import { runPython } from "../../../model/_python.ts";
 import { skipWithout } from "../../../scripts/packages.ts";
 import { startAwsRecorder } from "../../../tests/aws_recorder.ts";
+import { createFixtureEndpoint } from "../testdata/profiled_endpoint.ts";
 
 const FEATURES = 8;
 const { train, test } = trainTestSplit(
@@ -43,35 +38,11 @@ async function withEndpoint(fn: (cloud: Local) => Promise<void>): Promise<void> 
   const dir = await Deno.makeTempDir({ prefix: "runtime-" });
   const cloud = openLocalCloud({ localDir: dir });
   try {
-    await cloud.s3.send(new CreateBucketCommand({ Bucket: "models-bucket" }));
-    await cloud.s3.send(
-      new PutObjectCommand({
-        Bucket: "models-bucket",
-        Key: "model.tar.gz",
-        Body: await modelTarball(MODEL_JSON),
-      }),
-    );
-    await cloud.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: "xgb",
-        ExecutionRoleArn: cloud.defaultRoleArn,
-        PrimaryContainer: { Image: "xgboost", ModelDataUrl: "s3://models-bucket/model.tar.gz" },
-      }),
-    );
-    await cloud.sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: "cfg",
-        ProductionVariants: [{
-          VariantName: "AllTraffic",
-          ModelName: "xgb",
-          InstanceType: "ml.c5.large",
-          InitialInstanceCount: 1,
-        }],
-      }),
-    );
-    await cloud.sagemaker.send(
-      new CreateEndpointCommand({ EndpointName: "ep", EndpointConfigName: "cfg" }),
-    );
+    await createFixtureEndpoint(cloud, {
+      bucket: "models-bucket",
+      body: await modelTarball(MODEL_JSON),
+      image: "xgboost",
+    });
     await fn(cloud);
   } finally {
     await cloud.close();
