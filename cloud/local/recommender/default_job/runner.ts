@@ -354,6 +354,17 @@ function profileSaturation(profile: CapacityProfile): ProfileLevel | undefined {
     );
 }
 
+/** A Default job's profiles and what its recommendations name. */
+interface JobProfiles {
+  jobName: string;
+  container: { modelDataUrl: string; image: string };
+  profiles: readonly CapacityProfile[];
+  /** The benchmark endpoint the recommendations' EndpointConfiguration names. */
+  endpointName: string;
+  /** Round trip outside the model, µs, taken off ModelLatency. */
+  overheadUs: number;
+}
+
 /**
  * Completes a Default job from its profiles: stores each type's profile (for the fleet
  * simulation) and reports its recommendation (MaxInvocations, ModelLatency in ms with the round
@@ -362,12 +373,7 @@ function profileSaturation(profile: CapacityProfile): ProfileLevel | undefined {
  */
 function completeWithProfiles(
   ctx: LocalContext,
-  of: {
-    jobName: string;
-    container: { modelDataUrl: string; image: string };
-    profiles: readonly CapacityProfile[];
-    endpointName: string;
-    overheadUs: number;
+  of: JobProfiles & {
     timeline: DefaultJobTimeline;
     stopReason: { code: StopReasonCode; message: string };
   },
@@ -385,16 +391,7 @@ function completeWithProfiles(
   });
 }
 
-function recommendationsOf(
-  ctx: LocalContext,
-  of: {
-    jobName: string;
-    container: { modelDataUrl: string; image: string };
-    profiles: readonly CapacityProfile[];
-    endpointName: string;
-    overheadUs: number;
-  },
-): DefaultJobRecommendation[] {
+function recommendationsOf(ctx: LocalContext, of: JobProfiles): DefaultJobRecommendation[] {
   const { jobName, container, profiles, endpointName, overheadUs } = of;
   return profiles.map((profile, i) => {
     const { instanceType } = profile;
