@@ -140,12 +140,8 @@ export const recommenderHandlers: HandlerMap = {
         CreationTime: now,
         LastModifiedTime: now,
         InputConfig: structuredClone(config),
-        StoppingConditions: input.StoppingConditions === undefined
-          ? undefined
-          : structuredClone(input.StoppingConditions),
-        OutputConfig: input.OutputConfig === undefined
-          ? undefined
-          : structuredClone(input.OutputConfig),
+        StoppingConditions: structuredClone(input.StoppingConditions),
+        OutputConfig: structuredClone(input.OutputConfig),
         Tags: input.Tags,
         ModelName: config.ModelName,
         ModelPackageVersionArn: config.ModelPackageVersionArn,

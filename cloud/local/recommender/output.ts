@@ -82,13 +82,9 @@ export function describeOut(job: RecommendationJobRecord): LocalDescribeJobOutpu
     LastModifiedTime: new Date(job.LastModifiedTime),
     FailureReason: job.FailureReason,
     InputConfig: structuredClone(job.InputConfig),
-    StoppingConditions: job.StoppingConditions === undefined
-      ? undefined
-      : structuredClone(job.StoppingConditions),
+    StoppingConditions: structuredClone(job.StoppingConditions),
     InferenceRecommendations: job.InferenceRecommendations?.map(recommendationOut),
-    EndpointPerformances: job.EndpointPerformances === undefined
-      ? undefined
-      : structuredClone(job.EndpointPerformances),
+    EndpointPerformances: structuredClone(job.EndpointPerformances),
     StopReason: stopReasonOut(job.stopReason),
   });
 }

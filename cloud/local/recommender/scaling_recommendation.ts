@@ -229,9 +229,7 @@ export function getScalingConfigurationRecommendation(
     RecommendationId: recommendation.RecommendationId,
     EndpointName: recommendation.EndpointConfiguration.EndpointName,
     TargetCpuUtilizationPerCore: targetCpuPerCore,
-    ScalingPolicyObjective: input.ScalingPolicyObjective === undefined
-      ? undefined
-      : structuredClone(input.ScalingPolicyObjective),
+    ScalingPolicyObjective: structuredClone(input.ScalingPolicyObjective),
     Metric: metric,
     DynamicScalingConfiguration: dynamic,
   });

@@ -168,8 +168,8 @@ export const modelHandlers: HandlerMap = {
         ModelName: name,
         ModelArn: arn,
         CreationTime: ctx.store.now(),
-        PrimaryContainer: input.PrimaryContainer && structuredClone(input.PrimaryContainer),
-        Containers: input.Containers && structuredClone(input.Containers),
+        PrimaryContainer: structuredClone(input.PrimaryContainer),
+        Containers: structuredClone(input.Containers),
         ExecutionRoleArn: input.ExecutionRoleArn,
         EnableNetworkIsolation: input.EnableNetworkIsolation,
         Tags: input.Tags,
@@ -184,8 +184,8 @@ export const modelHandlers: HandlerMap = {
     const m = findModel(ctx, input.ModelName!);
     const out: DescribeModelOutput = compact({
       ModelName: m.ModelName,
-      PrimaryContainer: m.PrimaryContainer && structuredClone(m.PrimaryContainer),
-      Containers: m.Containers && structuredClone(m.Containers),
+      PrimaryContainer: structuredClone(m.PrimaryContainer),
+      Containers: structuredClone(m.Containers),
       ExecutionRoleArn: m.ExecutionRoleArn,
       CreationTime: new Date(m.CreationTime),
       ModelArn: m.ModelArn,

@@ -261,9 +261,7 @@ function describePackage(p: ModelPackageRecord): DescribeModelPackageOutput {
     ModelPackageArn: p.ModelPackageArn,
     ModelPackageDescription: p.ModelPackageDescription,
     CreationTime: new Date(p.CreationTime),
-    InferenceSpecification: p.InferenceSpecification === undefined
-      ? undefined
-      : structuredClone(p.InferenceSpecification),
+    InferenceSpecification: structuredClone(p.InferenceSpecification),
     ModelPackageStatus: "Completed",
     ModelPackageStatusDetails: { ValidationStatuses: [], ImageScanStatuses: [] },
     CertifyForMarketplace: p.CertifyForMarketplace ?? false,
@@ -394,9 +392,7 @@ export const modelPackageHandlers: HandlerMap = {
       ModelPackageDescription: input.ModelPackageDescription,
       CreationTime: now,
       LastModifiedTime: now,
-      InferenceSpecification: input.InferenceSpecification === undefined
-        ? undefined
-        : structuredClone(input.InferenceSpecification),
+      InferenceSpecification: structuredClone(input.InferenceSpecification),
       CertifyForMarketplace: input.CertifyForMarketplace,
       Domain: input.Domain,
       Task: input.Task,
