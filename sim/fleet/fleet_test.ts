@@ -10,7 +10,8 @@
  * | 8 | 49 -> 50 (made non-decreasing) | 160 | 150 / 260 / 330 | 130 | 22 |
  *
  * Utilization points on throughput: (20, 50 %, 20 %), (40, 100 %, 20 %), (50, 130 %, 22 %) — on
- * the plateau the highest-concurrency level (c = 8) stands for X = 50.
+ * the plateau the highest-concurrency level (c = 8) stands for X = 50. Loads on one variant add
+ * up as step functions.
  */
 import assert from "node:assert/strict";
 import type { CapacityProfile } from "../profile.ts";
@@ -23,6 +24,7 @@ import {
   type LoadTimeline,
   openLoopSegment,
   profileCurve,
+  sumLoads,
   throughputAt,
   truncateLoad,
   usersTimeline,
@@ -349,4 +351,15 @@ Deno.test("metric rows: names, units, dimensions and periods of the AWS metrics"
     r.dimensions.length === 2 && r.dimensions[0].Value === "ep" &&
     r.dimensions[1].Value === "AllTraffic"
   ));
+});
+
+Deno.test("sumLoads adds step functions", () => {
+  const a = { kind: "users" as const, steps: [{ at: 0, value: 2 }, { at: 30, value: 0 }] };
+  const b = { kind: "users" as const, steps: [{ at: 10, value: 1 }, { at: 30, value: 2 }] };
+  assert.deepEqual(sumLoads([a, b]).steps, [
+    { at: 0, value: 2 },
+    { at: 10, value: 3 },
+    { at: 30, value: 2 },
+  ]);
+  assert.equal(sumLoads([a]), a);
 });

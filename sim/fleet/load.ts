@@ -73,3 +73,32 @@ function mergeSteps(steps: LoadStep[]): LoadStep[] {
   }
   return out;
 }
+
+/**
+ * The sum of several loads (users): a step function whose value is the sum of theirs; no load
+ * at all is no users.
+ *
+ * @example Usage
+ * ```ts
+ * import { sumLoads } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const a = { kind: "users" as const, steps: [{ at: 0, value: 1 }, { at: 20, value: 0 }] };
+ * const b = { kind: "users" as const, steps: [{ at: 10, value: 2 }] };
+ * assert.deepEqual(sumLoads([a, b]).steps, [{ at: 0, value: 1 }, { at: 10, value: 3 }, { at: 20, value: 2 }]);
+ * ```
+ */
+export function sumLoads(loads: readonly LoadTimeline[]): LoadTimeline {
+  if (loads.length === 1) return loads[0];
+  const times = [...new Set(loads.flatMap((l) => l.steps.map((s) => s.at)))].sort((a, b) => a - b);
+  const index = loads.map(() => 0);
+  const steps: { at: number; value: number }[] = [];
+  for (const at of times) {
+    let value = 0;
+    loads.forEach((l, i) => {
+      while (index[i] < l.steps.length && l.steps[index[i]].at <= at) index[i]++;
+      value += index[i] > 0 ? l.steps[index[i] - 1].value : 0;
+    });
+    if (steps.length === 0 || steps[steps.length - 1].value !== value) steps.push({ at, value });
+  }
+  return { kind: loads[0]?.kind ?? "users", steps };
+}

@@ -8,7 +8,6 @@ import { DeleteEndpointCommand } from "@aws-sdk/client-sagemaker";
 import assert from "node:assert/strict";
 import { deployEndpoint, withRecommender } from "../testdata/recommender_fixture.ts";
 import { recordInvocations } from "./endpoint_traffic.ts";
-import { sumLoads } from "./endpoint_clock.ts";
 
 const DIMS = [
   { Name: "EndpointName", Value: "ep" },
@@ -94,15 +93,4 @@ Deno.test("endpoint clock: a deleted endpoint stops publishing", async () => {
     assert.ok(sums(f, "Invocations").length <= count + 1);
     assert.equal(f.ctx.store.listEvents("sagemaker-endpoint-tick").length, 0);
   });
-});
-
-Deno.test("sumLoads adds step functions", () => {
-  const a = { kind: "users" as const, steps: [{ at: 0, value: 2 }, { at: 30, value: 0 }] };
-  const b = { kind: "users" as const, steps: [{ at: 10, value: 1 }, { at: 30, value: 2 }] };
-  assert.deepEqual(sumLoads([a, b]).steps, [
-    { at: 0, value: 2 },
-    { at: 10, value: 3 },
-    { at: 30, value: 2 },
-  ]);
-  assert.equal(sumLoads([a]), a);
 });
