@@ -13,13 +13,7 @@ import type { LocalSettings } from "../../cloud/local/kernel/settings.ts";
 import { startAdvancedRamp } from "../../cloud/local/testdata/advanced_ramp.ts";
 import { createProfiledEndpoint } from "../../cloud/local/testdata/profiled_endpoint.ts";
 import { FIXTURE_PROFILE } from "../../cloud/local/testdata/recommender_fixture.ts";
-
-/** The variant "ep"/"AllTraffic" as a scalable target. */
-export const TARGET = {
-  ServiceNamespace: "sagemaker" as const,
-  ResourceId: "endpoint/ep/variant/AllTraffic",
-  ScalableDimension: "sagemaker:variant:DesiredInstanceCount" as const,
-};
+import { TARGET } from "../../cloud/local/testdata/scaling_harness.ts";
 
 /** What {@linkcode openTrackedRamp} sets up. */
 export interface TrackedRampSetup {
