@@ -15,27 +15,15 @@ import assert from "node:assert/strict";
 import {
   brief,
   type ScalingHarness,
-  TARGET,
   withScaling,
 } from "../cloud/local/testdata/scaling_harness.ts";
+import { TRACK_INVOCATIONS } from "./testdata/track_invocations.ts";
 import { DEFAULT_LOCAL_SETTINGS } from "../cloud/local/kernel/settings.ts";
 
 /** The calibrated defaults, instead of the harness's hand-derived 60 s delay and instant removal. */
 const CALIBRATED = {
   metricDelaySeconds: DEFAULT_LOCAL_SETTINGS.metricDelaySeconds,
   instanceDrainSeconds: DEFAULT_LOCAL_SETTINGS.instanceDrainSeconds,
-};
-
-const TRACK = {
-  ...TARGET,
-  PolicyName: "invocations",
-  PolicyType: "TargetTrackingScaling" as const,
-  TargetTrackingScalingPolicyConfiguration: {
-    TargetValue: 70,
-    PredefinedMetricSpecification: {
-      PredefinedMetricType: "SageMakerVariantInvocationsPerInstance" as const,
-    },
-  },
 };
 
 function invocations(h: ScalingHarness, values: Record<number, number>) {
@@ -58,7 +46,7 @@ Deno.test("calibrated delays: a step load is first scaled out 5 min after it sta
   await withScaling(
     { instances: 1, register: { min: 1, max: 10 }, settings: CALIBRATED },
     async (h) => {
-      const policy = await h.autoscaling.send(new PutScalingPolicyCommand(TRACK));
+      const policy = await h.autoscaling.send(new PutScalingPolicyCommand(TRACK_INVOCATIONS));
       const high = policy.Alarms![0].AlarmName!;
       const values: Record<number, number> = {};
       for (let m = 0; m < 8; m++) values[m] = 245;
@@ -89,7 +77,7 @@ Deno.test("calibrated delays: scale-in starts 17 min after the load stops and dr
   await withScaling(
     { instances: 4, register: { min: 1, max: 10 }, settings: CALIBRATED },
     async (h) => {
-      const policy = await h.autoscaling.send(new PutScalingPolicyCommand(TRACK));
+      const policy = await h.autoscaling.send(new PutScalingPolicyCommand(TRACK_INVOCATIONS));
       const low = policy.Alarms![1].AlarmName!;
       const values: Record<number, number> = {};
       for (let m = 0; m < 30; m++) values[m] = m < 5 ? 65 : 0;

@@ -32,18 +32,7 @@ import {
   TARGET,
   withScaling,
 } from "../cloud/local/testdata/scaling_harness.ts";
-
-const TRACK_INVOCATIONS: PutScalingPolicyCommandInput = {
-  ...TARGET,
-  PolicyName: "invocations",
-  PolicyType: "TargetTrackingScaling",
-  TargetTrackingScalingPolicyConfiguration: {
-    TargetValue: 70,
-    PredefinedMetricSpecification: {
-      PredefinedMetricType: "SageMakerVariantInvocationsPerInstance",
-    },
-  },
-};
+import { TRACK_INVOCATIONS } from "./testdata/track_invocations.ts";
 
 /** InvocationsPerInstance (Sum) of minute m, as the fleet would store it. */
 function invocations(h: ScalingHarness, values: Record<number, number>) {

@@ -36,30 +36,15 @@
 // and the standard one 3 × 60 + 120 = 300 s: its first scale-out starts 260 s earlier.
 import {
   DescribeScalingActivitiesCommand,
-  PutScalingPolicyCommand,
-  RegisterScalableTargetCommand,
   type ScalingActivity,
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import {
   DescribeEndpointCommand,
   DescribeInferenceRecommendationsJobCommand,
-  ListInferenceRecommendationsJobStepsCommand,
 } from "@aws-sdk/client-sagemaker";
-import { startAdvancedRamp } from "../cloud/local/testdata/advanced_ramp.ts";
 import assert from "node:assert/strict";
-import { openLocalCloud } from "../cloud/local/mod.ts";
-import type { CapacityProfile } from "../sim/profile.ts";
-import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
-
-const PROFILE: CapacityProfile = JSON.parse(
-  Deno.readTextFileSync(new URL("./fixtures/capacity_profile.json", import.meta.url)),
-);
-const TARGET = {
-  ServiceNamespace: "sagemaker" as const,
-  ResourceId: "endpoint/ep/variant/AllTraffic",
-  ScalableDimension: "sagemaker:variant:DesiredInstanceCount" as const,
-};
+import { openTrackedRamp } from "./testdata/tracked_ramp.ts";
 
 type Metric =
   | "SageMakerVariantConcurrentRequestsPerModelHighResolution"
@@ -85,37 +70,14 @@ interface RampRun {
  * `targetValue`, the ramp; samples DescribeAlarms at `alarmAt - 10` and `alarmAt` seconds.
  */
 async function runRamp(metric: Metric, targetValue: number, alarmAt: number): Promise<RampRun> {
-  const dir = await Deno.makeTempDir({ prefix: "highres-golden-" });
-  const cloud = openLocalCloud({ localDir: dir });
+  const { cloud, loadStart, close } = await openTrackedRamp({
+    prefix: "highres-golden-",
+    bucket: "golden-models",
+    metric,
+    targetValue,
+    ramp: { jobName: "ramp", initialUsers: 1, spawnRate: 1, seconds: 900 },
+  });
   try {
-    // The profile a Default job would have stored for this model, image and instance type.
-    await createProfiledEndpoint(cloud, { profile: PROFILE, bucket: "golden-models" });
-
-    await cloud.autoscaling.send(
-      new RegisterScalableTargetCommand({ ...TARGET, MinCapacity: 1, MaxCapacity: 4 }),
-    );
-    await cloud.autoscaling.send(
-      new PutScalingPolicyCommand({
-        ...TARGET,
-        PolicyName: "track",
-        PolicyType: "TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: targetValue,
-          PredefinedMetricSpecification: { PredefinedMetricType: metric },
-        },
-      }),
-    );
-    await startAdvancedRamp(cloud, {
-      jobName: "ramp",
-      initialUsers: 1,
-      spawnRate: 1,
-      seconds: 900,
-    });
-    await cloud.clock.sleep(0); // the job starts and plans its load
-    const steps = await cloud.sagemaker.send(
-      new ListInferenceRecommendationsJobStepsCommand({ JobName: "ramp" }),
-    );
-    const loadStart = steps.Steps![0].InferenceBenchmark!.InvocationStartTime!.getTime();
     assert.equal(loadStart % 60_000, 0, "the load starts at a whole minute");
 
     const sleepTo = (seconds: number) =>
@@ -155,8 +117,7 @@ async function runRamp(metric: Metric, targetValue: number, alarmAt: number): Pr
       instancesAfter,
     };
   } finally {
-    await cloud.close();
-    await Deno.remove(dir, { recursive: true });
+    await close();
   }
 }
 

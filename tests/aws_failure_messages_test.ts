@@ -7,6 +7,17 @@ import { type FakeFailure, startFakeAws } from "./_fake_aws.ts";
 
 const root = new URL("../", import.meta.url);
 
+/** What a script child keeps of this environment (clearEnv): tools, home in `cwd`, Deno's cache. */
+function scriptEnv(cwd: string): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: cwd,
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+    DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+  };
+}
+
 async function runStep(script: string, args: string[], endpointUrl: string, cwd: string) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -24,11 +35,7 @@ async function runStep(script: string, args: string[], endpointUrl: string, cwd:
     stderr: "piped",
     clearEnv: true,
     env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: cwd,
-      NO_COLOR: "1",
-      DENO_NO_UPDATE_CHECK: "1",
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+      ...scriptEnv(cwd),
       AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKEFAKE",
       AWS_SECRET_ACCESS_KEY: "fake-secret",
       AWS_REGION: "us-east-1",
@@ -164,11 +171,7 @@ Deno.test("aws backend without a region: one line that says how to set one, exit
       stderr: "piped",
       clearEnv: true,
       env: {
-        PATH: Deno.env.get("PATH") ?? "",
-        HOME: cwd,
-        NO_COLOR: "1",
-        DENO_NO_UPDATE_CHECK: "1",
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+        ...scriptEnv(cwd),
         AWS_CONFIG_FILE: "/dev/null",
         AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
         AWS_EC2_METADATA_DISABLED: "true",

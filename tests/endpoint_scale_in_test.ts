@@ -11,8 +11,6 @@
 // both alarms go INSUFFICIENT_DATA and the fleet stays at its peak.
 import {
   DescribeScalingActivitiesCommand,
-  PutScalingPolicyCommand,
-  RegisterScalableTargetCommand,
   type ScalingActivity,
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
@@ -21,21 +19,10 @@ import {
   DescribeInferenceRecommendationsJobCommand,
   ListInferenceRecommendationsJobStepsCommand,
 } from "@aws-sdk/client-sagemaker";
-import { startAdvancedRamp } from "../cloud/local/testdata/advanced_ramp.ts";
 import assert from "node:assert/strict";
-import { openLocalCloud } from "../cloud/local/mod.ts";
 import type { LocalSettings } from "../cloud/local/kernel/settings.ts";
-import type { CapacityProfile } from "../sim/profile.ts";
-import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
+import { openTrackedRamp } from "./testdata/tracked_ramp.ts";
 
-const PROFILE: CapacityProfile = JSON.parse(
-  Deno.readTextFileSync(new URL("./fixtures/capacity_profile.json", import.meta.url)),
-);
-const TARGET = {
-  ServiceNamespace: "sagemaker" as const,
-  ResourceId: "endpoint/ep/variant/AllTraffic",
-  ScalableDimension: "sagemaker:variant:DesiredInstanceCount" as const,
-};
 const MINUTE = 60_000;
 
 interface AfterJob {
@@ -55,37 +42,15 @@ interface AfterJob {
 }
 
 async function runJob(settings: Partial<LocalSettings>): Promise<AfterJob> {
-  const dir = await Deno.makeTempDir({ prefix: "scale-in-" });
-  const cloud = openLocalCloud({ localDir: dir, local: settings });
+  const { cloud, loadStart, close } = await openTrackedRamp({
+    prefix: "scale-in-",
+    bucket: "scale-in-models",
+    local: settings,
+    metric: "SageMakerVariantInvocationsPerInstance",
+    targetValue: 1000,
+    ramp: { jobName: "eval", initialUsers: 2, spawnRate: 2, seconds: 900 },
+  });
   try {
-    await createProfiledEndpoint(cloud, { profile: PROFILE, bucket: "scale-in-models" });
-    await cloud.autoscaling.send(
-      new RegisterScalableTargetCommand({ ...TARGET, MinCapacity: 1, MaxCapacity: 4 }),
-    );
-    await cloud.autoscaling.send(
-      new PutScalingPolicyCommand({
-        ...TARGET,
-        PolicyName: "track",
-        PolicyType: "TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: 1000,
-          PredefinedMetricSpecification: {
-            PredefinedMetricType: "SageMakerVariantInvocationsPerInstance",
-          },
-        },
-      }),
-    );
-    await startAdvancedRamp(cloud, {
-      jobName: "eval",
-      initialUsers: 2,
-      spawnRate: 2,
-      seconds: 900,
-    });
-    await cloud.clock.sleep(0);
-    const steps = await cloud.sagemaker.send(
-      new ListInferenceRecommendationsJobStepsCommand({ JobName: "eval" }),
-    );
-    const loadStart = steps.Steps![0].InferenceBenchmark!.InvocationStartTime!.getTime();
     const inService = async () =>
       (await cloud.sagemaker.send(new DescribeEndpointCommand({ EndpointName: "ep" })))
         .ProductionVariants![0].CurrentInstanceCount!;
@@ -138,8 +103,7 @@ async function runJob(settings: Partial<LocalSettings>): Promise<AfterJob> {
       alarmsBefore,
     };
   } finally {
-    await cloud.close();
-    await Deno.remove(dir, { recursive: true });
+    await close();
   }
 }
 

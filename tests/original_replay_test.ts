@@ -19,17 +19,12 @@ import { openLocalCloud } from "../cloud/local/mod.ts";
 import { createProfiledEndpoint } from "../cloud/local/testdata/profiled_endpoint.ts";
 import { describeEndpointRecord } from "../cloud/local/sagemaker/mod.ts";
 import { ORIGINAL_PROFILE } from "../sim/profiles/original.ts";
+import { TARGET } from "../cloud/local/testdata/scaling_harness.ts";
 
 const SLOW_MACHINE = {
   ...ORIGINAL_PROFILE,
   measuredOn: "a slow machine",
   levels: ORIGINAL_PROFILE.levels.map((l) => ({ ...l, throughput: l.throughput / 10 })),
-};
-
-const RESOURCE = {
-  ServiceNamespace: "sagemaker" as const,
-  ResourceId: "endpoint/ep/variant/AllTraffic",
-  ScalableDimension: "sagemaker:variant:DesiredInstanceCount" as const,
 };
 
 /** The replayed run: what the published one reports, per minute. */
@@ -62,11 +57,11 @@ export async function replayOriginal(
     // The original's policies (endpoint_scaling.py): min 1, max 8; target tracking on
     // InvocationsPerInstance at 4,987 and on CPUUtilization at 100; cooldowns out 10 s, in 100 s.
     await cloud.autoscaling.send(
-      new RegisterScalableTargetCommand({ ...RESOURCE, MinCapacity: 1, MaxCapacity: maxCapacity }),
+      new RegisterScalableTargetCommand({ ...TARGET, MinCapacity: 1, MaxCapacity: maxCapacity }),
     );
     await cloud.autoscaling.send(
       new PutScalingPolicyCommand({
-        ...RESOURCE,
+        ...TARGET,
         PolicyName: "Invocations-ScalingPolicy",
         PolicyType: "TargetTrackingScaling",
         TargetTrackingScalingPolicyConfiguration: {
@@ -81,7 +76,7 @@ export async function replayOriginal(
     );
     await cloud.autoscaling.send(
       new PutScalingPolicyCommand({
-        ...RESOURCE,
+        ...TARGET,
         PolicyName: "CPUUtil-ScalingPolicy",
         PolicyType: "TargetTrackingScaling",
         TargetTrackingScalingPolicyConfiguration: {
@@ -172,7 +167,7 @@ export async function replayOriginal(
     const { ScalingActivities = [] } = await cloud.autoscaling.send(
       new DescribeScalingActivitiesCommand({
         ServiceNamespace: "sagemaker",
-        ResourceId: RESOURCE.ResourceId,
+        ResourceId: TARGET.ResourceId,
       }),
     );
     const outs = ScalingActivities.filter((a) =>
