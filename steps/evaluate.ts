@@ -48,6 +48,7 @@ import { validateEvaluate } from "./validate.ts";
 import { verdictText } from "./verdict.ts";
 import { progress } from "./wait.ts";
 import { endProgress, reportProgress } from "../progress/mod.ts";
+import { allPages } from "./pages.ts";
 
 /** Inputs of {@linkcode evaluate}. */
 export interface EvaluateOptions {
@@ -398,25 +399,24 @@ export async function scalingActivities(
   window: { resourceId: string; start: Date; end: Date },
 ): Promise<ActivitySummary[]> {
   const { resourceId, start, end } = window;
-  const out: ActivitySummary[] = [];
-  let token: string | undefined;
-  do {
+  const activities = await allPages(async (NextToken) => {
     const page = await cloud.autoscaling.send(
-      new DescribeScalingActivitiesCommand({ ...scalableTargetKey(resourceId), NextToken: token }),
+      new DescribeScalingActivitiesCommand({ ...scalableTargetKey(resourceId), NextToken }),
     );
-    for (const a of page.ScalingActivities ?? []) {
-      const t = a.StartTime?.getTime() ?? 0;
-      if (t >= start.getTime() && t <= end.getTime()) {
-        out.push({
-          time: new Date(t).toISOString(),
-          description: a.Description ?? "",
-          status: a.StatusCode ?? "",
-          cause: a.Cause,
-        });
-      }
+    return { items: page.ScalingActivities ?? [], next: page.NextToken };
+  });
+  const out: ActivitySummary[] = [];
+  for (const a of activities) {
+    const t = a.StartTime?.getTime() ?? 0;
+    if (t >= start.getTime() && t <= end.getTime()) {
+      out.push({
+        time: new Date(t).toISOString(),
+        description: a.Description ?? "",
+        status: a.StatusCode ?? "",
+        cause: a.Cause,
+      });
     }
-    token = page.NextToken;
-  } while (token);
+  }
   return out.sort((a, b) => a.time.localeCompare(b.time));
 }
 

@@ -42,6 +42,7 @@ import {
   table,
 } from "./script.ts";
 import type { ObserveAlarm, ObservePoint, ObserveResult } from "./types.ts";
+import { allPages } from "./pages.ts";
 
 /** Inputs of {@linkcode observe}. */
 export interface ObserveOptions {
@@ -86,19 +87,18 @@ async function scalingSetup(
     }),
   );
   const target = targets.ScalableTargets?.[0];
-  const alarmNames = new Set<string>();
-  let token: string | undefined;
-  do {
+  const policies = await allPages(async (NextToken) => {
     const page = await cloud.autoscaling.send(
-      new DescribeScalingPoliciesCommand({ ...key, NextToken: token }),
+      new DescribeScalingPoliciesCommand({ ...key, NextToken }),
     );
-    for (const policy of page.ScalingPolicies ?? []) {
-      for (const alarm of policy.Alarms ?? []) {
-        if (alarm.AlarmName) alarmNames.add(alarm.AlarmName);
-      }
+    return { items: page.ScalingPolicies ?? [], next: page.NextToken };
+  });
+  const alarmNames = new Set<string>();
+  for (const policy of policies) {
+    for (const alarm of policy.Alarms ?? []) {
+      if (alarm.AlarmName) alarmNames.add(alarm.AlarmName);
     }
-    token = page.NextToken;
-  } while (token);
+  }
   return {
     minCapacity: target?.MinCapacity,
     maxCapacity: target?.MaxCapacity,

@@ -49,6 +49,7 @@ import {
   RUN_ID_TAG,
 } from "./journal.ts";
 import { isNotFound } from "./not_found.ts";
+import { allPages } from "./pages.ts";
 import { scalableTargetKey } from "./policies.ts";
 
 /** A resource left behind. */
@@ -256,20 +257,6 @@ async function stillThere(cloud: Cloud, r: JournalResource): Promise<boolean> {
     throw error;
   }
   return false;
-}
-
-/** Every page of a listing. */
-async function allPages<T>(
-  page: (token?: string) => Promise<{ items: T[]; next?: string }>,
-): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const p = await page(token);
-    out.push(...p.items);
-    token = p.next;
-  } while (token);
-  return out;
 }
 
 type Listed = { resource: JournalResource; arn: string; created?: Date };

@@ -18,6 +18,7 @@ import {
   ListModelsCommand,
 } from "@aws-sdk/client-sagemaker";
 import type { Cloud } from "../cloud/types.ts";
+import { allPages } from "../steps/pages.ts";
 
 /** What exists, by kind (names). */
 export interface Inventory {
@@ -35,16 +36,7 @@ export interface Inventory {
 /** Lists every resource kind (all pages) on the cloud; S3 objects of `bucket`. */
 export async function inventory(cloud: Cloud, bucket: string): Promise<Inventory> {
   const sm = cloud.sagemaker;
-  const all = async <T>(page: (token?: string) => Promise<{ items: T[]; next?: string }>) => {
-    const out: T[] = [];
-    let token: string | undefined;
-    do {
-      const p = await page(token);
-      out.push(...p.items);
-      token = p.next;
-    } while (token);
-    return out;
-  };
+  const all = allPages;
   const aas = { ServiceNamespace: "sagemaker" as const };
   return {
     endpoints: await all(async (NextToken) => {
